@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NscaConfig(AppConfig):
+    name = "nsca"
+    verbose_name = "Site and association"

@@ -1,0 +1,5 @@
+from .models import Association
+
+
+def association(request):
+    return {"association": Association.current()}

@@ -1,0 +1,135 @@
+"""The association itself and its editable pages.
+
+Nothing about a particular association is written in Python: its name, home city,
+contact details, mission and pages are rows that staff edit in the admin.
+"""
+
+from django.core.cache import cache
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+ASSOCIATION_CACHE_KEY = "nsca:association"
+
+
+class Association(models.Model):
+    """The one association this site belongs to (a single row, pk=1)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    home_city = models.CharField(
+        _("home city"), max_length=120, help_text=_('For example "Norfolk, Virginia".')
+    )
+    founded_year = models.PositiveSmallIntegerField(_("founded"), null=True, blank=True)
+    mission = models.TextField(_("mission statement"), blank=True)
+    aims = models.TextField(
+        _("aims"), blank=True, help_text=_("One aim per paragraph; a blank line separates them.")
+    )
+    introduction = models.TextField(
+        _("home page introduction"), blank=True, help_text=_("Shown on the home page.")
+    )
+    join_text = models.TextField(
+        _("call to join"), blank=True, help_text=_("Shown beside the join button.")
+    )
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=300,
+        blank=True,
+        help_text=_("Default description for search engines and link previews."),
+    )
+
+    class Meta:
+        verbose_name = _("association")
+        verbose_name_plural = _("association")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="association_single_row"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(ASSOCIATION_CACHE_KEY)
+
+    @property
+    def display_short_name(self):
+        return self.short_name or self.name
+
+    @property
+    def aims_list(self):
+        return [aim.strip() for aim in self.aims.split("\n\n") if aim.strip()]
+
+    @classmethod
+    def current(cls):
+        """The association, cached; an unsaved default before any is configured."""
+        association = cache.get(ASSOCIATION_CACHE_KEY)
+        if association is None:
+            association = cls.objects.prefetch_related("social_links").filter(pk=1).first() or cls(
+                name="Sister City Association", home_city=""
+            )
+            if association.pk:
+                cache.set(ASSOCIATION_CACHE_KEY, association, 300)
+        return association
+
+
+class SocialLink(models.Model):
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="social_links"
+    )
+    label = models.CharField(_("label"), max_length=60, help_text=_('For example "Facebook".'))
+    url = models.URLField(_("address"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("social link")
+        verbose_name_plural = _("social links")
+        ordering = ["position", "label"]
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(ASSOCIATION_CACHE_KEY)
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Page(models.Model):
+    """An editable page such as About or History."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("Meta description and teaser.")
+    )
+    body = models.TextField(
+        _("body"), help_text=_("Plain text; a blank line starts a new paragraph.")
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if self.slug == "about":
+            return reverse("about")
+        return reverse("page", kwargs={"slug": self.slug})

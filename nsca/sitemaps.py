@@ -1,0 +1,36 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .discovery import project_app_modules
+from .models import Page
+
+
+class StaticViewSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return ["home"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class PageSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Page.objects.published()
+
+    def lastmod(self, page):
+        return page.updated_at
+
+
+SITEMAPS = {"static": StaticViewSitemap, "pages": PageSitemap}
+
+
+def all_sitemaps():
+    """Every project app's sitemaps, keyed by section."""
+    sitemaps = {}
+    for module in project_app_modules("sitemaps"):
+        sitemaps.update(module.SITEMAPS)
+    return sitemaps

@@ -1,0 +1,54 @@
+from django.db import DatabaseError, connections
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .models import Page
+
+
+def home(request):
+    return render(request, "nsca/home.html")
+
+
+def page(request, slug):
+    page = get_object_or_404(Page.objects.published(), slug=slug)
+    return render(request, "nsca/page.html", {"page": page})
+
+
+def about(request):
+    return page(request, "about")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """200 when every database answers, 503 when one does not."""
+    try:
+        for connection in connections.all():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /account/",
+        "Disallow: /orders/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def server_error(request):
+    # Rendered without a RequestContext so a broken database cannot break the error page.
+    from django.template import loader
+
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({}), status=500)

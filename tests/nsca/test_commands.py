@@ -1,0 +1,63 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_pending_migrations():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_load_demo_is_idempotent():
+    from nsca.models import Association, Page
+
+    call_command("load_demo", stdout=StringIO())
+    counts = (Association.objects.count(), Page.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (Association.objects.count(), Page.objects.count()) == counts == (1, counts[1])
+    assert Association.objects.get().name == "Norfolk Sister City Association"
+
+
+def test_load_demo_keeps_staff_edits():
+    from nsca.models import Association
+
+    call_command("load_demo", stdout=StringIO())
+    Association.objects.filter(pk=1).update(tagline="Edited by staff")
+    call_command("load_demo", stdout=StringIO())
+    assert Association.objects.get().tagline == "Edited by staff"
+
+
+def test_load_demo_creates_no_account():
+    from membership.models import User
+
+    call_command("load_demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+def test_run_jobs_runs_every_job_even_when_one_fails(monkeypatch):
+    from types import SimpleNamespace
+
+    from django.core.management import CommandError
+
+    ran = []
+
+    def failing_job(*, now):
+        raise RuntimeError("boom")
+
+    def counting_job(*, now):
+        ran.append(now)
+        return "1 done"
+
+    module = SimpleNamespace(__name__="fake.jobs", JOBS=[failing_job, counting_job])
+    monkeypatch.setattr(
+        "nsca.management.commands.run_jobs.project_app_modules", lambda name: [module]
+    )
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("run_jobs", stdout=out)
+    assert len(ran) == 1
+    assert "fake.jobs.counting_job: 1 done" in out.getvalue()

@@ -1,0 +1,50 @@
+"""Production settings pass `check --deploy` with no warning and nothing silenced."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "nsca.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "k7#v9qz!p2m@x4w8r6t1y3u5i0o-a_s=d+f^g&h*j(l)z[c]v{b}n|m;q:w'e,r.t",
+    "ALLOWED_HOSTS": "www.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://www.example.org",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def run_manage(*args, env_overrides):
+    # The test run's own settings (set in tests/settings.py) must not leak into the child.
+    leaked = {"DEBUG", "SECRET_KEY", "SECURE_HTTPS", "ALLOWED_HOSTS", "MEDIA_ROOT"}
+    env = {k: v for k, v in os.environ.items() if k not in leaked}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_off_unless_turned_on():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DEBUG"}
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env_overrides=env
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
