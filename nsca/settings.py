@@ -196,3 +196,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Payment methods offered to buyers and joiners, in this order (see payments/methods.py).
+PAYMENT_METHODS = env.list(
+    "PAYMENT_METHODS",
+    default=["payments.methods.FreePayment", "payments.methods.OfflinePayment"],
+)
+PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="")

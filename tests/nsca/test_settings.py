@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
 def run_manage(*args, env_overrides):
     # The test run's own settings (set in tests/settings.py) must not leak into the child.
     leaked = {"DEBUG", "SECRET_KEY", "SECURE_HTTPS", "ALLOWED_HOSTS", "MEDIA_ROOT"}
+    leaked |= {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in leaked}
     env.update(env_overrides)
     return subprocess.run(
