@@ -203,3 +203,11 @@ PAYMENT_METHODS = env.list(
     default=["payments.methods.FreePayment", "payments.methods.OfflinePayment"],
 )
 PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="")
+
+# --- events ---
+# How long a checkout holds its tickets as a pending order.
+EVENTS_HOLD_MINUTES = env.int("EVENTS_HOLD_MINUTES", default=15)
+# How long a waiting-list offer stays open.
+EVENTS_WAITLIST_OFFER_HOURS = env.int("EVENTS_WAITLIST_OFFER_HOURS", default=24)
+# Before this long ahead of the start, a buyer may cancel an order from its page.
+EVENTS_CANCEL_UNTIL_HOURS = env.int("EVENTS_CANCEL_UNTIL_HOURS", default=48)

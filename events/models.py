@@ -1,0 +1,417 @@
+"""Events, ticket types, orders, tickets and the waiting list.
+
+Rules that span rows or concurrency live elsewhere, each in one place:
+- who may see the venue and when: `events/reveal.py`;
+- reserving, holding, confirming and releasing tickets: `events/inventory.py`;
+- what a person pays: `events/pricing.py`.
+The counters `TicketType.reserved` and `Event.reserved` are written only by the inventory
+module; their CheckConstraints make overselling impossible in the database itself.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def new_order_token():
+    return secrets.token_urlsafe(24)
+
+
+def new_ticket_code():
+    return secrets.token_urlsafe(12)
+
+
+def new_order_reference():
+    # Short, human, unambiguous (no 0/O or 1/I).
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class Venue(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"))
+    directions = models.TextField(_("directions"), blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        """Visible to the public: published or cancelled (a cancelled event stays listed)."""
+        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def upcoming(self, now=None):
+        now = now or timezone.now()
+        return self.published().filter(ends_at__gte=now).order_by("starts_at")
+
+    def past(self, now=None):
+        now = now or timezone.now()
+        return self.published().filter(ends_at__lt=now).order_by("-starts_at")
+
+
+class Event(models.Model):
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class RevealAudience(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone")
+        TICKET_HOLDERS = "ticket_holders", _("Ticket holders only")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = models.TextField(_("description"), blank=True)
+    image = models.ImageField(_("image"), upload_to="events/", blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    format = models.CharField(
+        _("format"), max_length=20, choices=Format.choices, default=Format.IN_PERSON
+    )
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    venue_hint = models.CharField(
+        _("public venue hint"),
+        max_length=200,
+        blank=True,
+        help_text=_('Shown until the venue is revealed, for example "Downtown Norfolk".'),
+    )
+    venue_reveal_at = models.DateTimeField(
+        _("reveal venue at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the venue is public at once."),
+    )
+    reveal_audience = models.CharField(
+        _("reveal the venue to"),
+        max_length=20,
+        choices=RevealAudience.choices,
+        default=RevealAudience.TICKET_HOLDERS,
+    )
+    venue_changed_at = models.DateTimeField(
+        _("venue last changed"), null=True, blank=True, editable=False
+    )
+    online_link = models.URLField(
+        _("online link"), blank=True, help_text=_("Shown to ticket holders only.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("overall capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: only the ticket types' quantities limit sales."),
+    )
+    reserved = models.PositiveIntegerField(
+        _("places reserved"),
+        default=0,
+        editable=False,
+        help_text=_("Tickets held or sold; kept by the inventory module."),
+    )
+    collects_shipping_address = models.BooleanField(
+        _("collects a postal address"),
+        default=False,
+        help_text=_("For materials sent by post."),
+    )
+    meal_options = models.TextField(
+        _("meal options"), blank=True, help_text=_("One per line. Empty: no meal choice.")
+    )
+    members_only = models.BooleanField(_("members only"), default=False)
+    is_sample = models.BooleanField(
+        _("sample event"), default=False, help_text=_("Demo content, marked as a sample.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(reserved__lte=models.F("capacity")),
+                name="event_never_oversold",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+    @property
+    def meal_choices(self):
+        return [line.strip() for line in self.meal_options.splitlines() if line.strip()]
+
+    @property
+    def is_online(self):
+        return self.format in (self.Format.ONLINE, self.Format.HYBRID)
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+
+class TicketType(models.Model):
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="ticket_types"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    price = models.DecimalField(_("price"), max_digits=8, decimal_places=2, default=0)
+    member_price = models.DecimalField(
+        _("member price"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For members in good standing. Empty: members pay the price."),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    reserved = models.PositiveIntegerField(
+        _("reserved"),
+        default=0,
+        editable=False,
+        help_text=_("Tickets held or sold; kept by the inventory module."),
+    )
+    sales_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
+    sales_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
+    max_per_order = models.PositiveSmallIntegerField(_("maximum per order"), default=10)
+    members_only = models.BooleanField(_("members only"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        ordering = ["event", "position", "price", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reserved__lte=models.F("quantity")), name="ticket_type_never_oversold"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="ticket_type_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(member_price__isnull=True) | Q(member_price__gte=0),
+                name="ticket_type_member_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_per_order__gte=1), name="ticket_type_max_per_order_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event}: {self.name}"
+
+    @property
+    def remaining(self):
+        return max(self.quantity - self.reserved, 0)
+
+
+class OrderQuerySet(models.QuerySet):
+    def holding_places(self, now=None):
+        """Orders whose tickets count against capacity: confirmed, or pending and unexpired."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Order.Status.CONFIRMED)
+            | Q(status=Order.Status.PENDING, hold_expires_at__gt=now)
+        )
+
+    def expired_holds(self, now=None):
+        now = now or timezone.now()
+        return self.filter(status=Order.Status.PENDING, hold_expires_at__lte=now)
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        REFUNDED = "refunded", _("Refunded")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="orders"
+    )
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_order_reference, editable=False
+    )
+    token = models.CharField(
+        _("access token"), max_length=64, unique=True, default=new_order_token, editable=False
+    )
+    idempotency_key = models.CharField(
+        _("submission key"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("One per checkout form, so the same submission never makes two orders."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    buyer_name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.DecimalField(_("total"), max_digits=10, decimal_places=2, default=0)
+    payment_method = models.CharField(_("payment method"), max_length=20, blank=True)
+    payment_instructions = models.TextField(_("payment instructions"), blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    venue_notice_sent_at = models.DateTimeField(
+        _("venue notice sent"), null=True, blank=True, editable=False
+    )
+    venue_update_sent_at = models.DateTimeField(
+        _("venue update sent"), null=True, blank=True, editable=False
+    )
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+        ]
+        indexes = [models.Index(fields=["status", "hold_expires_at"])]
+
+    def __str__(self):
+        return f"{self.reference} ({self.buyer_name})"
+
+    def get_absolute_url(self):
+        return reverse("events:order_detail", kwargs={"token": self.token})
+
+    @property
+    def is_paid(self):
+        return self.paid_at is not None or (self.status == self.Status.CONFIRMED and not self.total)
+
+    @property
+    def holds_tickets(self):
+        """Valid tickets: what the venue-reveal gate calls a ticket holder."""
+        return self.status == self.Status.CONFIRMED
+
+
+class Ticket(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="tickets"
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    price = models.DecimalField(_("price paid"), max_digits=8, decimal_places=2, default=0)
+    attendee_name = models.CharField(_("attendee"), max_length=200, blank=True)
+    meal_choice = models.CharField(_("meal"), max_length=120, blank=True)
+    dietary_notes = models.CharField(_("dietary notes"), max_length=300, blank=True)
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, default=new_ticket_code, editable=False
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"{self.ticket_type.name}: {self.attendee_name or self.order.buyer_name}"
+
+
+class WaitlistEntry(models.Model):
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="waitlist"
+    )
+    ticket_type = models.ForeignKey(
+        TicketType,
+        verbose_name=_("ticket type"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="waitlist",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    quantity = models.PositiveSmallIntegerField(_("tickets wanted"), default=1)
+    token = models.CharField(max_length=64, unique=True, default=new_order_token, editable=False)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
+    fulfilled_at = models.DateTimeField(_("bought at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting-list entry")
+        verbose_name_plural = _("waiting list")
+        ordering = ["event", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "event", "email", name="waitlist_one_entry_per_email_per_event"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
