@@ -2,11 +2,20 @@
 
 `User` signs in with an email address that is unique regardless of letter case; the
 database enforces it with a functional unique constraint on `Lower("email")`.
+
+`MembershipPlan` is what staff offer; `Membership` is one term of one member's
+membership (a renewal is a new row). Who is in good standing on a day is decided by
+`Membership.objects.in_good_standing(on)`, used through `membership.standing`.
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,3 +90,261 @@ class User(AbstractUser):
             raise ValidationError(
                 {"email": _("An account with this email address already exists.")}
             )
+
+
+def grace_days() -> int:
+    """Days after the end of a term during which a member is still in good standing."""
+    return int(getattr(settings, "MEMBERSHIP_GRACE_DAYS", 30))
+
+
+class MembershipPlanQuerySet(models.QuerySet):
+    def offered(self):
+        return self.filter(is_offered=True)
+
+
+class MembershipPlan(models.Model):
+    """A kind of membership staff offer: individual, household, student, lifetime..."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(
+        _("benefits"), blank=True, help_text=_("Who the plan is for and what it includes.")
+    )
+    annual_dues = models.DecimalField(
+        _("dues"),
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("Paid per term; for a lifetime plan, paid once. Zero makes the plan free."),
+    )
+    term_months = models.PositiveSmallIntegerField(
+        _("term in months"),
+        null=True,
+        blank=True,
+        help_text=_("Usually 12. Leave empty for a lifetime membership."),
+    )
+    people_covered = models.PositiveSmallIntegerField(
+        _("people covered"),
+        default=1,
+        help_text=_("1 for an individual; more for a household (member prices for this many)."),
+    )
+    is_offered = models.BooleanField(
+        _("offered on the site"), default=True, help_text=_("Visitors may join this plan.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_sample_price = models.BooleanField(
+        _("sample price"),
+        default=False,
+        help_text=_("The dues are a sample value, not the association's; the site says so."),
+    )
+
+    objects = MembershipPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership plan")
+        verbose_name_plural = _("membership plans")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(annual_dues__gte=0), name="plan_dues_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(people_covered__gte=1), name="plan_covers_someone"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(term_months__isnull=True) | models.Q(term_months__gte=1),
+                name="plan_term_positive_or_lifetime",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("membership:join", kwargs={"slug": self.slug})
+
+    @property
+    def is_lifetime(self) -> bool:
+        return self.term_months is None
+
+    @property
+    def is_free(self) -> bool:
+        return self.annual_dues == 0
+
+    @property
+    def covers_household(self) -> bool:
+        return self.people_covered > 1
+
+
+class MembershipQuerySet(models.QuerySet):
+    def in_good_standing(self, on: datetime.date):
+        """Active memberships that have begun and have not ended more than the grace
+        period before `on`; lifetime memberships never end."""
+        last_covered_end = on - datetime.timedelta(days=grace_days())
+        return self.filter(
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=last_covered_end),
+            status=Membership.Status.ACTIVE,
+            starts_on__lte=on,
+        )
+
+    def ending_between(self, first: datetime.date, last: datetime.date):
+        """Active memberships whose term ends from `first` to `last` inclusive."""
+        return self.filter(status=Membership.Status.ACTIVE, ends_on__gte=first, ends_on__lte=last)
+
+    def lapsed(self, on: datetime.date):
+        """Active memberships whose term and grace period are over on `on`."""
+        return self.filter(
+            status=Membership.Status.ACTIVE,
+            ends_on__lt=on - datetime.timedelta(days=grace_days()),
+        )
+
+    def not_renewed(self):
+        """Memberships the member has not followed with another (pending or active) one
+        that runs longer."""
+        later = Membership.objects.filter(
+            user=models.OuterRef("user"),
+            status__in=[Membership.Status.PENDING, Membership.Status.ACTIVE],
+        ).filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=models.OuterRef("ends_on")))
+        return self.exclude(models.Exists(later.exclude(pk=models.OuterRef("pk"))))
+
+
+class Membership(models.Model):
+    """One term of one member's membership. A renewal is a new row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending payment")
+        ACTIVE = "active", _("Active")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("member")
+    )
+    plan = models.ForeignKey(
+        MembershipPlan,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("plan"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(
+        _("ends on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the term. Empty for a lifetime membership."),
+    )
+    amount_due = models.DecimalField(_("dues owed"), max_digits=8, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(_("amount paid"), max_digits=8, decimal_places=2, default=0)
+    payment_method = models.CharField(
+        _("payment method"), max_length=40, blank=True, help_text=_("The payment method's code.")
+    )
+    payment_instructions = models.TextField(
+        _("payment instructions"), blank=True, help_text=_("What the member was asked to do.")
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    household_member_names = models.TextField(
+        _("household members"),
+        blank=True,
+        help_text=_("The other people a household membership covers, one per line."),
+    )
+    interests = models.TextField(
+        _("interests"),
+        blank=True,
+        help_text=_("Sister cities and committees the member would like to take part in."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-starts_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="membership_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_paid__gte=0) & models.Q(amount_due__gte=0),
+                name="membership_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="active") | models.Q(paid_at__isnull=False),
+                name="membership_active_has_paid_at",
+                violation_error_message=_("An active membership needs the date it was paid."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.plan} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("membership:membership_detail", kwargs={"pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        """The short reference the member writes on a cheque."""
+        return f"M-{self.pk:05d}"
+
+    @property
+    def is_lifetime(self) -> bool:
+        return self.ends_on is None
+
+    def grace_ends_on(self) -> datetime.date | None:
+        if self.ends_on is None:
+            return None
+        return self.ends_on + datetime.timedelta(days=grace_days())
+
+    def renewal_opens_on(self) -> datetime.date | None:
+        """From this day the member may renew (30 days before the end by default)."""
+        if self.ends_on is None:
+            return None
+        return self.ends_on - datetime.timedelta(
+            days=int(getattr(settings, "MEMBERSHIP_RENEWAL_WINDOW_DAYS", 30))
+        )
+
+    def can_renew_on(self, on: datetime.date) -> bool:
+        opens = self.renewal_opens_on()
+        return self.status == self.Status.ACTIVE and opens is not None and on >= opens
+
+    def household_names_list(self) -> list[str]:
+        return [name.strip() for name in self.household_member_names.splitlines() if name.strip()]
+
+
+class RenewalReminder(models.Model):
+    """A renewal reminder sent for one term; the unique constraint makes "at most once per
+    kind and term" hold even when two job runs race."""
+
+    class Kind(models.TextChoices):
+        DAYS_30 = "30_days", _("30 days before the end")
+        DAYS_7 = "7_days", _("7 days before the end")
+        LAPSED = "lapsed", _("after the end")
+        MANUAL = "manual", _("sent by staff")
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("membership")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    term_ends_on = models.DateField(_("term ends on"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("renewal reminder")
+        verbose_name_plural = _("renewal reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "kind", "term_ends_on"],
+                condition=~models.Q(kind="manual"),
+                name="reminder_once_per_kind_and_term",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.membership}"

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "membership"
 
-urlpatterns = []
+urlpatterns = [
+    path("membership/join/<slug:slug>/", views.join, name="join"),
+]

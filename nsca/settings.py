@@ -211,3 +211,14 @@ EVENTS_HOLD_MINUTES = env.int("EVENTS_HOLD_MINUTES", default=15)
 EVENTS_WAITLIST_OFFER_HOURS = env.int("EVENTS_WAITLIST_OFFER_HOURS", default=24)
 # Before this long ahead of the start, a buyer may cancel an order from its page.
 EVENTS_CANCEL_UNTIL_HOURS = env.int("EVENTS_CANCEL_UNTIL_HOURS", default=48)
+
+# --- membership (added by the membership app) ---
+# Days after the end of a term during which a member keeps member prices and access.
+MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
+# Members may renew from this many days before the end of their term.
+MEMBERSHIP_RENEWAL_WINDOW_DAYS = env.int("MEMBERSHIP_RENEWAL_WINDOW_DAYS", default=30)
+# Failed sign-in attempts allowed per account and per IP address within the window.
+MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOUNT = env.int("MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOUNT", default=5)
+MEMBERSHIP_SIGNIN_LIMIT_PER_IP = env.int("MEMBERSHIP_SIGNIN_LIMIT_PER_IP", default=20)
+MEMBERSHIP_SIGNIN_WINDOW_SECONDS = env.int("MEMBERSHIP_SIGNIN_WINDOW_SECONDS", default=15 * 60)
+# --- end membership ---

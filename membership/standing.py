@@ -1,0 +1,40 @@
+"""Good standing: the one answer to "is this user a member on this day?".
+
+Everyone asks here: the account page, the admin's mailing list, and the events app for
+member prices and members-only tickets. A member stays in good standing for
+`settings.MEMBERSHIP_GRACE_DAYS` (30 by default) after the last day of a term; a lifetime
+membership never ends; a household membership covers `plan.people_covered` people.
+Anonymous visitors are never members.
+"""
+
+import datetime
+
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Membership
+
+
+def membership_in_good_standing(user, *, on: datetime.date) -> Membership | None:
+    """The membership that keeps `user` in good standing on `on`, or None.
+
+    When several do (an early renewal overlaps the current term), the one that runs
+    longest wins, lifetime first.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    if isinstance(on, datetime.datetime):
+        # A moment is judged by the site's calendar day, not UTC's.
+        on = timezone.localdate(on) if timezone.is_aware(on) else on.date()
+    return (
+        Membership.objects.in_good_standing(on)
+        .filter(user=user)
+        .select_related("plan")
+        .order_by(F("ends_on").desc(nulls_first=True), "-starts_on")
+        .first()
+    )
+
+
+def is_member_in_good_standing(user, *, on: datetime.date) -> bool:
+    """True when `user` is a member in good standing on `on` (grace period included)."""
+    return membership_in_good_standing(user, on=on) is not None
