@@ -1,9 +1,20 @@
-from django.contrib import admin
+import csv
+import datetime
+import itertools
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import StreamingHttpResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .dues import confirm_dues_paid
+from .models import Membership, MembershipPlan, RenewalReminder, User
+from .reminders import send_renewal_reminder
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -18,13 +29,45 @@ class UserChangeAdminForm(UserChangeForm):
         fields = "__all__"
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("plan", "status", "starts_on", "ends_on", "amount_due", "amount_paid", "paid_at")
+    show_change_link = True
+
+
+class InGoodStandingFilter(admin.SimpleListFilter):
+    title = _("membership")
+    parameter_name = "member"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("In good standing")), ("no", _("Not in good standing"))]
+
+    def queryset(self, request, queryset):
+        standing = Membership.objects.in_good_standing(timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(memberships__in=standing).distinct()
+        if self.value() == "no":
+            return queryset.exclude(memberships__in=standing)
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    inlines = [MembershipInline]
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("last_name", "first_name", "email")
     list_display = ("email", "first_name", "last_name", "phone", "newsletter_opt_in", "is_staff")
-    list_filter = ("is_staff", "is_superuser", "is_active", "newsletter_opt_in", "groups")
+    list_filter = (
+        InGoodStandingFilter,
+        "newsletter_opt_in",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "groups",
+    )
     search_fields = ("email", "first_name", "last_name", "phone")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -49,3 +92,233 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(MembershipPlan)
+class MembershipPlanAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "annual_dues",
+        "is_sample_price",
+        "term_months",
+        "people_covered",
+        "is_offered",
+        "position",
+        "member_count",
+    )
+    list_editable = ("is_offered", "position")
+    list_filter = ("is_offered", "is_sample_price")
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _member_count=Count(
+                    "memberships",
+                    filter=Q(
+                        memberships__in=Membership.objects.in_good_standing(timezone.localdate())
+                    ),
+                )
+            )
+        )
+
+    @admin.display(description=_("members in good standing"), ordering="_member_count")
+    def member_count(self, plan):
+        return plan._member_count
+
+
+class EndingSoonFilter(admin.SimpleListFilter):
+    title = _("term")
+    parameter_name = "term"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("ending", _("Ending in the next 30 days")),
+            ("grace", _("Ended, in grace period")),
+            ("lapsed", _("Lapsed (past the grace period)")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "ending":
+            return queryset.ending_between(today, today + datetime.timedelta(days=30))
+        if self.value() == "grace":
+            return queryset.in_good_standing(today).filter(ends_on__lt=today)
+        if self.value() == "lapsed":
+            return queryset.lapsed(today)
+        return queryset
+
+
+class Echo:
+    """A file-like object whose write returns the line, for streaming csv output."""
+
+    def write(self, value):
+        return value
+
+
+MAILING_LIST_COLUMNS = [
+    "email",
+    "first_name",
+    "last_name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "plan",
+    "ends_on",
+]
+
+
+def mailing_list_rows(*, on: datetime.date):
+    """Members in good standing on `on` who agreed to the newsletter, one row each."""
+    standing = Membership.objects.in_good_standing(on)
+    users = (
+        User.objects.filter(newsletter_opt_in=True, is_active=True, memberships__in=standing)
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
+    plans = {}
+    for membership in standing.select_related("plan").order_by("ends_on"):
+        plans[membership.user_id] = membership
+    for user in users.iterator():
+        membership = plans.get(user.pk)
+        yield [
+            user.email,
+            user.first_name,
+            user.last_name,
+            user.address_line1,
+            user.address_line2,
+            user.city,
+            user.region,
+            user.postal_code,
+            user.country,
+            membership.plan.name if membership else "",
+            membership.ends_on.isoformat() if membership and membership.ends_on else "lifetime",
+        ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    change_list_template = "membership/admin/membership_change_list.html"
+    list_display = (
+        "user",
+        "user_email",
+        "plan",
+        "status",
+        "starts_on",
+        "ends_on",
+        "amount_due",
+        "amount_paid",
+        "paid_at",
+        "payment_method",
+    )
+    list_filter = ("plan", "status", EndingSoonFilter, "payment_method")
+    search_fields = (
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "household_member_names",
+        "interests",
+    )
+    list_select_related = ("user", "plan")
+    autocomplete_fields = ("user",)
+    date_hierarchy = "starts_on"
+    readonly_fields = ("reference", "created_at", "updated_at", "payment_instructions")
+    actions = ["mark_dues_paid", "send_reminder"]
+    fieldsets = (
+        (None, {"fields": ("reference", "user", "plan", "status")}),
+        (_("Term"), {"fields": ("starts_on", "ends_on")}),
+        (
+            _("Dues"),
+            {
+                "fields": (
+                    "amount_due",
+                    "amount_paid",
+                    "payment_method",
+                    "paid_at",
+                    "payment_instructions",
+                )
+            },
+        ),
+        (_("Member's answers"), {"fields": ("household_member_names", "interests")}),
+        (_("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def user_email(self, membership):
+        return membership.user.email
+
+    @admin.display(description=_("reference"))
+    def reference(self, membership):
+        return membership.reference if membership.pk else "—"
+
+    @admin.action(description=_("Mark dues paid (activates pending memberships)"))
+    def mark_dues_paid(self, request, queryset):
+        now = timezone.now()
+        confirmed = sum(confirm_dues_paid(m, at=now) for m in queryset)
+        skipped = queryset.count() - confirmed
+        self.message_user(
+            request,
+            _("%(confirmed)s membership(s) marked paid; %(skipped)s were not pending.")
+            % {"confirmed": confirmed, "skipped": skipped},
+            messages.SUCCESS if confirmed else messages.WARNING,
+        )
+
+    @admin.action(description=_("Send a renewal reminder"))
+    def send_reminder(self, request, queryset):
+        now = timezone.now()
+        sent = 0
+        for membership in queryset.filter(
+            status=Membership.Status.ACTIVE, ends_on__isnull=False
+        ).select_related("user", "plan"):
+            sent += send_renewal_reminder(membership, kind=RenewalReminder.Kind.MANUAL, now=now)
+        self.message_user(
+            request,
+            _("%(sent)s reminder(s) sent (only active memberships with an end date get one).")
+            % {"sent": sent},
+        )
+
+    def get_urls(self):
+        urls = super().get_urls()
+        return [
+            path(
+                "mailing-list.csv",
+                self.admin_site.admin_view(self.mailing_list_view),
+                name="membership_membership_mailing_list",
+            ),
+            *urls,
+        ]
+
+    def mailing_list_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        writer = csv.writer(Echo())
+        rows = itertools.chain([MAILING_LIST_COLUMNS], mailing_list_rows(on=today))
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="members-mailing-list-{today.isoformat()}.csv"'
+        )
+        return response
+
+
+@admin.register(RenewalReminder)
+class RenewalReminderAdmin(admin.ModelAdmin):
+    list_display = ("membership", "kind", "term_ends_on", "sent_at")
+    list_filter = ("kind",)
+    search_fields = ("membership__user__email",)
+    list_select_related = ("membership__user", "membership__plan")
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,243 @@
-from django.http import Http404
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView
+
+from .dues import begin_membership, why_cannot_join
+from .emails import send_membership_email
+from .forms import EmailChangeForm, JoinForm, ProfileForm, SignInForm, SignupForm
+from .models import Membership, MembershipPlan, User
+from .standing import membership_in_good_standing
+
+
+class BadInputIs400Mixin:
+    """A form sent back with errors is a client error: answer 400, not 200."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+def plan_list(request):
+    plans = MembershipPlan.objects.offered()
+    return render(
+        request,
+        "membership/plan_list.html",
+        {"plans": plans, "has_sample_prices": any(p.is_sample_price for p in plans)},
+    )
 
 
 def join(request, slug):
-    raise Http404
+    plan = get_object_or_404(MembershipPlan.objects.offered(), slug=slug)
+    today = timezone.localdate()
+    refusal = why_cannot_join(request.user, today=today)
+    if refusal:
+        return render(
+            request,
+            "membership/join.html",
+            {"plan": plan, "refusal": refusal},
+            status=409 if request.method == "POST" else 200,
+        )
+    anonymous = not request.user.is_authenticated
+    data = request.POST if request.method == "POST" else None
+    signup_form = SignupForm(data) if anonymous else None
+    profile_form = ProfileForm(data, instance=None if anonymous else request.user)
+    join_form = JoinForm(data, plan=plan)
+    forms = [f for f in (signup_form, profile_form, join_form) if f is not None]
+    if data is not None and all(f.is_valid() for f in forms):
+        with transaction.atomic():
+            if anonymous:
+                user = profile_form.save(commit=False)
+                user.email = signup_form.cleaned_data["email"]
+                user.set_password(signup_form.cleaned_data["password1"])
+                user.save()
+            else:
+                user = profile_form.save()
+            membership, outcome = begin_membership(
+                user=user,
+                plan=plan,
+                payment_method=join_form.cleaned_data["payment_method"],
+                today=today,
+                now=timezone.now(),
+                household_member_names=join_form.cleaned_data.get("household_member_names", ""),
+                interests=join_form.cleaned_data["interests"],
+            )
+        if anonymous:
+            login(request, user, backend="membership.backends.EmailBackend")
+        if membership.status == Membership.Status.ACTIVE:
+            messages.success(request, _("Welcome! Your membership is active."))
+        else:
+            messages.success(
+                request, _("Thank you! Your membership will be active once we receive the dues.")
+            )
+        return HttpResponseRedirect(outcome.redirect_url or membership.get_absolute_url())
+    return render(
+        request,
+        "membership/join.html",
+        {
+            "plan": plan,
+            "signup_form": signup_form,
+            "profile_form": profile_form,
+            "join_form": join_form,
+            "renewing": membership_in_good_standing(request.user, on=today) is not None,
+            "login_url": f"{reverse('membership:login')}?next={request.path}",
+        },
+        status=400 if data is not None else 200,
+    )
+
+
+class AccountView(LoginRequiredMixin, TemplateView):
+    """The signed-in member's own page. Other apps add to it without membership importing
+    them: a subclass extends `get_account_sections()` (template names included on the page)
+    and `get_export_data()` (the member's data download)."""
+
+    template_name = "membership/account.html"
+    export = False
+
+    def get(self, request, *args, **kwargs):
+        if self.export:
+            body = json.dumps(self.get_export_data(), cls=DjangoJSONEncoder, indent=2)
+            response = HttpResponse(body, content_type="application/json")
+            response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_account_sections(self) -> list[str]:
+        return []
+
+    def get_memberships(self):
+        return self.request.user.memberships.select_related("plan")
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        user = self.request.user
+        current = membership_in_good_standing(user, on=today)
+        memberships = list(self.get_memberships())
+        return super().get_context_data(
+            today=today,
+            current=current,
+            can_renew=current is not None and current.can_renew_on(today),
+            pending=[m for m in memberships if m.status == Membership.Status.PENDING],
+            history=[m for m in memberships if m != current and m.status != "pending"],
+            account_sections=self.get_account_sections(),
+            **kwargs,
+        )
+
+    def get_export_data(self) -> dict:
+        user = self.request.user
+        return {
+            "account": {
+                "email": user.email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "phone": user.phone,
+                "address_line1": user.address_line1,
+                "address_line2": user.address_line2,
+                "city": user.city,
+                "region": user.region,
+                "postal_code": user.postal_code,
+                "country": user.country,
+                "newsletter_opt_in": user.newsletter_opt_in,
+                "date_joined": user.date_joined,
+                "last_login": user.last_login,
+            },
+            "memberships": [
+                {
+                    "reference": m.reference,
+                    "plan": m.plan.name,
+                    "status": m.status,
+                    "starts_on": m.starts_on,
+                    "ends_on": m.ends_on,
+                    "amount_due": m.amount_due,
+                    "amount_paid": m.amount_paid,
+                    "payment_method": m.payment_method,
+                    "paid_at": m.paid_at,
+                    "household_member_names": m.household_names_list(),
+                    "interests": m.interests,
+                }
+                for m in self.get_memberships()
+            ],
+        }
+
+
+class MembershipDetailView(LoginRequiredMixin, DetailView):
+    """One of the member's own memberships (payment instructions); others' are 404."""
+
+    template_name = "membership/membership_detail.html"
+    context_object_name = "membership"
+
+    def get_queryset(self):
+        return Membership.objects.filter(user=self.request.user).select_related("plan")
+
+
+class ProfileView(LoginRequiredMixin, BadInputIs400Mixin, UpdateView):
+    form_class = ProfileForm
+    template_name = "membership/profile_form.html"
+    success_url = reverse_lazy("membership:account")
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your details are saved."))
+        return super().form_valid(form)
+
+
+class EmailChangeView(LoginRequiredMixin, BadInputIs400Mixin, FormView):
+    form_class = EmailChangeForm
+    template_name = "membership/email_change_form.html"
+    success_url = reverse_lazy("membership:account")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        user = self.request.user
+        old_email = user.email
+        User.objects.filter(pk=user.pk).update(email=form.cleaned_data["email"])
+        user.refresh_from_db()
+        # Tell the old address, so a taken-over account does not go unnoticed.
+        send_membership_email(
+            "email_changed",
+            to=old_email,
+            subject=_("Your email address was changed"),
+            context={"user": user, "old_email": old_email},
+        )
+        messages.success(self.request, _("Your email address is changed."))
+        return super().form_valid(form)
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.is_throttled else 400
+        return response
+
+
+class PasswordResetView(BadInputIs400Mixin, auth_views.PasswordResetView):
+    email_template_name = "emails/membership_password_reset.txt"
+    html_email_template_name = "emails/membership_password_reset.html"
+    subject_template_name = "emails/membership_password_reset_subject.txt"
+    success_url = reverse_lazy("membership:password_reset_done")
+
+
+class PasswordResetConfirmView(BadInputIs400Mixin, auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("membership:password_reset_complete")
+
+
+class PasswordChangeView(BadInputIs400Mixin, auth_views.PasswordChangeView):
+    success_url = reverse_lazy("membership:password_change_done")

@@ -46,7 +46,7 @@ def free_plan(make_plan):
 def make_user(db):
     counter = iter(range(1, 10_000))
 
-    def make(email=None, password="a-long-member-password", **fields):
+    def make(email=None, password="a-long-member-password", **fields):  # noqa: S107
         email = email or f"member{next(counter)}@example.org"
         return User.objects.create_user(email=email, password=password, **fields)
 

@@ -1,0 +1,14 @@
+"""Membership emails: plain text and HTML from templates/emails/membership_<name>.*"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def send_membership_email(name: str, *, to: str, subject: str, context: dict) -> None:
+    context = {"site_url": settings.SITE_URL, **context}
+    text = render_to_string(f"emails/membership_{name}.txt", context)
+    html = render_to_string(f"emails/membership_{name}.html", context)
+    message = EmailMultiAlternatives(subject=str(subject), body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,213 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from payments.methods import available_methods
+
+from . import throttle
+from .models import User
+
+
+def email_is_taken(email: str, *, exclude_pk=None) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exclude(pk=exclude_pk).exists()
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, limited per account and per IP address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The email address or password is not right. Please try again."),
+        "throttled": _(
+            "Too many failed sign-in attempts. Please wait a few minutes, or reset your password."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Email address")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        if throttle.signin_is_blocked(self.request, email):
+            raise ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            throttle.record_failed_signin(self.request, email)
+            raise
+        throttle.clear_account_failures(email)
+        return cleaned
+
+    @property
+    def is_throttled(self) -> bool:
+        return self.has_error(forms.forms.NON_FIELD_ERRORS, "throttled")
+
+
+class SignupForm(forms.Form):
+    """The new account's email and password, asked on the join page."""
+
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"].strip())
+        if email_is_taken(email):
+            raise ValidationError(
+                _(
+                    "An account with this email address already exists. Please sign in "
+                    "first, or reset your password."
+                ),
+                code="taken",
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif password1:
+            try:
+                password_validation.validate_password(
+                    password1, User(email=cleaned.get("email") or "")
+                )
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    """What the membership secretary needs to know about a member."""
+
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "newsletter_opt_in",
+        ]
+        labels = {
+            "newsletter_opt_in": _("Send me the association's newsletter"),
+            "country": _("Country code"),
+        }
+        help_texts = {"country": _("Two letters, for example US.")}
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "address_line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "region": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "country": forms.TextInput(attrs={"autocomplete": "country"}),
+        }
+
+    required = ["first_name", "last_name", "address_line1", "city", "postal_code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.required:
+            self.fields[name].required = True
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            raise ValidationError(_("Use the two-letter country code, for example US."))
+        return country
+
+
+class JoinForm(forms.Form):
+    """The membership itself: household, interests and how to pay the dues."""
+
+    household_member_names = forms.CharField(
+        label=_("Household members"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The other people in your household this membership covers, one per line."),
+    )
+    interests = forms.CharField(
+        label=_("Sister cities and committees that interest you"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. Tell us where you would like to help."),
+    )
+    payment_method = forms.ChoiceField(label=_("How you will pay"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        methods = available_methods(amount=plan.annual_dues)
+        self.fields["payment_method"].choices = [(m.code, m.label) for m in methods]
+        if len(methods) == 1:
+            self.fields["payment_method"].initial = methods[0].code
+        if not plan.covers_household:
+            del self.fields["household_member_names"]
+
+    def clean_household_member_names(self):
+        names = [
+            line.strip()
+            for line in self.cleaned_data["household_member_names"].splitlines()
+            if line.strip()
+        ]
+        others = self.plan.people_covered - 1
+        if len(names) > others:
+            raise ValidationError(
+                _("This plan covers you and %(count)s other people; please list at most %(count)s.")
+                % {"count": others}
+            )
+        return "\n".join(names)
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label=_("New email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"].strip())
+        if email.lower() == self.user.email.lower():
+            raise ValidationError(_("This is already your email address."))
+        if email_is_taken(email, exclude_pk=self.user.pk):
+            raise ValidationError(_("Another account already uses this email address."))
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("The password is not right."))
+        return password
