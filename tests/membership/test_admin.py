@@ -1,0 +1,173 @@
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
+
+from membership.models import Membership, RenewalReminder
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+TODAY = datetime.datetime(2026, 6, 15, 12)
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def population(make_user, make_membership, plan, household_plan):
+    people = {}
+    people["ending"] = make_membership(
+        make_user("ending@example.org", newsletter_opt_in=True, city="Norfolk"),
+        starts_on=D(2025, 7, 1),
+        ends_on=D(2026, 6, 30),
+    )
+    people["later"] = make_membership(
+        make_user("later@example.org", newsletter_opt_in=False),
+        starts_on=D(2026, 1, 1),
+        ends_on=D(2026, 12, 31),
+        plan=household_plan,
+    )
+    people["lapsed"] = make_membership(
+        make_user("lapsed@example.org", newsletter_opt_in=True),
+        starts_on=D(2024, 1, 1),
+        ends_on=D(2024, 12, 31),
+    )
+    people["pending"] = make_membership(
+        make_user("pending@example.org", newsletter_opt_in=True),
+        starts_on=D(2026, 6, 1),
+        ends_on=D(2027, 5, 31),
+        status=Membership.Status.PENDING,
+    )
+    return people
+
+
+def listed_emails(response):
+    return {m.user.email for m in response.context["cl"].result_list}
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("term=ending", {"ending@example.org"}),
+        ("term=lapsed", {"lapsed@example.org"}),
+        ("status__exact=pending", {"pending@example.org"}),
+        ("plan__id__exact={household}", {"later@example.org"}),
+        ("q=LATER@", {"later@example.org"}),
+    ],
+)
+def test_membership_admin_filters_and_search(
+    admin_client, population, household_plan, query, expected
+):
+    query = query.format(household=household_plan.pk)
+    response = admin_client.get(f"/admin/membership/membership/?{query}")
+    assert response.status_code == 200
+    assert listed_emails(response) == expected
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_user_admin_filters_members_in_good_standing(admin_client, population):
+    response = admin_client.get("/admin/membership/user/?member=yes")
+    emails = {u.email for u in response.context["cl"].result_list}
+    assert emails == {"ending@example.org", "later@example.org"}
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_membership_admin_list_query_count_does_not_grow(
+    admin_client, make_user, make_membership, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        make_membership(make_user(), starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    with django_assert_max_num_queries(12):
+        admin_client.get("/admin/membership/membership/")
+
+
+def test_mark_dues_paid_action_activates_pending(
+    admin_client, population, django_capture_on_commit_callbacks
+):
+    pending = population["pending"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/membership/membership/",
+            {
+                "action": "mark_dues_paid",
+                "_selected_action": [pending.pk, population["later"].pk],
+            },
+        )
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Membership.Status.ACTIVE and pending.paid_at is not None
+    assert [m.to for m in mail.outbox] == [["pending@example.org"]]
+
+
+def test_send_reminder_action_emails_active_members(admin_client, population):
+    admin_client.post(
+        "/admin/membership/membership/",
+        {
+            "action": "send_reminder",
+            "_selected_action": [population["ending"].pk, population["pending"].pk],
+        },
+    )
+    assert [m.to for m in mail.outbox] == [["ending@example.org"]]
+    assert RenewalReminder.objects.get().kind == RenewalReminder.Kind.MANUAL
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_mailing_list_csv_has_consenting_members_in_good_standing(admin_client, population):
+    response = admin_client.get("/admin/membership/membership/mailing-list.csv")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [row["email"] for row in rows] == ["ending@example.org"]
+    assert rows[0]["city"] == "Norfolk" and rows[0]["ends_on"] == "2026-06-30"
+
+
+def test_mailing_list_needs_permission(client, make_user):
+    clerk = make_user("clerk@example.org", is_staff=True)
+    client.force_login(clerk)
+    assert client.get("/admin/membership/membership/mailing-list.csv").status_code == 403
+
+
+def test_membership_secretary_group_has_exactly_its_permissions():
+    group = Group.objects.get(name="Membership secretary")
+    codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert codenames == {
+        ("membership", "view_user"),
+        ("membership", "change_user"),
+        ("membership", "view_membershipplan"),
+        ("membership", "view_membership"),
+        ("membership", "add_membership"),
+        ("membership", "change_membership"),
+        ("membership", "view_renewalreminder"),
+    }
+
+
+def test_membership_secretary_can_work_memberships_but_not_plans(client, make_user, population):
+    secretary = make_user("secretary@example.org", is_staff=True)
+    secretary.groups.add(Group.objects.get(name="Membership secretary"))
+    client.force_login(secretary)
+    assert client.get("/admin/membership/membership/").status_code == 200
+    assert client.get("/admin/membership/membership/mailing-list.csv").status_code == 200
+    assert (
+        client.get(f"/admin/membership/user/{population['ending'].user_id}/change/").status_code
+        == 200
+    )
+    assert client.get("/admin/membership/membershipplan/add/").status_code == 403
+    assert (
+        client.get(f"/admin/membership/membership/{population['ending'].pk}/delete/").status_code
+        == 403
+    )
+    assert not secretary.has_perm("auth.change_group")
+    assert not Permission.objects.filter(
+        group__name="Membership secretary", codename__startswith="delete_"
+    ).exists()

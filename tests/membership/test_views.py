@@ -1,0 +1,326 @@
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from membership.models import Membership, MembershipPlan, User
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+PASSWORD = "a-long-member-password"
+
+
+def join_data(**overrides):
+    data = {
+        "email": "grace@example.org",
+        "password1": "Unguessable-Phrase-42",
+        "password2": "Unguessable-Phrase-42",
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "phone": "757-555-0100",
+        "address_line1": "1 Main Street",
+        "city": "Norfolk",
+        "region": "VA",
+        "postal_code": "23510",
+        "country": "US",
+        "newsletter_opt_in": "on",
+        "interests": "Toulon, education committee",
+        "payment_method": "offline",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def signed_in(client, member):
+    client.force_login(member)
+    return client
+
+
+def test_plan_list_shows_offered_plans_with_dues_and_aims(client, association, make_plan):
+    make_plan("individual", name="Individual", is_sample_price=True)
+    make_plan("hidden", name="Old plan", is_offered=False)
+    response = client.get("/membership/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Individual" in html and "$35.00" in html
+    assert "Old plan" not in html
+    assert "Sample price" in html
+    assert "First aim." in html and "Second aim." in html
+    assert "To foster international understanding." in html
+
+
+def test_plan_list_does_not_say_sample_for_real_dues(client, make_plan):
+    make_plan("individual", is_sample_price=False)
+    assert "Sample price" not in client.get("/membership/").content.decode()
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_plan_list_query_count_does_not_grow(
+    client, make_plan, count, django_assert_max_num_queries
+):
+    for i in range(count):
+        make_plan(f"plan-{i}")
+    with django_assert_max_num_queries(4):
+        client.get("/membership/")
+
+
+def test_visitor_joins_creates_account_and_pending_membership(
+    client, plan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("membership:join", args=[plan.slug]), join_data())
+    user = User.objects.get(email="grace@example.org")
+    membership = user.memberships.get()
+    assert response.status_code == 302
+    assert response["Location"] == membership.get_absolute_url()
+    assert membership.status == Membership.Status.PENDING
+    assert membership.interests == "Toulon, education committee"
+    assert user.newsletter_opt_in and user.city == "Norfolk"
+    assert user.check_password("Unguessable-Phrase-42")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    page = client.get(membership.get_absolute_url()).content.decode()
+    assert membership.reference in page
+    assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+
+
+def test_join_with_free_plan_is_active_at_once(client, free_plan):
+    client.post(reverse("membership:join", args=[free_plan.slug]), join_data(payment_method="free"))
+    assert Membership.objects.get().status == Membership.Status.ACTIVE
+
+
+def test_signup_refuses_an_email_registered_in_another_case(client, plan, make_user):
+    make_user("grace@example.org")
+    response = client.post(
+        reverse("membership:join", args=[plan.slug]), join_data(email="GRACE@Example.ORG")
+    )
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+    assert User.objects.count() == 1
+    assert not Membership.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("email", "not-an-email"),
+        ("password2", "something-else-entirely"),
+        ("password1", "123"),
+        ("first_name", ""),
+        ("postal_code", ""),
+        ("country", "USA"),
+        ("payment_method", "free"),
+        ("payment_method", "bitcoin"),
+    ],
+)
+def test_join_bad_input_is_a_400_with_an_error(client, plan, field, value):
+    response = client.post(
+        reverse("membership:join", args=[plan.slug]), join_data(**{field: value})
+    )
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_household_plan_refuses_more_names_than_it_covers(client, make_plan):
+    plan = make_plan("household", people_covered=2)
+    response = client.post(
+        reverse("membership:join", args=[plan.slug]),
+        join_data(household_member_names="One Person\nTwo People"),
+    )
+    assert response.status_code == 400
+    assert "at most 1" in response.content.decode()
+
+
+def test_household_names_reach_the_membership(client, household_plan):
+    client.post(
+        reverse("membership:join", args=[household_plan.slug]),
+        join_data(household_member_names="Byron\n\nAnnabella"),
+    )
+    assert Membership.objects.get().household_names_list() == ["Byron", "Annabella"]
+
+
+def test_unknown_or_withdrawn_plan_is_404(client, make_plan):
+    make_plan("old", is_offered=False)
+    assert client.get("/membership/join/old/").status_code == 404
+    assert client.get("/membership/join/nope/").status_code == 404
+
+
+def test_signed_in_member_joins_without_account_fields(signed_in, plan, member):
+    page = signed_in.get(reverse("membership:join", args=[plan.slug])).content.decode()
+    assert 'name="password1"' not in page
+    data = join_data()
+    for key in ("email", "password1", "password2"):
+        data.pop(key)
+    response = signed_in.post(reverse("membership:join", args=[plan.slug]), data)
+    assert response.status_code == 302
+    assert member.memberships.get().status == Membership.Status.PENDING
+
+
+def test_member_in_mid_term_is_told_when_renewal_opens(signed_in, plan, member, make_membership):
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 12), tick=False):
+        response = signed_in.post(reverse("membership:join", args=[plan.slug]), {})
+    assert response.status_code == 409
+    assert "You can renew from December 1, 2026" in response.content.decode()
+    assert member.memberships.count() == 1
+
+
+def test_account_requires_sign_in(client):
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/?next=/account/")
+
+
+def test_account_shows_pending_membership(signed_in, member, make_membership):
+    pending = make_membership(
+        member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31), status=Membership.Status.PENDING
+    )
+    html = signed_in.get("/account/").content.decode()
+    assert "Pending payment" in html and pending.reference in html
+
+
+def test_account_shows_current_membership_and_renew_button_from_30_days(
+    signed_in, member, make_membership
+):
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 12), tick=False):
+        before = signed_in.get("/account/").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 12), tick=False):
+        within = signed_in.get("/account/").content.decode()
+    assert "December 31, 2026" in before
+    assert ">Renew<" not in before and "You can renew from December 1, 2026" in before
+    assert ">Renew<" in within
+
+
+def test_account_lists_past_memberships(signed_in, member, make_membership):
+    make_membership(member, starts_on=D(2020, 1, 1), ends_on=D(2020, 12, 31))
+    html = signed_in.get("/account/").content.decode()
+    assert "Past memberships" in html and "Jan 1, 2020" in html
+
+
+def test_member_cannot_see_another_members_membership(client, make_user, make_membership):
+    owner, other = make_user(), make_user()
+    theirs = make_membership(owner, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    client.force_login(other)
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+    client.force_login(owner)
+    assert client.get(theirs.get_absolute_url()).status_code == 200
+
+
+def test_data_export_holds_only_the_members_own_data(signed_in, member, make_user, make_membership):
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    make_membership(make_user("someone@example.org"), starts_on=D(2026, 1, 1), ends_on=None)
+    response = signed_in.get("/account/data/")
+    data = json.loads(response.content)
+    assert response["Content-Disposition"].startswith("attachment")
+    assert data["account"]["email"] == "ada@example.org"
+    assert [m["ends_on"] for m in data["memberships"]] == ["2026-12-31"]
+    assert "someone@example.org" not in response.content.decode()
+
+
+def test_account_view_sections_and_export_extend_by_subclassing(rf, member):
+    from membership.views import AccountView
+
+    class Extended(AccountView):
+        def get_account_sections(self):
+            return ["membership/_test_section.html"]
+
+        def get_export_data(self):
+            return {**super().get_export_data(), "orders": ["A1"]}
+
+    request = rf.get("/account/")
+    request.user = member
+    view = Extended(request=request, kwargs={})
+    assert view.get_context_data()["account_sections"] == ["membership/_test_section.html"]
+    assert view.get_export_data()["orders"] == ["A1"]
+
+
+def test_profile_edit_saves_and_bad_input_is_400(signed_in, member):
+    data = {
+        "first_name": "Ada",
+        "last_name": "King",
+        "address_line1": "2 Side Street",
+        "city": "Norfolk",
+        "postal_code": "23510",
+        "country": "us",
+    }
+    assert signed_in.post("/account/profile/", data).status_code == 302
+    member.refresh_from_db()
+    assert (member.last_name, member.country) == ("King", "US")
+    assert signed_in.post("/account/profile/", {**data, "city": ""}).status_code == 400
+
+
+def test_change_email_needs_password_and_a_free_address(signed_in, member, make_user):
+    make_user("taken@example.org")
+    wrong = signed_in.post("/account/email/", {"email": "new@example.org", "password": "nope"})
+    taken = signed_in.post("/account/email/", {"email": "TAKEN@example.org", "password": PASSWORD})
+    assert wrong.status_code == taken.status_code == 400
+    ok = signed_in.post("/account/email/", {"email": "new@example.org", "password": PASSWORD})
+    assert ok.status_code == 302
+    member.refresh_from_db()
+    assert member.email == "new@example.org"
+    assert mail.outbox[-1].to == ["ada@example.org"]
+
+
+def test_logout_is_post_only(signed_in):
+    assert signed_in.get("/account/logout/").status_code == 405
+    assert signed_in.post("/account/logout/").status_code == 302
+    assert "_auth_user_id" not in signed_in.session
+
+
+def test_password_reset_never_reveals_whether_an_account_exists(client, member):
+    known = client.post("/account/password/reset/", {"email": "ADA@example.org"})
+    unknown = client.post("/account/password/reset/", {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == "/account/password/reset/sent/"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ada@example.org"]
+
+
+def test_password_reset_link_sets_a_new_password(client, member):
+    client.post("/account/password/reset/", {"email": "ada@example.org"})
+    link = next(
+        line for line in mail.outbox[0].body.splitlines() if "/account/password/reset/" in line
+    )
+    path = link.split("testserver", 1)[1]
+    form_url = client.get(path)["Location"]
+    bad = client.post(form_url, {"new_password1": "x", "new_password2": "y"})
+    assert bad.status_code == 400
+    response = client.post(
+        form_url, {"new_password1": "Brand-New-Phrase-77", "new_password2": "Brand-New-Phrase-77"}
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("Brand-New-Phrase-77")
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+
+
+def test_password_change_requires_old_password(signed_in, member):
+    bad = signed_in.post(
+        "/account/password/change/",
+        {"old_password": "wrong", "new_password1": "N3w-Phrase-x", "new_password2": "N3w-Phrase-x"},
+    )
+    assert bad.status_code == 400
+    good = signed_in.post(
+        "/account/password/change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "N3w-Phrase-x",
+            "new_password2": "N3w-Phrase-x",
+        },
+    )
+    assert good.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("N3w-Phrase-x")
+
+
+def test_join_page_shows_sample_price_note(client, make_plan):
+    plan = make_plan("student", annual_dues=Decimal("15.00"), is_sample_price=True)
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert "$15.00" in html and "sample price" in html
+    assert MembershipPlan.objects.count() == 1
