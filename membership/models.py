@@ -301,6 +301,10 @@ class Membership(models.Model):
             return None
         return self.ends_on + datetime.timedelta(days=grace_days())
 
+    def is_in_grace_on(self, day: datetime.date) -> bool:
+        """The term has ended but the grace period still covers `day`."""
+        return self.ends_on is not None and self.ends_on < day <= self.grace_ends_on()
+
     def renewal_opens_on(self) -> datetime.date | None:
         """From this day the member may renew (30 days before the end by default)."""
         if self.ends_on is None:

@@ -128,6 +128,7 @@ class AccountView(LoginRequiredMixin, TemplateView):
             today=today,
             current=current,
             can_renew=current is not None and current.can_renew_on(today),
+            in_grace=current is not None and current.is_in_grace_on(today),
             pending=[m for m in memberships if m.status == Membership.Status.PENDING],
             history=[m for m in memberships if m != current and m.status != "pending"],
             account_sections=self.get_account_sections(),

@@ -1,0 +1,78 @@
+import pytest
+from django.utils import timezone
+
+from membership.dues import confirm_dues_paid
+from membership.models import Membership
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "Unguessable-Phrase-42"
+
+
+def fill_join_form(page):
+    page.get_by_label("Email address", exact=True).fill("grace@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("First name", exact=True).fill("Grace")
+    page.get_by_label("Last name", exact=True).fill("Hopper")
+    page.get_by_label("Address line 1", exact=True).fill("1 Main Street")
+    page.get_by_label("City", exact=True).fill("Norfolk")
+    page.get_by_label("State or region").fill("VA")
+    page.get_by_label("Postal code", exact=True).fill("23510")
+    page.get_by_label("Send me the association's newsletter").check()
+    page.get_by_label("Pay by cheque or at the door").check()
+
+
+def test_visitor_joins_pays_offline_and_becomes_active(demo, live_server, page, axe_check):
+    page.goto(live_server.url + "/membership/")
+    assert page.get_by_text("Sample prices.").is_visible()
+    axe_check(page)
+
+    page.get_by_role("link", name="Join with the Individual plan").click()
+    page.wait_for_url("**/membership/join/individual/")
+    axe_check(page)
+    fill_join_form(page)
+    page.get_by_role("button", name="Join and pay").click()
+    page.wait_for_url("**/account/memberships/*/")
+    assert "Please pay $35.00 by cheque" in page.content()
+
+    page.goto(live_server.url + "/account/")
+    assert page.get_by_text("Pending payment").is_visible()
+    axe_check(page)
+
+    membership = Membership.objects.get(user__email="grace@example.org")
+    assert confirm_dues_paid(membership, at=timezone.now())
+    page.reload()
+    membership_section = page.locator("#membership")
+    assert membership_section.get_by_text("Active").is_visible()
+    assert "Pending payment" not in membership_section.inner_text()
+
+
+def test_join_form_errors_are_announced_and_accessible(demo, live_server, page, axe_check):
+    page.goto(live_server.url + "/membership/join/household/")
+    page.get_by_role("button", name="Join and pay").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_text("This field is required.").first.is_visible()
+    axe_check(page)
+
+
+def test_login_page_is_accessible_and_signs_in(live_server, page, axe_check, association):
+    from membership.models import User
+
+    User.objects.create_user(email="ada@example.org", password=PASSWORD)
+    page.goto(live_server.url + "/account/login/")
+    axe_check(page)
+    page.get_by_label("Email address", exact=True).fill("ADA@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/")
+    assert page.get_by_role("heading", level=1).inner_text() == "My account"
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(live_server.url + "/")
+
+
+def test_membership_pages_fit_320px(demo, live_server, page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in ("/membership/", "/membership/join/household/", "/account/login/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
