@@ -44,7 +44,7 @@ PLANS = [
         "name": "Business partner",
         "annual_dues": Decimal("250.00"),
         "term_months": 12,
-        "people_covered": 2,
+        "people_covered": 1,
         "description": "For businesses and organizations that share the association's goals "
         "of cultural understanding and economic development.",
     },

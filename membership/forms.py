@@ -114,7 +114,7 @@ class ProfileForm(forms.ModelForm):
             "newsletter_opt_in": _("Send me the association's newsletter"),
             "country": _("Country code"),
         }
-        help_texts = {"country": _("Two letters, for example US.")}
+        help_texts = {"country": _("Two letters, for example US."), "newsletter_opt_in": ""}
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),

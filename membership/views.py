@@ -130,7 +130,9 @@ class AccountView(LoginRequiredMixin, TemplateView):
             can_renew=current is not None and current.can_renew_on(today),
             in_grace=current is not None and current.is_in_grace_on(today),
             pending=[m for m in memberships if m.status == Membership.Status.PENDING],
-            history=[m for m in memberships if m != current and m.status != "pending"],
+            history=[
+                m for m in memberships if m != current and m.status != Membership.Status.PENDING
+            ],
             account_sections=self.get_account_sections(),
             **kwargs,
         )

@@ -324,3 +324,14 @@ def test_join_page_shows_sample_price_note(client, make_plan):
     html = client.get(plan.get_absolute_url()).content.decode()
     assert "$15.00" in html and "sample price" in html
     assert MembershipPlan.objects.count() == 1
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_account_page_query_count_does_not_grow(
+    signed_in, member, make_membership, count, django_assert_max_num_queries
+):
+    for year in range(2010, 2010 + count):
+        make_membership(member, starts_on=D(year, 1, 1), ends_on=D(year, 12, 31))
+    with django_assert_max_num_queries(8):
+        response = signed_in.get("/account/")
+    assert response.content.decode().count("/account/memberships/") == count
