@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .dues import confirm_dues_paid
+from .forms import AdminSignInForm
 from .models import Membership, MembershipPlan, RenewalReminder, User
 from .reminders import send_renewal_reminder
 
@@ -27,6 +28,10 @@ class UserChangeAdminForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+# The admin's sign-in is the most valuable to guess: give it the same limits as the site's.
+admin.site.login_form = AdminSignInForm
 
 
 class MembershipInline(admin.TabularInline):

@@ -1,7 +1,8 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from payments.methods import available_methods
@@ -14,27 +15,17 @@ def email_is_taken(email: str, *, exclude_pk=None) -> bool:
     return User.objects.filter(email__iexact=email.strip()).exclude(pk=exclude_pk).exists()
 
 
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form, limited per account and per IP address."""
+class ThrottledSignInMixin:
+    """Refuse sign-in while the account or the IP address has too many recent failures."""
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _("The email address or password is not right. Please try again."),
-        "throttled": _(
-            "Too many failed sign-in attempts. Please wait a few minutes, or reset your password."
-        ),
-    }
-
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("Email address")
-        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
-        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+    throttled_message = _(
+        "Too many failed sign-in attempts. Please wait a few minutes, or reset your password."
+    )
 
     def clean(self):
         email = self.cleaned_data.get("username") or ""
         if throttle.signin_is_blocked(self.request, email):
-            raise ValidationError(self.error_messages["throttled"], code="throttled")
+            raise ValidationError(self.throttled_message, code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError:
@@ -45,7 +36,26 @@ class SignInForm(AuthenticationForm):
 
     @property
     def is_throttled(self) -> bool:
-        return self.has_error(forms.forms.NON_FIELD_ERRORS, "throttled")
+        return self.has_error(NON_FIELD_ERRORS, "throttled")
+
+
+class SignInForm(ThrottledSignInMixin, AuthenticationForm):
+    """Django's sign-in form, limited per account and per IP address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The email address or password is not right. Please try again."),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Email address")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class AdminSignInForm(ThrottledSignInMixin, AdminAuthenticationForm):
+    """The admin's sign-in form, under the same limits as the site's."""
 
 
 class SignupForm(forms.Form):

@@ -102,3 +102,15 @@ def test_lock_lifts_after_the_window(client, member, limits):
         assert sign_in(client, "ada@example.org", PASSWORD).status_code == 429
         clock.shift(601)
         assert sign_in(client, "ada@example.org", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_admin_sign_in_is_limited_too(client, staff_user, limits):
+    for _ in range(3):
+        client.post("/admin/login/", {"username": "staff@example.org", "password": "wrong"})
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "staff@example.org", "password": "staff-pass-123"},
+    )
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session

@@ -335,3 +335,17 @@ def test_account_page_query_count_does_not_grow(
     with django_assert_max_num_queries(8):
         response = signed_in.get("/account/")
     assert response.content.decode().count("/account/memberships/") == count
+
+
+def test_member_renews_early_from_the_account_page(signed_in, plan, member, make_membership):
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    data = join_data()
+    for key in ("email", "password1", "password2"):
+        data.pop(key)
+    with time_machine.travel(datetime.datetime(2026, 12, 10, 12), tick=False):
+        page = signed_in.get(plan.get_absolute_url()).content.decode()
+        response = signed_in.post(plan.get_absolute_url(), data)
+    assert "Renew: Individual" in page
+    assert response.status_code == 302
+    renewal = member.memberships.get(status=Membership.Status.PENDING)
+    assert (renewal.starts_on, renewal.ends_on) == (D(2027, 1, 1), D(2027, 12, 31))
