@@ -171,3 +171,27 @@ def test_membership_secretary_can_work_memberships_but_not_plans(client, make_us
     assert not Permission.objects.filter(
         group__name="Membership secretary", codename__startswith="delete_"
     ).exists()
+
+
+def test_admin_active_membership_without_payment_date_is_a_form_error(admin_client, member, plan):
+    assert admin_client.get("/admin/membership/membership/add/").status_code == 200
+    response = admin_client.post(
+        "/admin/membership/membership/add/",
+        {
+            "user": member.pk,
+            "plan": plan.pk,
+            "status": "active",
+            "starts_on": "2026-01-01",
+            "ends_on": "2025-12-31",
+            "amount_due": "35.00",
+            "amount_paid": "35.00",
+            "payment_method": "offline",
+            "household_member_names": "",
+            "interests": "",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "An active membership needs the date it was paid." in html
+    assert "The end date cannot be before the start date." in html
+    assert not Membership.objects.exists()
