@@ -143,7 +143,7 @@ class EndingSoonFilter(admin.SimpleListFilter):
         return [
             ("ending", _("Ending in the next 30 days")),
             ("grace", _("Ended, in grace period")),
-            ("lapsed", _("Lapsed (past the grace period)")),
+            ("lapsed", _("Lapsed (past the grace period, not renewed)")),
         ]
 
     def queryset(self, request, queryset):
@@ -153,7 +153,7 @@ class EndingSoonFilter(admin.SimpleListFilter):
         if self.value() == "grace":
             return queryset.in_good_standing(today).filter(ends_on__lt=today)
         if self.value() == "lapsed":
-            return queryset.lapsed(today)
+            return queryset.lapsed(today).not_renewed()
         return queryset
 
 

@@ -15,10 +15,14 @@ from django.utils.translation import gettext as _
 from payments.methods import PaymentOutcome, get_method
 
 from .emails import send_membership_email
-from .models import Membership, MembershipPlan
+from .models import Membership, MembershipPlan, User
 from .standing import membership_in_good_standing
 
 ONE_DAY = datetime.timedelta(days=1)
+
+
+class JoinRefused(Exception):
+    """The user may not start a membership now; the message says why."""
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -82,14 +86,20 @@ def begin_membership(
     """Create the membership (joining or renewing) and begin paying its dues.
 
     It stays pending until the payment is confirmed; a method that settles at once (a free
-    plan) makes it active immediately. Raises LookupError for an unavailable method.
+    plan) makes it active immediately. Raises LookupError for an unavailable method and
+    JoinRefused when `why_cannot_join` objects (checked under a lock on the user's row, so a
+    double submission cannot create two memberships).
     """
     amount = plan.annual_dues
     method = get_method(payment_method, amount=amount)
-    starts_on, ends_on = renewal_term(
-        plan, current=membership_in_good_standing(user, on=today), today=today
-    )
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        refusal = why_cannot_join(user, today=today)
+        if refusal:
+            raise JoinRefused(refusal)
+        starts_on, ends_on = renewal_term(
+            plan, current=membership_in_good_standing(user, on=today), today=today
+        )
         membership = Membership.objects.create(
             user=user,
             plan=plan,

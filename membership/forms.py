@@ -76,16 +76,15 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    taken_message = _(
+        "An account with this email address already exists. Please sign in first, or reset "
+        "your password."
+    )
+
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"].strip())
         if email_is_taken(email):
-            raise ValidationError(
-                _(
-                    "An account with this email address already exists. Please sign in "
-                    "first, or reset your password."
-                ),
-                code="taken",
-            )
+            raise ValidationError(self.taken_message, code="taken")
         return email
 
     def clean(self):

@@ -5,7 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
-from .dues import begin_membership, why_cannot_join
+from .dues import JoinRefused, begin_membership, why_cannot_join
 from .emails import send_membership_email
 from .forms import EmailChangeForm, JoinForm, ProfileForm, SignInForm, SignupForm
 from .models import Membership, MembershipPlan, User
@@ -55,33 +55,20 @@ def join(request, slug):
     profile_form = ProfileForm(data, instance=None if anonymous else request.user)
     join_form = JoinForm(data, plan=plan)
     forms = [f for f in (signup_form, profile_form, join_form) if f is not None]
-    if data is not None and all(f.is_valid() for f in forms):
-        with transaction.atomic():
-            if anonymous:
-                user = profile_form.save(commit=False)
-                user.email = signup_form.cleaned_data["email"]
-                user.set_password(signup_form.cleaned_data["password1"])
-                user.save()
-            else:
-                user = profile_form.save()
-            membership, outcome = begin_membership(
-                user=user,
-                plan=plan,
-                payment_method=join_form.cleaned_data["payment_method"],
-                today=today,
-                now=timezone.now(),
-                household_member_names=join_form.cleaned_data.get("household_member_names", ""),
-                interests=join_form.cleaned_data["interests"],
+    if data is not None and all([f.is_valid() for f in forms]):
+        try:
+            membership, outcome = _join(plan, today, signup_form, profile_form, join_form)
+        except JoinRefused as refused:
+            return render(
+                request, "membership/join.html", {"plan": plan, "refusal": str(refused)}, status=409
             )
-        if anonymous:
-            login(request, user, backend="membership.backends.EmailBackend")
-        if membership.status == Membership.Status.ACTIVE:
-            messages.success(request, _("Welcome! Your membership is active."))
+        except IntegrityError:
+            if signup_form is None:
+                raise
+            # Someone signed up with this address between the check and the insert.
+            signup_form.add_error("email", SignupForm.taken_message)
         else:
-            messages.success(
-                request, _("Thank you! Your membership will be active once we receive the dues.")
-            )
-        return HttpResponseRedirect(outcome.redirect_url or membership.get_absolute_url())
+            return _joined(request, membership, outcome, anonymous=anonymous)
     return render(
         request,
         "membership/join.html",
@@ -95,6 +82,38 @@ def join(request, slug):
         },
         status=400 if data is not None else 200,
     )
+
+
+def _join(plan, today, signup_form, profile_form, join_form):
+    with transaction.atomic():
+        if signup_form is not None:
+            user = profile_form.save(commit=False)
+            user.email = signup_form.cleaned_data["email"]
+            user.set_password(signup_form.cleaned_data["password1"])
+            user.save()
+        else:
+            user = profile_form.save()
+        return begin_membership(
+            user=user,
+            plan=plan,
+            payment_method=join_form.cleaned_data["payment_method"],
+            today=today,
+            now=timezone.now(),
+            household_member_names=join_form.cleaned_data.get("household_member_names", ""),
+            interests=join_form.cleaned_data["interests"],
+        )
+
+
+def _joined(request, membership, outcome, *, anonymous):
+    if anonymous:
+        login(request, membership.user, backend="membership.backends.EmailBackend")
+    if membership.status == Membership.Status.ACTIVE:
+        messages.success(request, _("Welcome! Your membership is active."))
+    else:
+        messages.success(
+            request, _("Thank you! Your membership will be active once we receive the dues.")
+        )
+    return HttpResponseRedirect(outcome.redirect_url or membership.get_absolute_url())
 
 
 class AccountView(LoginRequiredMixin, TemplateView):

@@ -195,3 +195,11 @@ def test_admin_active_membership_without_payment_date_is_a_form_error(admin_clie
     assert "An active membership needs the date it was paid." in html
     assert "The end date cannot be before the start date." in html
     assert not Membership.objects.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_lapsed_filter_leaves_out_members_who_renewed(admin_client, population, make_membership):
+    renewed_user = population["lapsed"].user
+    make_membership(renewed_user, starts_on=D(2026, 3, 1), ends_on=D(2027, 2, 28))
+    response = admin_client.get("/admin/membership/membership/?term=lapsed")
+    assert listed_emails(response) == set()

@@ -350,3 +350,40 @@ def test_member_renews_early_from_the_account_page(signed_in, plan, member, make
     assert response.status_code == 302
     renewal = member.memberships.get(status=Membership.Status.PENDING)
     assert (renewal.starts_on, renewal.ends_on) == (D(2027, 1, 1), D(2027, 12, 31))
+
+
+def test_join_form_shows_errors_of_every_section_at_once(client, plan):
+    response = client.post(
+        reverse("membership:join", args=[plan.slug]),
+        join_data(email="bad", first_name="", payment_method=""),
+    )
+    errors = response.context["signup_form"].errors, response.context["profile_form"].errors
+    assert "email" in errors[0] and "first_name" in errors[1]
+    assert "payment_method" in response.context["join_form"].errors
+
+
+def test_double_submission_creates_one_membership(signed_in, plan, member):
+    data = join_data()
+    for key in ("email", "password1", "password2"):
+        data.pop(key)
+    first = signed_in.post(reverse("membership:join", args=[plan.slug]), data)
+    second = signed_in.post(reverse("membership:join", args=[plan.slug]), data)
+    assert (first.status_code, second.status_code) == (302, 409)
+    assert member.memberships.count() == 1
+
+
+def test_join_refused_under_the_lock_is_a_409(signed_in, plan, member, monkeypatch):
+    from membership import views
+
+    # The check before the forms passes; the one under the row lock refuses.
+    monkeypatch.setattr(views, "why_cannot_join", lambda user, today: None)
+    Membership.objects.create(
+        user=member, plan=plan, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31)
+    )
+    data = join_data()
+    for key in ("email", "password1", "password2"):
+        data.pop(key)
+    response = signed_in.post(reverse("membership:join", args=[plan.slug]), data)
+    assert response.status_code == 409
+    assert "waiting for payment" in response.content.decode()
+    assert member.memberships.count() == 1
