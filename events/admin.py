@@ -1,0 +1,580 @@
+"""The staff side of events: events with their figures, orders, tickets, the waiting list.
+
+The figures (sold, held, remaining, checked in, revenue) are computed by the database in
+`EventAdmin.get_queryset`, so the changelist costs the same few queries for any number of
+events. Order actions go through the inventory and notification modules, never around them.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
+
+REVEAL_LEAD = timedelta(hours=24)
+
+
+def _money(value):
+    return f"${value or 0:,.2f}"
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ("name", "address", "event_count")
+    search_fields = ("name", "address")
+    fieldsets = (
+        (None, {"fields": ("name", "address", "directions")}),
+        (_("Coordinates"), {"fields": ("latitude", "longitude"), "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_event_count=Count("events"))
+
+    @admin.display(description=_("events"), ordering="_event_count")
+    def event_count(self, venue):
+        return venue._event_count
+
+
+class TicketTypeInline(admin.TabularInline):
+    model = TicketType
+    extra = 0
+    fields = (
+        "name",
+        "description",
+        "price",
+        "member_price",
+        "quantity",
+        "reserved",
+        "sales_start",
+        "sales_end",
+        "max_per_order",
+        "members_only",
+        "position",
+    )
+    readonly_fields = ("reserved",)
+
+
+class UpcomingOrPastFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return (("upcoming", _("Upcoming")), ("past", _("Past")))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(ends_at__gte=now)
+        if self.value() == "past":
+            return queryset.filter(ends_at__lt=now)
+        return queryset
+
+
+class EventAdminForm(forms.ModelForm):
+    reveal_24_hours_before = forms.BooleanField(
+        label=_("Reveal the venue 24 hours before the start"),
+        required=False,
+        help_text=_(
+            "Keeps the venue secret and sets “reveal venue at” to 24 hours before the "
+            "start, following the start if it moves. Leave unticked to type a time yourself."
+        ),
+    )
+
+    class Meta:
+        model = Event
+        fields = "__all__"  # noqa: DJ007 - the admin narrows it to its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk and instance.venue_reveal_at and instance.starts_at:
+            self.fields["reveal_24_hours_before"].initial = (
+                instance.starts_at - instance.venue_reveal_at == REVEAL_LEAD
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at = cleaned.get("starts_at")
+        if cleaned.get("reveal_24_hours_before") and starts_at:
+            cleaned["venue_reveal_at"] = starts_at - REVEAL_LEAD
+        return cleaned
+
+
+def event_figures(queryset, *, now):
+    """Annotate events with sold, held, checked-in, remaining and revenue, in one query.
+
+    Tickets are counted along one join path (orders → tickets), so the counts do not
+    multiply; capacity and revenue come from subqueries for the same reason.
+    """
+    confirmed = Q(orders__status=Order.Status.CONFIRMED)
+    held = Q(orders__status=Order.Status.PENDING, orders__hold_expires_at__gt=now)
+    quantities = (
+        TicketType.objects.filter(event=OuterRef("pk"))
+        .values("event")
+        .annotate(left=Sum("quantity") - Sum("reserved"))
+        .values("left")
+    )
+    revenue = (
+        Order.objects.filter(event=OuterRef("pk"), status=Order.Status.CONFIRMED)
+        .values("event")
+        .annotate(sum=Sum("total"))
+        .values("sum")
+    )
+    return queryset.annotate(
+        figure_sold=Count("orders__tickets", filter=confirmed),
+        figure_held=Count("orders__tickets", filter=held),
+        figure_checked_in=Count(
+            "orders__tickets", filter=confirmed & Q(orders__tickets__checked_in_at__isnull=False)
+        ),
+        figure_types_left=Coalesce(Subquery(quantities, output_field=IntegerField()), Value(0)),
+        figure_revenue=Coalesce(
+            Subquery(revenue, output_field=DecimalField(max_digits=12, decimal_places=2)),
+            Value(0, output_field=DecimalField(max_digits=12, decimal_places=2)),
+        ),
+    )
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    inlines = [TicketTypeInline]
+    list_display = (
+        "title",
+        "starts_at",
+        "status",
+        "format",
+        "sold",
+        "held",
+        "remaining",
+        "checked_in",
+        "revenue",
+    )
+    list_filter = (UpcomingOrPastFilter, "status", "format")
+    list_select_related = ("venue",)
+    search_fields = ("title", "slug", "summary", "venue__name", "venue_hint")
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("venue",)
+    readonly_fields = ("sold", "held", "remaining", "checked_in", "revenue", "staff_tools")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "status",
+                    "summary",
+                    "body",
+                    "image",
+                    "partnership",
+                    "is_sample",
+                )
+            },
+        ),
+        (_("When"), {"fields": ("starts_at", "ends_at")}),
+        (
+            _("Where"),
+            {
+                "fields": (
+                    "format",
+                    "venue",
+                    "venue_hint",
+                    "reveal_24_hours_before",
+                    "venue_reveal_at",
+                    "reveal_audience",
+                    "online_link",
+                )
+            },
+        ),
+        (
+            _("Registration"),
+            {
+                "fields": (
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "capacity",
+                    "members_only",
+                    "collects_shipping_address",
+                    "meal_options",
+                )
+            },
+        ),
+        (
+            _("Figures and tools"),
+            {
+                "fields": (
+                    "sold",
+                    "held",
+                    "remaining",
+                    "checked_in",
+                    "revenue",
+                    "staff_tools",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return event_figures(super().get_queryset(request), now=timezone.now())
+
+    @admin.display(description=_("sold"), ordering="figure_sold")
+    def sold(self, event):
+        return getattr(event, "figure_sold", "—")
+
+    @admin.display(description=_("held"), ordering="figure_held")
+    def held(self, event):
+        return getattr(event, "figure_held", "—")
+
+    @admin.display(description=_("checked in"), ordering="figure_checked_in")
+    def checked_in(self, event):
+        return getattr(event, "figure_checked_in", "—")
+
+    @admin.display(description=_("remaining"))
+    def remaining(self, event):
+        if not hasattr(event, "figure_types_left"):
+            return "—"
+        left = max(event.figure_types_left, 0)
+        if event.capacity is not None:
+            left = min(left, max(event.capacity - event.reserved, 0))
+        return left
+
+    @admin.display(description=_("revenue"), ordering="figure_revenue")
+    def revenue(self, event):
+        if not hasattr(event, "figure_revenue"):
+            return "—"
+        return _money(event.figure_revenue)
+
+    @admin.display(description=_("staff pages"))
+    def staff_tools(self, event):
+        if not event.pk:
+            return "—"
+        links = [
+            (reverse("events:checkin", kwargs={"slug": event.slug}), _("Check-in at the door")),
+            (
+                reverse("events:export_attendees", kwargs={"slug": event.slug}),
+                _("Attendee list (CSV)"),
+            ),
+            (reverse("events:export_meals", kwargs={"slug": event.slug}), _("Meal counts (CSV)")),
+            (
+                reverse("events:export_addresses", kwargs={"slug": event.slug}),
+                _("Postal addresses (CSV)"),
+            ),
+            (
+                reverse("admin:events_order_changelist") + f"?event__id__exact={event.pk}",
+                _("Orders"),
+            ),
+            (
+                reverse("admin:events_waitlistentry_changelist") + f"?event__id__exact={event.pk}",
+                _("Waiting list"),
+            ),
+        ]
+        return format_html(
+            '<ul class="events-staff-links">{}</ul>',
+            format_html_join("", '<li><a href="{}">{}</a></li>', links),
+        )
+
+
+class TicketInline(admin.TabularInline):
+    model = Ticket
+    extra = 0
+    can_delete = False
+    fields = (
+        "code",
+        "ticket_type",
+        "attendee_name",
+        "meal_choice",
+        "dietary_notes",
+        "price",
+        "checked_in_at",
+        "checked_in_by",
+    )
+    readonly_fields = ("code", "ticket_type", "price", "checked_in_at", "checked_in_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    inlines = [TicketInline]
+    list_display = (
+        "reference",
+        "buyer_name",
+        "email",
+        "event",
+        "status",
+        "payment_method",
+        "total",
+        "paid",
+        "created_at",
+    )
+    list_filter = ("status", "payment_method", "event")
+    list_select_related = ("event",)
+    search_fields = ("reference", "buyer_name", "email")
+    date_hierarchy = "created_at"
+    actions = ["mark_paid", "cancel_orders", "resend_confirmation"]
+    readonly_fields = (
+        "reference",
+        "event",
+        "user",
+        "status",
+        "total",
+        "payment_method",
+        "payment_instructions",
+        "paid_at",
+        "hold_expires_at",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+        "venue_notice_sent_at",
+        "venue_update_sent_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("reference", "event", "status", "user")}),
+        (_("Buyer"), {"fields": ("buyer_name", "email", "phone")}),
+        (
+            _("Postal address"),
+            {
+                "fields": (
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "region",
+                    "postal_code",
+                    "country",
+                )
+            },
+        ),
+        (
+            _("Payment"),
+            {"fields": ("total", "payment_method", "payment_instructions", "paid_at")},
+        ),
+        (
+            _("History"),
+            {
+                "fields": (
+                    "created_at",
+                    "hold_expires_at",
+                    "confirmed_at",
+                    "cancelled_at",
+                    "venue_notice_sent_at",
+                    "venue_update_sent_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("paid"), boolean=True)
+    def paid(self, order):
+        return order.is_paid
+
+    def has_add_permission(self, request):
+        # Orders come from the checkout, which keeps the inventory right.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would bypass the inventory; cancel instead.
+        return False
+
+    @admin.action(description=_("Mark the selected orders paid"), permissions=["change"])
+    def mark_paid(self, request, queryset):
+        from . import inventory
+
+        now = timezone.now()
+        done = 0
+        for order in queryset.select_related("event"):
+            if order.paid_at or order.status not in (
+                Order.Status.CONFIRMED,
+                Order.Status.PENDING,
+            ):
+                continue
+            inventory.mark_order_paid(order=order, now=now)
+            done += 1
+        self._report(request, done, queryset.count(), _("marked paid"))
+
+    @admin.action(
+        description=_("Cancel the selected orders (tickets return to sale)"),
+        permissions=["change"],
+    )
+    def cancel_orders(self, request, queryset):
+        from . import inventory
+
+        now = timezone.now()
+        done = 0
+        for order in queryset.select_related("event"):
+            if order.status not in (Order.Status.CONFIRMED, Order.Status.PENDING):
+                continue
+            inventory.cancel_order(order=order, now=now)
+            done += 1
+        self._report(request, done, queryset.count(), _("cancelled"))
+
+    @admin.action(description=_("Resend the confirmation email"), permissions=["change"])
+    def resend_confirmation(self, request, queryset):
+        from . import notifications
+
+        now = timezone.now()
+        done = 0
+        for order in queryset.select_related("event", "event__venue"):
+            if order.status != Order.Status.CONFIRMED:
+                continue
+            notifications.send_order_confirmation(order, now=now)
+            done += 1
+        self._report(request, done, queryset.count(), _("sent a confirmation again"))
+
+    def _report(self, request, done, selected, what):
+        self.message_user(
+            request,
+            ngettext("%(count)d order %(what)s.", "%(count)d orders %(what)s.", done)
+            % {"count": done, "what": what},
+            messages.SUCCESS if done else messages.WARNING,
+        )
+        if done < selected:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d order skipped: its status does not allow it.",
+                    "%(count)d orders skipped: their status does not allow it.",
+                    selected - done,
+                )
+                % {"count": selected - done},
+                messages.WARNING,
+            )
+
+
+class CheckedInFilter(admin.SimpleListFilter):
+    title = _("checked in")
+    parameter_name = "checked_in"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(checked_in_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(checked_in_at__isnull=True)
+        return queryset
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "attendee",
+        "ticket_type",
+        "event",
+        "order_link",
+        "order_status",
+        "checked_in_at",
+    )
+    list_filter = (CheckedInFilter, "order__status", "order__event")
+    list_select_related = ("ticket_type", "order", "order__event")
+    search_fields = ("code", "attendee_name", "order__buyer_name", "order__reference")
+    fields = (
+        "code",
+        "order",
+        "ticket_type",
+        "price",
+        "attendee_name",
+        "meal_choice",
+        "dietary_notes",
+        "checked_in_at",
+        "checked_in_by",
+    )
+    readonly_fields = (
+        "code",
+        "order",
+        "ticket_type",
+        "price",
+        "checked_in_at",
+        "checked_in_by",
+    )
+
+    @admin.display(description=_("attendee"), ordering="attendee_name")
+    def attendee(self, ticket):
+        return ticket.attendee_name or ticket.order.buyer_name
+
+    @admin.display(description=_("event"), ordering="order__event__starts_at")
+    def event(self, ticket):
+        return ticket.order.event
+
+    @admin.display(description=_("order"), ordering="order__reference")
+    def order_link(self, ticket):
+        url = reverse("admin:events_order_change", args=[ticket.order_id])
+        return format_html('<a href="{}">{}</a>', url, ticket.order.reference)
+
+    @admin.display(description=_("order status"))
+    def order_status(self, ticket):
+        return ticket.order.get_status_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OfferStateFilter(admin.SimpleListFilter):
+    title = _("offer")
+    parameter_name = "offer"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("waiting", _("Waiting")),
+            ("open", _("Offer open")),
+            ("expired", _("Offer expired unused")),
+            ("bought", _("Bought")),
+        )
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "waiting":
+            return queryset.filter(offered_at__isnull=True, fulfilled_at__isnull=True)
+        if value == "open":
+            return queryset.filter(offer_expires_at__gt=now, fulfilled_at__isnull=True)
+        if value == "expired":
+            return queryset.filter(offer_expires_at__lte=now, fulfilled_at__isnull=True)
+        if value == "bought":
+            return queryset.filter(fulfilled_at__isnull=False)
+        return queryset
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "email",
+        "event",
+        "ticket_type",
+        "quantity",
+        "created_at",
+        "offered_at",
+        "offer_expires_at",
+        "fulfilled_at",
+    )
+    list_filter = (OfferStateFilter, "event")
+    list_select_related = ("event", "ticket_type")
+    search_fields = ("name", "email")
+    readonly_fields = ("created_at", "offered_at", "fulfilled_at")
+    fields = (
+        "event",
+        "ticket_type",
+        "name",
+        "email",
+        "quantity",
+        "created_at",
+        "offered_at",
+        "offer_expires_at",
+        "fulfilled_at",
+    )
+    autocomplete_fields = ("event",)

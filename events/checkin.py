@@ -1,0 +1,154 @@
+"""Check-in at the door: who may come in, and letting each ticket in once.
+
+A ticket admits its holder when it belongs to this event and its order is confirmed.
+An offline order that is confirmed but unpaid is a valid reservation: the holder comes
+in and staff collect the amount at the door. Pending (checkout not finished), cancelled,
+expired and refunded orders admit nobody.
+
+`check_in` is one conditional UPDATE (`... WHERE checked_in_at IS NULL`), so two phones
+scanning the same code at the same moment let it in once and refuse the other.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .models import Event, Order, Ticket
+
+NAME_RESULTS_LIMIT = 50
+
+
+def normalize_code(raw: str) -> str:
+    """A code as typed or scanned: surrounding spaces dropped; a scanned URL's last part."""
+    code = (raw or "").strip()
+    if "/" in code:
+        code = code.rstrip("/").rsplit("/", 1)[-1]
+    return code[:64]
+
+
+def find_ticket(code: str) -> Ticket | None:
+    code = normalize_code(code)
+    if not code:
+        return None
+    return (
+        Ticket.objects.select_related("order", "order__event", "ticket_type", "checked_in_by")
+        .filter(code=code)
+        .first()
+    )
+
+
+def search_by_name(event: Event, query: str):
+    """The event's confirmed tickets whose attendee or buyer name contains the query."""
+    query = (query or "").strip()
+    if not query:
+        return Ticket.objects.none()
+    return (
+        Ticket.objects.filter(order__event=event, order__status=Order.Status.CONFIRMED)
+        .filter(
+            Q(attendee_name__icontains=query)
+            | Q(order__buyer_name__icontains=query)
+            | Q(order__reference__iexact=query)
+        )
+        .select_related("order", "ticket_type", "checked_in_by")
+        .order_by("attendee_name", "order__buyer_name", "pk")[:NAME_RESULTS_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Whether a ticket lets its holder in now, and what staff should be told."""
+
+    admits: bool
+    reason: str
+    message: str
+    amount_due: object = None
+
+
+def _when(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "l j F Y, P")
+
+
+def _who(ticket: Ticket) -> str:
+    user = ticket.checked_in_by
+    if user is None:
+        return _("unknown staff")
+    return user.get_full_name() or user.email
+
+
+def admission(ticket: Ticket, *, event: Event) -> Admission:
+    order = ticket.order
+    if order.event_id != event.pk:
+        return Admission(
+            False,
+            "wrong_event",
+            _("This ticket is for another event: %(event)s.") % {"event": order.event.title},
+        )
+    refusals = {
+        Order.Status.PENDING: _("This order was never completed (checkout not finished)."),
+        Order.Status.CANCELLED: _("This order was cancelled."),
+        Order.Status.EXPIRED: _("This order expired before it was completed."),
+        Order.Status.REFUNDED: _("This order was refunded."),
+    }
+    if order.status in refusals:
+        return Admission(False, order.status, refusals[order.status])
+    if ticket.checked_in_at:
+        return Admission(
+            False,
+            "already_checked_in",
+            _("Already checked in on %(when)s by %(who)s.")
+            % {"when": _when(ticket.checked_in_at), "who": _who(ticket)},
+        )
+    if not order.is_paid:
+        return Admission(
+            True,
+            "unpaid",
+            _("Unpaid: collect $%(amount)s at the door (order total).")
+            % {"amount": f"{order.total:,.2f}"},
+            amount_due=order.total,
+        )
+    return Admission(True, "ok", _("Valid ticket."))
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    ticket: Ticket
+    checked_in: bool
+    admission: Admission
+
+
+def check_in(*, ticket: Ticket, event: Event, by, now: datetime) -> CheckInResult:
+    """Let the ticket in once. Refused for another event, an invalid order, or a second time."""
+    with transaction.atomic():
+        # The order's row lock keeps a cancellation from slipping in between check and update.
+        order = Order.objects.select_for_update().get(pk=ticket.order_id)
+        ticket.order = order
+        verdict = admission(ticket, event=event)
+        if verdict.admits:
+            updated = Ticket.objects.filter(pk=ticket.pk, checked_in_at__isnull=True).update(
+                checked_in_at=now, checked_in_by=by
+            )
+        else:
+            updated = 0
+    fresh = Ticket.objects.select_related(
+        "order", "order__event", "ticket_type", "checked_in_by"
+    ).get(pk=ticket.pk)
+    if updated:
+        return CheckInResult(fresh, True, admission_after_check_in(fresh))
+    return CheckInResult(fresh, False, admission(fresh, event=event))
+
+
+def admission_after_check_in(ticket: Ticket) -> Admission:
+    order = ticket.order
+    if not order.is_paid:
+        return Admission(
+            True,
+            "unpaid",
+            _("Checked in. Unpaid: collect $%(amount)s at the door.")
+            % {"amount": f"{order.total:,.2f}"},
+            amount_due=order.total,
+        )
+    return Admission(True, "ok", _("Checked in."))

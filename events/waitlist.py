@@ -1,0 +1,243 @@
+"""The waiting list: joining a sold-out event, and offering returned places in join order.
+
+Rules:
+- One entry per email per event (a database constraint; a second attempt is told kindly).
+- Joining only makes sense when nothing is for sale: with places available, the visitor
+  goes to the checkout instead.
+- When places come back (a cancellation, an expired hold), `offer_returned_places` offers
+  them to the next people in join order, by email, with a link to the checkout
+  (`?offer=<token>`) valid for `EVENTS_WAITLIST_OFFER_HOURS`. While an offer is open, the
+  inventory keeps those places for that person (`inventory.available_quantity` subtracts
+  open offers). An offer that expires unused simply stops holding places, and the next
+  run offers them to the next person: nobody is offered twice.
+- Two runs at once never offer the same places twice: each event is handled under its row
+  lock taken with `skip_locked` (a second run skips an event the first is working on), and
+  each entry is claimed with a conditional UPDATE (`... WHERE offered_at IS NULL`).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from .models import Event, TicketType, WaitlistEntry
+
+logger = logging.getLogger(__name__)
+
+
+def offer_duration() -> timedelta:
+    return timedelta(hours=settings.EVENTS_WAITLIST_OFFER_HOURS)
+
+
+def checkout_path(event: Event) -> str:
+    try:
+        return reverse("events:checkout", kwargs={"slug": event.slug})
+    except NoReverseMatch:  # the public pages' URL names are events-core's; keep a fallback
+        return f"/events/{event.slug}/tickets/"
+
+
+def offer_url(entry: WaitlistEntry) -> str:
+    return f"{settings.SITE_URL}{checkout_path(entry.event)}?offer={entry.token}"
+
+
+def waitlist_is_open(event: Event, *, now: datetime) -> bool:
+    """People may join while the event is published and its registration not closed."""
+    from .inventory import registration_closes_at
+
+    return event.status == Event.Status.PUBLISHED and registration_closes_at(event) > now
+
+
+def ticket_types_on_sale(event: Event, *, now: datetime) -> list[TicketType]:
+    from .inventory import SalesClosed, check_ticket_type_on_sale
+
+    on_sale = []
+    for ticket_type in event.ticket_types.all():
+        try:
+            check_ticket_type_on_sale(ticket_type, now=now)
+        except SalesClosed:
+            continue
+        on_sale.append(ticket_type)
+    return on_sale
+
+
+def places_available(event: Event, *, now: datetime, ticket_type: TicketType | None = None) -> int:
+    """Places anyone may buy now among the ticket types on sale (open waiting-list offers
+    are already kept aside by the inventory)."""
+    from .inventory import availability
+
+    types = ticket_types_on_sale(event, now=now)
+    if ticket_type is not None:
+        types = [tt for tt in types if tt.pk == ticket_type.pk]
+    return sum(availability(event, types, now=now).values()) if types else 0
+
+
+def is_sold_out(event: Event, *, now: datetime, ticket_type: TicketType | None = None) -> bool:
+    return places_available(event, now=now, ticket_type=ticket_type) <= 0
+
+
+def find_entry(event: Event, email: str) -> WaitlistEntry | None:
+    return WaitlistEntry.objects.filter(event=event, email__iexact=email.strip()).first()
+
+
+def join_waitlist(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    quantity: int,
+    ticket_type: TicketType | None = None,
+) -> tuple[WaitlistEntry, bool]:
+    """Add a person to the event's waiting list: (entry, True), or (their entry, False)
+    when this email is already on it, whatever its case."""
+    email = email.strip()
+    existing = find_entry(event, email)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            entry = WaitlistEntry.objects.create(
+                event=event,
+                ticket_type=ticket_type,
+                name=name.strip(),
+                email=email,
+                quantity=quantity,
+            )
+    except IntegrityError:
+        # The same person submitted twice at once; the other request made the entry.
+        return find_entry(event, email), False
+    return entry, True
+
+
+def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
+    from nsca.models import Association
+
+    from .reveal import public_location
+
+    event = entry.event
+    return {
+        "association": Association.current(),
+        "site_url": settings.SITE_URL,
+        "entry": entry,
+        "event": event,
+        "event_url": f"{settings.SITE_URL}{event.get_absolute_url()}",
+        # Emails go through the venue-reveal gate like every other surface.
+        "location": public_location(event, at=now),
+        **extra,
+    }
+
+
+def _send(name: str, *, to: str, subject: str, context: dict) -> None:
+    text = render_to_string(f"emails/events_waitlist_{name}.txt", context)
+    html = render_to_string(f"emails/events_waitlist_{name}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_joined_email(entry: WaitlistEntry, *, now: datetime) -> None:
+    _send(
+        "joined",
+        to=entry.email,
+        subject=_("You are on the waiting list: %(event)s") % {"event": entry.event.title},
+        context=_email_context(entry, now=now),
+    )
+
+
+def send_offer_email(entry: WaitlistEntry, *, places: int, now: datetime) -> None:
+    _send(
+        "offer",
+        to=entry.email,
+        subject=_("Tickets are available for you: %(event)s") % {"event": entry.event.title},
+        context=_email_context(
+            entry,
+            now=now,
+            places=places,
+            offer_url=offer_url(entry),
+            expires_at=entry.offer_expires_at,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Offer:
+    entry: WaitlistEntry
+    places: int
+
+
+def events_with_waiting_people(*, now: datetime):
+    return (
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED,
+            starts_at__gt=now,
+            waitlist__offered_at__isnull=True,
+            waitlist__fulfilled_at__isnull=True,
+        )
+        .exclude(registration_closes_at__lte=now)
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+def _claim_offers(event_id: int, *, now: datetime) -> list[Offer]:
+    """Offer the event's free places to the next waiting people; returns the offers made."""
+    from .inventory import availability
+
+    with transaction.atomic():
+        event = Event.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
+        if event is None:
+            return []  # another run holds this event right now and will make the offers
+        types = ticket_types_on_sale(event, now=now)
+        if not types:
+            return []
+        # The inventory's own count, which subtracts open offers, re-read after each
+        # claim (this transaction sees its own writes), so offers never exceed the places.
+        free = availability(event, types, now=now)
+        waiting = (
+            event.waitlist.filter(offered_at__isnull=True, fulfilled_at__isnull=True)
+            .select_related("event", "ticket_type")
+            .order_by("created_at", "pk")
+        )
+        offers = []
+        for entry in waiting:
+            if not any(free.values()):
+                break
+            pools = [entry.ticket_type_id] if entry.ticket_type_id else list(free)
+            places = sum(free.get(pk, 0) for pk in pools)
+            if places <= 0:
+                continue  # nothing back of this ticket type; someone later may want another
+            expires = now + offer_duration()
+            claimed = WaitlistEntry.objects.filter(pk=entry.pk, offered_at__isnull=True).update(
+                offered_at=now, offer_expires_at=expires
+            )
+            if not claimed:
+                continue
+            entry.offered_at, entry.offer_expires_at = now, expires
+            offers.append(Offer(entry, min(entry.quantity, places)))
+            free = availability(event, types, now=now)
+        return offers
+
+
+def offer_returned_places(*, now: datetime) -> str:
+    """Job: offer places that came back to the next people on each waiting list."""
+    sent = failed = 0
+    for event_id in events_with_waiting_people(now=now).values_list("pk", flat=True):
+        for offer in _claim_offers(event_id, now=now):
+            try:
+                send_offer_email(offer.entry, places=offer.places, now=now)
+            except Exception:
+                logger.exception("Waiting-list offer email to entry %s failed", offer.entry.pk)
+                # Withdraw the offer nobody heard of, so the next run tries again.
+                WaitlistEntry.objects.filter(pk=offer.entry.pk, offered_at=now).update(
+                    offered_at=None, offer_expires_at=None
+                )
+                failed += 1
+            else:
+                sent += 1
+    summary = f"{sent} waiting-list offer(s) sent"
+    return f"{summary}, {failed} failed" if failed else summary

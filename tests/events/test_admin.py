@@ -1,0 +1,300 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from events.admin import EventAdmin, event_figures
+from events.models import Event, Order, Ticket, WaitlistEntry
+
+from .staff_factories import make_event, make_order, make_staff, make_ticket_type, make_venue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def dinner():
+    event = make_event(title="Secret dinner", venue=make_venue(name="Hall of Mysteries"))
+    event.venue_reveal_at = event.starts_at - timedelta(hours=24)
+    event.save()
+    return event
+
+
+def _figures(event):
+    return event_figures(Event.objects.filter(pk=event.pk), now=timezone.now()).get()
+
+
+def test_admin_changelists_and_change_pages_load_for_staff(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner)
+    order = make_order(dinner, [(ticket_type, 2)])
+    WaitlistEntry.objects.create(event=dinner, name="Wanda", email="wanda@example.org")
+    ticket = order.tickets.first()
+    for name in ("event", "order", "ticket", "venue", "waitlistentry"):
+        response = admin_client.get(reverse(f"admin:events_{name}_changelist"))
+        assert response.status_code == 200, name
+    for url in (
+        reverse("admin:events_event_change", args=[dinner.pk]),
+        reverse("admin:events_event_add"),
+        reverse("admin:events_order_change", args=[order.pk]),
+        reverse("admin:events_ticket_change", args=[ticket.pk]),
+        reverse("admin:events_venue_change", args=[dinner.venue.pk]),
+    ):
+        assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("name", ["event", "order", "ticket", "venue", "waitlistentry"])
+def test_admin_refuses_visitors_and_members(client, name):
+    url = reverse(f"admin:events_{name}_changelist")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+    member = make_staff("member@example.org")
+    member.is_staff = False
+    member.save()
+    client.force_login(member)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_see_the_venue_in_the_admin_before_the_reveal(admin_client, dinner):
+    assert dinner.venue_reveal_at > timezone.now()
+    response = admin_client.get(reverse("admin:events_event_change", args=[dinner.pk]))
+    assert "Hall of Mysteries" in response.content.decode()
+
+
+def test_event_figures_count_sold_held_remaining_checked_in_and_revenue(admin_client, dinner):
+    now = timezone.now()
+    dinner_type = make_ticket_type(dinner, name="Dinner", price=Decimal("60.00"), quantity=10)
+    child_type = make_ticket_type(dinner, name="Child", price=Decimal("20.00"), quantity=5)
+    paid = make_order(dinner, [(dinner_type, 2), (child_type, 1)], paid=True)
+    make_order(dinner, [(dinner_type, 1)], email="bob@example.org")  # confirmed, unpaid
+    make_order(dinner, [(dinner_type, 3)], status=Order.Status.PENDING, email="h@example.org")
+    make_order(dinner, [(child_type, 2)], status=Order.Status.CANCELLED, email="c@example.org")
+    stale = make_order(
+        dinner,
+        [(child_type, 1)],
+        status=Order.Status.PENDING,
+        email="s@example.org",
+        now=now - timedelta(hours=1),
+    )
+    assert stale.hold_expires_at < now
+    Ticket.objects.filter(pk=paid.tickets.first().pk).update(checked_in_at=now)
+
+    event = _figures(dinner)
+    assert event.figure_sold == 4
+    assert event.figure_held == 3
+    assert event.figure_checked_in == 1
+    assert event.figure_revenue == Decimal("200.00")  # 2×60 + 20, and 60 owed at the door
+    admin = EventAdmin(Event, None)
+    # 15 places, 4 sold, 3 held, 1 still counted by the stale hold until the job runs.
+    assert admin.remaining(event) == 15 - 4 - 3 - 1
+    assert admin.revenue(event) == "$200.00"
+
+    response = admin_client.get(reverse("admin:events_event_changelist"))
+    assert response.status_code == 200
+    assert "$200.00" in response.content.decode()
+
+
+def test_remaining_respects_the_event_capacity(dinner):
+    dinner.capacity = 4
+    dinner.save()
+    ticket_type = make_ticket_type(dinner, quantity=10)
+    make_order(dinner, [(ticket_type, 3)])
+    assert EventAdmin(Event, None).remaining(_figures(dinner)) == 1
+
+
+def test_event_changelist_query_count_does_not_grow_with_events(admin_client):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(reverse("admin:events_event_changelist"))
+        assert response.status_code == 200
+        return len(queries)
+
+    def add_events(n):
+        for _ in range(n):
+            event = make_event()
+            ticket_type = make_ticket_type(event)
+            make_ticket_type(event, name="Child")
+            make_order(event, [(ticket_type, 2)])
+
+    add_events(2)
+    few = count_queries()
+    add_events(8)
+    assert count_queries() == few
+
+
+def test_upcoming_and_past_filter(admin_client):
+    make_event(title="Coming dinner")
+    with time_machine.travel(timezone.now() - timedelta(days=400)):
+        make_event(title="Old dinner", starts_at=timezone.now() + timedelta(days=1))
+    url = reverse("admin:events_event_changelist")
+    upcoming = admin_client.get(url, {"when": "upcoming"}).content.decode()
+    past = admin_client.get(url, {"when": "past"}).content.decode()
+    assert "Coming dinner" in upcoming and "Old dinner" not in upcoming
+    assert "Old dinner" in past and "Coming dinner" not in past
+
+
+def _event_form_data(**overrides):
+    starts = timezone.localtime(timezone.now() + timedelta(days=20)).replace(
+        hour=19, minute=0, second=0, microsecond=0
+    )
+    ends = starts + timedelta(hours=3)
+    data = {
+        "title": "Reveal dinner",
+        "slug": "reveal-dinner",
+        "status": "published",
+        "summary": "",
+        "body": "",
+        "starts_at_0": starts.strftime("%Y-%m-%d"),
+        "starts_at_1": starts.strftime("%H:%M:%S"),
+        "ends_at_0": ends.strftime("%Y-%m-%d"),
+        "ends_at_1": ends.strftime("%H:%M:%S"),
+        "format": "in_person",
+        "venue_hint": "Downtown",
+        "reveal_audience": "ticket_holders",
+        "venue_reveal_at_0": "",
+        "venue_reveal_at_1": "",
+        "registration_opens_at_0": "",
+        "registration_opens_at_1": "",
+        "registration_closes_at_0": "",
+        "registration_closes_at_1": "",
+        "meal_options": "",
+        "ticket_types-TOTAL_FORMS": "1",
+        "ticket_types-INITIAL_FORMS": "0",
+        "ticket_types-MIN_NUM_FORMS": "0",
+        "ticket_types-MAX_NUM_FORMS": "1000",
+        "ticket_types-0-name": "Dinner",
+        "ticket_types-0-price": "45.00",
+        "ticket_types-0-quantity": "30",
+        "ticket_types-0-max_per_order": "10",
+        "ticket_types-0-position": "0",
+        "_save": "Save",
+    }
+    data.update(overrides)
+    return data, starts
+
+
+def test_reveal_checkbox_sets_the_reveal_24_hours_before_the_start(admin_client):
+    data, starts = _event_form_data(reveal_24_hours_before="on")
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = Event.objects.get(slug="reveal-dinner")
+    assert event.venue_reveal_at == starts - timedelta(hours=24)
+    assert event.ticket_types.get().quantity == 30
+
+    # The change form shows the box ticked, and moving the start moves the reveal.
+    page = admin_client.get(reverse("admin:events_event_change", args=[event.pk]))
+    assert page.context["adminform"].form["reveal_24_hours_before"].value() is True
+
+
+def test_staff_may_still_type_a_reveal_time(admin_client):
+    starts = timezone.localtime(timezone.now() + timedelta(days=20))
+    reveal = (starts - timedelta(hours=3)).replace(second=0, microsecond=0)
+    data, _ = _event_form_data(
+        venue_reveal_at_0=reveal.strftime("%Y-%m-%d"),
+        venue_reveal_at_1=reveal.strftime("%H:%M:%S"),
+    )
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+    assert response.status_code == 302
+    assert Event.objects.get(slug="reveal-dinner").venue_reveal_at == reveal
+
+
+def test_event_change_page_links_to_exports_and_checkin(admin_client, dinner):
+    html = admin_client.get(reverse("admin:events_event_change", args=[dinner.pk])).content
+    html = html.decode()
+    for name in ("checkin", "export_attendees", "export_meals", "export_addresses"):
+        assert reverse(f"events:{name}", kwargs={"slug": dinner.slug}) in html
+
+
+def _action(client, action, orders):
+    return client.post(
+        reverse("admin:events_order_changelist"),
+        {"action": action, "_selected_action": [o.pk for o in orders]},
+        follow=True,
+    )
+
+
+def test_mark_paid_action_marks_offline_orders_paid(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner)
+    order = make_order(dinner, [(ticket_type, 2)])
+    assert order.paid_at is None
+    response = _action(admin_client, "mark_paid", [order])
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.paid_at is not None and order.status == Order.Status.CONFIRMED
+    assert "1 order marked paid" in response.content.decode()
+
+
+def test_cancel_action_returns_the_tickets_to_sale(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner, quantity=10)
+    order = make_order(dinner, [(ticket_type, 3)])
+    ticket_type.refresh_from_db()
+    assert ticket_type.reserved == 3
+    _action(admin_client, "cancel_orders", [order])
+    order.refresh_from_db()
+    ticket_type.refresh_from_db()
+    dinner.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert ticket_type.reserved == 0
+    assert dinner.reserved == 0
+
+
+def test_cancel_action_skips_orders_already_closed(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner, quantity=10)
+    order = make_order(dinner, [(ticket_type, 2)], status=Order.Status.EXPIRED)
+    response = _action(admin_client, "cancel_orders", [order])
+    order.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
+    assert "skipped" in response.content.decode()
+
+
+def test_resend_confirmation_action_emails_the_buyer(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner)
+    order = make_order(dinner, [(ticket_type, 1)], email="carol@example.org")
+    mail.outbox.clear()
+    _action(admin_client, "resend_confirmation", [order])
+    assert [message.to for message in mail.outbox] == [["carol@example.org"]]
+    assert order.reference in mail.outbox[0].subject
+
+
+def test_orders_cannot_be_added_or_deleted_in_the_admin(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner)
+    order = make_order(dinner, [(ticket_type, 1)])
+    assert admin_client.get(reverse("admin:events_order_add")).status_code == 403
+    assert admin_client.get(reverse("admin:events_order_delete", args=[order.pk])).status_code in (
+        403,
+        302,
+    )
+    assert Order.objects.filter(pk=order.pk).exists()
+
+
+def test_order_search_by_reference_name_and_email(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner)
+    order = make_order(dinner, [(ticket_type, 1)], name="Zelda Quill", email="zq@example.org")
+    other = make_order(dinner, [(ticket_type, 1)], name="Other Person", email="op@example.org")
+    url = reverse("admin:events_order_changelist")
+    for term in (order.reference, "Quill", "zq@example"):
+        html = admin_client.get(url, {"q": term}).content.decode()
+        assert order.reference in html and other.reference not in html, term
+
+
+def test_ticket_search_by_code(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner)
+    order = make_order(dinner, [(ticket_type, 2)])
+    first, second = order.tickets.all()
+    html = admin_client.get(reverse("admin:events_ticket_changelist"), {"q": first.code})
+    html = html.content.decode()
+    assert first.code in html and second.code not in html
