@@ -1,0 +1,221 @@
+import threading
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from events.checkin import check_in, normalize_code
+from events.models import Order, Ticket
+
+from .staff_factories import make_event, make_order, make_staff, make_ticket_type
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dinner():
+    return make_event(title="Door dinner", slug="door-dinner")
+
+
+@pytest.fixture
+def ticket_type(dinner):
+    return make_ticket_type(dinner, name="Dinner", price=Decimal("40.00"))
+
+
+@pytest.fixture
+def door_staff():
+    return make_staff("door@example.org", first_name="Dora", last_name="Door", superuser=True)
+
+
+@pytest.fixture
+def door(client, door_staff):
+    client.force_login(door_staff)
+    return client
+
+
+def _url(event):
+    return reverse("events:checkin", kwargs={"slug": event.slug})
+
+
+def _ticket(order):
+    return order.tickets.get() if order.tickets.count() == 1 else order.tickets.first()
+
+
+def test_lookup_by_code_shows_who_and_which_ticket(door, dinner, ticket_type):
+    order = make_order(
+        dinner,
+        [(ticket_type, 1)],
+        paid=True,
+        name="Grace Hopper",
+        attendees=[{"attendee_name": "Grace Hopper", "meal_choice": "Fish"}],
+    )
+    ticket = _ticket(order)
+    response = door.get(_url(dinner), {"code": f"  {ticket.code} "})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Grace Hopper" in html and "Dinner" in html and order.reference in html
+    assert "Fish" in html and "Valid ticket." in html
+    assert f'name="code" value="{ticket.code}"' in html  # the check-in form
+
+
+def test_check_in_succeeds_once(door, door_staff, dinner, ticket_type):
+    ticket = _ticket(make_order(dinner, [(ticket_type, 1)], paid=True, name="Ada"))
+    response = door.post(_url(dinner), {"code": ticket.code})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is not None
+    assert ticket.checked_in_by == door_staff
+    page = door.get(response["Location"]).content.decode()
+    assert "Ada (Dinner): Checked in." in page
+    assert "1</strong> of 1 ticket checked in" in page
+
+
+def test_second_check_in_is_refused_saying_when_and_by_whom(door, dinner, ticket_type):
+    ticket = _ticket(make_order(dinner, [(ticket_type, 1)], paid=True))
+    moment = timezone.make_aware(timezone.datetime(2026, 5, 18, 19, 5))
+    with time_machine.travel(moment, tick=False):
+        assert door.post(_url(dinner), {"code": ticket.code}).status_code == 302
+    response = door.post(_url(dinner), {"code": ticket.code})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Refused." in html
+    assert "Already checked in on Monday 18 May 2026, 7:05 p.m. by Dora Door." in html
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at == moment
+
+
+def test_ticket_of_another_event_is_refused(door, dinner, ticket_type):
+    other = make_event(title="Another party")
+    other_ticket = _ticket(make_order(other, [(make_ticket_type(other), 1)], paid=True))
+    response = door.post(_url(dinner), {"code": other_ticket.code})
+    assert response.status_code == 409
+    assert "This ticket is for another event: Another party." in response.content.decode()
+    other_ticket.refresh_from_db()
+    assert other_ticket.checked_in_at is None
+
+
+@pytest.mark.parametrize(
+    "status, words",
+    [
+        (Order.Status.CANCELLED, "This order was cancelled."),
+        (Order.Status.EXPIRED, "This order expired"),
+        (Order.Status.REFUNDED, "This order was refunded."),
+        (Order.Status.PENDING, "never completed"),
+    ],
+)
+def test_tickets_of_invalid_orders_are_refused(door, dinner, ticket_type, status, words):
+    ticket = _ticket(make_order(dinner, [(ticket_type, 1)], status=status))
+    lookup = door.get(_url(dinner), {"code": ticket.code}).content.decode()
+    assert words in lookup and "Check in " not in lookup.split("Find a ticket")[0]
+    response = door.post(_url(dinner), {"code": ticket.code})
+    assert response.status_code == 409
+    assert words in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
+
+
+def test_unpaid_offline_order_is_valid_and_says_what_to_collect(door, dinner, ticket_type):
+    order = make_order(dinner, [(ticket_type, 2)], name="Owen Owes")
+    assert order.status == Order.Status.CONFIRMED and not order.is_paid
+    first = order.tickets.first()
+    html = door.get(_url(dinner), {"code": first.code}).content.decode()
+    assert "Unpaid: collect $80.00 at the door" in html
+    response = door.post(_url(dinner), {"code": first.code}, follow=True)
+    assert "collect $80.00 at the door" in response.content.decode()
+    first.refresh_from_db()
+    assert first.checked_in_at is not None
+
+
+def test_payment_collected_at_the_door_marks_the_order_paid(door, dinner, ticket_type):
+    order = make_order(dinner, [(ticket_type, 1)])
+    door.post(_url(dinner), {"code": _ticket(order).code, "payment_collected": "1"})
+    order.refresh_from_db()
+    assert order.paid_at is not None
+
+
+def test_unknown_code_is_a_clear_404(door, dinner):
+    response = door.post(_url(dinner), {"code": "not-a-real-code"})
+    assert response.status_code == 404
+    assert "No ticket has this code" in response.content.decode()
+    assert "No ticket has this code" in door.get(_url(dinner), {"code": "nope"}).content.decode()
+
+
+def test_empty_code_is_a_form_error(door, dinner):
+    response = door.post(_url(dinner), {"code": "   "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_search_by_name_finds_the_event_confirmed_tickets(door, dinner, ticket_type):
+    make_order(
+        dinner,
+        [(ticket_type, 2)],
+        paid=True,
+        name="Margaret Hamilton",
+        attendees=[{"attendee_name": "Margaret Hamilton"}, {"attendee_name": "Katherine J"}],
+    )
+    make_order(dinner, [(ticket_type, 1)], status=Order.Status.CANCELLED, name="Margaret Gone")
+    other = make_event()
+    make_order(other, [(make_ticket_type(other), 1)], name="Margaret Elsewhere")
+    response = door.get(_url(dinner), {"q": "margaret"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    # Katherine's ticket was bought by Margaret: found through the buyer's name.
+    assert "Margaret Hamilton" in html and "Katherine J" in html
+    assert "Margaret Gone" not in html and "Margaret Elsewhere" not in html
+    assert "2 tickets found" in html
+
+
+def test_check_in_page_is_for_staff_with_the_permission(client, dinner):
+    response = client.get(_url(dinner))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    client.force_login(make_staff("plain-staff@example.org"))
+    assert client.get(_url(dinner)).status_code == 403
+    assert client.post(_url(dinner), {"code": "x"}).status_code == 403
+
+
+def test_check_in_post_needs_the_csrf_token(door_staff, dinner, ticket_type):
+    ticket = _ticket(make_order(dinner, [(ticket_type, 1)], paid=True))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(door_staff)
+    assert client.post(_url(dinner), {"code": ticket.code}).status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
+
+
+def test_scanned_codes_are_normalized():
+    assert normalize_code("  abc123  ") == "abc123"
+    assert normalize_code("https://example.org/t/abc123/") == "abc123"
+    assert normalize_code("") == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_scanning_at_once_let_the_ticket_in_once():
+    event = make_event()
+    ticket = _ticket(make_order(event, [(make_ticket_type(event), 1)], paid=True))
+    staff = [make_staff(f"phone{i}@example.org") for i in range(2)]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def scan(user):
+        try:
+            barrier.wait()
+            found = Ticket.objects.select_related("order", "ticket_type").get(pk=ticket.pk)
+            result = check_in(ticket=found, event=event, by=user, now=timezone.now())
+            results.append(result.checked_in)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan, args=(user,)) for user in staff]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is not None

@@ -1,0 +1,102 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from events.models import Order
+
+from .staff_factories import make_event, make_order, make_staff, make_ticket_type
+
+pytestmark = pytest.mark.django_db
+
+EVENT_MANAGERS = "Event managers"
+
+
+@pytest.fixture
+def dinner():
+    event = make_event(slug="group-dinner")
+    make_order(event, [(make_ticket_type(event), 2)], paid=True)
+    return event
+
+
+def _staff_urls(event):
+    return [
+        reverse("events:checkin", kwargs={"slug": event.slug}),
+        reverse("events:export_attendees", kwargs={"slug": event.slug}),
+        reverse("events:export_meals", kwargs={"slug": event.slug}),
+        reverse("events:export_addresses", kwargs={"slug": event.slug}),
+    ]
+
+
+def test_event_managers_group_has_exactly_the_permissions_it_needs():
+    group = Group.objects.get(name=EVENT_MANAGERS)
+    granted = {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+    assert granted == {
+        "events.add_event",
+        "events.change_event",
+        "events.delete_event",
+        "events.view_event",
+        "events.add_tickettype",
+        "events.change_tickettype",
+        "events.delete_tickettype",
+        "events.view_tickettype",
+        "events.add_venue",
+        "events.change_venue",
+        "events.delete_venue",
+        "events.view_venue",
+        "events.change_order",
+        "events.view_order",
+        "events.change_ticket",
+        "events.view_ticket",
+        "events.change_waitlistentry",
+        "events.delete_waitlistentry",
+        "events.view_waitlistentry",
+    }
+
+
+def test_event_manager_opens_check_in_exports_and_the_admin(client, dinner):
+    client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
+    for url in _staff_urls(dinner):
+        assert client.get(url).status_code == 200, url
+    for name in ("event", "order", "ticket", "venue", "waitlistentry"):
+        assert client.get(reverse(f"admin:events_{name}_changelist")).status_code == 200
+    assert client.get(reverse("admin:events_event_add")).status_code == 200
+
+
+def test_event_manager_may_check_in_and_cancel(client, dinner):
+    client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
+    order = dinner.orders.get()
+    ticket = order.tickets.first()
+    response = client.post(
+        reverse("events:checkin", kwargs={"slug": dinner.slug}), {"code": ticket.code}
+    )
+    assert response.status_code == 302
+    client.post(
+        reverse("admin:events_order_changelist"),
+        {"action": "cancel_orders", "_selected_action": [order.pk]},
+    )
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+
+
+def test_event_manager_cannot_touch_accounts_or_delete_orders(client, dinner):
+    client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
+    assert client.get(reverse("admin:membership_user_changelist")).status_code == 403
+    order = dinner.orders.get()
+    assert client.get(reverse("admin:events_order_delete", args=[order.pk])).status_code == 403
+
+
+def test_staff_without_the_group_is_refused(client, dinner):
+    client.force_login(make_staff("volunteer@example.org"))
+    for url in _staff_urls(dinner):
+        assert client.get(url).status_code == 403, url
+    assert client.get(reverse("admin:events_event_changelist")).status_code == 403
+
+
+def test_visitors_are_sent_to_the_admin_sign_in(client, dinner):
+    for url in _staff_urls(dinner):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
