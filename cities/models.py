@@ -157,6 +157,19 @@ class PartnershipQuerySet(models.QuerySet):
         return self.of_association().for_display()
 
 
+# Partnership slugs share /cities/<slug>/ with these pages.
+RESERVED_SLUGS = ["virginia"]
+
+
+def validate_partnership_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is the address of another page; choose another slug."),
+            code="reserved_slug",
+            params={"slug": value},
+        )
+
+
 class Partnership(models.Model):
     class Kind(models.TextChoices):
         SISTER = "sister", _("Sister city")
@@ -180,7 +193,11 @@ class Partnership(models.Model):
         verbose_name=_("partner city"),
     )
     slug = models.SlugField(
-        _("slug"), max_length=140, unique=True, help_text=_("The page address: /cities/<slug>/.")
+        _("slug"),
+        max_length=140,
+        unique=True,
+        validators=[validate_partnership_slug],
+        help_text=_("The page address: /cities/<slug>/."),
     )
     kind = models.CharField(
         _("kind"),
@@ -256,6 +273,9 @@ class Partnership(models.Model):
             models.CheckConstraint(
                 condition=~Q(home_city=models.F("partner_city")),
                 name="cities_partnership_not_with_itself",
+            ),
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_SLUGS), name="cities_partnership_slug_not_reserved"
             ),
             models.CheckConstraint(
                 condition=Q(year_established__isnull=True)
@@ -446,7 +466,7 @@ class Milestone(models.Model):
 class DirectoryListingQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related("locality", "partner").order_by(
-            "locality__name", "position", "partner__name"
+            "locality__name", "locality_id", "position", "partner__name"
         )
 
 

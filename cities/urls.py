@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cities"
 
-urlpatterns = []
+urlpatterns = [
+    path("cities/", views.partnership_list, name="partnership_list"),
+    path("cities/virginia/", views.virginia_directory, name="virginia_directory"),
+    path("cities/<slug:slug>/", views.partnership_detail, name="partnership_detail"),
+]

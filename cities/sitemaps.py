@@ -1,0 +1,27 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Partnership
+
+
+class CitiesPagesSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return ["cities:partnership_list", "cities:virginia_directory"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class PartnershipSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Partnership.objects.public()
+
+    def lastmod(self, partnership):
+        return partnership.updated_at
+
+
+SITEMAPS = {"cities": CitiesPagesSitemap, "partnerships": PartnershipSitemap}
