@@ -43,6 +43,9 @@ class Venue(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
 
+    # What the reveal gate hides; a change to any of these after the reveal is news.
+    REVEALED_FIELDS = ("name", "address", "directions", "latitude", "longitude")
+
     class Meta:
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
@@ -51,11 +54,36 @@ class Venue(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        changed = self.pk is not None and getattr(self, "_loaded_details", None) not in (
+            None,
+            self._details(),
+        )
+        super().save(*args, **kwargs)
+        self._loaded_details = self._details()
+        if changed:
+            for event in self.events.all():
+                event.record_venue_change(at=timezone.now())
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        venue = super().from_db(db, field_names, values)
+        venue._loaded_details = venue._details()
+        return venue
+
+    def _details(self):
+        # __dict__, not getattr: a deferred field must not trigger a query here.
+        return tuple(self.__dict__.get(name) for name in self.REVEALED_FIELDS)
+
 
 class EventQuerySet(models.QuerySet):
     def published(self):
         """Visible to the public: published or cancelled (a cancelled event stays listed)."""
         return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def listed(self):
+        """What list pages need in one query: the venue (for the gate) and the partnership."""
+        return self.select_related("venue", "partnership", "partnership__partner_city")
 
     def upcoming(self, now=None):
         now = now or timezone.now()
@@ -149,6 +177,15 @@ class Event(models.Model):
         _("meal options"), blank=True, help_text=_("One per line. Empty: no meal choice.")
     )
     members_only = models.BooleanField(_("members only"), default=False)
+    partnership = models.ForeignKey(
+        "cities.Partnership",
+        verbose_name=_("related partnership"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        help_text=_("The sister or friendship city this event is about, if any."),
+    )
     is_sample = models.BooleanField(
         _("sample event"), default=False, help_text=_("Demo content, marked as a sample.")
     )
@@ -174,8 +211,35 @@ class Event(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        loaded = getattr(self, "_loaded_venue_id", self.venue_id)
+        if self.pk is not None and loaded != self.venue_id:
+            self.record_venue_change(at=timezone.now(), save=False)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "venue_changed_at"}
+        super().save(*args, **kwargs)
+        self._loaded_venue_id = self.venue_id
+
     def get_absolute_url(self):
         return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        event = super().from_db(db, field_names, values)
+        event._loaded_venue_id = event.__dict__.get("venue_id")
+        return event
+
+    def record_venue_change(self, *, at, save=True):
+        """Note that the venue changed, when it happened after the reveal moment: ticket
+        holders who already know the venue then get one update email (see notifications)."""
+        from .reveal import venue_is_revealed
+
+        if not venue_is_revealed(self, at=at):
+            return
+        self.venue_changed_at = at
+        if save:
+            Event.objects.filter(pk=self.pk).update(venue_changed_at=at)
 
     @property
     def meal_choices(self):
@@ -258,6 +322,18 @@ class OrderQuerySet(models.QuerySet):
     def expired_holds(self, now=None):
         now = now or timezone.now()
         return self.filter(status=Order.Status.PENDING, hold_expires_at__lte=now)
+
+    def for_user(self, user):
+        """A signed-in person's orders, newest event first, with what the account page shows."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return (
+            self.filter(user=user)
+            .exclude(status=Order.Status.EXPIRED)
+            .select_related("event", "event__venue")
+            .prefetch_related("tickets__ticket_type")
+            .order_by("-event__starts_at", "-created_at")
+        )
 
 
 class Order(models.Model):

@@ -1,0 +1,79 @@
+"""Checkout: turn a valid checkout form into an order, through inventory and payments.
+
+Reserving is `inventory.reserve_tickets`; paying goes through `payments.methods`, one small
+interface, so card payments can be added later without touching this module's callers: a
+method whose `begin()` returns a `redirect_url` leaves the order pending (held) until the
+provider confirms it; free and offline methods confirm it at once.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from payments.methods import get_method
+
+from .inventory import (
+    InvalidSelection,
+    cancel_order,
+    confirm_order,
+    mark_order_paid,
+    reserve_tickets,
+)
+from .models import Order
+from .notifications import send_order_confirmation
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order: Order
+    redirect_url: str | None = None
+
+
+def place_order(
+    *,
+    event,
+    lines,
+    buyer: dict,
+    attendees: list[dict] | None,
+    user,
+    idempotency_key: str | None,
+    payment_method: str,
+    now: datetime.datetime,
+    offer=None,
+) -> CheckoutResult:
+    """Reserve, begin payment, confirm and email. Sending the same submission again
+    returns the first order without paying or emailing twice."""
+    order = reserve_tickets(
+        event=event,
+        lines=lines,
+        buyer=buyer,
+        user=user,
+        idempotency_key=idempotency_key,
+        now=now,
+        offer=offer,
+        attendees=attendees,
+    )
+    if not getattr(order, "was_created", False):
+        return CheckoutResult(order=order)
+    try:
+        method = get_method(payment_method, amount=order.total)
+    except LookupError:
+        cancel_order(order=order, now=now, status=Order.Status.EXPIRED)
+        raise InvalidSelection(_("Please choose how you will pay.")) from None
+    outcome = method.begin(
+        amount=order.total,
+        reference=order.reference,
+        description=str(event),
+        email=order.email,
+    )
+    order.payment_method = method.code
+    order.payment_instructions = outcome.instructions
+    order.save(update_fields=["payment_method", "payment_instructions", "updated_at"])
+    if outcome.redirect_url:
+        return CheckoutResult(order=order, redirect_url=outcome.redirect_url)
+    confirm_order(order=order, now=now)
+    if outcome.paid and order.total:
+        mark_order_paid(order=order, now=now)
+    send_order_confirmation(order, now=now)
+    return CheckoutResult(order=order)

@@ -1,0 +1,195 @@
+"""The checkout form: quantities per ticket type, attendee details, buyer, payment."""
+
+import re
+import secrets
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from payments.methods import available_methods
+
+from .pricing import may_buy, ticket_prices
+
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_TICKETS_PER_ORDER = 50
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def quantity_label(ticket_type) -> str:
+    from .listing import money
+
+    price = money(ticket_type.price) if ticket_type.price else _("free")
+    if ticket_type.member_price is not None and ticket_type.member_price < ticket_type.price:
+        member = money(ticket_type.member_price)
+        return _("%(name)s: %(price)s, members %(member)s") % {
+            "name": ticket_type.name,
+            "price": price,
+            "member": member,
+        }
+    return f"{ticket_type.name}: {price}"
+
+
+def parse_quantity(value, *, maximum: int) -> int | None:
+    """A quantity from a request parameter, or None when it is not 0..maximum."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    if number < 0 or number > maximum:
+        return None
+    return number
+
+
+class CheckoutForm(forms.Form):
+    """Built for one event: a quantity field per ticket type on sale, then, when the event
+    serves meals, an attendee name, meal and dietary notes per ticket chosen."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), help_text=_("Your tickets are sent here."))
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+    offer = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, event, ticket_types, user, now, quantities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.user = user
+        self.now = now
+        self.ticket_types = [t for t in ticket_types if may_buy(t, user=user, on=now)]
+        self.quantity_fields = []
+        for ticket_type in self.ticket_types:
+            name = f"qty_{ticket_type.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=quantity_label(ticket_type),
+                min_value=0,
+                max_value=ticket_type.max_per_order,
+                initial=(quantities or {}).get(ticket_type.pk, 0),
+                required=False,
+                help_text=_("Up to %(n)s.") % {"n": ticket_type.max_per_order},
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty-input"}),
+            )
+            self.quantity_fields.append((ticket_type, name))
+
+        if event.collects_shipping_address:
+            self.fields["address_line1"] = forms.CharField(
+                label=_("Address line 1"), max_length=200, help_text=_("Materials come by post.")
+            )
+            self.fields["address_line2"] = forms.CharField(
+                label=_("Address line 2"), max_length=200, required=False
+            )
+            self.fields["city"] = forms.CharField(label=_("City"), max_length=100)
+            self.fields["region"] = forms.CharField(label=_("State or region"), max_length=100)
+            self.fields["postal_code"] = forms.CharField(label=_("Postal code"), max_length=20)
+            self.fields["country"] = forms.CharField(
+                label=_("Country (two-letter code)"), max_length=2, min_length=2, initial="US"
+            )
+
+        self.attendee_rows = []
+        if event.meal_choices:
+            meals = [("", _("Choose a meal"))] + [(m, m) for m in event.meal_choices]
+            for index in range(self._ticket_count(quantities)):
+                number = index + 1
+                self.fields[f"attendee_{index}_name"] = forms.CharField(
+                    label=_("Name on ticket %(n)s") % {"n": number}, max_length=200
+                )
+                self.fields[f"attendee_{index}_meal"] = forms.ChoiceField(
+                    label=_("Meal for ticket %(n)s") % {"n": number}, choices=meals
+                )
+                self.fields[f"attendee_{index}_diet"] = forms.CharField(
+                    label=_("Dietary notes for ticket %(n)s") % {"n": number},
+                    max_length=300,
+                    required=False,
+                    help_text=_("Allergies or needs the caterer should know about."),
+                )
+                self.attendee_rows.append(
+                    [
+                        self[f"attendee_{index}_name"],
+                        self[f"attendee_{index}_meal"],
+                        self[f"attendee_{index}_diet"],
+                    ]
+                )
+
+        self.paid_tickets = any(t.price > 0 for t in self.ticket_types)
+        methods = {}
+        for amount in (0, 1) if self.paid_tickets else (0,):
+            for method in available_methods(amount=amount):
+                methods.setdefault(method.code, method.label)
+        self.fields["payment_method"] = forms.ChoiceField(
+            label=_("Payment"),
+            choices=list(methods.items()),
+            widget=forms.RadioSelect,
+            required=False,
+            initial=next(iter(methods), None) if len(methods) == 1 else None,
+        )
+        self.show_payment_choice = self.paid_tickets
+
+    def _ticket_count(self, quantities) -> int:
+        """How many attendee rows: the quantities submitted, else those asked for in the
+        address (step one), capped so a tampered request cannot blow up the form."""
+        total = 0
+        for ticket_type in self.ticket_types:
+            if self.is_bound:
+                value = parse_quantity(
+                    self.data.get(f"qty_{ticket_type.pk}", 0) or 0,
+                    maximum=ticket_type.max_per_order,
+                )
+            else:
+                value = (quantities or {}).get(ticket_type.pk, 0)
+            total += value or 0
+        return min(total, MAX_TICKETS_PER_ORDER)
+
+    def clean_submission(self):
+        key = self.cleaned_data.get("submission", "")
+        if not SUBMISSION_KEY.match(key):
+            raise ValidationError(
+                _("This form has expired or was altered. Please check it and submit it again.")
+            )
+        return key
+
+    def clean(self):
+        data = super().clean()
+        lines = []
+        for ticket_type, name in self.quantity_fields:
+            quantity = data.get(name) or 0
+            if quantity:
+                lines.append((ticket_type, quantity))
+        if not lines and not any(self.errors.get(n) for _t, n in self.quantity_fields):
+            raise ValidationError(_("Please choose at least one ticket."))
+        self.lines = lines
+        count = sum(q for _t, q in lines)
+        if self.event.meal_choices and count != len(self.attendee_rows):
+            raise ValidationError(
+                _("The number of tickets changed; please give the details of each ticket.")
+            )
+        prices = ticket_prices(lines, user=self.user, on=self.now) if lines else []
+        self.total = sum(sum(row) for row in prices)
+        codes = [method.code for method in available_methods(amount=self.total)]
+        chosen = data.get("payment_method") or ""
+        if chosen not in codes:
+            if len(codes) == 1:
+                chosen = codes[0]
+            elif lines:
+                self.add_error("payment_method", _("Please choose how you will pay."))
+        data["payment_method"] = chosen
+        return data
+
+    def buyer(self) -> dict:
+        fields = ["name", "email", "phone", "address_line1", "address_line2", "city"]
+        fields += ["region", "postal_code", "country"]
+        buyer = {f: self.cleaned_data.get(f, "") or "" for f in fields}
+        buyer["country"] = buyer["country"].upper()
+        return buyer
+
+    def attendees(self) -> list[dict]:
+        return [
+            {
+                "attendee_name": self.cleaned_data[f"attendee_{i}_name"],
+                "meal_choice": self.cleaned_data[f"attendee_{i}_meal"],
+                "dietary_notes": self.cleaned_data.get(f"attendee_{i}_diet", ""),
+            }
+            for i in range(len(self.attendee_rows))
+        ]

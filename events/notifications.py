@@ -1,0 +1,176 @@
+"""Emails to buyers: the order confirmation, the venue notice at the reveal, venue updates.
+
+Exactly once. Each notice is claimed before it is sent, with one conditional UPDATE per
+order (`... SET venue_notice_sent_at = now WHERE venue_notice_sent_at IS NULL`): of two
+runs at the same moment only one claims a given order, and a run that starts late still
+finds every unclaimed order. If sending fails, the claim is released so the next run
+retries. What an email shows of the venue is decided by the reveal gate at `now`, like
+every other surface.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from .models import Event, Order
+from .reveal import (
+    can_see_online_link,
+    can_see_venue,
+    public_location,
+    reveal_message,
+    venue_is_revealed,
+    visible_venue,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _order_context(order, *, now) -> dict:
+    from nsca.models import Association
+
+    event = order.event
+    return {
+        "order": order,
+        "event": event,
+        "tickets": list(order.tickets.select_related("ticket_type")),
+        "location": public_location(event, order=order, at=now),
+        "venue": visible_venue(event, order=order, at=now),
+        "online_link": event.online_link if can_see_online_link(event, order=order, at=now) else "",
+        "reveal_message": reveal_message(event, order=order, at=now),
+        "site_url": settings.SITE_URL,
+        "order_url": settings.SITE_URL + order.get_absolute_url(),
+        "association": Association.current(),
+    }
+
+
+def _send(name: str, *, order, subject: str, context: dict) -> None:
+    text = render_to_string(f"emails/events_{name}.txt", context)
+    html = render_to_string(f"emails/events_{name}.html", context)
+    message = EmailMultiAlternatives(subject=str(subject), body=text, to=[order.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_order_confirmation(order: Order, *, now: datetime.datetime) -> None:
+    """Confirm an order by email (HTML and text): tickets and their codes with a link to
+    the order page (QR codes), payment instructions, and the venue if the gate allows.
+
+    When the venue is in it, the order counts as told: the reveal job will not send it a
+    second notice."""
+    order = Order.objects.select_related("event", "event__venue").get(pk=order.pk)
+    context = _order_context(order, now=now)
+    if context["venue"] is not None:
+        # This email tells the venue, so it counts as the notice. (Should the job have
+        # claimed the order a moment earlier, the buyer hears twice; never zero times.)
+        Order.objects.filter(pk=order.pk, venue_notice_sent_at__isnull=True).update(
+            venue_notice_sent_at=now
+        )
+    subject = _("Your tickets for %(event)s (order %(ref)s)") % {
+        "event": order.event.title,
+        "ref": order.reference,
+    }
+    _send("order_confirmation", order=order, subject=subject, context=context)
+
+
+def _claimed(queryset_filter: Q, *, order_pk, field: str, now) -> bool:
+    return bool(Order.objects.filter(queryset_filter, pk=order_pk).update(**{field: now}))
+
+
+def _release_claim(*, order_pk, field: str, now) -> None:
+    Order.objects.filter(pk=order_pk, **{field: now}).update(**{field: None})
+
+
+def due_venue_notices(*, now: datetime.datetime):
+    """Confirmed orders of events whose secret venue has been revealed, not yet told."""
+    return (
+        Order.objects.filter(
+            status=Order.Status.CONFIRMED,
+            venue_notice_sent_at__isnull=True,
+            event__status=Event.Status.PUBLISHED,
+            event__venue__isnull=False,
+            event__venue_reveal_at__isnull=False,
+            event__venue_reveal_at__lte=now,
+            event__ends_at__gt=now,
+        )
+        .exclude(event__format=Event.Format.ONLINE)
+        .select_related("event", "event__venue")
+        .order_by("pk")
+    )
+
+
+def send_due_venue_notices(*, now: datetime.datetime) -> int:
+    """At or after the reveal, tell each ticket holder the venue, once. Returns how many
+    emails this run sent."""
+    sent = 0
+    for order in due_venue_notices(now=now):
+        if not venue_is_revealed(order.event, at=now) or not can_see_venue(
+            order.event, order=order, at=now
+        ):
+            continue
+        if not _claimed(
+            Q(venue_notice_sent_at__isnull=True),
+            order_pk=order.pk,
+            field="venue_notice_sent_at",
+            now=now,
+        ):
+            continue  # another run has it
+        try:
+            subject = _("The location of %(event)s") % {"event": order.event.title}
+            _send(
+                "venue_notice", order=order, subject=subject, context=_order_context(order, now=now)
+            )
+        except Exception:
+            _release_claim(order_pk=order.pk, field="venue_notice_sent_at", now=now)
+            raise
+        sent += 1
+    return sent
+
+
+def due_venue_updates(*, now: datetime.datetime):
+    """Confirmed orders told the venue before it last changed, and not told of the change."""
+    return (
+        Order.objects.filter(
+            status=Order.Status.CONFIRMED,
+            event__status=Event.Status.PUBLISHED,
+            event__venue__isnull=False,
+            event__venue_changed_at__isnull=False,
+            event__venue_changed_at__lte=now,
+            event__ends_at__gt=now,
+            venue_notice_sent_at__isnull=False,
+            venue_notice_sent_at__lt=F("event__venue_changed_at"),
+        )
+        .filter(
+            Q(venue_update_sent_at__isnull=True)
+            | Q(venue_update_sent_at__lt=F("event__venue_changed_at"))
+        )
+        .select_related("event", "event__venue")
+        .order_by("pk")
+    )
+
+
+def send_venue_updates(*, now: datetime.datetime) -> int:
+    """After staff change a revealed venue, tell each ticket holder who knew the old one,
+    once per change. Returns how many emails this run sent."""
+    sent = 0
+    for order in due_venue_updates(now=now):
+        changed_at = order.event.venue_changed_at
+        still_due = Q(venue_update_sent_at__isnull=True) | Q(venue_update_sent_at__lt=changed_at)
+        if not _claimed(still_due, order_pk=order.pk, field="venue_update_sent_at", now=now):
+            continue
+        try:
+            subject = _("New location for %(event)s") % {"event": order.event.title}
+            _send(
+                "venue_update", order=order, subject=subject, context=_order_context(order, now=now)
+            )
+        except Exception:
+            Order.objects.filter(pk=order.pk, venue_update_sent_at=now).update(
+                venue_update_sent_at=order.venue_update_sent_at
+            )
+            raise
+        sent += 1
+    return sent

@@ -1,0 +1,70 @@
+"""Pricing: what a person pays for a ticket, and who may buy members-only tickets.
+
+One question, one place: "what does this person pay for this ticket type now?". A member
+in good standing (membership's own rule, `membership.standing`) pays the member price when
+the ticket type has one; everyone else pays the price. A membership covers
+`plan.people_covered` people, so one order gets at most that many tickets at the member
+price; the rest are at the full price.
+"""
+
+import datetime
+from decimal import Decimal
+
+from membership.standing import is_member_in_good_standing, membership_in_good_standing
+
+
+def _day(on) -> datetime.date:
+    if isinstance(on, datetime.datetime):
+        from django.utils import timezone
+
+        return timezone.localdate(on) if timezone.is_aware(on) else on.date()
+    return on
+
+
+def is_member(user, *, on: datetime.date) -> bool:
+    """True when `user` is a member in good standing on `on`."""
+    return is_member_in_good_standing(user, on=_day(on))
+
+
+def price_for(ticket_type, *, user, on: datetime.date) -> Decimal:
+    """The price of one ticket of this type for this person on this day."""
+    if ticket_type.member_price is not None and is_member(user, on=on):
+        return min(ticket_type.member_price, ticket_type.price)
+    return ticket_type.price
+
+
+def may_buy(ticket_type, *, user, on: datetime.date) -> bool:
+    """Members-only ticket types and events are for members in good standing."""
+    if not (ticket_type.members_only or ticket_type.event.members_only):
+        return True
+    return is_member(user, on=on)
+
+
+def member_places(user, *, on: datetime.date) -> int:
+    """How many tickets in one order may be at the member price (0 for a non-member)."""
+    membership = membership_in_good_standing(user, on=_day(on))
+    return membership.plan.people_covered if membership is not None else 0
+
+
+def ticket_prices(lines, *, user, on: datetime.date) -> list[list[Decimal]]:
+    """The price of each ticket in an order: for each (ticket_type, quantity) line, a list
+    of `quantity` prices. Member prices go to the first `people_covered` tickets, the
+    ticket types with the biggest saving first."""
+    places = member_places(user, on=on)
+    prices = [[ticket_type.price] * quantity for ticket_type, quantity in lines]
+    savings = sorted(
+        (
+            (ticket_type.price - ticket_type.member_price, index)
+            for index, (ticket_type, _quantity) in enumerate(lines)
+            if ticket_type.member_price is not None and ticket_type.member_price < ticket_type.price
+        ),
+        reverse=True,
+    )
+    for _saving, index in savings:
+        ticket_type, quantity = lines[index]
+        for position in range(quantity):
+            if places <= 0:
+                break
+            prices[index][position] = ticket_type.member_price
+            places -= 1
+    return prices

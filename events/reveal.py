@@ -1,0 +1,160 @@
+"""The venue-reveal gate: who may see an event's venue and online link, and when.
+
+This module is the ONE place that decides. Every surface that could show a venue (event
+pages, listings, the home page, JSON-LD, Open Graph, iCalendar files, RSS, the sitemap,
+emails, order pages, cached responses) asks here and shows `public_location(...)`.
+
+The rule:
+- An event without `venue_reveal_at` has no secret: its venue is public at once.
+- Otherwise nobody sees the venue before `venue_reveal_at` (compared in UTC: aware
+  datetimes compare as instants, whatever their zone).
+- From that moment, the venue is shown to the event's `reveal_audience`: everyone, or only
+  ticket holders, i.e. someone holding a confirmed order for the event (a signed-in user
+  with one, or whoever opens that order's private link).
+- Staff see the venue always (they set it up in the admin).
+- The online link of an online or hybrid event is for ticket holders (and staff) only.
+"""
+
+import datetime
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timesince import timeuntil
+from django.utils.translation import gettext as _
+
+
+def venue_is_revealed(event, *, at: datetime.datetime) -> bool:
+    """True once the moment to reveal the venue has come (always for an event without one)."""
+    return event.venue_reveal_at is None or event.venue_reveal_at <= at
+
+
+def _is_staff(viewer) -> bool:
+    return bool(viewer is not None and getattr(viewer, "is_staff", False) and viewer.is_active)
+
+
+def holds_ticket(event, *, viewer=None, order=None) -> bool:
+    """True when the viewer holds a confirmed order for this event, through its private
+    link (`order`) or as the signed-in person who placed one."""
+    from .models import Order
+
+    if order is not None and order.event_id == event.pk and order.holds_tickets:
+        return True
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    # A list page answers for many events with one query (see `label_locations`).
+    held = getattr(event, "_viewer_holds_ticket", None)
+    if held is not None and held[0] == viewer.pk:
+        return held[1]
+    return Order.objects.filter(
+        event_id=event.pk, user=viewer, status=Order.Status.CONFIRMED
+    ).exists()
+
+
+def can_see_venue(event, *, viewer=None, order=None, at: datetime.datetime) -> bool:
+    """May this viewer (a user or None, or whoever holds `order`'s link) see the venue now?"""
+    if event.venue_id is None:
+        return False
+    if _is_staff(viewer):
+        return True
+    if not venue_is_revealed(event, at=at):
+        return False
+    if event.venue_reveal_at is None or event.reveal_audience == event.RevealAudience.EVERYONE:
+        return True
+    return holds_ticket(event, viewer=viewer, order=order)
+
+
+def can_see_online_link(event, *, viewer=None, order=None, at: datetime.datetime) -> bool:
+    """The online link of an online or hybrid event: ticket holders and staff only."""
+    if not event.online_link or not event.is_online:
+        return False
+    if _is_staff(viewer):
+        return True
+    return holds_ticket(event, viewer=viewer, order=order)
+
+
+def public_location(event, *, viewer=None, order=None, at: datetime.datetime) -> str:
+    """The location this viewer may see, on one line: the venue's name and address when
+    the gate allows, otherwise the public hint ("Online" for an online event)."""
+    if event.format == event.Format.ONLINE:
+        return _("Online")
+    if can_see_venue(event, viewer=viewer, order=order, at=at):
+        venue = event.venue
+        address = ", ".join(line.strip() for line in venue.address.splitlines() if line.strip())
+        place = f"{venue.name}, {address}" if address else venue.name
+        if event.format == event.Format.HYBRID:
+            return _("%(place)s, and online") % {"place": place}
+        return place
+    hint = event.venue_hint or (_("Location to be announced") if event.venue_reveal_at else "")
+    if event.format == event.Format.HYBRID:
+        return _("%(place)s, and online") % {"place": hint} if hint else _("Online")
+    return hint
+
+
+def visible_venue(event, *, viewer=None, order=None, at: datetime.datetime):
+    """The Venue itself (for directions, coordinates) when the gate allows, else None."""
+    if event.format == event.Format.ONLINE:
+        return None
+    if can_see_venue(event, viewer=viewer, order=order, at=at):
+        return event.venue
+    return None
+
+
+def reveal_message(event, *, viewer=None, order=None, at: datetime.datetime) -> str:
+    """The reveal state in plain words, for the event and order pages; empty when there is
+    nothing to say (no secret, or the viewer already sees the venue)."""
+    if event.venue_reveal_at is None or event.format == event.Format.ONLINE:
+        return ""
+    if can_see_venue(event, viewer=viewer, order=order, at=at) and not _is_staff(viewer):
+        return ""
+    audience = (
+        _("everyone")
+        if event.reveal_audience == event.RevealAudience.EVERYONE
+        else _("ticket holders")
+    )
+    local = timezone.localtime(event.venue_reveal_at)
+    when = _("%(day)s at %(time)s") % {
+        "day": date_format(local, "l j F"),
+        "time": date_format(local, "g:i A"),
+    }
+    if not venue_is_revealed(event, at=at):
+        return _("The location will be revealed to %(audience)s on %(when)s, in %(left)s.") % {
+            "audience": audience,
+            "when": when,
+            "left": timeuntil(event.venue_reveal_at, at, depth=1),
+        }
+    if _is_staff(viewer):
+        return _("The location was revealed to %(audience)s on %(when)s.") % {
+            "audience": audience,
+            "when": when,
+        }
+    return _("The location was revealed to ticket holders on %(when)s.") % {"when": when}
+
+
+def label_locations(events, *, viewer=None, at: datetime.datetime):
+    """Set `event.location_label` on each event through the gate, for list templates."""
+    from .models import Order
+
+    events = list(events)
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        held = set(
+            Order.objects.filter(
+                user=viewer, status=Order.Status.CONFIRMED, event__in=[e.pk for e in events]
+            ).values_list("event_id", flat=True)
+        )
+        for event in events:
+            event._viewer_holds_ticket = (viewer.pk, event.pk in held)
+    for event in events:
+        event.location_label = public_location(event, viewer=viewer, at=at)
+    return events
+
+
+def seconds_until_next_reveal(events, *, at: datetime.datetime) -> int | None:
+    """Seconds until the earliest reveal still to come among these events, or None.
+
+    Anything that caches a page showing these events must not keep it past that moment.
+    """
+    pending = [e.venue_reveal_at for e in events if e.venue_reveal_at and e.venue_reveal_at > at]
+    if not pending:
+        return None
+    return max(int((min(pending) - at) / timedelta(seconds=1)), 0)

@@ -1,0 +1,29 @@
+"""Event pages for crawlers: addresses only, never a venue."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Event
+
+
+class EventListSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["events:event_list", "events:event_past"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class EventSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return Event.objects.published().order_by("-starts_at")
+
+    def lastmod(self, event):
+        return event.updated_at
+
+
+SITEMAPS = {"event-lists": EventListSitemap, "events": EventSitemap}

@@ -1,0 +1,468 @@
+"""Public event pages, checkout and order pages. Thin: rules live in reveal, inventory,
+pricing and checkout; these views wire them to templates."""
+
+import datetime
+import json
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import calendar as ics
+from .checkout import place_order
+from .forms import CheckoutForm, new_submission_key, parse_quantity
+from .inventory import (
+    FEW_LEFT,
+    InventoryError,
+    SalesClosed,
+    SalesState,
+    SoldOut,
+    availability,
+    cancel_order,
+    check_event_on_sale,
+    event_sales_state,
+    open_offers,
+    order_can_be_cancelled,
+    ticket_type_state,
+)
+from .listing import describe_events, money, with_ticket_types
+from .models import Event, Order, Ticket, WaitlistEntry
+from .pricing import is_member
+from .qr import ticket_qr_svg
+from .reveal import (
+    can_see_online_link,
+    public_location,
+    reveal_message,
+    seconds_until_next_reveal,
+    visible_venue,
+)
+
+PUBLIC_MAX_AGE = 60
+"""Seconds a shared cache may keep a public event page (less when a reveal comes sooner)."""
+
+PAST_PER_PAGE = 20
+
+
+def _cache_headers(response, request, events, *, now):
+    """Let caches keep a page only while it cannot change its venue: never past the next
+    reveal moment, and never shared when someone is signed in."""
+    patch_vary_headers(response, ["Cookie"])
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+    max_age = PUBLIC_MAX_AGE
+    until_reveal = seconds_until_next_reveal(events, at=now)
+    if until_reveal is not None:
+        max_age = min(max_age, until_reveal)
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+def _visible_events(request):
+    events = Event.objects.all()
+    if not request.user.is_staff:
+        events = events.published()
+    return events
+
+
+@require_GET
+def event_list(request):
+    now = timezone.now()
+    events = describe_events(
+        with_ticket_types(Event.objects.upcoming(now)), viewer=request.user, now=now
+    )
+    response = render(
+        request, "events/event_list.html", {"events": events, "past": False, "now": now}
+    )
+    return _cache_headers(response, request, events, now=now)
+
+
+@require_GET
+def event_past(request):
+    now = timezone.now()
+    paginator = Paginator(with_ticket_types(Event.objects.past(now)), PAST_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    events = describe_events(page.object_list, viewer=request.user, now=now)
+    response = render(
+        request,
+        "events/event_list.html",
+        {"events": events, "past": True, "page_obj": page, "now": now},
+    )
+    return _cache_headers(response, request, events, now=now)
+
+
+def _waitlist_available() -> bool:
+    try:
+        get_template("events/waitlist/cta.html")
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _google_calendar_url(event, *, location: str) -> str:
+    def stamp(value):
+        return value.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    params = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{stamp(event.starts_at)}/{stamp(event.ends_at)}",
+        "details": f"{event.summary}\n\n{settings.SITE_URL}{event.get_absolute_url()}".strip(),
+        "location": location,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(params)
+
+
+def _json_ld(event, *, request, location: str, rows) -> str:
+    url = request.build_absolute_uri(event.get_absolute_url())
+    attendance = {
+        Event.Format.IN_PERSON: "OfflineEventAttendanceMode",
+        Event.Format.ONLINE: "OnlineEventAttendanceMode",
+        Event.Format.HYBRID: "MixedEventAttendanceMode",
+    }[event.format]
+    place = {"@type": "Place", "name": location or _("To be announced")}
+    if event.format == Event.Format.ONLINE:
+        place = {"@type": "VirtualLocation", "url": url}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary,
+        "startDate": event.starts_at.isoformat(),
+        "endDate": event.ends_at.isoformat(),
+        "eventAttendanceMode": f"https://schema.org/{attendance}",
+        "eventStatus": "https://schema.org/EventCancelled"
+        if event.is_cancelled
+        else "https://schema.org/EventScheduled",
+        "location": place,
+        "url": url,
+        "offers": [
+            {
+                "@type": "Offer",
+                "name": row["ticket_type"].name,
+                "price": f"{row['ticket_type'].price:.2f}",
+                "priceCurrency": "USD",
+                "url": request.build_absolute_uri(
+                    reverse("events:checkout", kwargs={"slug": event.slug})
+                ),
+                "availability": "https://schema.org/SoldOut"
+                if row["left"] <= 0
+                else "https://schema.org/InStock",
+            }
+            for row in rows
+        ],
+    }
+    if event.image:
+        data["image"] = request.build_absolute_uri(event.image.url)
+    text = json.dumps(data, ensure_ascii=False)
+    # JSON inside a <script> element: escape what could close it.
+    for char, escaped in (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
+
+
+def _ticket_rows(event, ticket_types, *, left, user, now):
+    member = is_member(user, on=now)
+    rows = []
+    for ticket_type in ticket_types:
+        state = ticket_type_state(ticket_type, now=now, left=left[ticket_type.pk])
+        rows.append(
+            {
+                "ticket_type": ticket_type,
+                "price": money(ticket_type.price) if ticket_type.price else _("Free"),
+                "member_price": money(ticket_type.member_price)
+                if ticket_type.member_price is not None
+                and ticket_type.member_price < ticket_type.price
+                else "",
+                "you_pay_member_price": member and ticket_type.member_price is not None,
+                "left": left[ticket_type.pk],
+                "state": state,
+                "state_label": SalesState.LABELS[state],
+                "few_left": state == SalesState.FEW_LEFT,
+                "members_only": ticket_type.members_only or event.members_only,
+            }
+        )
+    return rows
+
+
+@require_GET
+def event_detail(request, slug):
+    now = timezone.now()
+    event = get_object_or_404(with_ticket_types(_visible_events(request)), slug=slug)
+    ticket_types = list(event.ticket_types.all())
+    left = availability(event, ticket_types, now=now)
+    rows = _ticket_rows(event, ticket_types, left=left, user=request.user, now=now)
+    state = event_sales_state(event, now=now, left=left, ticket_types=ticket_types)
+    location = public_location(event, viewer=request.user, at=now)
+    sold_out = state == SalesState.SOLD_OUT or any(r["state"] == SalesState.SOLD_OUT for r in rows)
+    context = {
+        "event": event,
+        "rows": rows,
+        "sales_state": state,
+        "sales_label": SalesState.LABELS[state],
+        "can_buy": state in (SalesState.ON_SALE, SalesState.FEW_LEFT),
+        "is_free": all(t.price == 0 for t in ticket_types),
+        "location": location,
+        "venue": visible_venue(event, viewer=request.user, at=now),
+        "online_link": event.online_link
+        if can_see_online_link(event, viewer=request.user, at=now)
+        else "",
+        "reveal_message": reveal_message(event, viewer=request.user, at=now),
+        "local_start": timezone.localtime(event.starts_at),
+        "local_end": timezone.localtime(event.ends_at),
+        "google_calendar_url": _google_calendar_url(event, location=location),
+        "json_ld": _json_ld(event, request=request, location=location, rows=rows),
+        "show_waitlist": sold_out and not event.is_cancelled and _waitlist_available(),
+        "waitlist_url": f"{event.get_absolute_url()}waitlist/",
+        "partnership": event.partnership,
+        "few_left_threshold": FEW_LEFT,
+    }
+    response = render(request, "events/event_detail.html", context)
+    return _cache_headers(response, request, [event], now=now)
+
+
+def _open_offer(event, token, *, now):
+    if not token:
+        return None
+    return (
+        WaitlistEntry.objects.filter(
+            event=event,
+            token=token,
+            offered_at__isnull=False,
+            offer_expires_at__gt=now,
+            fulfilled_at__isnull=True,
+        )
+        .select_related("ticket_type")
+        .first()
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def checkout(request, slug):
+    now = timezone.now()
+    event = get_object_or_404(
+        with_ticket_types(Event.objects.all()).exclude(status=Event.Status.DRAFT), slug=slug
+    )
+    ticket_types = list(event.ticket_types.all())
+    offer_token = (request.POST if request.method == "POST" else request.GET).get("offer", "")
+    offer = _open_offer(event, offer_token, now=now)
+    offers = open_offers(event_ids=[event.pk], now=now)[event.pk]
+    left = availability(event, ticket_types, now=now, offer=offer, offers=offers)
+    rows = _ticket_rows(event, ticket_types, left=left, user=request.user, now=now)
+    buyable = [
+        r["ticket_type"] for r in rows if r["state"] in (SalesState.ON_SALE, SalesState.FEW_LEFT)
+    ]
+    context = {"event": event, "rows": rows, "offer": offer, "now": now}
+
+    try:
+        check_event_on_sale(event, now=now)
+        if not buyable:
+            raise SoldOut(_("There are no tickets on sale for this event right now."))
+    except InventoryError as error:
+        context["closed_message"] = error.message
+        context["show_waitlist"] = isinstance(error, SoldOut) and _waitlist_available()
+        context["waitlist_url"] = f"{event.get_absolute_url()}waitlist/"
+        status = 409 if request.method == "POST" else 200
+        return render(request, "events/checkout.html", context, status=status)
+    if offer_token and offer is None:
+        context["offer_message"] = _(
+            "This waiting-list offer is no longer open; you may still buy tickets if any are left."
+        )
+
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, event=event, ticket_types=buyable, user=user, now=now)
+        if form.is_valid():
+            try:
+                result = place_order(
+                    event=event,
+                    lines=form.lines,
+                    buyer=form.buyer(),
+                    attendees=form.attendees() if event.meal_choices else None,
+                    user=user if user.is_authenticated else None,
+                    idempotency_key=form.cleaned_data["submission"],
+                    payment_method=form.cleaned_data["payment_method"],
+                    now=now,
+                    offer=offer,
+                )
+            except InventoryError as error:
+                form.add_error(None, error.message)
+                status = 409 if isinstance(error, SoldOut | SalesClosed) else 422
+            else:
+                if result.redirect_url:
+                    return redirect(result.redirect_url)
+                response = redirect(result.order.get_absolute_url())
+                response.status_code = 303
+                return response
+        else:
+            status = 422
+    else:
+        quantities = {}
+        for ticket_type in buyable:
+            value = parse_quantity(
+                request.GET.get(f"qty_{ticket_type.pk}", 0) or 0,
+                maximum=ticket_type.max_per_order,
+            )
+            if value:
+                quantities[ticket_type.pk] = value
+        initial = {"submission": new_submission_key(), "offer": offer.token if offer else ""}
+        if user.is_authenticated:
+            initial.update(
+                name=user.get_full_name(),
+                email=user.email,
+                phone=user.phone,
+                address_line1=user.address_line1,
+                address_line2=user.address_line2,
+                city=user.city,
+                region=user.region,
+                postal_code=user.postal_code,
+                country=user.country or "US",
+            )
+        elif offer is not None:
+            initial.update(name=offer.name, email=offer.email)
+        form = CheckoutForm(
+            initial=initial,
+            event=event,
+            ticket_types=buyable,
+            user=user,
+            now=now,
+            quantities=quantities,
+        )
+        # An event with meals asks how many tickets first, so it can ask about each one.
+        context["quantity_step"] = bool(event.meal_choices) and not quantities
+    context["form"] = form
+    context["quantity_rows"] = [
+        (row, form[f"qty_{row['ticket_type'].pk}"])
+        for row in rows
+        if f"qty_{row['ticket_type'].pk}" in form.fields
+    ]
+    context["unavailable_rows"] = [row for row in rows if row["ticket_type"] not in buyable]
+    return render(request, "events/checkout.html", context, status=status)
+
+
+def _order_for(token):
+    order = (
+        Order.objects.select_related("event", "event__venue", "event__partnership")
+        .prefetch_related(
+            Prefetch("tickets", queryset=Ticket.objects.select_related("ticket_type"))
+        )
+        .filter(token=token)
+        .first()
+    )
+    if order is None:
+        raise Http404(_("No order has this address."))
+    return order
+
+
+def _order_context(request, order, *, now):
+    event = order.event
+    tickets = list(order.tickets.all())
+    for number, ticket in enumerate(tickets, start=1):
+        ticket.qr_svg = ticket_qr_svg(
+            ticket,
+            title=_("QR code of ticket %(n)s, %(code)s") % {"n": number, "code": ticket.code},
+        )
+        ticket.number = number
+    return {
+        "order": order,
+        "event": event,
+        "tickets": tickets,
+        "location": public_location(event, viewer=request.user, order=order, at=now),
+        "venue": visible_venue(event, viewer=request.user, order=order, at=now),
+        "online_link": event.online_link
+        if can_see_online_link(event, viewer=request.user, order=order, at=now)
+        else "",
+        "reveal_message": reveal_message(event, viewer=request.user, order=order, at=now),
+        "local_start": timezone.localtime(event.starts_at),
+        "local_end": timezone.localtime(event.ends_at),
+        "can_cancel": order_can_be_cancelled(order, now=now),
+        "total": money(order.total) if order.total else _("Free"),
+        "hold_expires_at": order.hold_expires_at,
+    }
+
+
+@never_cache
+@require_GET
+def order_detail(request, token):
+    now = timezone.now()
+    order = _order_for(token)
+    response = render(request, "events/order_detail.html", _order_context(request, order, now=now))
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_POST
+def order_cancel(request, token):
+    now = timezone.now()
+    order = _order_for(token)
+    if not order_can_be_cancelled(order, now=now):
+        context = _order_context(request, order, now=now)
+        context["cancel_error"] = _("This order can no longer be cancelled online.")
+        return render(request, "events/order_detail.html", context, status=409)
+    cancel_order(order=order, now=now)
+    messages.success(request, _("Your order is cancelled. Your tickets are back on sale."))
+    response = redirect(order.get_absolute_url())
+    response.status_code = 303
+    return response
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def event_ics(request, slug):
+    now = timezone.now()
+    event = get_object_or_404(_visible_events(request).select_related("venue"), slug=slug)
+    response = _ics_response(
+        ics.event_calendar(event, viewer=request.user, now=now), f"{event.slug}.ics"
+    )
+    return _cache_headers(response, request, [event], now=now)
+
+
+@require_GET
+def calendar_ics(request):
+    now = timezone.now()
+    events = list(Event.objects.upcoming(now).select_related("venue"))
+    from nsca.models import Association
+
+    association = Association.current()
+    name = _("Events") + (f" · {association.name}" if association.name else "")
+    response = _ics_response(ics.events_calendar(events, name=name, now=now), "events.ics")
+    # A public feed: the same for everyone, so never private, and never past a reveal.
+    max_age = PUBLIC_MAX_AGE
+    until_reveal = seconds_until_next_reveal(events, at=now)
+    if until_reveal is not None:
+        max_age = min(max_age, until_reveal)
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+@never_cache
+@require_GET
+def order_ics(request, token):
+    now = timezone.now()
+    order = _order_for(token)
+    return _ics_response(
+        ics.event_calendar(order.event, viewer=request.user, order=order, now=now),
+        f"{order.event.slug}.ics",
+    )
