@@ -1,0 +1,282 @@
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from events import inventory
+from events.models import Event, Order, WaitlistEntry
+from events.waitlist import checkout_path, offer_returned_places
+
+from .staff_factories import make_event, make_order, make_ticket_type, make_venue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sold_out():
+    """A published dinner whose three places are all sold: an order of two tickets and
+    one of a single ticket."""
+    event = make_event(title="Full dinner", slug="full-dinner")
+    ticket_type = make_ticket_type(event, quantity=3)
+    make_order(event, [(ticket_type, 2)], paid=True, email="pair@example.org")
+    make_order(event, [(ticket_type, 1)], paid=True, email="single@example.org")
+    event.refresh_from_db()  # the inventory moved its counters
+    event.single_order = event.orders.get(email="single@example.org")
+    event.ticket_type = ticket_type
+    return event
+
+
+def _url(event):
+    return reverse("events:waitlist_join", kwargs={"slug": event.slug})
+
+
+def _join(event, name, email, quantity=1, **extra):
+    return WaitlistEntry.objects.create(
+        event=event, name=name, email=email, quantity=quantity, **extra
+    )
+
+
+def _give_back_one_place(event):
+    inventory.cancel_order(order=event.single_order, now=timezone.now())
+
+
+def test_joining_a_sold_out_event_adds_the_person_and_emails_them(client, sold_out):
+    page = client.get(_url(sold_out))
+    assert page.status_code == 200
+    assert "Join the waiting list" in page.content.decode()
+    response = client.post(
+        _url(sold_out), {"name": "Wendy Wait", "email": "wendy@example.org", "quantity": "2"}
+    )
+    assert response.status_code == 302
+    entry = WaitlistEntry.objects.get(event=sold_out)
+    assert (entry.name, entry.email, entry.quantity) == ("Wendy Wait", "wendy@example.org", 2)
+    assert entry.offered_at is None
+    assert [m.to for m in mail.outbox] == [["wendy@example.org"]]
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+    done = client.get(response["Location"]).content.decode()
+    assert "You are on the waiting list" in done
+
+
+def test_waitlist_page_sends_buyers_to_the_checkout_when_tickets_are_left(client):
+    event = make_event(slug="open-dinner")
+    make_ticket_type(event, quantity=10)
+    response = client.get(_url(event))
+    assert response.status_code == 302
+    assert response["Location"] == checkout_path(event)
+    response = client.post(_url(event), {"name": "Early", "email": "e@example.org", "quantity": 1})
+    assert response.status_code == 302
+    assert response["Location"] == checkout_path(event)
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_second_join_with_the_same_email_is_told_kindly(client, sold_out):
+    data = {"name": "Wendy", "email": "wendy@example.org", "quantity": "1"}
+    client.post(_url(sold_out), data)
+    response = client.post(_url(sold_out), {**data, "email": "Wendy@Example.org"})
+    assert response.status_code == 200
+    assert "is already on this waiting list" in response.content.decode()
+    assert WaitlistEntry.objects.filter(event=sold_out).count() == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": "A", "email": "a@example.org", "quantity": "0"},
+        {"name": "A", "email": "a@example.org", "quantity": "-1"},
+        {"name": "A", "email": "a@example.org", "quantity": "999999999999"},
+        {"name": "A", "email": "a@example.org", "quantity": "two"},
+        {"name": "A", "email": "not-an-email", "quantity": "1"},
+        {"name": "   ", "email": "a@example.org", "quantity": "1"},
+        {"email": "a@example.org", "quantity": "1"},
+        {"name": "A", "email": "a@example.org", "quantity": "1", "ticket_type": "999999"},
+    ],
+)
+def test_bad_input_is_a_form_error_and_changes_nothing(client, sold_out, data):
+    second = make_ticket_type(sold_out, name="Second type", quantity=1)
+    make_order(sold_out, [(second, 1)], paid=True, email="second@example.org")
+    if data.get("ticket_type") == "999999":
+        other = make_event()
+        data = {**data, "ticket_type": str(make_ticket_type(other).pk)}
+    response = client.post(_url(sold_out), data)
+    assert response.status_code == 400
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_waitlist_is_closed_for_cancelled_and_past_events(client, sold_out):
+    sold_out.status = Event.Status.CANCELLED
+    sold_out.save()
+    assert "closed" in client.get(_url(sold_out)).content.decode()
+    response = client.post(_url(sold_out), {"name": "A", "email": "a@example.org", "quantity": 1})
+    assert response.status_code == 400
+    with time_machine.travel(sold_out.starts_at + timedelta(days=1)):
+        sold_out.status = Event.Status.PUBLISHED
+        sold_out.save()
+        assert "closed" in client.get(_url(sold_out)).content.decode()
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_draft_event_has_no_waitlist_page(client):
+    event = make_event(status=Event.Status.DRAFT)
+    assert client.get(_url(event)).status_code == 404
+
+
+def test_returned_place_is_offered_to_the_first_person_once(sold_out):
+    first = _join(sold_out, "First", "first@example.org")
+    second = _join(sold_out, "Second", "second@example.org")
+    now = timezone.now()
+    assert offer_returned_places(now=now) == "0 waiting-list offer(s) sent"
+
+    _give_back_one_place(sold_out)
+    assert offer_returned_places(now=now) == "1 waiting-list offer(s) sent"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.offered_at == now
+    assert first.offer_expires_at == now + timedelta(hours=settings.EVENTS_WAITLIST_OFFER_HOURS)
+    assert second.offered_at is None
+    assert [m.to for m in mail.outbox] == [["first@example.org"]]
+    link = f"{settings.SITE_URL}{checkout_path(sold_out)}?offer={first.token}"
+    assert link in mail.outbox[0].body
+    assert link in mail.outbox[0].alternatives[0][0]
+
+    assert offer_returned_places(now=now + timedelta(minutes=1)).startswith("0 ")
+    assert len(mail.outbox) == 1
+
+
+def test_open_offer_keeps_the_places_for_that_person(client, sold_out):
+    first = _join(sold_out, "First", "first@example.org")
+    _give_back_one_place(sold_out)
+    now = timezone.now()
+    offer_returned_places(now=now)
+    first.refresh_from_db()
+    ticket_type = sold_out.ticket_type
+    ticket_type.refresh_from_db()
+    assert inventory.available_quantity(ticket_type, now=now) == 0
+    assert inventory.available_quantity(ticket_type, now=now, offer=first) == 1
+    # Everyone else still finds the event full and may join the list.
+    assert client.get(_url(sold_out)).status_code == 200
+
+
+def test_expired_offer_moves_on_to_the_next_person(sold_out):
+    first = _join(sold_out, "First", "first@example.org")
+    second = _join(sold_out, "Second", "second@example.org")
+    _give_back_one_place(sold_out)
+    now = timezone.now()
+    offer_returned_places(now=now)
+    hours = settings.EVENTS_WAITLIST_OFFER_HOURS
+
+    # Still open an hour before the end: nothing moves.
+    assert offer_returned_places(now=now + timedelta(hours=hours - 1)).startswith("0 ")
+    later = now + timedelta(hours=hours, minutes=1)
+    with time_machine.travel(later, tick=False):
+        assert offer_returned_places(now=later).startswith("1 ")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.offered_at == now  # never offered twice
+    assert second.offered_at == later
+    assert [m.to for m in mail.outbox] == [["first@example.org"], ["second@example.org"]]
+
+
+def test_a_bought_offer_is_not_offered_again(sold_out):
+    first = _join(sold_out, "First", "first@example.org")
+    _join(sold_out, "Second", "second@example.org")
+    _give_back_one_place(sold_out)
+    now = timezone.now()
+    offer_returned_places(now=now)
+    first.refresh_from_db()
+    ticket_type = sold_out.ticket_type
+    ticket_type.refresh_from_db()
+    order = inventory.reserve_tickets(
+        event=sold_out,
+        lines=[(ticket_type, 1)],
+        buyer={"name": "First", "email": "first@example.org"},
+        idempotency_key=None,
+        now=now,
+        offer=first,
+    )
+    inventory.confirm_order(order=order, now=now)
+    first.refresh_from_db()
+    assert first.fulfilled_at == now
+    later = now + timedelta(hours=settings.EVENTS_WAITLIST_OFFER_HOURS + 1)
+    assert offer_returned_places(now=later).startswith("0 ")  # the place was bought
+    assert len(mail.outbox) == 1
+
+
+def test_entries_wait_for_their_own_ticket_type(sold_out):
+    child = make_ticket_type(sold_out, name="Child", quantity=1)
+    child_order = make_order(sold_out, [(child, 1)], paid=True, email="kid@example.org")
+    wants_dinner = _join(
+        sold_out, "Dinner only", "dinner@example.org", ticket_type=sold_out.ticket_type
+    )
+    any_type = _join(sold_out, "Anything", "any@example.org")
+    inventory.cancel_order(order=child_order, now=timezone.now())
+    offer_returned_places(now=timezone.now())
+    wants_dinner.refresh_from_db()
+    any_type.refresh_from_db()
+    assert wants_dinner.offered_at is None
+    assert any_type.offered_at is not None
+
+
+def test_offers_go_in_join_order_while_places_last(sold_out):
+    entries = [_join(sold_out, f"P{i}", f"p{i}@example.org") for i in range(3)]
+    inventory.cancel_order(order=sold_out.orders.get(email="pair@example.org"), now=timezone.now())
+    offer_returned_places(now=timezone.now())
+    offered = [e.pk for e in WaitlistEntry.objects.filter(offered_at__isnull=False)]
+    assert sorted(offered) == [entries[0].pk, entries[1].pk]
+
+
+def test_offer_email_does_not_reveal_a_secret_venue(sold_out):
+    sold_out.venue = make_venue(name="Hidden Wine Cellar", address="77 Secret Street")
+    sold_out.venue_reveal_at = sold_out.starts_at - timedelta(hours=24)
+    sold_out.venue_hint = "Downtown Norfolk"
+    sold_out.save()
+    _join(sold_out, "First", "first@example.org")
+    _give_back_one_place(sold_out)
+    offer_returned_places(now=timezone.now())
+    (message,) = mail.outbox
+    for body in (message.body, message.alternatives[0][0]):
+        assert "Downtown Norfolk" in body
+        assert "Hidden Wine Cellar" not in body and "Secret Street" not in body
+
+
+def test_call_to_action_links_to_the_waitlist_page(sold_out):
+    html = render_to_string("events/waitlist/cta.html", {"event": sold_out})
+    assert f'href="{_url(sold_out)}"' in html
+    assert "waiting list" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_make_one_offer():
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=1)
+    order = make_order(event, [(ticket_type, 1)], paid=True)
+    for i in range(3):
+        _join(event, f"P{i}", f"p{i}@example.org")
+    inventory.cancel_order(order=order, now=timezone.now())
+    assert event.orders.get().status == Order.Status.CANCELLED
+
+    now = timezone.now()
+    barrier = threading.Barrier(2)
+    summaries = []
+
+    def run():
+        try:
+            barrier.wait()
+            summaries.append(offer_returned_places(now=now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(summaries) == ["0 waiting-list offer(s) sent", "1 waiting-list offer(s) sent"]
+    assert WaitlistEntry.objects.filter(offered_at__isnull=False).count() == 1
+    assert len(mail.outbox) == 1
