@@ -222,3 +222,7 @@ MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOUNT = env.int("MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOU
 MEMBERSHIP_SIGNIN_LIMIT_PER_IP = env.int("MEMBERSHIP_SIGNIN_LIMIT_PER_IP", default=20)
 MEMBERSHIP_SIGNIN_WINDOW_SECONDS = env.int("MEMBERSHIP_SIGNIN_WINDOW_SECONDS", default=15 * 60)
 # --- end membership ---
+
+# --- composition: the project plugs events into membership's and cities' pages ---
+MEMBERSHIP_ACCOUNT_VIEW = "nsca.composition.AccountView"
+CITIES_RELATED_EVENTS = "nsca.composition.upcoming_events_for_partnership"

@@ -4,11 +4,18 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cities.models import Partnership
+
+from .composition import home_page_events
 from .models import Page
 
 
 def home(request):
-    return render(request, "nsca/home.html")
+    context = {
+        "partnerships": Partnership.objects.current(),
+        "events": home_page_events(request=request),
+    }
+    return render(request, "nsca/home.html", context)
 
 
 def page(request, slug):
