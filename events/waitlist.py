@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import Event, TicketType, WaitlistEntry
@@ -36,10 +36,7 @@ def offer_duration() -> timedelta:
 
 
 def checkout_path(event: Event) -> str:
-    try:
-        return reverse("events:checkout", kwargs={"slug": event.slug})
-    except NoReverseMatch:  # the public pages' URL names are events-core's; keep a fallback
-        return f"/events/{event.slug}/tickets/"
+    return reverse("events:checkout", kwargs={"slug": event.slug})
 
 
 def offer_url(entry: WaitlistEntry) -> str:
