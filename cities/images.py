@@ -31,9 +31,9 @@ def validate_image_upload(file):
     size = getattr(file, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("The file is %(size)s; images may be at most %(limit)s."),
+            _("This file is %(size)s; images may be at most %(limit)s MB."),
             code="file_too_large",
-            params={"size": filesizeformat(size), "limit": filesizeformat(MAX_UPLOAD_BYTES)},
+            params={"size": filesizeformat(size), "limit": MAX_UPLOAD_BYTES // (1024 * 1024)},
         )
     try:
         file.seek(0)

@@ -1,0 +1,261 @@
+import datetime
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from cities.models import DirectoryListing, Origin, Partnership
+
+
+def section(html, heading_id):
+    """The HTML of the <section> labelled by `heading_id`."""
+    match = re.search(
+        rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', html, flags=re.DOTALL
+    )
+    assert match, f"no section labelled {heading_id}"
+    return match.group(0)
+
+
+def meta(html, attribute, name):
+    match = re.search(rf'<meta {attribute}="{name}" content="([^"]*)"', html)
+    return match.group(1) if match else None
+
+
+@pytest.fixture
+def partnerships(make_partnership):
+    return {
+        "toulon": make_partnership("Toulon", summary="Naval cities on two shores."),
+        "ningbo": make_partnership("Ningbo-Beilun", kind="friendship", country="CN"),
+        "kaliningrad": make_partnership(
+            "Kaliningrad",
+            country="RU",
+            status="paused",
+            status_note="Paused in 2022 after Russia's invasion of Ukraine.",
+        ),
+        "kochi": make_partnership("Kochi", country="IN", status="inactive"),
+    }
+
+
+def test_list_shows_sister_then_friendship_cities(client, partnerships):
+    html = client.get("/cities/").content.decode()
+    assert "Toulon" in section(html, "sister-heading")
+    assert "Ningbo-Beilun" in section(html, "friendship-heading")
+    assert "Ningbo-Beilun" not in section(html, "sister-heading")
+    assert html.index('id="sister-heading"') < html.index('id="friendship-heading"')
+    assert "Naval cities on two shores." in html
+    assert "France" in section(html, "sister-heading")
+
+
+def test_paused_partnership_has_its_own_section_with_its_note(client, partnerships):
+    html = client.get("/cities/").content.decode()
+    paused = section(html, "paused-heading")
+    assert "Kaliningrad" in paused
+    assert "invasion of Ukraine" in paused
+    assert "Kaliningrad" not in section(html, "sister-heading")
+
+
+def test_inactive_partnership_is_not_presented_as_current(client, partnerships):
+    html = client.get("/cities/").content.decode()
+    assert "Kochi" not in section(html, "sister-heading")
+    assert "Kochi" not in section(html, "map-heading")
+    assert "Kochi" in section(html, "inactive-heading")
+
+
+def test_list_explains_sister_and_friendship_cities_and_how_they_develop(client, db):
+    html = client.get("/cities/").content.decode()
+    assert "What is a sister city?" in html
+    assert "What is a friendship city?" in html
+    for _value, label in Origin.choices:
+        assert str(label) in html
+
+
+def test_map_has_a_linked_marker_with_an_accessible_name_per_partner(client, partnerships):
+    html = client.get("/cities/").content.decode()
+    markers = re.findall(r'<a class="worldmap-marker" href="([^"]+)" aria-label="([^"]+)">', html)
+    assert sorted(href for href, _label in markers) == [
+        "/cities/kaliningrad/",
+        "/cities/ningbo-beilun/",
+        "/cities/toulon/",
+    ]
+    assert ("/cities/toulon/", "Toulon, France: Sister city") in markers
+    assert html.count('class="worldmap-arc"') == 3
+    assert "<title>Toulon, France: Sister city</title>" in html
+
+
+def test_map_list_holds_the_same_places_as_the_markers(client, partnerships):
+    html = client.get("/cities/").content.decode()
+    listing = html[html.index('class="worldmap-list"') :]
+    listing = listing[: listing.index("</ul>")]
+    assert re.findall(r'href="([^"]+)"', listing) == [
+        "/cities/toulon/",
+        "/cities/ningbo-beilun/",
+        "/cities/kaliningrad/",
+    ]
+
+
+def test_detail_page_shows_story_status_history_committees_photos_and_milestones(
+    client, partnerships, furnish, staff_user
+):
+    toulon = furnish(partnerships["toulon"])
+    toulon.story = "It began with ships.\n\nThen came schools."
+    toulon.year_established = 1989
+    toulon.origins = [Origin.HISTORICAL]
+    toulon.save()
+    toulon.change_status(
+        status="paused", note="A pause.", on=datetime.date(2020, 4, 1), by=staff_user
+    )
+    toulon.change_status(status="active", note="", on=datetime.date(2021, 6, 1))
+    html = client.get("/cities/toulon/").content.decode()
+    assert "<p>It began with ships.</p>" in html
+    assert "1989" in html
+    assert "Historical connection" in html
+    assert "Committee 0" in section(html, "committees-heading")
+    assert "A project" in html
+    assert html.count("-480x360.jpg") == 2
+    assert "Milestone 1" in section(html, "timeline-heading")
+    assert "April 1, 2020" in html and "A pause." in html
+    assert html.index("June 1, 2021") < html.index("April 1, 2020")  # newest first
+
+
+def test_detail_page_of_a_paused_partnership_shows_the_note(client, partnerships):
+    html = client.get("/cities/kaliningrad/").content.decode()
+    assert "Paused" in html
+    assert "invasion of Ukraine" in html
+
+
+def test_unknown_partnership_is_404(client, db):
+    assert client.get("/cities/atlantis/").status_code == 404
+
+
+def test_partnership_of_another_home_city_has_no_page(client, make_partnership, make_city):
+    other = make_city("Richmond", country="US")
+    make_partnership("Zhengzhou", home_city=other, country="CN")
+    assert client.get("/cities/zhengzhou/").status_code == 404
+
+
+def test_detail_page_renders_no_events_section_without_related_events(client, partnerships):
+    html = client.get("/cities/toulon/").content.decode()
+    assert "Upcoming events" not in html
+
+
+def related_events_for_test(partnership, *, request):
+    start = timezone.make_aware(datetime.datetime(2030, 5, 18, 19, 0))
+    return [
+        SimpleNamespace(
+            title=f"Evening for {partnership.partner_city.name}",
+            get_absolute_url="/events/evening/",
+            starts_at=start,
+        )
+    ]
+
+
+def test_detail_page_shows_events_the_project_relates_to_the_partnership(
+    client, partnerships, settings
+):
+    settings.CITIES_RELATED_EVENTS = "tests.cities.test_views.related_events_for_test"
+    html = client.get("/cities/toulon/").content.decode()
+    events = section(html, "events-heading")
+    assert '<a href="/events/evening/">Evening for Toulon</a>' in events
+    assert "May 18, 2030" in events
+
+
+def test_each_page_has_its_own_title_description_and_open_graph(client, partnerships, demo):
+    seen = set()
+    for path in ["/cities/", "/cities/virginia/", "/cities/toulon/"]:
+        html = client.get(path).content.decode()
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        description = meta(html, "name", "description")
+        og_title = meta(html, "property", "og:title")
+        og_description = meta(html, "property", "og:description")
+        assert title and description and og_title and og_description
+        seen.add((title, description, og_title, og_description))
+    assert len(seen) == 3
+    assert meta(client.get("/cities/toulon/").content.decode(), "property", "og:type") == (
+        "article"
+    )
+
+
+def test_virginia_directory_groups_partners_by_locality_with_counts(client, demo):
+    html = client.get("/cities/virginia/").content.decode()
+    assert "12 Virginia localities and their 47 partner cities" in html
+    charlottesville = section(html, "charlottesville-virginia-heading")
+    assert "4 partners" in charlottesville
+    assert "Winneba, Central Region, Ghana" in charlottesville
+    assert "Friendship city" in charlottesville
+    assert "1 partner<" in section(html, "chesapeake-virginia-heading")
+    assert "2018 Annual Impact Report" in html
+
+
+def test_virginia_directory_links_the_associations_partners_to_their_pages(client, demo):
+    html = client.get("/cities/virginia/").content.decode()
+    norfolk = section(html, "norfolk-virginia-heading")
+    assert '<a href="/cities/toulon/">Toulon' in norfolk
+    assert '<a href="/cities/kochi/">' in norfolk
+    assert "/cities/" not in section(html, "richmond-virginia-heading")
+
+
+def test_virginia_directory_is_not_the_associations_live_list(client, demo):
+    assert DirectoryListing.objects.filter(partner__name="Ningbo").exists()
+    html = client.get("/cities/").content.decode()
+    assert "Alexandria" not in html and "Gyumri" not in html
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_list_page_query_count_does_not_grow(
+    client, make_partnership, furnish, count, django_assert_max_num_queries
+):
+    for index in range(count):
+        kind = "sister" if index % 2 else "friendship"
+        status = "paused" if index % 3 == 0 else ("inactive" if index % 5 == 0 else "active")
+        furnish(make_partnership(f"City {index}", kind=kind, status=status))
+    with django_assert_max_num_queries(5):
+        assert client.get("/cities/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_detail_page_query_count_does_not_grow(
+    client, make_partnership, furnish, count, django_assert_max_num_queries
+):
+    partnership = furnish(make_partnership("Toulon"), count=count)
+    for index in range(count):
+        partnership.change_status(status="active", note=f"note {index}")
+    with django_assert_max_num_queries(7):
+        assert client.get("/cities/toulon/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_directory_query_count_does_not_grow(
+    client, make_city, home_city, count, django_assert_max_num_queries
+):
+    for index in range(count):
+        locality = make_city(f"Locality {index}", country="US")
+        for partner_index in range(3):
+            DirectoryListing.objects.create(
+                locality=locality,
+                partner=make_city(f"Partner {index}-{partner_index}"),
+                source="Test report",
+                is_friendship=partner_index == 0,
+            )
+    with django_assert_max_num_queries(3):
+        response = client.get("/cities/virginia/")
+    assert f"{count} Virginia localities and their {count * 3} partner cities" in (
+        response.content.decode()
+    )
+
+
+def test_query_counts_match_at_both_sizes(client, make_partnership, furnish):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        return len(captured)
+
+    furnish(make_partnership("Toulon"))
+    small = (queries("/cities/"), queries("/cities/toulon/"))
+    for index in range(8):
+        furnish(make_partnership(f"City {index}", kind="friendship"), count=4)
+    furnish(Partnership.objects.get(slug="toulon"), count=5)
+    assert (queries("/cities/"), queries("/cities/toulon/")) == small
