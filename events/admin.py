@@ -128,7 +128,19 @@ def event_figures(queryset, *, now):
         .annotate(sum=Sum("total"))
         .values("sum")
     )
+    offered = (
+        WaitlistEntry.objects.filter(
+            event=OuterRef("pk"),
+            offered_at__isnull=False,
+            offer_expires_at__gt=now,
+            fulfilled_at__isnull=True,
+        )
+        .values("event")
+        .annotate(places=Sum("quantity"))
+        .values("places")
+    )
     return queryset.annotate(
+        figure_offered=Coalesce(Subquery(offered, output_field=IntegerField()), Value(0)),
         figure_sold=Count("orders__tickets", filter=confirmed),
         figure_held=Count("orders__tickets", filter=held),
         figure_checked_in=Count(
@@ -240,12 +252,14 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("remaining"))
     def remaining(self, event):
+        """Places still for sale: not sold, not held by a checkout, not offered to the
+        waiting list."""
         if not hasattr(event, "figure_types_left"):
             return "—"
-        left = max(event.figure_types_left, 0)
+        left = event.figure_types_left
         if event.capacity is not None:
-            left = min(left, max(event.capacity - event.reserved, 0))
-        return left
+            left = min(left, event.capacity - event.reserved)
+        return max(left - event.figure_offered, 0)
 
     @admin.display(description=_("revenue"), ordering="figure_revenue")
     def revenue(self, event):
@@ -499,6 +513,20 @@ class TicketAdmin(admin.ModelAdmin):
         "checked_in_by",
     )
 
+    actions = ["undo_check_in"]
+
+    @admin.action(
+        description=_("Undo the check-in (a ticket scanned by mistake)"), permissions=["change"]
+    )
+    def undo_check_in(self, request, queryset):
+        undone = queryset.filter(checked_in_at__isnull=False).update(
+            checked_in_at=None, checked_in_by=None
+        )
+        self.message_user(
+            request,
+            ngettext("%(n)d check-in undone.", "%(n)d check-ins undone.", undone) % {"n": undone},
+        )
+
     @admin.display(description=_("attendee"), ordering="attendee_name")
     def attendee(self, ticket):
         return ticket.attendee_name or ticket.order.buyer_name
@@ -558,9 +586,8 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         "ticket_type",
         "quantity",
         "created_at",
-        "offered_at",
+        "state",
         "offer_expires_at",
-        "fulfilled_at",
     )
     list_filter = (OfferStateFilter, "event")
     list_select_related = ("event", "ticket_type")
@@ -578,3 +605,13 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         "fulfilled_at",
     )
     autocomplete_fields = ("event",)
+
+    @admin.display(description=_("state"))
+    def state(self, entry):
+        if entry.fulfilled_at:
+            return _("Bought")
+        if entry.offered_at is None:
+            return _("Waiting")
+        if entry.offer_expires_at and entry.offer_expires_at > timezone.now():
+            return _("Offer open")
+        return _("Offer expired unused")

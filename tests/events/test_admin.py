@@ -298,3 +298,65 @@ def test_ticket_search_by_code(admin_client, dinner):
     html = admin_client.get(reverse("admin:events_ticket_changelist"), {"q": first.code})
     html = html.content.decode()
     assert first.code in html and second.code not in html
+
+
+def test_remaining_leaves_out_places_offered_to_the_waiting_list(dinner):
+    ticket_type = make_ticket_type(dinner, quantity=5)
+    make_order(dinner, [(ticket_type, 2)])
+    now = timezone.now()
+    WaitlistEntry.objects.create(
+        event=dinner,
+        name="Offered",
+        email="offered@example.org",
+        quantity=2,
+        offered_at=now,
+        offer_expires_at=now + timedelta(hours=2),
+    )
+    WaitlistEntry.objects.create(
+        event=dinner,
+        name="Expired",
+        email="expired@example.org",
+        quantity=1,
+        offered_at=now - timedelta(days=2),
+        offer_expires_at=now - timedelta(days=1),
+    )
+    assert EventAdmin(Event, None).remaining(_figures(dinner)) == 5 - 2 - 2
+
+
+def test_event_change_page_has_buttons_for_check_in_and_exports(admin_client, dinner):
+    html = admin_client.get(reverse("admin:events_event_change", args=[dinner.pk])).content
+    checkin = reverse("events:checkin", kwargs={"slug": dinner.slug})
+    assert f'<li><a href="{checkin}">Check-in</a></li>'.encode() in html
+    assert b'class="object-tools"' in html and b"Attendees CSV" in html
+
+
+def test_undo_check_in_action_clears_a_mistaken_scan(admin_client, dinner, staff_user):
+    ticket_type = make_ticket_type(dinner)
+    ticket = make_order(dinner, [(ticket_type, 1)]).tickets.get()
+    Ticket.objects.filter(pk=ticket.pk).update(
+        checked_in_at=timezone.now(), checked_in_by=staff_user
+    )
+    admin_client.post(
+        reverse("admin:events_ticket_changelist"),
+        {"action": "undo_check_in", "_selected_action": [ticket.pk]},
+    )
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None and ticket.checked_in_by is None
+
+
+def test_waitlist_changelist_shows_each_entry_state(admin_client, dinner):
+    now = timezone.now()
+    WaitlistEntry.objects.create(event=dinner, name="Waiting Wally", email="w@example.org")
+    WaitlistEntry.objects.create(
+        event=dinner,
+        name="Open Olive",
+        email="o@example.org",
+        offered_at=now,
+        offer_expires_at=now + timedelta(hours=1),
+    )
+    html = admin_client.get(reverse("admin:events_waitlistentry_changelist")).content.decode()
+    assert "Waiting" in html and "Offer open" in html
+    open_only = admin_client.get(
+        reverse("admin:events_waitlistentry_changelist"), {"offer": "open"}
+    ).content.decode()
+    assert "Open Olive" in open_only and "Waiting Wally" not in open_only
