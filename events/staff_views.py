@@ -207,7 +207,10 @@ def waitlist_join(request, slug):
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
 
-    form = WaitlistJoinForm(request.POST or None, event=event)
+    initial = {"ticket_type": request.GET.get("ticket_type")}
+    if request.user.is_authenticated:
+        initial.update(name=request.user.get_full_name(), email=request.user.email)
+    form = WaitlistJoinForm(request.POST or None, event=event, initial=initial)
     if request.method == "GET":
         if request.GET.get("joined"):
             return render(request, "events/waitlist/join.html", {**context, "joined": True})

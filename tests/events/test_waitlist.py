@@ -280,3 +280,14 @@ def test_two_runs_at_once_make_one_offer():
     assert sorted(summaries) == ["0 waiting-list offer(s) sent", "1 waiting-list offer(s) sent"]
     assert WaitlistEntry.objects.filter(offered_at__isnull=False).count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_signed_in_person_finds_their_details_filled_in(client, sold_out):
+    from membership.models import User
+
+    user = User.objects.create_user(
+        email="member@example.org", password="x-pass-12345", first_name="Mem", last_name="Ber"
+    )
+    client.force_login(user)
+    html = client.get(_url(sold_out)).content.decode()
+    assert 'value="member@example.org"' in html and 'value="Mem Ber"' in html
