@@ -107,8 +107,10 @@ def availability(
 
 
 def available_quantity(ticket_type, *, now: datetime.datetime, offer=None) -> int:
-    """What can still be sold of this ticket type now (see the module docstring)."""
-    return availability(ticket_type.event, [ticket_type], now=now, offer=offer)[ticket_type.pk]
+    """What can still be sold of this ticket type now (see the module docstring), from the
+    counters as they are in the database, not as they were when the object was loaded."""
+    fresh = TicketType.objects.select_related("event").get(pk=ticket_type.pk)
+    return availability(fresh.event, [fresh], now=now, offer=offer)[fresh.pk]
 
 
 # --- Sales windows ------------------------------------------------------------------
@@ -227,7 +229,7 @@ def _validate_lines(event, lines, *, user, now) -> list[tuple[TicketType, int]]:
     seen = set()
     clean = []
     for ticket_type, quantity in lines:
-        if ticket_type.event_id != event.pk:
+        if ticket_type is None or ticket_type.event_id != event.pk:
             raise InvalidSelection(_("That ticket type is not for this event."))
         if ticket_type.pk in seen:
             raise InvalidSelection(_("Each ticket type may appear once."))

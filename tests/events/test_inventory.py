@@ -1,0 +1,410 @@
+import datetime
+import subprocess
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import F
+
+from events.inventory import (
+    InvalidSelection,
+    SalesClosed,
+    SoldOut,
+    available_quantity,
+    cancel_order,
+    confirm_order,
+    expire_stale_holds,
+    mark_order_paid,
+    reserve_tickets,
+)
+from events.models import Event, Order, TicketType, WaitlistEntry
+
+BUYER = {"name": "Ada Buyer", "email": "ada@example.org"}
+
+
+def reserve(event, ticket_type, quantity, *, now, key=None, **kwargs):
+    return reserve_tickets(
+        event=event,
+        lines=[(ticket_type, quantity)],
+        buyer=BUYER,
+        idempotency_key=key,
+        now=now,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def event(make_event):
+    return make_event()
+
+
+@pytest.fixture
+def ticket_type(event, make_ticket_type):
+    return make_ticket_type(event, quantity=10, max_per_order=10)
+
+
+def test_reserving_holds_tickets_as_a_pending_order(event, ticket_type, now, settings):
+    order = reserve(event, ticket_type, 3, now=now)
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    assert order.hold_expires_at == now + datetime.timedelta(minutes=settings.EVENTS_HOLD_MINUTES)
+    assert order.tickets.count() == 3
+    assert order.total == Decimal("120.00")
+    assert ticket_type.reserved == 3
+    assert event.reserved == 3
+    assert available_quantity(ticket_type, now=now) == 7
+
+
+def test_cannot_reserve_more_than_are_left(event, ticket_type, now):
+    reserve(event, ticket_type, 8, now=now)
+    with pytest.raises(SoldOut, match="Only 2"):
+        reserve(event, ticket_type, 3, now=now)
+    ticket_type.refresh_from_db()
+    assert ticket_type.reserved == 8
+    assert Order.objects.count() == 1
+
+
+def test_event_capacity_bounds_all_ticket_types(make_event, make_ticket_type, now):
+    event = make_event(capacity=5)
+    first = make_ticket_type(event, name="A", quantity=5)
+    second = make_ticket_type(event, name="B", quantity=5)
+    reserve(event, first, 4, now=now)
+    assert available_quantity(second, now=now) == 1
+    with pytest.raises(SoldOut):
+        reserve(event, second, 2, now=now)
+    reserve(event, second, 1, now=now)
+    event.refresh_from_db()
+    assert event.reserved == 5
+
+
+def test_lines_over_capacity_together_are_refused(make_event, make_ticket_type, now):
+    event = make_event(capacity=3)
+    first = make_ticket_type(event, name="A", quantity=5)
+    second = make_ticket_type(event, name="B", quantity=5)
+    with pytest.raises(SoldOut):
+        reserve_tickets(
+            event=event,
+            lines=[(first, 2), (second, 2)],
+            buyer=BUYER,
+            idempotency_key=None,
+            now=now,
+        )
+    event.refresh_from_db()
+    assert event.reserved == 0
+
+
+def test_database_refuses_an_overselling_update(event, ticket_type):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TicketType.objects.filter(pk=ticket_type.pk).update(reserved=F("quantity") + 1)
+
+
+def test_database_refuses_to_overfill_event_capacity(make_event):
+    event = make_event(capacity=2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(reserved=3)
+
+
+def test_same_submission_twice_makes_one_order(event, ticket_type, now):
+    first = reserve(event, ticket_type, 2, now=now, key="same-key-0123456789abcdef")
+    second = reserve(event, ticket_type, 2, now=now, key="same-key-0123456789abcdef")
+    ticket_type.refresh_from_db()
+    assert first.pk == second.pk
+    assert Order.objects.count() == 1
+    assert ticket_type.reserved == 2
+
+
+def test_a_submission_key_cannot_be_reused_for_another_event(
+    event, ticket_type, make_event, make_ticket_type, now
+):
+    reserve(event, ticket_type, 1, now=now, key="shared-key-0123456789abcdef")
+    other = make_event()
+    with pytest.raises(InvalidSelection):
+        reserve(other, make_ticket_type(other), 1, now=now, key="shared-key-0123456789abcdef")
+
+
+def test_stale_hold_expires_and_returns_its_tickets(event, ticket_type, now):
+    order = reserve(event, ticket_type, 4, now=now)
+    assert expire_stale_holds(now=now + datetime.timedelta(minutes=5)) == 0
+    assert expire_stale_holds(now=now + datetime.timedelta(minutes=16)) == 1
+    order.refresh_from_db()
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
+    assert ticket_type.reserved == 0
+    assert event.reserved == 0
+    assert expire_stale_holds(now=now + datetime.timedelta(minutes=30)) == 0
+
+
+def test_confirmed_order_never_expires(event, ticket_type, now):
+    order = confirm_order(order=reserve(event, ticket_type, 2, now=now), now=now)
+    assert expire_stale_holds(now=now + datetime.timedelta(days=1)) == 0
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert order.hold_expires_at is None
+
+
+def test_a_buyer_gets_tickets_freed_by_a_stale_hold_before_the_job_runs(
+    event, make_ticket_type, now
+):
+    scarce = make_ticket_type(event, name="Scarce", quantity=2)
+    stale = reserve(event, scarce, 2, now=now)
+    later = now + datetime.timedelta(minutes=20)
+    order = reserve(event, scarce, 2, now=later)
+    stale.refresh_from_db()
+    scarce.refresh_from_db()
+    assert stale.status == Order.Status.EXPIRED
+    assert order.status == Order.Status.PENDING
+    assert scarce.reserved == 2
+
+
+def test_cancel_returns_tickets_to_sale_once(event, ticket_type, now):
+    order = confirm_order(order=reserve(event, ticket_type, 3, now=now), now=now)
+    cancel_order(order=order, now=now)
+    cancel_order(order=order, now=now)
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert ticket_type.reserved == 0
+    assert event.reserved == 0
+
+
+def test_refund_after_cancel_does_not_release_twice(event, ticket_type, now):
+    order = confirm_order(order=reserve(event, ticket_type, 3, now=now), now=now)
+    reserve(event, ticket_type, 1, now=now)
+    cancel_order(order=order, now=now)
+    cancel_order(order=order, now=now, status=Order.Status.REFUNDED)
+    ticket_type.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    assert ticket_type.reserved == 1
+
+
+def test_mark_paid_confirms_a_held_order(event, ticket_type, now):
+    order = mark_order_paid(order=reserve(event, ticket_type, 1, now=now), now=now)
+    assert order.status == Order.Status.CONFIRMED
+    assert order.paid_at == now
+
+
+def test_expired_order_cannot_be_confirmed_or_paid(event, ticket_type, now):
+    order = reserve(event, ticket_type, 1, now=now)
+    expire_stale_holds(now=now + datetime.timedelta(hours=1))
+    with pytest.raises(InvalidSelection):
+        confirm_order(order=order, now=now)
+    with pytest.raises(InvalidSelection):
+        mark_order_paid(order=order, now=now)
+
+
+def test_ticket_type_of_another_event_is_rejected(event, make_event, make_ticket_type, now):
+    other = make_event()
+    foreign = make_ticket_type(other)
+    with pytest.raises(InvalidSelection):
+        reserve(event, foreign, 1, now=now)
+    foreign.refresh_from_db()
+    assert foreign.reserved == 0
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 11, "2", 2.5, True])
+def test_bad_quantities_are_rejected(event, ticket_type, now, quantity):
+    with pytest.raises(InvalidSelection):
+        reserve(event, ticket_type, quantity, now=now)
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"status": Event.Status.CANCELLED}, "cancelled"),
+        ({"status": Event.Status.DRAFT}, "not open"),
+        ({"registration_opens_at": "+1"}, "opens on"),
+        ({"registration_closes_at": "-1"}, "closed"),
+    ],
+)
+def test_sales_closed_outside_the_registration_window(
+    event, ticket_type, now, change, message
+):
+    for field, value in change.items():
+        if value in ("+1", "-1"):
+            value = now + datetime.timedelta(hours=int(value))
+        setattr(event, field, value)
+    event.save()
+    with pytest.raises(SalesClosed, match=message):
+        reserve(event, ticket_type, 1, now=now)
+
+
+def test_no_sales_once_the_event_started(event, ticket_type):
+    with pytest.raises(SalesClosed):
+        reserve(event, ticket_type, 1, now=event.starts_at + datetime.timedelta(minutes=1))
+
+
+def test_ticket_type_sales_window(event, make_ticket_type, now):
+    early = make_ticket_type(event, name="Early bird", sales_end=now - datetime.timedelta(hours=1))
+    later = make_ticket_type(event, name="Late", sales_start=now + datetime.timedelta(hours=1))
+    with pytest.raises(SalesClosed, match="ended"):
+        reserve(event, early, 1, now=now)
+    with pytest.raises(SalesClosed, match="go on sale"):
+        reserve(event, later, 1, now=now)
+
+
+def open_offer(event, ticket_type, now, quantity=2):
+    return WaitlistEntry.objects.create(
+        event=event,
+        ticket_type=ticket_type,
+        name="Wanda",
+        email="wanda@example.org",
+        quantity=quantity,
+        offered_at=now,
+        offer_expires_at=now + datetime.timedelta(hours=24),
+    )
+
+
+def test_places_offered_to_the_waiting_list_are_held_back(make_event, make_ticket_type, now):
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=3)
+    offer = open_offer(event, ticket_type, now)
+    assert available_quantity(ticket_type, now=now) == 1
+    assert available_quantity(ticket_type, now=now, offer=offer) == 3
+    with pytest.raises(SoldOut):
+        reserve(event, ticket_type, 2, now=now)
+    order = reserve(event, ticket_type, 2, now=now, offer=offer)
+    offer.refresh_from_db()
+    assert order.tickets.count() == 2
+    assert offer.fulfilled_at == now
+    # Fulfilled: the offer holds nothing back any more.
+    assert available_quantity(ticket_type, now=now) == 1
+
+
+def test_expired_offer_holds_nothing_back(make_event, make_ticket_type, now):
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=3)
+    offer = open_offer(event, ticket_type, now)
+    later = now + datetime.timedelta(hours=25)
+    assert available_quantity(ticket_type, now=later) == 3
+    with pytest.raises(InvalidSelection):
+        reserve(event, ticket_type, 1, now=later, offer=offer)
+
+
+# --- Concurrency, on PostgreSQL with real threads and processes -----------------------
+
+
+def race(count, work):
+    barrier = threading.Barrier(count)
+    results = []
+    lock = threading.Lock()
+
+    def run(index):
+        try:
+            barrier.wait()
+            outcome = work(index)
+        except Exception as error:  # noqa: BLE001 - the outcome is what we count
+            outcome = error
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_buyers_never_oversell_the_last_tickets(make_event, make_ticket_type, now):
+    assert connection.vendor == "postgresql"
+    event = make_event(capacity=50)
+    ticket_type = make_ticket_type(event, quantity=50, max_per_order=10)
+    for _ in range(9):
+        reserve(event, ticket_type, 5, now=now)
+
+    def buy(index):
+        return reserve(event, ticket_type, 1 + index % 2, now=now, key=f"race-{index:04d}-abcdefgh")
+
+    results = race(24, buy)
+    orders = [r for r in results if isinstance(r, Order)]
+    errors = [r for r in results if not isinstance(r, Order)]
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    sold = sum(order.tickets.count() for order in orders)
+    assert all(isinstance(error, SoldOut) for error in errors), errors
+    assert sold <= 5
+    assert sold >= 4  # the last places were sold, not lost
+    assert ticket_type.reserved == 45 + sold == event.reserved
+    assert ticket_type.reserved <= ticket_type.quantity
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_submission_racing_itself_makes_one_order(event, ticket_type, now):
+    def submit(index):
+        return reserve(event, ticket_type, 2, now=now, key="double-click-0123456789ab").pk
+
+    results = race(8, submit)
+    assert len(set(results)) == 1, results
+    ticket_type.refresh_from_db()
+    assert Order.objects.count() == 1
+    assert ticket_type.reserved == 2
+
+
+PROCESS_BUYER = """
+import sys, time, django
+django.setup()
+from django.utils import timezone
+from events.inventory import SoldOut, reserve_tickets
+from events.models import Event, TicketType
+start_at = float(sys.argv[2])
+while time.time() < start_at:
+    time.sleep(0.005)
+event = Event.objects.get(pk=int(sys.argv[1]))
+ticket_type = event.ticket_types.get()
+sold = 0
+for attempt in range(3):
+    try:
+        reserve_tickets(event=event, lines=[(ticket_type, 1)], buyer={"name": "P", "email": "p@example.org"},
+                        idempotency_key=None, now=timezone.now())
+        sold += 1
+    except SoldOut:
+        pass
+print(sold)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_separate_processes_never_oversell(make_event, make_ticket_type, now, tmp_path):
+    """Several server processes (not threads) racing: the database's locks hold."""
+    import os
+    import time
+
+    event = make_event()
+    make_ticket_type(event, quantity=5, max_per_order=5)
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": url,
+        "DATABASE_POOL": "false",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    script = tmp_path / "buyer.py"
+    script.write_text(PROCESS_BUYER)
+    start_at = str(time.time() + 4)
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, str(script), str(event.pk), start_at],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert all(process.returncode == 0 for process in processes), outputs
+    sold = sum(int(out.strip().splitlines()[-1]) for out, _err in outputs)
+    ticket_type = event.ticket_types.get()
+    assert sold == 5
+    assert ticket_type.reserved == 5

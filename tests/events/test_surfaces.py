@@ -1,0 +1,196 @@
+"""Every surface a visitor or a ticket holder can reach, rendered before and after the
+reveal: the venue's name and address appear exactly where the gate allows."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import override_settings
+
+from events.models import Event
+from events.notifications import send_order_confirmation
+
+from .conftest import HINT, SECRET_ADDRESS, SECRET_NAME
+
+
+@pytest.fixture
+def past_secret_event(make_event, make_ticket_type, venue, now):
+    """An event that ended yesterday, its venue revealed to ticket holders only."""
+    starts_at = now - datetime.timedelta(days=1, hours=3)
+    event = make_event(
+        title="Last Week's Supper",
+        slug="last-weeks-supper",
+        starts_at=starts_at,
+        venue=venue,
+        venue_hint=HINT,
+        venue_reveal_at=starts_at - datetime.timedelta(hours=24),
+    )
+    make_ticket_type(event)
+    return event
+
+
+def public_surfaces(client, event):
+    """What anyone can fetch without an order's link, by name."""
+    detail = client.get(event.get_absolute_url()).content.decode()
+    json_ld = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', detail, re.S)
+    og = "\n".join(re.findall(r'<meta property="og:[^>]*>', detail))
+    return {
+        "event page": detail,
+        "JSON-LD": json_ld.group(1),
+        "Open Graph": og,
+        "event list": client.get("/events/").content.decode(),
+        "past list": client.get("/events/past/").content.decode(),
+        "home page": client.get("/").content.decode(),
+        "event .ics": client.get(f"/events/{event.slug}/event.ics").content.decode(),
+        "calendar .ics": client.get("/events/calendar.ics").content.decode(),
+        "RSS": client.get("/events/feed/").content.decode(),
+        "sitemap": client.get("/sitemap.xml").content.decode(),
+    }
+
+
+def order_surfaces(client, order):
+    return {
+        "order page": client.get(order.get_absolute_url()).content.decode(),
+        "order .ics": client.get(f"/orders/{order.token}/event.ics").content.decode(),
+    }
+
+
+def email_texts():
+    texts = []
+    for message in mail.outbox:
+        texts.append(message.body)
+        texts.extend(content for content, _mimetype in message.alternatives)
+    return "\n".join(texts)
+
+
+def shows_venue(text):
+    # .ics lines fold at 75 octets; unfold before searching.
+    text = text.replace("\r\n ", "").replace("\\,", ",")
+    return SECRET_NAME in text or SECRET_ADDRESS in text
+
+
+def test_venue_hidden_from_every_surface_before_reveal(
+    client, secret_event, past_secret_event, buy, now
+):
+    order = buy(secret_event, 2, now=now)
+    buy(past_secret_event, 1, now=past_secret_event.starts_at - datetime.timedelta(days=3))
+    mail.outbox.clear()
+    send_order_confirmation(order, now=now)
+
+    surfaces = {**public_surfaces(client, secret_event), **order_surfaces(client, order)}
+    surfaces["confirmation email"] = email_texts()
+
+    for name, text in surfaces.items():
+        assert not shows_venue(text), f"the venue leaks on the {name}"
+    assert HINT in surfaces["event page"]
+    assert HINT in surfaces["event .ics"].replace("\r\n ", "")
+    assert "Secret Supper" in surfaces["event list"]
+    assert "Last Week" in surfaces["past list"]
+    assert "secret-supper" in surfaces["sitemap"]
+    assert "will be revealed to ticket holders on" in surfaces["order page"]
+
+
+def test_venue_hidden_from_a_signed_in_ticket_holder_before_reveal(
+    client, secret_event, buy, non_member, now
+):
+    buy(secret_event, 1, now=now, user=non_member)
+    client.force_login(non_member)
+    page = client.get(secret_event.get_absolute_url()).content.decode()
+    assert not shows_venue(page)
+
+
+def test_venue_shown_to_ticket_holders_only_after_reveal(client, secret_event, buy, now):
+    order = buy(secret_event, 1, now=now)
+    with time_machine.travel(secret_event.venue_reveal_at + datetime.timedelta(minutes=1)):
+        for name, text in public_surfaces(client, secret_event).items():
+            assert not shows_venue(text), f"the venue leaks to the public on the {name}"
+        for name, text in order_surfaces(client, order).items():
+            assert shows_venue(text), f"the ticket holder misses the venue on the {name}"
+
+
+def test_signed_in_ticket_holder_sees_venue_on_event_page_after_reveal(
+    client, secret_event, buy, non_member, now
+):
+    buy(secret_event, 1, now=now, user=non_member)
+    client.force_login(non_member)
+    with time_machine.travel(secret_event.venue_reveal_at + datetime.timedelta(minutes=1)):
+        page = client.get(secret_event.get_absolute_url()).content.decode()
+        listing = client.get("/events/").content.decode()
+    assert shows_venue(page)
+    assert shows_venue(listing)
+
+
+def test_venue_shown_everywhere_public_after_reveal_to_everyone(
+    client, public_reveal_event, now
+):
+    with time_machine.travel(public_reveal_event.venue_reveal_at + datetime.timedelta(minutes=1)):
+        surfaces = public_surfaces(client, public_reveal_event)
+    for name in ("event page", "JSON-LD", "Open Graph", "event list", "event .ics", "RSS"):
+        assert shows_venue(surfaces[name]), f"the venue is missing on the {name}"
+    assert shows_venue(surfaces["calendar .ics"])
+    assert not shows_venue(surfaces["sitemap"])  # addresses of pages only
+
+
+def test_venue_hidden_from_everyone_before_reveal_even_with_audience_everyone(
+    client, public_reveal_event
+):
+    for name, text in public_surfaces(client, public_reveal_event).items():
+        assert not shows_venue(text), f"the venue leaks on the {name}"
+
+
+def test_staff_see_venue_before_reveal(client, secret_event, staff_user):
+    client.force_login(staff_user)
+    assert shows_venue(client.get(secret_event.get_absolute_url()).content.decode())
+
+
+def test_draft_event_has_no_public_page(client, make_event):
+    event = make_event(status=Event.Status.DRAFT)
+    assert client.get(event.get_absolute_url()).status_code == 404
+    assert client.get(f"/events/{event.slug}/event.ics").status_code == 404
+    assert event.title not in client.get("/events/").content.decode()
+
+
+CACHING = [
+    "django.middleware.cache.UpdateCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.cache.FetchFromCacheMiddleware",
+]
+
+
+@pytest.mark.parametrize("path", ["detail", "/events/", "/events/calendar.ics"])
+def test_cached_page_never_serves_pre_reveal_state_after_reveal(
+    client, public_reveal_event, path
+):
+    """A shared cache that obeys our headers (Django's own cache middleware here) keeps a
+    page at most until the next reveal, so the first request after it sees the venue."""
+    url = public_reveal_event.get_absolute_url() if path == "detail" else path
+    reveal = public_reveal_event.venue_reveal_at
+    with override_settings(MIDDLEWARE=CACHING, CACHE_MIDDLEWARE_SECONDS=3600):
+        with time_machine.travel(reveal - datetime.timedelta(seconds=30), tick=False):
+            before = client.get(url)
+            again = client.get(url)
+        with time_machine.travel(reveal + datetime.timedelta(seconds=1), tick=False):
+            after = client.get(url)
+    assert not shows_venue(before.content.decode())
+    assert not shows_venue(again.content.decode())
+    assert "max-age=30" in again["Cache-Control"]
+    assert shows_venue(after.content.decode())
+
+
+def test_public_pages_are_never_cached_longer_than_the_time_to_reveal(client, secret_event):
+    with time_machine.travel(secret_event.venue_reveal_at - datetime.timedelta(seconds=12)):
+        response = client.get(secret_event.get_absolute_url())
+    assert re.search(r"max-age=1[0-2]\b", response["Cache-Control"])
+
+
+def test_order_page_is_never_cached(client, secret_event, buy, now):
+    order = buy(secret_event, 1, now=now)
+    response = client.get(order.get_absolute_url())
+    assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
