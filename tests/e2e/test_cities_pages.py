@@ -1,0 +1,60 @@
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CITIES_PAGES = ["/cities/", "/cities/virginia/", "/cities/kitakyushu/", "/cities/kaliningrad/"]
+
+
+@pytest.mark.parametrize("path", CITIES_PAGES)
+def test_cities_page_has_no_accessibility_violations(demo, live_server, page, axe_check, path):
+    page.goto(live_server.url + path)
+    axe_check(page)
+
+
+@pytest.mark.parametrize("path", CITIES_PAGES)
+def test_cities_page_at_320px_has_no_horizontal_scroll(demo, live_server, page, path):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+@pytest.mark.parametrize("path", CITIES_PAGES)
+def test_cities_page_makes_no_external_request(demo, live_server, page, external_requests, path):
+    page.goto(live_server.url + path)
+    page.wait_for_load_state("networkidle")
+    assert external_requests == []
+
+
+def test_visitor_follows_a_map_marker_to_the_partnership_page(demo, live_server, page):
+    page.goto(live_server.url + "/cities/")
+    marker = page.get_by_role(
+        "link", name="Toulon, Provence-Alpes-Côte d'Azur, France: Sister city"
+    )
+    assert marker.evaluate("el => el.closest('svg') !== null")
+    marker.click()
+    page.wait_for_url("**/cities/toulon/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Toulon"
+
+
+def test_map_markers_are_reachable_with_the_keyboard(demo, live_server, page):
+    page.goto(live_server.url + "/cities/")
+    marker = page.locator("a.worldmap-marker").first
+    marker.focus()
+    assert marker.evaluate("el => el === document.activeElement")
+
+
+def test_visitor_reads_the_paused_partnership_note(demo, live_server, page):
+    page.goto(live_server.url + "/cities/")
+    paused = page.get_by_role("region", name="Paused partnerships")
+    assert "invasion of Ukraine" in paused.inner_text()
+    paused.get_by_role("link", name="Kaliningrad").click()
+    page.wait_for_url("**/cities/kaliningrad/")
+    assert "Paused" in page.get_by_role("complementary").inner_text()
+
+
+def test_visitor_jumps_to_a_locality_in_the_virginia_directory(demo, live_server, page):
+    page.goto(live_server.url + "/cities/virginia/")
+    page.get_by_role("navigation", name="Localities").get_by_role("link", name="Richmond").click()
+    assert page.evaluate("location.hash") == "#richmond-virginia"
+    section = page.get_by_role("region", name="Richmond 5 partners")
+    assert "Windhoek, Khomas, Namibia" in section.inner_text()
