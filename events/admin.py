@@ -61,6 +61,9 @@ class TicketTypeInline(admin.TabularInline):
     )
     readonly_fields = ("reserved",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")
+
 
 class UpcomingOrPastFilter(admin.SimpleListFilter):
     title = _("when")
@@ -313,6 +316,13 @@ class TicketInline(admin.TabularInline):
     )
     readonly_fields = ("code", "ticket_type", "price", "checked_in_at", "checked_in_by")
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order", "ticket_type__event", "checked_in_by")
+        )
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -491,7 +501,7 @@ class TicketAdmin(admin.ModelAdmin):
         "checked_in_at",
     )
     list_filter = (CheckedInFilter, "order__status", "order__event")
-    list_select_related = ("ticket_type", "order", "order__event")
+    list_select_related = ("ticket_type__event", "order__event")
     search_fields = ("code", "attendee_name", "order__buyer_name", "order__reference")
     fields = (
         "code",
@@ -590,7 +600,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         "offer_expires_at",
     )
     list_filter = (OfferStateFilter, "event")
-    list_select_related = ("event", "ticket_type")
+    list_select_related = ("event", "ticket_type__event")
     search_fields = ("name", "email")
     readonly_fields = ("created_at", "offered_at", "fulfilled_at")
     fields = (

@@ -360,3 +360,52 @@ def test_waitlist_changelist_shows_each_entry_state(admin_client, dinner):
         reverse("admin:events_waitlistentry_changelist"), {"offer": "open"}
     ).content.decode()
     assert "Open Olive" in open_only and "Waiting Wally" not in open_only
+
+
+@pytest.mark.parametrize("name", ["order", "ticket", "waitlistentry"])
+def test_other_changelists_query_count_does_not_grow_with_rows(admin_client, name):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(reverse(f"admin:events_{name}_changelist")).status_code == 200
+        return len(queries)
+
+    def add_rows(n):
+        for i in range(n):
+            event = make_event()
+            ticket_type = make_ticket_type(event)
+            make_order(event, [(ticket_type, 2)], email=f"buyer{i}@example.org")
+            WaitlistEntry.objects.create(
+                event=event, ticket_type=ticket_type, name="W", email=f"w{i}@example.org"
+            )
+
+    add_rows(2)
+    few = count_queries()
+    add_rows(6)
+    assert count_queries() == few
+
+
+def test_order_change_page_query_count_does_not_grow_with_tickets(admin_client, staff_user):
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=30)
+    counts = []
+    for n in (2, 10):
+        order = make_order(event, [(ticket_type, n)], email=f"n{n}@example.org")
+        order.tickets.update(checked_in_at=timezone.now(), checked_in_by=staff_user)
+        with CaptureQueriesContext(connection) as queries:
+            url = reverse("admin:events_order_change", args=[order.pk])
+            assert admin_client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_event_change_page_query_count_does_not_grow_with_ticket_types(admin_client):
+    counts = []
+    for n in (1, 6):
+        event = make_event()
+        for i in range(n):
+            make_ticket_type(event, name=f"Type {i}")
+        with CaptureQueriesContext(connection) as queries:
+            url = reverse("admin:events_event_change", args=[event.pk])
+            assert admin_client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
