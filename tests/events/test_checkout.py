@@ -1,0 +1,272 @@
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from events.models import Event, Order, WaitlistEntry
+
+KEY = "checkout-key-0123456789abcdef"
+
+
+@pytest.fixture
+def dinner(secret_event):
+    return secret_event.ticket_types.get()
+
+
+def url(event):
+    return f"/events/{event.slug}/tickets/"
+
+
+def dinner_post(dinner, quantity=2, **overrides):
+    data = {
+        f"qty_{dinner.pk}": str(quantity),
+        "name": "Grace Buyer",
+        "email": "grace@example.org",
+        "phone": "757-555-0100",
+        "payment_method": "offline",
+        "submission": KEY,
+    }
+    for index in range(quantity if isinstance(quantity, int) else 0):
+        data[f"attendee_{index}_name"] = f"Guest {index + 1}"
+        data[f"attendee_{index}_meal"] = "Vegetarian" if index else "Chicken"
+        data[f"attendee_{index}_diet"] = "No nuts" if index else ""
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def online_class(make_event, make_ticket_type):
+    event = make_event(
+        title="Perfume class",
+        slug="perfume-class",
+        format=Event.Format.ONLINE,
+        online_link="https://meet.example.org/perfume",
+        collects_shipping_address=True,
+    )
+    make_ticket_type(event, name="Free registration", price=Decimal("0"), max_per_order=2)
+    return event
+
+
+def test_meal_event_asks_how_many_tickets_first(client, secret_event):
+    page = client.get(url(secret_event)).content.decode()
+    assert 'method="get"' in page
+    assert 'name="email"' not in page
+
+
+def test_checkout_form_has_a_row_per_ticket_and_a_submission_key(client, secret_event, dinner):
+    response = client.get(url(secret_event), {f"qty_{dinner.pk}": 2})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="attendee_1_meal"' in page
+    assert 'name="attendee_2_meal"' not in page
+    key = re.search(r'name="submission" value="([^"]+)"', page).group(1)
+    assert len(key) >= 16
+    assert "Dinner: $65, members $55" in page
+
+
+def test_signed_in_buyer_details_are_filled_in(client, secret_event, dinner, member):
+    member.phone = "757-555-0199"
+    member.save()
+    client.force_login(member)
+    page = client.get(url(secret_event), {f"qty_{dinner.pk}": 1}).content.decode()
+    assert 'value="member@example.org"' in page
+    assert 'value="757-555-0199"' in page
+
+
+def test_buying_tickets_confirms_and_redirects_to_the_order(client, secret_event, dinner):
+    response = client.post(url(secret_event), dinner_post(dinner))
+    order = Order.objects.get()
+    assert response.status_code == 303
+    assert response["Location"] == order.get_absolute_url()
+    assert order.status == Order.Status.CONFIRMED
+    assert order.payment_method == "offline"
+    assert "cheque" in order.payment_instructions
+    assert order.total == Decimal("130.00")
+    assert sorted(t.meal_choice for t in order.tickets.all()) == ["Chicken", "Vegetarian"]
+    assert order.tickets.filter(dietary_notes="No nuts").count() == 1
+    dinner.refresh_from_db()
+    assert dinner.reserved == 2
+    assert len(mail.outbox) == 1
+    assert order.reference in mail.outbox[0].subject
+    assert order.get_absolute_url() in mail.outbox[0].body
+
+
+def test_same_submission_twice_makes_one_order_and_one_email(client, secret_event, dinner):
+    first = client.post(url(secret_event), dinner_post(dinner))
+    second = client.post(url(secret_event), dinner_post(dinner))
+    assert first.status_code == second.status_code == 303
+    assert first["Location"] == second["Location"]
+    assert Order.objects.count() == 1
+    assert len(mail.outbox) == 1
+    dinner.refresh_from_db()
+    assert dinner.reserved == 2
+
+
+def test_member_pays_member_price_at_checkout(client, secret_event, dinner, member):
+    client.force_login(member)
+    client.post(url(secret_event), dinner_post(dinner, quantity=1, email="member@example.org"))
+    order = Order.objects.get()
+    assert order.total == Decimal("55.00")
+    assert order.user == member
+
+
+def test_non_member_pays_full_price_at_checkout(client, secret_event, dinner, non_member):
+    client.force_login(non_member)
+    client.post(url(secret_event), dinner_post(dinner, quantity=1))
+    assert Order.objects.get().total == Decimal("65.00")
+
+
+BAD_INPUTS = {
+    "no tickets": {"qty": "0"},
+    "negative": {"qty": "-1"},
+    "huge": {"qty": "100000"},
+    "over the limit per order": {"qty": "11"},
+    "not a number": {"qty": "two"},
+    "empty quantity": {"qty": ""},
+    "missing name": {"name": ""},
+    "missing email": {"email": None},
+    "bad email": {"email": "not-an-email"},
+    "missing meal": {"attendee_0_meal": ""},
+    "meal not offered": {"attendee_0_meal": "Lobster"},
+    "missing attendee name": {"attendee_1_name": ""},
+    "tampered submission key": {"submission": "<script>"},
+    "missing submission key": {"submission": None},
+    "attendee rows for fewer tickets": {"attendee_1_name": None, "attendee_1_meal": None},
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_gets_a_form_error_and_changes_nothing(client, secret_event, dinner, case):
+    change = dict(BAD_INPUTS[case])
+    data = dinner_post(dinner)
+    if "qty" in change:
+        data[f"qty_{dinner.pk}"] = change.pop("qty")
+    for field, value in change.items():
+        if value is None:
+            data.pop(field, None)
+        else:
+            data[field] = value
+    response = client.post(url(secret_event), data)
+    assert 400 <= response.status_code < 500, case
+    assert b"errorlist" in response.content or b'role="alert"' in response.content
+    assert Order.objects.count() == 0
+    dinner.refresh_from_db()
+    assert dinner.reserved == 0
+    assert mail.outbox == []
+
+
+def test_ticket_type_of_another_event_is_refused(
+    client, secret_event, make_event, make_ticket_type
+):
+    other = make_event()
+    foreign = make_ticket_type(other)
+    data = {
+        f"qty_{foreign.pk}": "2",
+        "name": "Grace",
+        "email": "grace@example.org",
+        "submission": KEY,
+    }
+    response = client.post(url(secret_event), data)
+    assert response.status_code == 422
+    assert Order.objects.count() == 0
+    foreign.refresh_from_db()
+    assert foreign.reserved == 0
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"status": Event.Status.CANCELLED}, "cancelled"),
+        ({"registration_closes_at": -1}, "closed"),
+        ({"registration_opens_at": 1}, "opens on"),
+    ],
+)
+def test_closed_sale_is_refused_with_a_clear_message(
+    client, secret_event, dinner, now, change, message
+):
+    for field, value in change.items():
+        if isinstance(value, int):
+            value = now + datetime.timedelta(hours=value)
+        setattr(secret_event, field, value)
+    secret_event.save()
+    response = client.post(url(secret_event), dinner_post(dinner))
+    assert response.status_code == 409
+    assert message in response.content.decode()
+    assert Order.objects.count() == 0
+    assert message in client.get(url(secret_event)).content.decode()
+
+
+def test_draft_event_has_no_checkout(client, make_event, make_ticket_type):
+    event = make_event(status=Event.Status.DRAFT)
+    make_ticket_type(event)
+    assert client.get(url(event)).status_code == 404
+
+
+def test_sold_out_between_form_and_submit_is_a_clear_409(client, secret_event, dinner):
+    dinner.quantity = 1
+    dinner.save()
+    response = client.post(url(secret_event), dinner_post(dinner))
+    assert response.status_code in (409, 422)
+    assert "left" in response.content.decode() or "sold out" in response.content.decode().lower()
+    assert Order.objects.count() == 0
+
+
+def test_sold_out_event_points_to_the_waiting_list(client, secret_event, dinner, buy, now):
+    dinner.quantity = 2
+    dinner.save()
+    buy(secret_event, 2, now=now)
+    page = client.get(url(secret_event)).content.decode()
+    assert f"/events/{secret_event.slug}/waitlist/" in page
+
+
+def test_free_class_collects_a_postal_address(client, online_class):
+    registration = online_class.ticket_types.get()
+    data = {
+        f"qty_{registration.pk}": "1",
+        "name": "Pat",
+        "email": "pat@example.org",
+        "submission": KEY,
+    }
+    missing = client.post(url(online_class), data)
+    assert missing.status_code == 422
+    assert Order.objects.count() == 0
+    data.update(
+        address_line1="5 Elm Street",
+        city="Norfolk",
+        region="VA",
+        postal_code="23510",
+        country="us",
+    )
+    response = client.post(url(online_class), data)
+    assert response.status_code == 303
+    order = Order.objects.get()
+    assert order.total == 0
+    assert order.payment_method == "free"
+    assert order.status == Order.Status.CONFIRMED
+    assert (order.address_line1, order.country) == ("5 Elm Street", "US")
+
+
+def test_waiting_list_offer_lets_its_holder_buy_held_places(
+    client, secret_event, dinner, buy, now
+):
+    dinner.quantity = 4
+    dinner.save()
+    buy(secret_event, 2, now=now)
+    entry = WaitlistEntry.objects.create(
+        event=secret_event,
+        name="Wanda",
+        email="wanda@example.org",
+        quantity=2,
+        offered_at=now,
+        offer_expires_at=now + datetime.timedelta(hours=24),
+    )
+    assert "no tickets on sale" in client.get(url(secret_event)).content.decode().lower()
+    page = client.get(url(secret_event), {"offer": entry.token, f"qty_{dinner.pk}": 2})
+    assert 'value="wanda@example.org"' in page.content.decode()
+    response = client.post(url(secret_event), dinner_post(dinner, offer=entry.token))
+    assert response.status_code == 303
+    entry.refresh_from_db()
+    assert entry.fulfilled_at is not None
+    assert Order.objects.count() == 2

@@ -1,0 +1,192 @@
+import datetime
+import threading
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connections
+
+from events import jobs
+from events.inventory import reserve_tickets
+from events.models import Order, Venue
+from events.notifications import (
+    send_due_venue_notices,
+    send_order_confirmation,
+    send_venue_updates,
+)
+
+from .conftest import SECRET_ADDRESS, SECRET_NAME
+
+
+def notices_to(email):
+    return [m for m in mail.outbox if email in m.to and "location" in m.subject.lower()]
+
+
+def test_jobs_are_listed_for_run_jobs():
+    names = [job.__name__ for job in jobs.JOBS]
+    assert names == ["expire_stale_holds", "send_due_venue_notices", "send_venue_updates"]
+
+
+def test_no_venue_notice_before_reveal(secret_event, buy, now):
+    buy(secret_event, 1, now=now)
+    mail.outbox.clear()
+    assert send_due_venue_notices(now=secret_event.venue_reveal_at - datetime.timedelta(seconds=1)) == 0
+    assert mail.outbox == []
+
+
+def test_venue_notice_sent_once_at_reveal(secret_event, buy, now):
+    order = buy(secret_event, 2, now=now, email="guest@example.org")
+    buy(secret_event, 1, now=now, email="other@example.org")
+    mail.outbox.clear()
+    at = secret_event.venue_reveal_at
+    assert send_due_venue_notices(now=at) == 2
+    assert send_due_venue_notices(now=at + datetime.timedelta(minutes=1)) == 0
+    notices = notices_to("guest@example.org")
+    assert len(notices) == 1
+    assert SECRET_NAME in notices[0].body
+    assert SECRET_ADDRESS in notices[0].alternatives[0][0]
+    order.refresh_from_db()
+    assert order.venue_notice_sent_at == at
+
+
+def test_late_run_catches_up(secret_event, buy, now):
+    buy(secret_event, 1, now=now, email="guest@example.org")
+    mail.outbox.clear()
+    assert send_due_venue_notices(now=secret_event.venue_reveal_at + datetime.timedelta(hours=1)) == 1
+    assert len(notices_to("guest@example.org")) == 1
+
+
+def test_cancelled_and_held_orders_get_no_notice(secret_event, buy, now):
+    from events.inventory import cancel_order
+
+    cancel_order(order=buy(secret_event, 1, now=now, email="gone@example.org"), now=now)
+    reserve_tickets(
+        event=secret_event,
+        lines=[(secret_event.ticket_types.first(), 1)],
+        buyer={"name": "Held", "email": "held@example.org"},
+        idempotency_key=None,
+        now=secret_event.venue_reveal_at - datetime.timedelta(minutes=5),
+    )
+    mail.outbox.clear()
+    assert send_due_venue_notices(now=secret_event.venue_reveal_at) == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_send_each_notice_once(secret_event, buy, now):
+    for number in range(6):
+        buy(secret_event, 1, now=now, email=f"guest{number}@example.org")
+    mail.outbox.clear()
+    at = secret_event.venue_reveal_at
+    barrier = threading.Barrier(4)
+    counts = []
+
+    def run():
+        try:
+            barrier.wait()
+            counts.append(send_due_venue_notices(now=at))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 6
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted(f"guest{n}@example.org" for n in range(6))
+
+
+def test_order_after_reveal_carries_venue_and_gets_no_second_notice(secret_event, buy, now):
+    after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
+    order = buy(secret_event, 1, now=after, email="late@example.org")
+    mail.outbox.clear()
+    send_order_confirmation(order, now=after)
+    assert SECRET_NAME in mail.outbox[0].body
+    assert SECRET_ADDRESS in mail.outbox[0].alternatives[0][0]
+    assert send_due_venue_notices(now=after + datetime.timedelta(minutes=1)) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_confirmation_before_reveal_leaves_the_notice_due(secret_event, buy, now):
+    order = buy(secret_event, 1, now=now, email="early@example.org")
+    send_order_confirmation(order, now=now)
+    order.refresh_from_db()
+    assert order.venue_notice_sent_at is None
+
+
+def test_venue_change_after_reveal_sends_one_update(secret_event, buy, now):
+    buy(secret_event, 1, now=now, email="guest@example.org")
+    at = secret_event.venue_reveal_at
+    send_due_venue_notices(now=at)
+    mail.outbox.clear()
+    with time_machine.travel(at + datetime.timedelta(hours=1), tick=False):
+        secret_event.refresh_from_db()
+        secret_event.venue = Venue.objects.create(name="Lantern Boathouse", address="9 Pier Road")
+        secret_event.save()
+    secret_event.refresh_from_db()
+    assert secret_event.venue_changed_at == at + datetime.timedelta(hours=1)
+    later = at + datetime.timedelta(hours=1, minutes=1)
+    assert send_venue_updates(now=later) == 1
+    assert send_venue_updates(now=later + datetime.timedelta(minutes=1)) == 0
+    assert len(mail.outbox) == 1
+    assert "Lantern Boathouse" in mail.outbox[0].body
+    assert send_due_venue_notices(now=later) == 0
+
+
+def test_editing_the_venue_address_after_reveal_sends_one_update(secret_event, buy, now, venue):
+    buy(secret_event, 1, now=now, email="guest@example.org")
+    at = secret_event.venue_reveal_at
+    send_due_venue_notices(now=at)
+    mail.outbox.clear()
+    with time_machine.travel(at + datetime.timedelta(minutes=30), tick=False):
+        venue = Venue.objects.get(pk=venue.pk)
+        venue.address = "1 New Street\nNorfolk, VA"
+        venue.save()
+    assert send_venue_updates(now=at + datetime.timedelta(hours=1)) == 1
+    assert "1 New Street" in mail.outbox[0].body
+
+
+def test_venue_change_before_reveal_sends_no_update(secret_event, buy, now):
+    buy(secret_event, 1, now=now)
+    secret_event.venue = Venue.objects.create(name="Another Hall", address="3 Side Street")
+    secret_event.save()
+    secret_event.refresh_from_db()
+    assert secret_event.venue_changed_at is None
+    mail.outbox.clear()
+    assert send_venue_updates(now=secret_event.venue_reveal_at + datetime.timedelta(hours=1)) == 0
+    send_due_venue_notices(now=secret_event.venue_reveal_at)
+    assert "Another Hall" in mail.outbox[0].body
+
+
+def test_second_change_sends_a_second_update(secret_event, buy, now):
+    buy(secret_event, 1, now=now)
+    at = secret_event.venue_reveal_at
+    send_due_venue_notices(now=at)
+    for hours, name in ((1, "First Move Hall"), (2, "Second Move Hall")):
+        with time_machine.travel(at + datetime.timedelta(hours=hours), tick=False):
+            secret_event.refresh_from_db()
+            secret_event.venue = Venue.objects.create(name=name, address="Somewhere")
+            secret_event.save()
+        mail.outbox.clear()
+        assert send_venue_updates(now=at + datetime.timedelta(hours=hours, minutes=5)) == 1
+        assert name in mail.outbox[0].body
+
+
+def test_run_jobs_expires_holds_and_sends_notices(secret_event, now):
+    reserve_tickets(
+        event=secret_event,
+        lines=[(secret_event.ticket_types.first(), 2)],
+        buyer={"name": "Held", "email": "held@example.org"},
+        idempotency_key=None,
+        now=now,
+    )
+    out = StringIO()
+    with time_machine.travel(now + datetime.timedelta(hours=1), tick=False):
+        call_command("run_jobs", stdout=out)
+    assert "1 hold(s) expired" in out.getvalue()
+    assert Order.objects.get().status == Order.Status.EXPIRED
+    assert secret_event.ticket_types.first().reserved == 0
