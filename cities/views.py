@@ -1,11 +1,10 @@
 from itertools import groupby
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.module_loading import import_string
 
-from .models import City, DirectoryListing, Origin, Partnership, PartnershipStatusChange
+from .models import City, DirectoryListing, Origin, Partnership
 from .worldmap import world_map
 
 
@@ -57,9 +56,7 @@ def partnership_detail(request, slug):
             "committees",
             "photos",
             "milestones",
-            Prefetch(
-                "status_changes", queryset=PartnershipStatusChange.objects.order_by("-changed_on")
-            ),
+            "status_changes",
         ),
         slug=slug,
     )
