@@ -44,10 +44,15 @@ def offer_url(entry: WaitlistEntry) -> str:
 
 
 def waitlist_is_open(event: Event, *, now: datetime) -> bool:
-    """People may join while the event is published and its registration not closed."""
+    """People may join while the event is published, sells tickets, and its registration
+    has not closed."""
     from .inventory import registration_closes_at
 
-    return event.status == Event.Status.PUBLISHED and registration_closes_at(event) > now
+    return (
+        event.status == Event.Status.PUBLISHED
+        and registration_closes_at(event) > now
+        and event.ticket_types.exists()
+    )
 
 
 def ticket_types_on_sale(event: Event, *, now: datetime) -> list[TicketType]:

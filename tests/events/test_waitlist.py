@@ -291,3 +291,11 @@ def test_signed_in_person_finds_their_details_filled_in(client, sold_out):
     client.force_login(user)
     html = client.get(_url(sold_out)).content.decode()
     assert 'value="member@example.org"' in html and 'value="Mem Ber"' in html
+
+
+def test_event_without_tickets_has_no_waiting_list(client):
+    event = make_event(slug="talk-no-tickets")
+    assert "closed" in client.get(_url(event)).content.decode()
+    response = client.post(_url(event), {"name": "A", "email": "a@example.org", "quantity": 1})
+    assert response.status_code == 400
+    assert not WaitlistEntry.objects.exists()
