@@ -299,3 +299,19 @@ def test_event_without_tickets_has_no_waiting_list(client):
     response = client.post(_url(event), {"name": "A", "email": "a@example.org", "quantity": 1})
     assert response.status_code == 400
     assert not WaitlistEntry.objects.exists()
+
+
+def test_offer_link_opens_the_checkout_with_the_kept_places(client, sold_out):
+    first = _join(sold_out, "First", "first@example.org")
+    _give_back_one_place(sold_out)
+    offer_returned_places(now=timezone.now())
+    first.refresh_from_db()
+    with_offer = client.get(checkout_path(sold_out), {"offer": first.token})
+    assert with_offer.status_code == 200
+    assert "no longer open" not in with_offer.content.decode()
+    assert with_offer.context["offer"] == first
+    assert "Places are held for you" in with_offer.content.decode()
+    # A made-up token is not an offer: the place stays kept, and the page offers the list.
+    made_up = client.get(checkout_path(sold_out), {"offer": "not-a-token"})
+    assert made_up.context["offer"] is None
+    assert f'href="{_url(sold_out)}"' in made_up.content.decode()
