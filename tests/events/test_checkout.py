@@ -248,9 +248,7 @@ def test_free_class_collects_a_postal_address(client, online_class):
     assert (order.address_line1, order.country) == ("5 Elm Street", "US")
 
 
-def test_waiting_list_offer_lets_its_holder_buy_held_places(
-    client, secret_event, dinner, buy, now
-):
+def test_waiting_list_offer_lets_its_holder_buy_held_places(client, secret_event, dinner, buy, now):
     dinner.quantity = 4
     dinner.save()
     buy(secret_event, 2, now=now)

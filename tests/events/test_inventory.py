@@ -222,9 +222,7 @@ def test_bad_quantities_are_rejected(event, ticket_type, now, quantity):
         ({"registration_closes_at": "-1"}, "closed"),
     ],
 )
-def test_sales_closed_outside_the_registration_window(
-    event, ticket_type, now, change, message
-):
+def test_sales_closed_outside_the_registration_window(event, ticket_type, now, change, message):
     for field, value in change.items():
         if value in ("+1", "-1"):
             value = now + datetime.timedelta(hours=int(value))
@@ -355,6 +353,7 @@ django.setup()
 from django.utils import timezone
 from events.inventory import SoldOut, reserve_tickets
 from events.models import Event, TicketType
+BUYER = {"name": "P", "email": "p@example.org"}
 start_at = float(sys.argv[2])
 while time.time() < start_at:
     time.sleep(0.005)
@@ -363,7 +362,7 @@ ticket_type = event.ticket_types.get()
 sold = 0
 for attempt in range(3):
     try:
-        reserve_tickets(event=event, lines=[(ticket_type, 1)], buyer={"name": "P", "email": "p@example.org"},
+        reserve_tickets(event=event, lines=[(ticket_type, 1)], buyer=BUYER,
                         idempotency_key=None, now=timezone.now())
         sold += 1
     except SoldOut:

@@ -32,7 +32,10 @@ def test_jobs_are_listed_for_run_jobs():
 def test_no_venue_notice_before_reveal(secret_event, buy, now):
     buy(secret_event, 1, now=now)
     mail.outbox.clear()
-    assert send_due_venue_notices(now=secret_event.venue_reveal_at - datetime.timedelta(seconds=1)) == 0
+    assert (
+        send_due_venue_notices(now=secret_event.venue_reveal_at - datetime.timedelta(seconds=1))
+        == 0
+    )
     assert mail.outbox == []
 
 
@@ -54,7 +57,9 @@ def test_venue_notice_sent_once_at_reveal(secret_event, buy, now):
 def test_late_run_catches_up(secret_event, buy, now):
     buy(secret_event, 1, now=now, email="guest@example.org")
     mail.outbox.clear()
-    assert send_due_venue_notices(now=secret_event.venue_reveal_at + datetime.timedelta(hours=1)) == 1
+    assert (
+        send_due_venue_notices(now=secret_event.venue_reveal_at + datetime.timedelta(hours=1)) == 1
+    )
     assert len(notices_to("guest@example.org")) == 1
 
 

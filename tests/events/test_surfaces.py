@@ -122,9 +122,7 @@ def test_signed_in_ticket_holder_sees_venue_on_event_page_after_reveal(
     assert shows_venue(listing)
 
 
-def test_venue_shown_everywhere_public_after_reveal_to_everyone(
-    client, public_reveal_event, now
-):
+def test_venue_shown_everywhere_public_after_reveal_to_everyone(client, public_reveal_event, now):
     with time_machine.travel(public_reveal_event.venue_reveal_at + datetime.timedelta(minutes=1)):
         surfaces = public_surfaces(client, public_reveal_event)
     for name in ("event page", "JSON-LD", "Open Graph", "event list", "event .ics", "RSS"):
@@ -165,9 +163,7 @@ CACHING = [
 
 
 @pytest.mark.parametrize("path", ["detail", "/events/", "/events/calendar.ics"])
-def test_cached_page_never_serves_pre_reveal_state_after_reveal(
-    client, public_reveal_event, path
-):
+def test_cached_page_never_serves_pre_reveal_state_after_reveal(client, public_reveal_event, path):
     """A shared cache that obeys our headers (Django's own cache middleware here) keeps a
     page at most until the next reveal, so the first request after it sees the venue."""
     url = public_reveal_event.get_absolute_url() if path == "detail" else path

@@ -1,0 +1,112 @@
+import datetime
+
+import pytest
+import time_machine
+
+from events.inventory import reserve_tickets
+from events.models import Event, Order
+
+
+@pytest.fixture
+def order(secret_event, buy, now):
+    return buy(secret_event, 2, now=now)
+
+
+def test_order_page_shows_each_ticket_with_its_qr_code(client, order):
+    response = client.get(order.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('class="ticket-qr"') == 2
+    for ticket in order.tickets.all():
+        assert ticket.code in page
+    assert order.reference in page
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_unknown_order_token_is_404(client, db):
+    assert client.get("/orders/not-a-real-token/").status_code == 404
+
+
+def test_order_page_shows_reveal_state_in_plain_words(client, order, secret_event):
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "The location will be revealed to ticket holders on" in page
+    assert "in 2\xa0days" in page or "in 1\xa0day" in page
+
+
+def test_online_link_only_for_ticket_holders(client, make_event, make_ticket_type, buy, now):
+    event = make_event(format=Event.Format.ONLINE, online_link="https://meet.example.org/x1")
+    make_ticket_type(event)
+    order = buy(event, 1, now=now)
+    assert "meet.example.org/x1" not in client.get(event.get_absolute_url()).content.decode()
+    assert "meet.example.org/x1" in client.get(order.get_absolute_url()).content.decode()
+
+
+def test_held_order_link_does_not_reveal_the_venue(client, secret_event, now):
+    held = reserve_tickets(
+        event=secret_event,
+        lines=[(secret_event.ticket_types.get(), 1)],
+        buyer={"name": "H", "email": "h@example.org"},
+        idempotency_key=None,
+        now=now,
+    )
+    with time_machine.travel(secret_event.venue_reveal_at + datetime.timedelta(minutes=1)):
+        page = client.get(held.get_absolute_url()).content.decode()
+    assert "Hidden Orchard Hall" not in page
+
+
+def test_buyer_cancels_from_the_order_page_and_tickets_return(client, order, secret_event):
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "Cancel this order" in page
+    response = client.post(f"/orders/{order.token}/cancel/")
+    assert response.status_code == 303
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert secret_event.ticket_types.get().reserved == 0
+    assert "Cancel this order" not in client.get(order.get_absolute_url()).content.decode()
+
+
+def test_cancel_refused_close_to_the_event(client, order, secret_event, settings):
+    too_late = secret_event.starts_at - datetime.timedelta(
+        hours=settings.EVENTS_CANCEL_UNTIL_HOURS - 1
+    )
+    with time_machine.travel(too_late):
+        assert "Cancel this order" not in client.get(order.get_absolute_url()).content.decode()
+        response = client.post(f"/orders/{order.token}/cancel/")
+    assert response.status_code == 409
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+
+
+def test_cancel_needs_post(client, order):
+    assert client.get(f"/orders/{order.token}/cancel/").status_code == 405
+
+
+def test_paid_order_is_cancelled_by_staff_not_online(client, order, now):
+    from events.inventory import mark_order_paid
+
+    mark_order_paid(order=order, now=now)
+    assert client.post(f"/orders/{order.token}/cancel/").status_code == 409
+
+
+def test_orders_for_user_in_few_queries(
+    django_assert_max_num_queries, secret_event, buy, now, non_member
+):
+    for _ in range(3):
+        buy(secret_event, 2, now=now, user=non_member)
+    with django_assert_max_num_queries(3):
+        orders = list(Order.objects.for_user(non_member))
+        tickets = [t.ticket_type.name for o in orders for t in o.tickets.all()]
+        events = [o.event.title for o in orders]
+    assert len(orders) == 3 and len(tickets) == 6 and len(events) == 3
+
+
+def test_account_orders_include_lists_the_orders(rf, secret_event, buy, now, non_member):
+    from django.template.loader import render_to_string
+
+    order = buy(secret_event, 2, now=now, user=non_member)
+    html = render_to_string(
+        "events/includes/account_orders.html", {"orders": Order.objects.for_user(non_member)}
+    )
+    assert order.reference in html
+    assert order.get_absolute_url() in html
+    assert "Hidden Orchard Hall" not in html
