@@ -1,4 +1,11 @@
+import datetime
+from io import BytesIO
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from cities.models import Committee, Milestone, Partnership, Photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,3 +65,32 @@ def test_visitor_jumps_to_a_locality_in_the_virginia_directory(demo, live_server
     assert page.evaluate("location.hash") == "#richmond-virginia"
     section = page.get_by_role("region", name="Richmond 5 partners")
     assert "Windhoek, Khomas, Namibia" in section.inner_text()
+
+
+def test_a_fully_furnished_partnership_page_has_no_accessibility_violations(
+    demo, live_server, page, axe_check
+):
+    def jpeg():
+        buffer = BytesIO()
+        Image.new("RGB", (800, 600), (30, 90, 140)).save(buffer, "JPEG")
+        return SimpleUploadedFile("sample.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+    toulon = Partnership.objects.get(slug="toulon")
+    toulon.story = "First paragraph.\n\nSecond paragraph."
+    toulon.year_established = 1989
+    toulon.origins = ["historical"]
+    toulon.image = jpeg()
+    toulon.image_alt = "A blue test image"
+    toulon.save()
+    Committee.objects.create(
+        partnership=toulon, name="Education", current_project="Pen pals", contact="a@example.org"
+    )
+    Photo.objects.create(partnership=toulon, image=jpeg(), caption="Harbour", credit="Staff")
+    Milestone.objects.create(partnership=toulon, date=datetime.date(1989, 6, 1), title="Signing")
+    toulon.change_status(status="active", note="Renewed.", on=datetime.date(2023, 1, 5))
+    page.goto(live_server.url + "/cities/toulon/")
+    assert page.get_by_role("heading", name="Committees").is_visible()
+    axe_check(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
