@@ -108,6 +108,12 @@ class EventAdminForm(forms.ModelForm):
         starts_at = cleaned.get("starts_at")
         if cleaned.get("reveal_24_hours_before") and starts_at:
             cleaned["venue_reveal_at"] = starts_at - REVEAL_LEAD
+        reveal_at = cleaned.get("venue_reveal_at")
+        if reveal_at and starts_at and reveal_at > starts_at:
+            self.add_error(
+                "venue_reveal_at",
+                _("Reveal the venue before the event starts, or leave this empty."),
+            )
         return cleaned
 
 

@@ -409,3 +409,16 @@ def test_event_change_page_query_count_does_not_grow_with_ticket_types(admin_cli
             assert admin_client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_reveal_after_the_start_is_a_form_error(admin_client):
+    starts = timezone.localtime(timezone.now() + timedelta(days=20))
+    late = starts + timedelta(days=1)
+    data, _ = _event_form_data(
+        venue_reveal_at_0=late.strftime("%Y-%m-%d"),
+        venue_reveal_at_1=late.strftime("%H:%M:%S"),
+    )
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+    assert response.status_code == 200
+    assert "Reveal the venue before the event starts" in response.content.decode()
+    assert not Event.objects.filter(slug="reveal-dinner").exists()
