@@ -1,0 +1,80 @@
+"""A visitor buys two tickets to the secret-venue dinner, in a real browser."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event, Order
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DINNER = "/events/sample-secret-venue-dinner/"
+
+
+def test_visitor_buys_two_tickets_and_sees_the_venue_only_after_reveal(
+    demo, live_server, page, axe_check, external_requests
+):
+    event = Event.objects.select_related("venue").get(slug="sample-secret-venue-dinner")
+    venue_name = event.venue.name
+
+    page.goto(live_server.url + "/events/")
+    axe_check(page)
+    page.get_by_role("link", name=event.title).click()
+    page.wait_for_url(f"**{DINNER}")
+    assert "The location will be revealed to ticket holders on" in page.content()
+    assert venue_name not in page.content()
+    axe_check(page)
+
+    page.get_by_role("link", name="Buy tickets").click()
+    page.get_by_label(re.compile(r"^Dinner ticket")).fill("2")
+    axe_check(page)
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_label("Name on ticket 1").fill("Ada Guest")
+    page.get_by_label("Meal for ticket 1").select_option("Vegetarian")
+    page.get_by_label("Name on ticket 2").fill("Bo Guest")
+    page.get_by_label("Meal for ticket 2").select_option("Fish")
+    page.get_by_label("Dietary notes for ticket 2").fill("No shellfish")
+    page.get_by_label("Your name").fill("Ada Guest")
+    page.get_by_label("Email").fill("ada.guest@example.org")
+    page.get_by_label("Pay by cheque or at the door").check()
+    axe_check(page)
+    page.get_by_role("button", name="Reserve my tickets").click()
+
+    page.wait_for_url("**/orders/**")
+    order = Order.objects.get(email="ada.guest@example.org")
+    assert order.tickets.count() == 2
+    assert page.locator("svg.ticket-qr").count() == 2
+    assert venue_name not in page.content()
+    assert "will be revealed to ticket holders" in page.content()
+    axe_check(page)
+
+    # Move the reveal into the past: the same order page now shows the venue.
+    Event.objects.filter(pk=event.pk).update(
+        venue_reveal_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    page.reload()
+    assert venue_name in page.content()
+    assert page.locator("svg.ticket-qr").count() == 2
+    assert external_requests == []
+
+
+def test_event_pages_at_320px_have_no_horizontal_scroll(demo, live_server, page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in ("/events/", DINNER, DINNER + "tickets/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+
+
+def test_free_class_registration_and_sold_out_pages_are_accessible(
+    demo, live_server, page, axe_check
+):
+    page.goto(live_server.url + "/events/sample-online-class-materials-by-post/tickets/")
+    axe_check(page)
+    page.goto(live_server.url + "/events/sample-sold-out-evening/")
+    assert "Sold out" in page.content()
+    axe_check(page)
+    page.goto(live_server.url + "/events/past/")
+    axe_check(page)
