@@ -7,7 +7,7 @@ domain, the package ISC licensed). Get it once without installing anything:
     .venv/bin/python cities/data/build_worldmap.py /tmp/.../package/land-110m.json
 
 The outline is projected with cities.worldmap.project (so the file and the markers always
-agree) and written as one SVG path with coordinates rounded to 0.1 of a viewBox unit.
+agree) and written as one SVG path with coordinates rounded to whole viewBox units.
 """
 
 import json
@@ -69,15 +69,16 @@ def unwrapped(points):
 def ring_to_path(points):
     projected = []
     for lon, lat in points:
-        point = project(lat, lon)
+        x, y = project(lat, lon)
+        point = (round(x), round(y))  # whole viewBox units: under a pixel on any screen
         if not projected or point != projected[-1]:
             projected.append(point)
     if len(projected) < 3:
         return ""
     (x, y), rest = projected[0], projected[1:]
-    parts = [f"M{x:g} {y:g}"]
+    parts = [f"M{x} {y}"]
     for next_x, next_y in rest:
-        parts.append(f"l{round(next_x - x, 1):g} {round(next_y - y, 1):g}")
+        parts.append(f"l{next_x - x} {next_y - y}")
         x, y = next_x, next_y
     return "".join(parts) + "z"
 
