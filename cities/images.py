@@ -42,7 +42,13 @@ def validate_image_upload(file):
             width, height = image.size
             if image_format in ACCEPTED_FORMATS and width * height <= MAX_PIXELS:
                 image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ValidationError(
+            _("The image has far too many pixels; images may have at most %(megapixels)s million."),
+            code="too_many_pixels",
+            params={"megapixels": MAX_PIXELS // 1_000_000},
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF photo."),
             code="invalid_image",
@@ -66,16 +72,27 @@ def validate_image_upload(file):
         )
 
 
-def _pixels_only(file):
-    """The upload's pixels, upright, in a fresh image that carries no metadata at all."""
+def _upright(file, *, at_least):
+    """The upload's first frame, turned upright, decoded no larger than needed.
+
+    JPEGs are decoded at a reduced scale when the result needs only `at_least` pixels, so
+    a large photo does not cost its full size in memory.
+    """
     file.seek(0)
     with Image.open(file) as original:
         original.seek(0)  # first frame of an animation
+        if original.format == "JPEG":
+            original.draft("RGB", at_least)
         upright = ImageOps.exif_transpose(original)
         has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
         upright = upright.convert("RGBA" if has_alpha else "RGB")
     file.seek(0)
-    return Image.frombytes(upright.mode, upright.size, upright.tobytes())
+    return upright
+
+
+def _pixels_only(image):
+    """A fresh image from the pixels alone: no EXIF, GPS, XMP, ICC or comments."""
+    return Image.frombytes(image.mode, image.size, image.tobytes())
 
 
 def _encode(image, stem, suffix=""):
@@ -95,12 +112,12 @@ def _stem(file):
 
 def sanitized_copy(file, *, longest_side=FULL_SIZE):
     """A metadata-free copy of the upload, no larger than `longest_side` pixels."""
-    image = _pixels_only(file)
+    image = _upright(file, at_least=(longest_side, longest_side))
     image.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
-    return _encode(image, _stem(file))
+    return _encode(_pixels_only(image), _stem(file))
 
 
 def cropped_thumbnail(file, size):
     """A metadata-free thumbnail of exactly `size` (width, height), cropped to fill."""
-    image = ImageOps.fit(_pixels_only(file), size, Image.Resampling.LANCZOS)
-    return _encode(image, _stem(file), f"-{size[0]}x{size[1]}")
+    image = ImageOps.fit(_upright(file, at_least=size), size, Image.Resampling.LANCZOS)
+    return _encode(_pixels_only(image), _stem(file), f"-{size[0]}x{size[1]}")

@@ -110,3 +110,15 @@ def test_image_with_transparency_stays_transparent(make_partnership):
         image=SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png"),
     )
     assert photo.image.name.endswith(".png")
+
+
+def test_sideways_phone_photo_is_stored_upright_without_its_orientation_tag(make_partnership):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    content = image_bytes(size=(60, 40), exif=exif)
+    photo = Photo.objects.create(
+        partnership=make_partnership("Toulon"), image=upload(content, "sideways.jpg")
+    )
+    with photo.image.open() as stored, Image.open(stored) as image:
+        assert image.size == (40, 60)
+        assert 0x0112 not in image.getexif()
