@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -55,6 +56,7 @@ class CheckoutForm(forms.Form):
     offer = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, event, ticket_types, user, now, quantities=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.event = event
         self.user = user
@@ -113,17 +115,18 @@ class CheckoutForm(forms.Form):
                     ]
                 )
 
+        # How a paid order may be paid (a free one needs no choice: it is free).
         self.paid_tickets = any(t.price > 0 for t in self.ticket_types)
-        methods = {}
-        for amount in (0, 1) if self.paid_tickets else (0,):
-            for method in available_methods(amount=amount):
-                methods.setdefault(method.code, method.label)
+        methods = [
+            (method.code, method.label)
+            for method in available_methods(amount=Decimal("1") if self.paid_tickets else 0)
+        ]
         self.fields["payment_method"] = forms.ChoiceField(
             label=_("Payment"),
-            choices=list(methods.items()),
+            choices=methods,
             widget=forms.RadioSelect,
             required=False,
-            initial=next(iter(methods), None) if len(methods) == 1 else None,
+            initial=methods[0][0] if len(methods) == 1 else None,
         )
         self.show_payment_choice = self.paid_tickets
 

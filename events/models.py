@@ -9,6 +9,7 @@ module; their CheckConstraints make overselling impossible in the database itsel
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -206,6 +207,12 @@ class Event(models.Model):
                 condition=Q(capacity__isnull=True) | Q(reserved__lte=models.F("capacity")),
                 name="event_never_oversold",
             ),
+            models.CheckConstraint(
+                condition=Q(venue_reveal_at__isnull=True)
+                | Q(venue_reveal_at__lte=models.F("starts_at")),
+                name="event_venue_revealed_by_start",
+                violation_error_message=_("The venue must be revealed by the time it starts."),
+            ),
         ]
 
     def __str__(self):
@@ -240,6 +247,10 @@ class Event(models.Model):
         self.venue_changed_at = at
         if save:
             Event.objects.filter(pk=self.pk).update(venue_changed_at=at)
+
+    def suggested_reveal_at(self, *, hours_before: int = 24):
+        """The usual moment to reveal a secret venue: 24 hours before the start."""
+        return self.starts_at - timedelta(hours=hours_before)
 
     @property
     def meal_choices(self):
@@ -406,6 +417,10 @@ class Order(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(hold_expires_at__isnull=False),
+                name="order_pending_has_hold_expiry",
+            ),
         ]
         indexes = [models.Index(fields=["status", "hold_expires_at"])]
 
