@@ -33,6 +33,9 @@ def new_order_reference():
     return "".join(secrets.choice(alphabet) for _ in range(6))
 
 
+_UNKNOWN = object()
+
+
 class Venue(models.Model):
     name = models.CharField(_("name"), max_length=200)
     address = models.TextField(_("address"))
@@ -219,14 +222,22 @@ class Event(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        loaded = getattr(self, "_loaded_venue_id", self.venue_id)
-        if self.pk is not None and loaded != self.venue_id:
+        loaded = getattr(self, "_loaded_venue_id", _UNKNOWN)
+        update_fields = kwargs.get("update_fields")
+        venue_saved = update_fields is None or {"venue", "venue_id"} & set(update_fields)
+        if (
+            self.pk is not None
+            and loaded is not _UNKNOWN
+            and venue_saved
+            and "venue_id" in self.__dict__
+            and loaded != self.venue_id
+        ):
             self.record_venue_change(at=timezone.now(), save=False)
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "venue_changed_at"}
         super().save(*args, **kwargs)
-        self._loaded_venue_id = self.venue_id
+        self._loaded_venue_id = self.__dict__.get("venue_id", _UNKNOWN)
 
     def get_absolute_url(self):
         return reverse("events:event_detail", kwargs={"slug": self.slug})
@@ -234,7 +245,8 @@ class Event(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         event = super().from_db(db, field_names, values)
-        event._loaded_venue_id = event.__dict__.get("venue_id")
+        # Unknown when the venue was not loaded (deferred): then no change is detected.
+        event._loaded_venue_id = event.__dict__.get("venue_id", _UNKNOWN)
         return event
 
     def record_venue_change(self, *, at, save=True):

@@ -195,3 +195,19 @@ def test_run_jobs_expires_holds_and_sends_notices(secret_event, now):
     assert "1 hold(s) expired" in out.getvalue()
     assert Order.objects.get().status == Order.Status.EXPIRED
     assert secret_event.ticket_types.first().reserved == 0
+
+
+def test_saving_a_partly_loaded_event_after_reveal_is_no_venue_change(secret_event, venue):
+    with time_machine.travel(secret_event.venue_reveal_at + datetime.timedelta(hours=1)):
+        event = type(secret_event).objects.only("title").get(pk=secret_event.pk)
+        event.title = "Renamed Supper"
+        event.save(update_fields=["title"])
+        whole = type(secret_event).objects.get(pk=secret_event.pk)
+        whole.summary = "New words"
+        whole.save()
+        partial = Venue.objects.only("directions").get(pk=venue.pk)
+        partial.directions = "Through the blue gate."  # unchanged
+        partial.save(update_fields=["directions"])
+    secret_event.refresh_from_db()
+    assert secret_event.title == "Renamed Supper"
+    assert secret_event.venue_changed_at is None

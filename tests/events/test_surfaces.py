@@ -31,6 +31,15 @@ def past_secret_event(make_event, make_ticket_type, venue, now):
     return event
 
 
+@pytest.fixture
+def partnership(db):
+    from cities.models import City, Partnership
+
+    home = City.objects.create(name="Norfolk", slug="norfolk", country="US", is_home=True)
+    toulon = City.objects.create(name="Toulon", slug="toulon", country="FR")
+    return Partnership.objects.create(home_city=home, partner_city=toulon, slug="toulon")
+
+
 def public_surfaces(client, event):
     """What anyone can fetch without an order's link, by name."""
     detail = client.get(event.get_absolute_url()).content.decode()
@@ -47,6 +56,7 @@ def public_surfaces(client, event):
         "calendar .ics": client.get("/events/calendar.ics").content.decode(),
         "RSS": client.get("/events/feed/").content.decode(),
         "sitemap": client.get("/sitemap.xml").content.decode(),
+        "city page": client.get("/cities/toulon/").content.decode() if event.partnership else "",
     }
 
 
@@ -72,8 +82,10 @@ def shows_venue(text):
 
 
 def test_venue_hidden_from_every_surface_before_reveal(
-    client, secret_event, past_secret_event, buy, now
+    client, secret_event, past_secret_event, partnership, buy, now
 ):
+    secret_event.partnership = partnership
+    secret_event.save()
     order = buy(secret_event, 2, now=now)
     buy(past_secret_event, 1, now=past_secret_event.starts_at - datetime.timedelta(days=3))
     mail.outbox.clear()
@@ -89,6 +101,8 @@ def test_venue_hidden_from_every_surface_before_reveal(
     assert "Secret Supper" in surfaces["event list"]
     assert "Last Week" in surfaces["past list"]
     assert "secret-supper" in surfaces["sitemap"]
+    assert "Secret Supper" in surfaces["home page"]
+    assert "Secret Supper" in surfaces["city page"]
     assert "will be revealed to ticket holders on" in surfaces["order page"]
 
 
@@ -101,7 +115,11 @@ def test_venue_hidden_from_a_signed_in_ticket_holder_before_reveal(
     assert not shows_venue(page)
 
 
-def test_venue_shown_to_ticket_holders_only_after_reveal(client, secret_event, buy, now):
+def test_venue_shown_to_ticket_holders_only_after_reveal(
+    client, secret_event, partnership, buy, now
+):
+    secret_event.partnership = partnership
+    secret_event.save()
     order = buy(secret_event, 1, now=now)
     with time_machine.travel(secret_event.venue_reveal_at + datetime.timedelta(minutes=1)):
         for name, text in public_surfaces(client, secret_event).items():
