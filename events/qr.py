@@ -23,6 +23,7 @@ def ticket_qr_svg(ticket, *, title: str = "") -> str:
         xmldecl=False,
         svgclass="ticket-qr",
         lineclass=None,
+        omitsize=True,  # a viewBox instead: the page's CSS decides the size
     )
     svg = out.getvalue().decode()
     label = escape(title or f"QR code of ticket {ticket.code}")
