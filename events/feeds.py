@@ -9,14 +9,10 @@ from django.utils.translation import gettext as _
 from nsca.models import Association
 
 from .models import Event
-from .reveal import public_location
+from .reveal import label_locations
 
 
 class UpcomingEventsFeed(Feed):
-    def __call__(self, request, *args, **kwargs):
-        self.now = timezone.now()
-        return super().__call__(request, *args, **kwargs)
-
     def title(self):
         association = Association.current()
         name = association.name if association else ""
@@ -29,7 +25,11 @@ class UpcomingEventsFeed(Feed):
         return _("Events, dinners and classes coming up.")
 
     def items(self):
-        return list(Event.objects.upcoming(self.now).select_related("venue")[:50])
+        # The feed object is shared by all requests: the moment and the gate's answer
+        # travel on the items, not on self.
+        now = timezone.now()
+        events = Event.objects.upcoming(now).select_related("venue")[:50]
+        return label_locations(events, viewer=None, at=now)
 
     def item_title(self, event):
         prefix = _("Cancelled: ") if event.is_cancelled else ""
@@ -37,8 +37,7 @@ class UpcomingEventsFeed(Feed):
 
     def item_description(self, event):
         when = date_format(timezone.localtime(event.starts_at), "l j F Y, g:i A")
-        location = public_location(event, viewer=None, at=self.now)
-        parts = [when, location, event.summary]
+        parts = [when, event.location_label, event.summary]
         return " · ".join(part for part in parts if part)
 
     def item_pubdate(self, event):
