@@ -26,6 +26,7 @@ from .checkout import place_order
 from .forms import CheckoutForm, new_submission_key, parse_quantity
 from .inventory import (
     FEW_LEFT,
+    InvalidSelection,
     InventoryError,
     SalesClosed,
     SalesState,
@@ -40,7 +41,7 @@ from .inventory import (
 )
 from .listing import describe_events, money, with_ticket_types
 from .models import Event, Order, Ticket, WaitlistEntry
-from .pricing import is_member
+from .pricing import is_member, may_buy
 from .qr import ticket_qr_svg
 from .reveal import (
     can_see_online_link,
@@ -272,11 +273,23 @@ def checkout(request, slug):
         check_event_on_sale(event, now=now)
         if not buyable:
             raise SoldOut(_("There are no tickets on sale for this event right now."))
+        if not any(may_buy(t, user=request.user, on=now) for t in buyable):
+            raise InvalidSelection(
+                _(
+                    "Tickets for this event are for members in good standing. "
+                    "Please sign in, or join the association."
+                )
+            )
     except InventoryError as error:
         context["closed_message"] = error.message
         context["show_waitlist"] = isinstance(error, SoldOut) and _waitlist_available()
         context["waitlist_url"] = f"{event.get_absolute_url()}waitlist/"
-        status = 409 if request.method == "POST" else 200
+        if request.method == "GET":
+            status = 200
+        elif isinstance(error, InvalidSelection):
+            status = 403
+        else:
+            status = 409
         return render(request, "events/checkout.html", context, status=status)
     if offer_token and offer is None:
         context["offer_message"] = _(

@@ -268,3 +268,15 @@ def test_waiting_list_offer_lets_its_holder_buy_held_places(client, secret_event
     entry.refresh_from_db()
     assert entry.fulfilled_at is not None
     assert Order.objects.count() == 2
+
+
+def test_members_only_event_asks_visitors_to_sign_in(client, secret_event, dinner, member):
+    secret_event.members_only = True
+    secret_event.save()
+    page = client.get(url(secret_event)).content.decode()
+    assert "for members in good standing" in page
+    assert client.post(url(secret_event), dinner_post(dinner)).status_code == 403
+    assert Order.objects.count() == 0
+    client.force_login(member)
+    response = client.post(url(secret_event), dinner_post(dinner, email="member@example.org"))
+    assert response.status_code == 303
