@@ -61,6 +61,7 @@ def test_detail_shows_ticket_types_prices_and_member_prices(client, secret_event
     assert "Dinner" in page
     assert "$65" in page
     assert "Members $55" in page
+    assert "50 left" in page
     assert "Buy tickets" in page
 
 
