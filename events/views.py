@@ -48,6 +48,7 @@ from .reveal import (
     public_location,
     reveal_message,
     seconds_until_next_reveal,
+    venue_is_revealed,
     visible_venue,
 )
 
@@ -222,6 +223,7 @@ def event_detail(request, slug):
         if can_see_online_link(event, viewer=request.user, at=now)
         else "",
         "reveal_message": reveal_message(event, viewer=request.user, at=now),
+        "reveal_pending": not venue_is_revealed(event, at=now),
         "local_start": timezone.localtime(event.starts_at),
         "local_end": timezone.localtime(event.ends_at),
         "google_calendar_url": _google_calendar_url(event, location=location),
@@ -401,6 +403,7 @@ def _order_context(request, order, *, now):
         if can_see_online_link(event, viewer=request.user, order=order, at=now)
         else "",
         "reveal_message": reveal_message(event, viewer=request.user, order=order, at=now),
+        "reveal_pending": not venue_is_revealed(event, at=now),
         "local_start": timezone.localtime(event.starts_at),
         "local_end": timezone.localtime(event.ends_at),
         "can_cancel": order_can_be_cancelled(order, now=now),

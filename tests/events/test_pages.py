@@ -242,3 +242,14 @@ def test_load_demo_is_idempotent_and_marks_samples(db):
     from membership.models import User
 
     assert not User.objects.exists()
+
+
+def test_open_page_reloads_itself_at_the_reveal_only_while_it_is_pending(client, secret_event):
+    before = client.get(secret_event.get_absolute_url()).content.decode()
+    assert "js/events-reveal.js" in before
+    assert "data-reveal-at=" in before
+    secret_event.venue_reveal_at = secret_event.starts_at - datetime.timedelta(days=10)
+    secret_event.save()
+    after = client.get(secret_event.get_absolute_url()).content.decode()
+    assert "js/events-reveal.js" not in after
+    assert "data-reveal-at=" not in after
