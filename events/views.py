@@ -333,8 +333,16 @@ def checkout(request, slug):
                 request.GET.get(f"qty_{ticket_type.pk}", 0) or 0,
                 maximum=ticket_type.max_per_order,
             )
-            if value:
+            if value is None:
+                context["quantity_error"] = _("Please choose from 0 to %(n)s %(name)s tickets.") % {
+                    "n": ticket_type.max_per_order,
+                    "name": ticket_type.name,
+                }
+                status = 400
+            elif value:
                 quantities[ticket_type.pk] = value
+        if status == 400:
+            quantities = {}
         initial = {"submission": new_submission_key(), "offer": offer.token if offer else ""}
         if user.is_authenticated:
             initial.update(

@@ -280,3 +280,11 @@ def test_members_only_event_asks_visitors_to_sign_in(client, secret_event, dinne
     client.force_login(member)
     response = client.post(url(secret_event), dinner_post(dinner, email="member@example.org"))
     assert response.status_code == 303
+
+
+@pytest.mark.parametrize("value", ["-2", "999", "lots"])
+def test_bad_quantity_in_the_first_step_is_a_clear_400(client, secret_event, dinner, value):
+    response = client.get(url(secret_event), {f"qty_{dinner.pk}": value})
+    assert response.status_code == 400
+    assert "Please choose from 0 to 10 Dinner tickets." in response.content.decode()
+    assert 'name="email"' not in response.content.decode()
