@@ -4,7 +4,7 @@ Each is idempotent and safe when two runs overlap: holds expire under the invent
 locks, notices are claimed row by row before they are sent.
 """
 
-from . import inventory, notifications
+from . import inventory, notifications, waitlist
 
 
 def expire_stale_holds(*, now):
@@ -19,4 +19,9 @@ def send_venue_updates(*, now):
     return f"{notifications.send_venue_updates(now=now)} venue update(s) sent"
 
 
-JOBS = [expire_stale_holds, send_due_venue_notices, send_venue_updates]
+def offer_returned_places(*, now):
+    return waitlist.offer_returned_places(now=now)
+
+
+# Holds expire first, so the places they give back are offered to the waiting list at once.
+JOBS = [expire_stale_holds, offer_returned_places, send_due_venue_notices, send_venue_updates]

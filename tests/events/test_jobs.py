@@ -26,7 +26,12 @@ def notices_to(email):
 
 def test_jobs_are_listed_for_run_jobs():
     names = [job.__name__ for job in jobs.JOBS]
-    assert names == ["expire_stale_holds", "send_due_venue_notices", "send_venue_updates"]
+    assert names == [
+        "expire_stale_holds",
+        "offer_returned_places",
+        "send_due_venue_notices",
+        "send_venue_updates",
+    ]
 
 
 def test_no_venue_notice_before_reveal(secret_event, buy, now):
