@@ -44,3 +44,25 @@ def staff_user(db):
     return User.objects.create_user(
         email="staff@example.org", password="staff-pass-123", is_staff=True, is_superuser=True
     )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "postgresql: a concurrency test that needs PostgreSQL's row locks (real threads or "
+        "processes); skipped, with the reason printed, when the suite runs on SQLite",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does); SQLite has no "
+        "row locks and serialises writers, so it cannot show a race"
+    )
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)

@@ -194,6 +194,7 @@ def test_scanned_codes_are_normalized():
     assert normalize_code("") == ""
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_phones_scanning_at_once_let_the_ticket_in_once():
     event = make_event()

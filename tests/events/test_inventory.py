@@ -311,6 +311,7 @@ def race(count, work):
     return results
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_racing_buyers_never_oversell_the_last_tickets(make_event, make_ticket_type, now):
     assert connection.vendor == "postgresql"
@@ -334,6 +335,7 @@ def test_racing_buyers_never_oversell_the_last_tickets(make_event, make_ticket_t
     assert Order.objects.filter(event=event).count() == 9 + 5
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_same_submission_racing_itself_makes_one_order(event, ticket_type, now):
     def submit(index):
@@ -346,6 +348,7 @@ def test_the_same_submission_racing_itself_makes_one_order(event, ticket_type, n
     assert ticket_type.reserved == 2
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_separate_processes_never_oversell(make_event, make_ticket_type):
     """Several server processes (not threads) racing for the last tickets: the

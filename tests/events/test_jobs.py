@@ -84,6 +84,7 @@ def test_cancelled_and_held_orders_get_no_notice(secret_event, buy, now):
     assert mail.outbox == []
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_send_each_notice_once(secret_event, buy, now):
     for number in range(6):

@@ -251,6 +251,7 @@ def test_call_to_action_links_to_the_waitlist_page(sold_out):
     assert "waiting list" in html
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_make_one_offer():
     event = make_event()

@@ -114,6 +114,7 @@ def test_run_jobs_twice_sends_one_email(term, settings):
     assert send_renewal_reminders(now=at(END)) == "0 renewal reminder(s) sent"
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_send_one_email(member, make_membership):
     assert connection.vendor == "postgresql"
