@@ -1,0 +1,143 @@
+"""Pages the project composes from several apps: home, /account/, a partnership page."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from cities.models import City, Partnership
+from events.inventory import confirm_order, reserve_tickets
+from events.models import Event, TicketType, Venue
+from membership.models import User
+
+pytestmark = pytest.mark.django_db
+
+VENUE_NAME = "Hidden Orchard Hall"
+
+
+@pytest.fixture
+def partnership(db):
+    home = City.objects.create(
+        name="Exampleton",
+        slug="exampleton",
+        region="Virginia",
+        country="US",
+        latitude=Decimal("36.85"),
+        longitude=Decimal("-76.29"),
+        is_home=True,
+    )
+    partner = City.objects.create(
+        name="Toulon",
+        slug="toulon-fr",
+        region="Provence",
+        country="FR",
+        latitude=Decimal("43.12"),
+        longitude=Decimal("5.93"),
+    )
+    return Partnership.objects.create(
+        home_city=home,
+        partner_city=partner,
+        slug="toulon",
+        kind=Partnership.Kind.SISTER,
+        status=Partnership.Status.ACTIVE,
+    )
+
+
+def make_event(number, *, partnership=None, secret=True):
+    starts_at = timezone.now() + datetime.timedelta(days=3 + number)
+    venue = Venue.objects.create(name=f"{VENUE_NAME} {number}", address="42 Quietwater Lane")
+    event = Event.objects.create(
+        title=f"Supper {number}",
+        slug=f"supper-{number}",
+        status=Event.Status.PUBLISHED,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=3),
+        venue=venue,
+        venue_hint="Somewhere in Ghent",
+        venue_reveal_at=starts_at - datetime.timedelta(hours=24) if secret else None,
+        partnership=partnership,
+    )
+    TicketType.objects.create(event=event, name="Dinner", price=Decimal("40"), quantity=20)
+    return event
+
+
+def buy(event, user):
+    now = timezone.now()
+    ticket_type = event.ticket_types.get()
+    order = reserve_tickets(
+        event=event,
+        lines=[(ticket_type, 1)],
+        user=user,
+        idempotency_key=None,
+        now=now,
+        buyer={"buyer_name": user.get_full_name() or user.email, "email": user.email},
+    )
+    return confirm_order(order=order, now=now)
+
+
+@pytest.fixture
+def member(db):
+    return User.objects.create_user(
+        email="ada@example.org", password="long-enough-pw-1", first_name="Ada"
+    )
+
+
+def test_home_page_shows_upcoming_events_and_sister_cities_without_secret_venue(
+    client, partnership
+):
+    make_event(1, partnership=partnership)
+    html = client.get("/").content.decode()
+    assert "Supper 1" in html
+    assert "Somewhere in Ghent" in html
+    assert VENUE_NAME not in html
+    assert "Toulon" in html
+
+
+def test_home_page_query_count_does_not_grow_with_events(
+    client, partnership, django_assert_max_num_queries
+):
+    make_event(1, partnership=partnership)
+    with django_assert_max_num_queries(12) as small:
+        client.get("/")
+    for number in range(2, 8):
+        make_event(number, partnership=partnership)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/")
+
+
+def test_partnership_page_lists_its_upcoming_events_without_secret_venue(client, partnership):
+    make_event(1, partnership=partnership)
+    make_event(2)  # not related: must not appear
+    html = client.get("/cities/toulon/").content.decode()
+    assert "Supper 1" in html
+    assert "Supper 2" not in html
+    assert VENUE_NAME not in html
+
+
+def test_account_page_lists_the_members_own_orders_only(client, member):
+    event = make_event(1)
+    other = User.objects.create_user(email="bo@example.org", password="long-enough-pw-2")
+    own_order = buy(event, member)
+    other_order = buy(event, other)
+    client.force_login(member)
+    html = client.get("/account/").content.decode()
+    assert own_order.reference in html
+    assert other_order.reference not in html
+    assert VENUE_NAME not in html
+
+
+def test_account_data_download_includes_the_members_orders(client, member):
+    own_order = buy(make_event(1), member)
+    client.force_login(member)
+    response = client.get("/account/data/")
+    data = json.loads(response.content)
+    assert [o["reference"] for o in data["orders"]] == [own_order.reference]
+    assert data["account"]["email"] == "ada@example.org"
+
+
+def test_account_page_requires_sign_in(client):
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/")
