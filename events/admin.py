@@ -17,6 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from membership.models import POSTAL_ADDRESS_FIELDS
+
 from .models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
 
 REVEAL_LEAD = timedelta(hours=24)
@@ -373,16 +375,7 @@ class OrderAdmin(admin.ModelAdmin):
         (_("Buyer"), {"fields": ("buyer_name", "email", "phone")}),
         (
             _("Postal address"),
-            {
-                "fields": (
-                    "address_line1",
-                    "address_line2",
-                    "city",
-                    "region",
-                    "postal_code",
-                    "country",
-                )
-            },
+            {"fields": POSTAL_ADDRESS_FIELDS},
         ),
         (
             _("Payment"),

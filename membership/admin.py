@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .dues import confirm_dues_paid
 from .forms import AdminSignInForm
-from .models import Membership, MembershipPlan, RenewalReminder, User
+from .models import POSTAL_ADDRESS_FIELDS, Membership, MembershipPlan, RenewalReminder, User
 from .reminders import send_renewal_reminder
 
 
@@ -79,16 +79,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Personal info"), {"fields": ("first_name", "last_name", "phone", "newsletter_opt_in")}),
         (
             _("Postal address"),
-            {
-                "fields": (
-                    "address_line1",
-                    "address_line2",
-                    "city",
-                    "region",
-                    "postal_code",
-                    "country",
-                )
-            },
+            {"fields": POSTAL_ADDRESS_FIELDS},
         ),
         (
             _("Permissions"),
@@ -168,12 +159,7 @@ MAILING_LIST_COLUMNS = [
     "email",
     "first_name",
     "last_name",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
+    *POSTAL_ADDRESS_FIELDS,
     "plan",
     "ends_on",
 ]

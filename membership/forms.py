@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from payments.methods import available_methods
 
 from . import throttle
-from .models import User
+from .models import POSTAL_ADDRESS_FIELDS, User
 
 
 def email_is_taken(email: str, *, exclude_pk=None) -> bool:
@@ -111,12 +111,7 @@ class ProfileForm(forms.ModelForm):
             "first_name",
             "last_name",
             "phone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
+            *POSTAL_ADDRESS_FIELDS,
             "newsletter_opt_in",
         ]
         labels = {

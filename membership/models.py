@@ -18,6 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+POSTAL_ADDRESS_FIELDS = (
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
+"""The postal address fields, named alike on `User` and on events' `Order`."""
+
 
 class EmailUserManager(UserManager):
     """Users are created and found by email; there is no username."""
