@@ -15,6 +15,7 @@ urlpatterns = [
     path("pages/<slug:slug>/", views.page, name="page"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap,

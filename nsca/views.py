@@ -1,6 +1,7 @@
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -39,6 +40,12 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @require_GET

@@ -128,3 +128,9 @@ def test_admin_requires_staff(client, staff_user, django_user_model):
     assert client.get("/admin/").status_code == 200
     for url in ["/admin/nsca/association/", "/admin/nsca/page/", "/admin/membership/user/"]:
         assert client.get(url).status_code == 200, url
+
+
+def test_favicon_ico_redirects_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
