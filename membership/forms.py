@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from payments.methods import available_methods
@@ -145,6 +147,14 @@ class ProfileForm(forms.ModelForm):
         return country
 
 
+def interest_choices() -> list[str]:
+    """What a joiner may tick as interests: the project names a callable returning labels
+    (the association's sister cities and their committees) in MEMBERSHIP_INTEREST_CHOICES,
+    since membership imports nothing of the cities app."""
+    path = getattr(settings, "MEMBERSHIP_INTEREST_CHOICES", None)
+    return [str(label) for label in import_string(path)()] if path else []
+
+
 class JoinForm(forms.Form):
     """The membership itself: household, interests and how to pay the dues."""
 
@@ -172,6 +182,24 @@ class JoinForm(forms.Form):
             self.fields["payment_method"].initial = methods[0].code
         if not plan.covers_household:
             del self.fields["household_member_names"]
+        choices = interest_choices()
+        if choices:
+            self.fields["interest_choices"] = forms.MultipleChoiceField(
+                label=_("Sister cities and committees that interest you"),
+                required=False,
+                choices=[(label, label) for label in choices],
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Optional. Tick any you would like to hear about or help with."),
+            )
+            self.fields["interests"].label = _("Anything else you would like to help with")
+            self.order_fields(["household_member_names", "interest_choices", "interests"])
+
+    def clean(self):
+        cleaned = super().clean()
+        picked = cleaned.get("interest_choices") or []
+        if picked:
+            cleaned["interests"] = "\n".join([*picked, cleaned.get("interests", "")]).strip()
+        return cleaned
 
     def clean_household_member_names(self):
         names = [

@@ -7,6 +7,7 @@ tickets, a partnership page gains its upcoming events (through the venue-reveal 
 
 from django.utils import timezone
 
+from cities.models import Partnership
 from events.listing import describe_events, with_ticket_types
 from events.models import Event, Order
 from membership.views import AccountView as MembershipAccountView
@@ -68,3 +69,14 @@ def home_page_events(*, request, limit=3):
     now = timezone.now()
     events = with_ticket_types(Event.objects.upcoming(now))[:limit]
     return describe_events(events, viewer=request.user, now=now)
+
+
+def membership_interest_choices():
+    """The join form's interests (`settings.MEMBERSHIP_INTEREST_CHOICES`): each current
+    partnership, then each of its committees."""
+    labels = []
+    for partnership in Partnership.objects.current().prefetch_related("committees"):
+        city = partnership.partner_city
+        labels.append(f"{city.name} ({partnership.get_kind_display().lower()})")
+        labels.extend(f"{city.name}: {c.name}" for c in partnership.committees.all())
+    return labels

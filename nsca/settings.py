@@ -226,3 +226,4 @@ MEMBERSHIP_SIGNIN_WINDOW_SECONDS = env.int("MEMBERSHIP_SIGNIN_WINDOW_SECONDS", d
 # --- composition: the project plugs events into membership's and cities' pages ---
 MEMBERSHIP_ACCOUNT_VIEW = "nsca.composition.AccountView"
 CITIES_RELATED_EVENTS = "nsca.composition.upcoming_events_for_partnership"
+MEMBERSHIP_INTEREST_CHOICES = "nsca.composition.membership_interest_choices"

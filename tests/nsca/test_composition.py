@@ -141,3 +141,52 @@ def test_account_page_requires_sign_in(client):
     response = client.get("/account/")
     assert response.status_code == 302
     assert response["Location"].startswith("/account/login/")
+
+
+def test_join_form_offers_the_sister_cities_and_committees_as_interests(client, partnership):
+    from cities.models import Committee
+    from membership.models import Membership, MembershipPlan
+
+    Committee.objects.create(partnership=partnership, name="Youth exchange")
+    plan = MembershipPlan.objects.create(
+        name="Individual", slug="individual", annual_dues=Decimal("35"), term_months=12
+    )
+    html = client.get("/membership/join/individual/").content.decode()
+    assert "Toulon (sister city)" in html
+    assert "Toulon: Youth exchange" in html
+
+    response = client.post(
+        "/membership/join/individual/",
+        {
+            "email": "new@example.org",
+            "password1": "Unguessable-Phrase-42",
+            "password2": "Unguessable-Phrase-42",
+            "first_name": "New",
+            "last_name": "Member",
+            "address_line1": "1 Main Street",
+            "city": "Norfolk",
+            "region": "VA",
+            "postal_code": "23510",
+            "country": "US",
+            "interest_choices": ["Toulon: Youth exchange"],
+            "interests": "Photography",
+            "payment_method": "offline",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership = Membership.objects.get(user__email="new@example.org", plan=plan)
+    assert membership.interests == "Toulon: Youth exchange\nPhotography"
+
+
+def test_join_form_refuses_an_interest_that_is_not_offered(client, partnership):
+    from membership.models import Membership, MembershipPlan
+
+    MembershipPlan.objects.create(
+        name="Individual", slug="individual", annual_dues=Decimal("35"), term_months=12
+    )
+    response = client.post(
+        "/membership/join/individual/",
+        {"email": "new@example.org", "interest_choices": ["Atlantis"], "payment_method": "offline"},
+    )
+    assert response.status_code == 400
+    assert not Membership.objects.exists()
