@@ -10,6 +10,7 @@ import calendar
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments.methods import PaymentOutcome, get_method
@@ -144,10 +145,20 @@ def confirm_dues_paid(membership: Membership, *, at: datetime.datetime, amount=N
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.status != Membership.Status.PENDING:
             return False
+        # The term runs from when the dues arrive, not from when the form was sent: a
+        # member who pays three weeks late still gets a whole term. A renewal paid while
+        # the current term lasts still follows on from its end.
+        paid_on = timezone.localdate(at)
+        current = membership_in_good_standing(locked.user, on=paid_on)
+        starts_on, ends_on = renewal_term(locked.plan, current=current, today=paid_on)
+        if starts_on > locked.starts_on:
+            locked.starts_on, locked.ends_on = starts_on, ends_on
         locked.status = Membership.Status.ACTIVE
         locked.paid_at = at
         locked.amount_paid = locked.amount_due if amount is None else amount
-        locked.save(update_fields=["status", "paid_at", "amount_paid", "updated_at"])
+        locked.save(
+            update_fields=["status", "paid_at", "amount_paid", "starts_on", "ends_on", "updated_at"]
+        )
         _send_welcome(locked)
     membership.refresh_from_db()
     return True

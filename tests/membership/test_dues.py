@@ -160,3 +160,33 @@ def test_member_with_pending_membership_cannot_start_another(member, make_member
 def test_lifetime_member_has_nothing_to_renew(member, make_membership, lifetime_plan):
     make_membership(member, starts_on=D(2020, 1, 1), plan=lifetime_plan)
     assert "lifetime" in why_cannot_join(member, today=timezone.localdate())
+
+
+def test_dues_paid_late_start_the_term_on_the_day_they_arrive(plan, member):
+    membership, _ = begin_membership(
+        user=member, plan=plan, payment_method="offline", today=D(2026, 6, 15), now=NOW
+    )
+    paid = datetime.datetime(2026, 7, 6, 15, tzinfo=datetime.UTC)
+    assert confirm_dues_paid(membership, at=paid)
+    membership.refresh_from_db()
+    assert (membership.starts_on, membership.ends_on) == (D(2026, 7, 6), D(2027, 7, 5))
+
+
+def test_renewal_paid_late_still_follows_the_current_term(plan, member, make_membership):
+    make_membership(member, starts_on=D(2025, 7, 1), ends_on=D(2026, 6, 30))
+    renewal, _ = begin_membership(
+        user=member, plan=plan, payment_method="offline", today=D(2026, 6, 15), now=NOW
+    )
+    paid_in_grace = datetime.datetime(2026, 7, 10, 15, tzinfo=datetime.UTC)
+    assert confirm_dues_paid(renewal, at=paid_in_grace)
+    renewal.refresh_from_db()
+    assert (renewal.starts_on, renewal.ends_on) == (D(2026, 7, 1), D(2027, 6, 30))
+
+
+def test_dues_paid_on_time_keep_the_term_set_at_joining(plan, member):
+    membership, _ = begin_membership(
+        user=member, plan=plan, payment_method="offline", today=D(2026, 6, 15), now=NOW
+    )
+    assert confirm_dues_paid(membership, at=NOW)
+    membership.refresh_from_db()
+    assert (membership.starts_on, membership.ends_on) == (D(2026, 6, 15), D(2027, 6, 14))
