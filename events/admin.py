@@ -84,6 +84,13 @@ class UpcomingOrPastFilter(admin.SimpleListFilter):
 
 
 class EventAdminForm(forms.ModelForm):
+    # Online links are https (Django 6's default; 5.2 warns without it).
+    online_link = forms.URLField(
+        label=_("online link"),
+        required=False,
+        assume_scheme="https",
+        help_text=Event._meta.get_field("online_link").help_text,
+    )
     reveal_24_hours_before = forms.BooleanField(
         label=_("Reveal the venue 24 hours before the start"),
         required=False,

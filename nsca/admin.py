@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Association, Page, SocialLink
@@ -9,6 +10,7 @@ admin.site.site_title = _("Association admin")
 
 class SocialLinkInline(admin.TabularInline):
     model = SocialLink
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 1
 
 
