@@ -190,3 +190,65 @@ def test_join_form_refuses_an_interest_that_is_not_offered(client, partnership):
     )
     assert response.status_code == 400
     assert not Membership.objects.exists()
+
+
+def test_account_page_query_count_does_not_grow_with_orders(
+    client, member, django_assert_max_num_queries
+):
+    buy(make_event(1), member)
+    client.force_login(member)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get("/account/").status_code == 200
+    for number in range(2, 7):
+        buy(make_event(number), member)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        html = client.get("/account/").content.decode()
+    assert html.count('class="card account-order"') == 6
+
+
+def test_order_page_query_count_does_not_grow_with_tickets(
+    client, member, django_assert_max_num_queries
+):
+    event = make_event(1)
+    ticket_type = event.ticket_types.get()
+    now = timezone.now()
+    small_order = confirm_order(
+        order=reserve_tickets(
+            event=event,
+            lines=[(ticket_type, 1)],
+            user=None,
+            idempotency_key=None,
+            now=now,
+            buyer={"buyer_name": "A", "email": "a@example.org"},
+        ),
+        now=now,
+    )
+    large_order = confirm_order(
+        order=reserve_tickets(
+            event=event,
+            lines=[(ticket_type, 8)],
+            user=None,
+            idempotency_key=None,
+            now=now,
+            buyer={"buyer_name": "B", "email": "b@example.org"},
+        ),
+        now=now,
+    )
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(small_order.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        html = client.get(large_order.get_absolute_url()).content.decode()
+    assert html.count("ticket-qr") >= 8
+
+
+def test_partnership_page_query_count_does_not_grow_with_events(
+    client, partnership, django_assert_max_num_queries
+):
+    make_event(1, partnership=partnership)
+    with django_assert_max_num_queries(30) as small:
+        client.get("/cities/toulon/")
+    for number in range(2, 7):
+        make_event(number, partnership=partnership)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        html = client.get("/cities/toulon/").content.decode()
+    assert "Supper 6" in html
