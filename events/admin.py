@@ -456,7 +456,7 @@ class OrderAdmin(admin.ModelAdmin):
         for order in queryset.select_related("event", "event__venue"):
             if order.status != Order.Status.CONFIRMED:
                 continue
-            notifications.send_order_confirmation(order, now=now)
+            notifications.send_order_confirmation(order, now=now, resend=True)
             done += 1
         self._report(request, done, queryset.count(), _("sent a confirmation again"))
 

@@ -56,20 +56,25 @@ def _send(name: str, *, order, subject: str, context: dict) -> None:
     message.send()
 
 
-def send_order_confirmation(order: Order, *, now: datetime.datetime) -> None:
+def send_order_confirmation(order: Order, *, now: datetime.datetime, resend: bool = False) -> None:
     """Confirm an order by email (HTML and text): tickets and their codes with a link to
     the order page (QR codes), payment instructions, and the venue if the gate allows.
 
     When the venue is in it, the order counts as told: the reveal job will not send it a
-    second notice."""
+    second notice. The first confirmation claims the notice like the job does, so when the
+    job won that race a moment earlier this email leaves the venue to the job's email
+    (told once, never twice). A copy staff resend (`resend=True`) always carries it."""
     order = Order.objects.select_related("event", "event__venue").get(pk=order.pk)
     context = _order_context(order, now=now)
-    if context["venue"] is not None:
-        # This email tells the venue, so it counts as the notice. (Should the job have
-        # claimed the order a moment earlier, the buyer hears twice; never zero times.)
-        Order.objects.filter(pk=order.pk, venue_notice_sent_at__isnull=True).update(
+    if context["venue"] is not None and not resend:
+        told_here = Order.objects.filter(pk=order.pk, venue_notice_sent_at__isnull=True).update(
             venue_notice_sent_at=now
         )
+        if not told_here:
+            context["venue"] = None
+            context["location"] = _(
+                "Sent to you in a separate email; it is also on your order page."
+            )
     subject = _("Your tickets for %(event)s (order %(ref)s)") % {
         "event": order.event.title,
         "ref": order.reference,

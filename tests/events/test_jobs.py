@@ -217,3 +217,26 @@ def test_saving_a_partly_loaded_event_after_reveal_is_no_venue_change(secret_eve
     secret_event.refresh_from_db()
     assert secret_event.title == "Renamed Supper"
     assert secret_event.venue_changed_at is None
+
+
+def test_confirmation_racing_the_reveal_job_tells_the_venue_once(secret_event, buy, now):
+    after = secret_event.venue_reveal_at + datetime.timedelta(minutes=1)
+    order = buy(secret_event, 1, now=after, email="racer@example.org")
+    mail.outbox.clear()
+    # The job claimed and told this order a moment before the checkout's email went out.
+    assert send_due_venue_notices(now=after) == 1
+    send_order_confirmation(order, now=after)
+    assert len(mail.outbox) == 2
+    venue_emails = [m for m in mail.outbox if SECRET_NAME in m.body]
+    assert len(venue_emails) == 1
+    assert "separate email" in mail.outbox[1].body
+    assert SECRET_ADDRESS not in mail.outbox[1].alternatives[0][0]
+
+
+def test_confirmation_resent_by_staff_carries_the_venue_again(secret_event, buy, now):
+    after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
+    order = buy(secret_event, 1, now=after, email="again@example.org")
+    send_order_confirmation(order, now=after)
+    mail.outbox.clear()
+    send_order_confirmation(order, now=after, resend=True)
+    assert SECRET_NAME in mail.outbox[0].body
