@@ -34,9 +34,11 @@ def find_ticket(code: str) -> Ticket | None:
     code = normalize_code(code)
     if not code:
         return None
+    # Codes are upper case; a code typed in lower case is the same code. (Codes issued
+    # before that rule were mixed case and are matched exactly.)
     return (
         Ticket.objects.select_related("order", "order__event", "ticket_type", "checked_in_by")
-        .filter(code=code)
+        .filter(Q(code=code) | Q(code=code.upper()))
         .first()
     )
 

@@ -23,14 +23,24 @@ def new_order_token():
     return secrets.token_urlsafe(24)
 
 
+UNAMBIGUOUS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+"""Letters and digits a person reads and types without doubt (no 0/O, 1/I/L), and that
+never start a spreadsheet formula."""
+
+
+def _unambiguous_string(length: int) -> str:
+    return "".join(secrets.choice(UNAMBIGUOUS_ALPHABET) for _ in range(length))
+
+
 def new_ticket_code():
-    return secrets.token_urlsafe(12)
+    # 16 characters of 32 (80 bits): unguessable, and typable at the door when a QR code
+    # will not scan.
+    return _unambiguous_string(16)
 
 
 def new_order_reference():
-    # Short, human, unambiguous (no 0/O or 1/I).
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(6))
+    # Short and human; the order's private link is its token, not this.
+    return _unambiguous_string(6)
 
 
 _UNKNOWN = object()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.checkin import check_in, normalize_code
-from events.models import Order, Ticket
+from events.models import UNAMBIGUOUS_ALPHABET, Order, Ticket, new_ticket_code
 
 from .staff_factories import make_event, make_order, make_staff, make_ticket_type
 
@@ -60,6 +60,23 @@ def test_lookup_by_code_shows_who_and_which_ticket(door, dinner, ticket_type):
     assert "Grace Hopper" in html and "Dinner" in html and order.reference in html
     assert "Fish" in html and "Valid ticket." in html
     assert f'name="code" value="{ticket.code}"' in html  # the check-in form
+
+
+def test_a_code_typed_in_lower_case_finds_the_ticket(door, dinner, ticket_type):
+    order = make_order(dinner, [(ticket_type, 1)], paid=True, name="Ada Lovelace")
+    ticket = _ticket(order)
+    response = door.get(_url(dinner), {"code": ticket.code.lower()})
+    assert response.status_code == 200
+    assert "Ada Lovelace" in response.content.decode()
+
+
+def test_ticket_codes_are_unguessable_typable_and_never_a_spreadsheet_formula():
+    codes = {new_ticket_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    for code in codes:
+        assert len(code) == 16
+        assert set(code) <= set(UNAMBIGUOUS_ALPHABET)
+        assert code[0] not in "=+-@"
 
 
 def test_check_in_succeeds_once(door, door_staff, dinner, ticket_type):
