@@ -89,6 +89,31 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    # Staff who look after members (the "Membership secretary" group has change_user) must
+    # not be able to hand themselves or anyone else more power: only a superuser grants
+    # permissions, or touches a staff account at all (its details, its password).
+    permission_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        return (*readonly, *self.permission_fields)
+
+    def may_manage_account(self, request, obj) -> bool:
+        """Only a superuser may see or change a staff or superuser account."""
+        return obj is None or request.user.is_superuser or not (obj.is_staff or obj.is_superuser)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.may_manage_account(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        # Also guards user_change_password, Django's admin password form.
+        return super().has_change_permission(request, obj) and self.may_manage_account(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_manage_account(request, obj)
+
 
 @admin.register(MembershipPlan)
 class MembershipPlanAdmin(admin.ModelAdmin):

@@ -203,3 +203,100 @@ def test_lapsed_filter_leaves_out_members_who_renewed(admin_client, population, 
     make_membership(renewed_user, starts_on=D(2026, 3, 1), ends_on=D(2027, 2, 28))
     response = admin_client.get("/admin/membership/membership/?term=lapsed")
     assert listed_emails(response) == set()
+
+
+@pytest.fixture
+def secretary(make_user):
+    user = make_user("secretary@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name="Membership secretary"))
+    return user
+
+
+def user_change_data(user, **overrides):
+    """The admin change form's fields for `user`, as a browser would post them."""
+    data = {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone": user.phone,
+        "address_line1": user.address_line1,
+        "address_line2": user.address_line2,
+        "city": user.city,
+        "region": user.region,
+        "postal_code": user.postal_code,
+        "country": user.country,
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "12:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_secretary_cannot_make_themselves_superuser(client, secretary):
+    client.force_login(secretary)
+    url = f"/admin/membership/user/{secretary.pk}/change/"
+    client.post(url, user_change_data(secretary, is_superuser="on", is_staff="on"))
+    secretary.refresh_from_db()
+    assert not secretary.is_superuser
+    assert list(secretary.groups.values_list("name", flat=True)) == ["Membership secretary"]
+
+
+def test_secretary_cannot_grant_permissions_to_an_ordinary_member(client, secretary, member):
+    client.force_login(secretary)
+    response = client.post(
+        f"/admin/membership/user/{member.pk}/change/",
+        user_change_data(
+            member,
+            is_staff="on",
+            is_superuser="on",
+            groups=[Group.objects.get(name="Membership secretary").pk],
+        ),
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert not (member.is_staff or member.is_superuser or member.groups.exists())
+
+
+def test_secretary_cannot_open_or_change_a_staff_account(client, secretary, staff_user):
+    client.force_login(secretary)
+    change_url = f"/admin/membership/user/{staff_user.pk}/change/"
+    password_url = f"/admin/membership/user/{staff_user.pk}/password/"
+    assert client.get(change_url).status_code == 403
+    assert client.post(change_url, user_change_data(staff_user, first_name="X")).status_code == 403
+    assert client.get(password_url).status_code == 403
+    new = "a-brand-new-password-77"
+    response = client.post(password_url, {"password1": new, "password2": new})
+    assert response.status_code == 403
+    staff_user.refresh_from_db()
+    assert not staff_user.check_password(new) and staff_user.first_name == ""
+
+
+def test_secretary_still_edits_an_ordinary_members_name_and_address(client, secretary, member):
+    client.force_login(secretary)
+    url = f"/admin/membership/user/{member.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "is_superuser" not in page.context["adminform"].form.fields
+    response = client.post(
+        url, user_change_data(member, last_name="King", address_line1="2 Bank Street")
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.last_name, member.address_line1) == ("King", "2 Bank Street")
+
+
+def test_superuser_still_manages_permissions(admin_client, member):
+    response = admin_client.post(
+        f"/admin/membership/user/{member.pk}/change/",
+        user_change_data(member, is_staff="on"),
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.is_staff
