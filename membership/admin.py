@@ -273,7 +273,11 @@ class MembershipAdmin(admin.ModelAdmin):
     def reference(self, membership):
         return membership.reference if membership.pk else "—"
 
-    @admin.action(description=_("Mark dues paid (activates pending memberships)"))
+    # Both actions change memberships or write reminders: staff who may only view
+    # memberships neither see them nor can post them.
+    @admin.action(
+        description=_("Mark dues paid (activates pending memberships)"), permissions=["change"]
+    )
     def mark_dues_paid(self, request, queryset):
         now = timezone.now()
         confirmed = sum(confirm_dues_paid(m, at=now) for m in queryset)
@@ -285,7 +289,7 @@ class MembershipAdmin(admin.ModelAdmin):
             messages.SUCCESS if confirmed else messages.WARNING,
         )
 
-    @admin.action(description=_("Send a renewal reminder"))
+    @admin.action(description=_("Send a renewal reminder"), permissions=["change"])
     def send_reminder(self, request, queryset):
         now = timezone.now()
         sent = 0

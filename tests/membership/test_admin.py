@@ -300,3 +300,33 @@ def test_superuser_still_manages_permissions(admin_client, member):
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.is_staff
+
+
+@pytest.fixture
+def viewer(make_user):
+    """Staff who may look at memberships but not change them."""
+    user = make_user("viewer@example.org", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="membership", codename="view_membership")
+    )
+    return user
+
+
+def test_view_only_staff_neither_see_nor_run_the_membership_actions(client, viewer, population):
+    client.force_login(viewer)
+    page = client.get("/admin/membership/membership/")
+    assert page.status_code == 200
+    action_form = page.context["action_form"]
+    offered = {name for name, _ in action_form.fields["action"].choices} if action_form else set()
+    assert not offered & {"mark_dues_paid", "send_reminder"}
+
+    pending, ending = population["pending"], population["ending"]
+    for action in ("mark_dues_paid", "send_reminder"):
+        client.post(
+            "/admin/membership/membership/",
+            {"action": action, "_selected_action": [pending.pk, ending.pk]},
+        )
+    pending.refresh_from_db()
+    assert pending.status == Membership.Status.PENDING
+    assert mail.outbox == []
+    assert not RenewalReminder.objects.exists()
