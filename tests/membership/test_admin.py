@@ -330,3 +330,18 @@ def test_view_only_staff_neither_see_nor_run_the_membership_actions(client, view
     assert pending.status == Membership.Status.PENDING
     assert mail.outbox == []
     assert not RenewalReminder.objects.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_mailing_list_shows_a_lifetime_membership_over_a_dated_one(
+    admin_client, make_user, make_membership, lifetime_plan
+):
+    # NULL (lifetime) sorts first on SQLite and last on PostgreSQL: the row must not
+    # depend on the database.
+    life = make_user("life@example.org", newsletter_opt_in=True)
+    make_membership(life, starts_on=D(2020, 1, 1), plan=lifetime_plan)
+    make_membership(life, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    response = admin_client.get("/admin/membership/membership/mailing-list.csv")
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [(row["plan"], row["ends_on"]) for row in rows] == [("Lifetime", "lifetime")]
