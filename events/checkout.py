@@ -7,6 +7,7 @@ provider confirms it; free and offline methods confirm it at once.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -23,11 +24,14 @@ from .inventory import (
 from .models import Order
 from .notifications import send_order_confirmation
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class CheckoutResult:
     order: Order
     redirect_url: str | None = None
+    confirmation_sent: bool = True
 
 
 def place_order(
@@ -43,7 +47,8 @@ def place_order(
     offer=None,
 ) -> CheckoutResult:
     """Reserve, begin payment, confirm and email. Sending the same submission again
-    returns the first order without paying or emailing twice."""
+    returns the first order without paying or emailing twice. An email that cannot be sent
+    is logged, not raised: `confirmation_sent` says so."""
     order = reserve_tickets(
         event=event,
         lines=lines,
@@ -75,5 +80,12 @@ def place_order(
     confirm_order(order=order, now=now)
     if outcome.paid and order.total:
         mark_order_paid(order=order, now=now)
-    send_order_confirmation(order, now=now)
+    try:
+        send_order_confirmation(order, now=now)
+    except Exception:
+        # The order exists and is confirmed; a mail server being down must not turn that
+        # into an error page. The buyer is sent to the order page, which shows everything
+        # the email would have (the reveal job still sends the venue when it is due).
+        logger.exception("Could not email the confirmation of order %s", order.reference)
+        return CheckoutResult(order=order, confirmation_sent=False)
     return CheckoutResult(order=order)

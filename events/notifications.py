@@ -63,12 +63,17 @@ def send_order_confirmation(order: Order, *, now: datetime.datetime, resend: boo
     When the venue is in it, the order counts as told: the reveal job will not send it a
     second notice. The first confirmation claims the notice like the job does, so when the
     job won that race a moment earlier this email leaves the venue to the job's email
-    (told once, never twice). A copy staff resend (`resend=True`) always carries it."""
+    (told once, never twice); when sending fails, the claim is given back (never zero
+    times). A copy staff resend (`resend=True`) always carries it."""
     order = Order.objects.select_related("event", "event__venue").get(pk=order.pk)
     context = _order_context(order, now=now)
+    told_here = False
     if context["venue"] is not None and not resend:
-        told_here = Order.objects.filter(pk=order.pk, venue_notice_sent_at__isnull=True).update(
-            venue_notice_sent_at=now
+        told_here = _claimed(
+            Q(venue_notice_sent_at__isnull=True),
+            order_pk=order.pk,
+            field="venue_notice_sent_at",
+            now=now,
         )
         if not told_here:
             context["venue"] = None
@@ -79,7 +84,13 @@ def send_order_confirmation(order: Order, *, now: datetime.datetime, resend: boo
         "event": order.event.title,
         "ref": order.reference,
     }
-    _send("order_confirmation", order=order, subject=subject, context=context)
+    try:
+        _send("order_confirmation", order=order, subject=subject, context=context)
+    except Exception:
+        # Unsent, the venue is still owed: give the claim back so the reveal job sends it.
+        if told_here:
+            _release_claim(order_pk=order.pk, field="venue_notice_sent_at", now=now)
+        raise
 
 
 def _claimed(queryset_filter: Q, *, order_pk, field: str, now) -> bool:

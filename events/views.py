@@ -321,6 +321,14 @@ def checkout(request, slug):
             else:
                 if result.redirect_url:
                     return redirect(result.redirect_url)
+                if not result.confirmation_sent:
+                    messages.warning(
+                        request,
+                        _(
+                            "Your order is confirmed, but we could not email it to you just "
+                            "now. Keep this page's address: it is your order and tickets."
+                        ),
+                    )
                 response = redirect(result.order.get_absolute_url())
                 response.status_code = 303
                 return response

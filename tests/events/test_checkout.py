@@ -3,9 +3,15 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import override_settings
 
 from events.models import Event, Order, WaitlistEntry
+from events.notifications import send_due_venue_notices
+
+from .conftest import SECRET_NAME
 
 KEY = "checkout-key-0123456789abcdef"
 
@@ -91,6 +97,38 @@ def test_buying_tickets_confirms_and_redirects_to_the_order(client, secret_event
     assert len(mail.outbox) == 1
     assert order.reference in mail.outbox[0].subject
     assert order.get_absolute_url() in mail.outbox[0].body
+
+
+class RefusingEmailBackend(BaseEmailBackend):
+    """A mail server that is down: every send fails, as SMTP would."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+REFUSING_EMAIL = "tests.events.test_checkout.RefusingEmailBackend"
+
+
+def test_mail_failure_still_shows_the_order_and_leaves_the_venue_notice_due(
+    client, secret_event, dinner, caplog
+):
+    after_reveal = secret_event.venue_reveal_at + datetime.timedelta(hours=1)
+    with (
+        time_machine.travel(after_reveal, tick=False),
+        override_settings(EMAIL_BACKEND=REFUSING_EMAIL),
+    ):
+        response = client.post(url(secret_event), dinner_post(dinner), follow=True)
+    order = Order.objects.get()
+    assert response.redirect_chain == [(order.get_absolute_url(), 303)]
+    assert response.status_code == 200
+    assert order.reference in response.content.decode()
+    assert "could not email" in response.content.decode()
+    assert order.status == Order.Status.CONFIRMED
+    assert "mail server is down" in caplog.text
+    # The confirmation never left, so the reveal job still owes this order the venue.
+    assert order.venue_notice_sent_at is None
+    assert send_due_venue_notices(now=after_reveal + datetime.timedelta(minutes=1)) == 1
+    assert SECRET_NAME in mail.outbox[-1].body
 
 
 def test_same_submission_twice_makes_one_order_and_one_email(client, secret_event, dinner):

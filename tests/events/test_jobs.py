@@ -5,8 +5,10 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 
 from events import jobs
 from events.inventory import reserve_tickets
@@ -127,6 +129,26 @@ def test_confirmation_before_reveal_leaves_the_notice_due(secret_event, buy, now
     send_order_confirmation(order, now=now)
     order.refresh_from_db()
     assert order.venue_notice_sent_at is None
+
+
+class RefusingEmailBackend(BaseEmailBackend):
+    """A mail server that is down: every send fails, as SMTP would."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def test_failed_confirmation_after_reveal_leaves_the_venue_notice_due(secret_event, buy, now):
+    after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
+    order = buy(secret_event, 1, now=after, email="unlucky@example.org")
+    mail.outbox.clear()
+    refusing = override_settings(EMAIL_BACKEND="tests.events.test_jobs.RefusingEmailBackend")
+    with refusing, pytest.raises(ConnectionRefusedError):
+        send_order_confirmation(order, now=after)
+    order.refresh_from_db()
+    assert order.venue_notice_sent_at is None
+    assert send_due_venue_notices(now=after + datetime.timedelta(minutes=1)) == 1
+    assert len(notices_to("unlucky@example.org")) == 1
 
 
 def test_venue_change_after_reveal_sends_one_update(secret_event, buy, now):
