@@ -226,20 +226,34 @@ class EmailChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    taken_message = _("Another account already uses this email address.")
+    throttled_message = _("Too many wrong passwords. Please wait a few minutes and try again.")
+
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"].strip())
         if email.lower() == self.user.email.lower():
             raise ValidationError(_("This is already your email address."))
         if email_is_taken(email, exclude_pk=self.user.pk):
-            raise ValidationError(_("Another account already uses this email address."))
+            raise ValidationError(self.taken_message, code="taken")
         return email
 
     def clean_password(self):
+        # The same counters as sign-in: someone at an unlocked screen can otherwise guess
+        # the password here without limit, and the password is what takes over the account.
         password = self.cleaned_data["password"]
+        if throttle.signin_is_blocked(self.request, self.user.email):
+            raise ValidationError(self.throttled_message, code="throttled")
         if not self.user.check_password(password):
+            throttle.record_failed_signin(self.request, self.user.email)
             raise ValidationError(_("The password is not right."))
+        throttle.clear_account_failures(self.user.email)
         return password
+
+    @property
+    def is_throttled(self) -> bool:
+        return self.has_error("password", "throttled")

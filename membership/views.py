@@ -222,12 +222,25 @@ class EmailChangeView(LoginRequiredMixin, BadInputIs400Mixin, FormView):
     success_url = reverse_lazy("membership:account")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.is_throttled:
+            response.status_code = 429
+        return response
 
     def form_valid(self, form):
         user = self.request.user
         old_email = user.email
-        User.objects.filter(pk=user.pk).update(email=form.cleaned_data["email"])
+        try:
+            with transaction.atomic():
+                User.objects.filter(pk=user.pk).update(email=form.cleaned_data["email"])
+        except IntegrityError:
+            # Another account took the address between the form's check and this update;
+            # the unique constraint is the real guard.
+            form.add_error("email", form.taken_message)
+            return self.form_invalid(form)
         user.refresh_from_db()
         # Tell the old address, so a taken-over account does not go unnoticed.
         send_membership_email(

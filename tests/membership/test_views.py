@@ -387,3 +387,52 @@ def test_join_refused_under_the_lock_is_a_409(signed_in, plan, member, monkeypat
     assert response.status_code == 409
     assert "waiting for payment" in response.content.decode()
     assert member.memberships.count() == 1
+
+
+def test_email_change_racing_another_account_is_a_400_not_a_500(
+    signed_in, member, make_user, monkeypatch
+):
+    from membership import forms
+
+    # The form's check passes (the other account does not exist yet when it runs); the
+    # database's unique constraint then refuses the update.
+    monkeypatch.setattr(forms, "email_is_taken", lambda email, exclude_pk=None: False)
+    make_user("taken@example.org")
+    response = signed_in.post(
+        "/account/email/", {"email": "TAKEN@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "Another account already uses this email address." in response.content.decode()
+    member.refresh_from_db()
+    assert member.email == "ada@example.org"
+    assert mail.outbox == []
+
+
+@pytest.fixture
+def signin_limits(settings):
+    settings.MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOUNT = 3
+    settings.MEMBERSHIP_SIGNIN_LIMIT_PER_IP = 20
+    settings.MEMBERSHIP_SIGNIN_WINDOW_SECONDS = 600
+    return settings
+
+
+def test_email_change_password_guesses_are_limited_like_sign_in(signed_in, member, signin_limits):
+    for _ in range(3):
+        wrong = signed_in.post("/account/email/", {"email": "new@example.org", "password": "nope"})
+        assert wrong.status_code == 400
+    right = signed_in.post("/account/email/", {"email": "new@example.org", "password": PASSWORD})
+    assert right.status_code == 429
+    assert "Too many wrong passwords" in right.content.decode()
+    member.refresh_from_db()
+    assert member.email == "ada@example.org"
+
+
+def test_email_change_password_failures_count_towards_the_sign_in_limit(
+    client, member, signin_limits
+):
+    client.force_login(member)
+    for _ in range(3):
+        client.post("/account/email/", {"email": "new@example.org", "password": "nope"})
+    client.logout()
+    response = client.post("/account/login/", {"username": member.email, "password": PASSWORD})
+    assert response.status_code == 429
