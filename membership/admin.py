@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -199,13 +199,9 @@ def mailing_list_rows(*, on: datetime.date):
         .order_by("last_name", "first_name", "email")
     )
     plans = {}
-    # The membership that runs longest is the member's, lifetime first, as in
-    # membership_in_good_standing; the NULL order is spelt out because SQLite sorts NULL
-    # first and PostgreSQL last.
-    longest_first = standing.select_related("plan").order_by(
-        F("ends_on").desc(nulls_first=True), "-starts_on"
-    )
-    for membership in longest_first:
+    # The membership that runs longest is the member's (as in membership_in_good_standing),
+    # so a lifetime membership is never shown as a dated one.
+    for membership in standing.select_related("plan").longest_first():
         plans.setdefault(membership.user_id, membership)
     for user in users.iterator():
         membership = plans.get(user.pk)

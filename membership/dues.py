@@ -2,8 +2,13 @@
 payment method, and confirming dues paid.
 
 Renewal arithmetic lives in `renewal_term` only: a member still in good standing (grace
-period included) renews from the day after the current term ends, so renewing early loses
-nothing; a lapsed member (past the grace period), or a new one, starts today.
+period included) renews from the day after their latest paid term ends, so renewing early
+loses nothing; a lapsed member (past the grace period), or a new one, starts today.
+
+A renewal always builds on `latest_paid_term`, the member's paid term that runs longest,
+even when it has not begun yet (a renewal paid early): building on the term in force today
+would sell the same next term twice. Whether the member may renew, on the join page and the
+account page alike, is `why_cannot_join`.
 """
 
 import calendar
@@ -17,7 +22,6 @@ from payments.methods import PaymentOutcome, get_method
 
 from .emails import send_membership_email
 from .models import Membership, MembershipPlan, User
-from .standing import membership_in_good_standing
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -35,18 +39,32 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     )
 
 
+def latest_paid_term(user) -> Membership | None:
+    """The member's paid (active) term that runs longest, lifetime first, whether it is in
+    force today, paid early and still to come, or long over. None for someone who never
+    paid."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    return (
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+        .select_related("plan")
+        .longest_first()
+        .first()
+    )
+
+
 def renewal_term(
-    plan: MembershipPlan, *, current: Membership | None, today: datetime.date
+    plan: MembershipPlan, *, latest: Membership | None, today: datetime.date
 ) -> tuple[datetime.date, datetime.date | None]:
     """First and last day of the term bought today; the last day is None for lifetime.
 
-    `current` is the membership keeping the member in good standing today, if any.
+    `latest` is the member's `latest_paid_term`, if any.
     """
     still_covered = (
-        current is not None and current.ends_on is not None and current.grace_ends_on() >= today
+        latest is not None and latest.ends_on is not None and latest.grace_ends_on() >= today
     )
     # Inside the grace period too the new term follows on: the member kept its benefits.
-    starts_on = current.ends_on + ONE_DAY if still_covered else today
+    starts_on = latest.ends_on + ONE_DAY if still_covered else today
     if plan.term_months is None:
         return starts_on, None
     return starts_on, add_months(starts_on, plan.term_months) - ONE_DAY
@@ -61,15 +79,17 @@ def why_cannot_join(user, *, today: datetime.date) -> str | None:
             "You already have a membership waiting for payment; see your account page. "
             "Once the payment is received it becomes active."
         )
-    current = membership_in_good_standing(user, on=today)
-    if current is None:
+    latest = latest_paid_term(user)
+    if latest is None:
         return None
-    if current.is_lifetime:
+    if latest.is_lifetime:
         return _("You are a lifetime member: there is nothing to renew.")
-    if not current.can_renew_on(today):
+    if latest.grace_ends_on() < today:
+        return None  # lapsed: joins afresh
+    if not latest.can_renew_on(today):
         return _("Your membership runs until %(end)s. You can renew from %(opens)s.") % {
-            "end": current.ends_on.strftime("%B %-d, %Y"),
-            "opens": current.renewal_opens_on().strftime("%B %-d, %Y"),
+            "end": latest.ends_on.strftime("%B %-d, %Y"),
+            "opens": latest.renewal_opens_on().strftime("%B %-d, %Y"),
         }
     return None
 
@@ -98,9 +118,7 @@ def begin_membership(
         refusal = why_cannot_join(user, today=today)
         if refusal:
             raise JoinRefused(refusal)
-        starts_on, ends_on = renewal_term(
-            plan, current=membership_in_good_standing(user, on=today), today=today
-        )
+        starts_on, ends_on = renewal_term(plan, latest=latest_paid_term(user), today=today)
         membership = Membership.objects.create(
             user=user,
             plan=plan,
@@ -149,8 +167,9 @@ def confirm_dues_paid(membership: Membership, *, at: datetime.datetime, amount=N
         # member who pays three weeks late still gets a whole term. A renewal paid while
         # the current term lasts still follows on from its end.
         paid_on = timezone.localdate(at)
-        current = membership_in_good_standing(locked.user, on=paid_on)
-        starts_on, ends_on = renewal_term(locked.plan, current=current, today=paid_on)
+        starts_on, ends_on = renewal_term(
+            locked.plan, latest=latest_paid_term(locked.user), today=paid_on
+        )
         if starts_on > locked.starts_on:
             locked.starts_on, locked.ends_on = starts_on, ends_on
         locked.status = Membership.Status.ACTIVE

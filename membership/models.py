@@ -207,13 +207,25 @@ class MembershipQuerySet(models.QuerySet):
             ends_on__lt=on - datetime.timedelta(days=grace_days()),
         )
 
+    def longest_first(self):
+        """The membership that runs longest first, lifetime before any dated one. The NULL
+        order is spelt out: SQLite sorts NULL first and PostgreSQL last."""
+        return self.order_by(models.F("ends_on").desc(nulls_first=True), "-starts_on", "-pk")
+
     def not_renewed(self):
         """Memberships the member has not followed with another (pending or active) one
-        that runs longer."""
+        that runs longer.
+
+        Of two rows over the same term (bought twice) only the later-created one counts as
+        not renewed, so the member is reminded once, not twice."""
         later = Membership.objects.filter(
             user=models.OuterRef("user"),
             status__in=[Membership.Status.PENDING, Membership.Status.ACTIVE],
-        ).filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=models.OuterRef("ends_on")))
+        ).filter(
+            models.Q(ends_on__isnull=True)
+            | models.Q(ends_on__gt=models.OuterRef("ends_on"))
+            | models.Q(ends_on=models.OuterRef("ends_on"), pk__gt=models.OuterRef("pk"))
+        )
         return self.exclude(models.Exists(later.exclude(pk=models.OuterRef("pk"))))
 
 

@@ -9,7 +9,6 @@ Anonymous visitors are never members.
 
 import datetime
 
-from django.db.models import F
 from django.utils import timezone
 
 from .models import Membership
@@ -30,7 +29,7 @@ def membership_in_good_standing(user, *, on: datetime.date) -> Membership | None
         Membership.objects.in_good_standing(on)
         .filter(user=user)
         .select_related("plan")
-        .order_by(F("ends_on").desc(nulls_first=True), "-starts_on")
+        .longest_first()
         .first()
     )
 

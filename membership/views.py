@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
-from .dues import JoinRefused, begin_membership, why_cannot_join
+from .dues import JoinRefused, begin_membership, latest_paid_term, why_cannot_join
 from .emails import send_membership_email
 from .forms import EmailChangeForm, JoinForm, ProfileForm, SignInForm, SignupForm
 from .models import Membership, MembershipPlan, User
@@ -142,15 +142,25 @@ class AccountView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         user = self.request.user
         current = membership_in_good_standing(user, on=today)
+        # A renewal builds on the latest paid term, which may not have begun yet.
+        latest = latest_paid_term(user)
         memberships = list(self.get_memberships())
+        upcoming = [
+            m for m in memberships if m.status == Membership.Status.ACTIVE and m.starts_on > today
+        ]
         return super().get_context_data(
             today=today,
             current=current,
-            can_renew=current is not None and current.can_renew_on(today),
+            latest=latest,
+            # Renew appears exactly when the join page would accept the renewal.
+            can_renew=current is not None and why_cannot_join(user, today=today) is None,
+            renewed_until=latest.ends_on if upcoming and latest in upcoming else None,
             in_grace=current is not None and current.is_in_grace_on(today),
             pending=[m for m in memberships if m.status == Membership.Status.PENDING],
             history=[
-                m for m in memberships if m != current and m.status != Membership.Status.PENDING
+                m
+                for m in memberships
+                if m != current and m.status != Membership.Status.PENDING and m not in upcoming
             ],
             account_sections=self.get_account_sections(),
             **kwargs,

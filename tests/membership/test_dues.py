@@ -6,9 +6,11 @@ from django.core import mail
 from django.utils import timezone
 
 from membership.dues import (
+    JoinRefused,
     add_months,
     begin_membership,
     confirm_dues_paid,
+    latest_paid_term,
     renewal_term,
     why_cannot_join,
 )
@@ -34,7 +36,7 @@ def test_add_months_clamps_to_the_end_of_the_month(day, months, expected):
 
 
 def test_new_member_term_starts_today_and_lasts_a_year(plan):
-    assert renewal_term(plan, current=None, today=D(2026, 6, 15)) == (
+    assert renewal_term(plan, latest=None, today=D(2026, 6, 15)) == (
         D(2026, 6, 15),
         D(2027, 6, 14),
     )
@@ -42,7 +44,7 @@ def test_new_member_term_starts_today_and_lasts_a_year(plan):
 
 def test_early_renewal_extends_from_the_current_end_date(plan, member, make_membership):
     current = make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
-    assert renewal_term(plan, current=current, today=D(2026, 12, 10)) == (
+    assert renewal_term(plan, latest=current, today=D(2026, 12, 10)) == (
         D(2027, 1, 1),
         D(2027, 12, 31),
     )
@@ -50,17 +52,17 @@ def test_early_renewal_extends_from_the_current_end_date(plan, member, make_memb
 
 def test_renewal_in_grace_period_follows_on_from_the_end_date(plan, member, make_membership):
     current = make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
-    assert renewal_term(plan, current=current, today=D(2027, 1, 20))[0] == D(2027, 1, 1)
+    assert renewal_term(plan, latest=current, today=D(2027, 1, 20))[0] == D(2027, 1, 1)
 
 
 def test_lapsed_member_renews_from_today(plan, member, make_membership, settings):
     settings.MEMBERSHIP_GRACE_DAYS = 30
     old = make_membership(member, starts_on=D(2025, 1, 1), ends_on=D(2025, 12, 31))
-    assert renewal_term(plan, current=old, today=D(2026, 3, 1)) == (D(2026, 3, 1), D(2027, 2, 28))
+    assert renewal_term(plan, latest=old, today=D(2026, 3, 1)) == (D(2026, 3, 1), D(2027, 2, 28))
 
 
 def test_lifetime_plan_has_no_end(lifetime_plan):
-    assert renewal_term(lifetime_plan, current=None, today=D(2026, 6, 15)) == (
+    assert renewal_term(lifetime_plan, latest=None, today=D(2026, 6, 15)) == (
         D(2026, 6, 15),
         None,
     )
@@ -190,3 +192,54 @@ def test_dues_paid_on_time_keep_the_term_set_at_joining(plan, member):
     assert confirm_dues_paid(membership, at=NOW)
     membership.refresh_from_db()
     assert (membership.starts_on, membership.ends_on) == (D(2026, 6, 15), D(2027, 6, 14))
+
+
+def noon(day):
+    return datetime.datetime.combine(day, datetime.time(15), tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def paid_early_renewal(plan, member, make_membership):
+    """A 2026 term, renewed and paid in December: the 2027 term has not begun yet."""
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    renewal, _ = begin_membership(
+        user=member, plan=plan, payment_method="offline", today=D(2026, 12, 10), now=NOW
+    )
+    assert confirm_dues_paid(renewal, at=noon(D(2026, 12, 11)))
+    renewal.refresh_from_db()
+    assert (renewal.starts_on, renewal.ends_on) == (D(2027, 1, 1), D(2027, 12, 31))
+    return renewal
+
+
+def test_paid_early_renewal_cannot_be_bought_again_for_the_same_term(
+    plan, member, paid_early_renewal
+):
+    refusal = why_cannot_join(member, today=D(2026, 12, 15))
+    assert refusal == (
+        "Your membership runs until December 31, 2027. You can renew from December 1, 2027."
+    )
+    with pytest.raises(JoinRefused):
+        begin_membership(
+            user=member, plan=plan, payment_method="offline", today=D(2026, 12, 15), now=NOW
+        )
+    assert member.memberships.count() == 2
+
+
+def test_renewal_builds_on_the_latest_paid_term_not_the_one_in_force(
+    plan, member, paid_early_renewal
+):
+    assert latest_paid_term(member) == paid_early_renewal
+    assert renewal_term(plan, latest=paid_early_renewal, today=D(2026, 12, 15)) == (
+        D(2028, 1, 1),
+        D(2028, 12, 31),
+    )
+    again, _ = begin_membership(
+        user=member, plan=plan, payment_method="offline", today=D(2027, 12, 5), now=NOW
+    )
+    assert (again.starts_on, again.ends_on) == (D(2028, 1, 1), D(2028, 12, 31))
+
+
+def test_lifetime_bought_during_a_term_ends_renewing(plan, lifetime_plan, member, make_membership):
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    make_membership(member, starts_on=D(2027, 1, 1), plan=lifetime_plan)
+    assert "lifetime" in why_cannot_join(member, today=D(2026, 12, 15))

@@ -141,3 +141,36 @@ def test_two_concurrent_runs_send_one_email(member, make_membership):
     assert sorted(results) == [0, 1]
     assert len(mail.outbox) == 1
     assert RenewalReminder.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_term_bought_twice_gets_each_reminder_once(member, make_membership):
+    # Two paid rows over the same dates (left by the early-renewal double purchase):
+    # the member is still told once.
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=END)
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=END)
+    assert send_due_renewal_reminders(now=at(END - datetime.timedelta(days=30))) == 1
+    assert send_due_renewal_reminders(now=at(END - datetime.timedelta(days=7))) == 1
+    assert send_due_renewal_reminders(now=at(END + datetime.timedelta(days=1))) == 1
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_paid_early_renewal_stops_the_reminders_of_the_current_term(
+    term, member, plan, make_membership
+):
+    from membership.dues import begin_membership, confirm_dues_paid
+
+    renewal, _ = begin_membership(
+        user=member,
+        plan=plan,
+        payment_method="offline",
+        today=D(2026, 12, 10),
+        now=at(D(2026, 12, 10)),
+    )
+    confirm_dues_paid(renewal, at=at(D(2026, 12, 11)))
+    mail.outbox.clear()
+    for day in (END - datetime.timedelta(days=7), END + datetime.timedelta(days=1)):
+        assert send_due_renewal_reminders(now=at(day)) == 0
+    assert send_due_renewal_reminders(now=at(D(2027, 12, 1))) == 1
+    assert mail.outbox[0].subject == "Your membership ends on December 31, 2027"

@@ -436,3 +436,21 @@ def test_email_change_password_failures_count_towards_the_sign_in_limit(
     client.logout()
     response = client.post("/account/login/", {"username": member.email, "password": PASSWORD})
     assert response.status_code == 429
+
+
+def test_account_hides_renew_once_the_next_term_is_paid(signed_in, plan, member, make_membership):
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    make_membership(member, starts_on=D(2027, 1, 1), ends_on=D(2027, 12, 31))
+    with time_machine.travel(datetime.datetime(2026, 12, 15, 12), tick=False):
+        signed_in.force_login(member)
+        html = signed_in.get("/account/").content.decode()
+        refused = signed_in.post(plan.get_absolute_url(), {})
+    assert ">Renew<" not in html
+    assert "You can renew from December 1, 2027" in html
+    assert "Renewed until December 31, 2027" in html
+    assert refused.status_code == 409
+    assert "Your membership runs until December 31, 2027" in refused.content.decode()
+    assert member.memberships.count() == 2
+    with time_machine.travel(datetime.datetime(2027, 12, 1, 12), tick=False):
+        signed_in.force_login(member)
+        assert ">Renew<" in signed_in.get("/account/").content.decode()
