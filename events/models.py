@@ -5,7 +5,8 @@ Rules that span rows or concurrency live elsewhere, each in one place:
 - reserving, holding, confirming and releasing tickets: `events/inventory.py`;
 - what a person pays: `events/pricing.py`.
 The counters `TicketType.reserved` and `Event.reserved` are written only by the inventory
-module; their CheckConstraints make overselling impossible in the database itself.
+module; their CheckConstraints make overselling impossible in the database itself. A plain
+save() of a loaded row never writes them back (see `KeepsColumnsWrittenElsewhere`).
 """
 
 import secrets
@@ -44,6 +45,51 @@ def new_order_reference():
 
 
 _UNKNOWN = object()
+
+
+class KeepsColumnsWrittenElsewhere(models.Model):
+    """A model with columns that only their owning module writes, with conditional
+    UPDATEs: the inventory's `reserved` counters, an order's status and its notice marks,
+    a door check-in, a waiting-list offer.
+
+    A plain save() writes every column with the value read when the row was loaded, so a
+    copy loaded a moment earlier (the admin's change form, a shell session) would undo what
+    the owner wrote since: tickets bought in between vanish from the counters, a cancelled
+    order comes back, a venue notice goes out twice. So a plain save() of an existing row
+    leaves `columns_written_elsewhere` out. An explicit `update_fields` naming one of them
+    is its owner's deliberate write and goes through.
+    """
+
+    columns_written_elsewhere: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using")
+        if (
+            not args
+            and not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+            and (using is None or using == self._state.db)
+        ):
+            left_alone = set(self.columns_left_alone())
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and not field.generated
+                and field.attname not in deferred
+                and field.name not in left_alone
+            ]
+        super().save(*args, **kwargs)
+
+    def columns_left_alone(self) -> tuple[str, ...]:
+        """What a plain save leaves out this time (a subclass may write one of them when
+        the save itself is that column's owner)."""
+        return self.columns_written_elsewhere
 
 
 class Venue(models.Model):
@@ -108,7 +154,7 @@ class EventQuerySet(models.QuerySet):
         return self.published().filter(ends_at__lt=now).order_by("-starts_at")
 
 
-class Event(models.Model):
+class Event(KeepsColumnsWrittenElsewhere):
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         ONLINE = "online", _("Online")
@@ -208,6 +254,9 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
+    # The inventory moves `reserved`; a venue's own save notes `venue_changed_at`.
+    columns_written_elsewhere = ("reserved", "venue_changed_at")
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -232,6 +281,7 @@ class Event(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self._recorded_venue_change = False
         loaded = getattr(self, "_loaded_venue_id", _UNKNOWN)
         update_fields = kwargs.get("update_fields")
         venue_saved = update_fields is None or {"venue", "venue_id"} & set(update_fields)
@@ -242,11 +292,13 @@ class Event(models.Model):
             and "venue_id" in self.__dict__
             and loaded != self.venue_id
         ):
-            self.record_venue_change(at=timezone.now(), save=False)
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
+            self._recorded_venue_change = self.record_venue_change(at=timezone.now(), save=False)
+            if self._recorded_venue_change and update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "venue_changed_at"}
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            self._recorded_venue_change = False
         self._loaded_venue_id = self.__dict__.get("venue_id", _UNKNOWN)
 
     def get_absolute_url(self):
@@ -259,16 +311,24 @@ class Event(models.Model):
         event._loaded_venue_id = event.__dict__.get("venue_id", _UNKNOWN)
         return event
 
+    def columns_left_alone(self):
+        if getattr(self, "_recorded_venue_change", False):
+            # This save noticed the move itself, so it writes the moment down.
+            return tuple(c for c in self.columns_written_elsewhere if c != "venue_changed_at")
+        return self.columns_written_elsewhere
+
     def record_venue_change(self, *, at, save=True):
         """Note that the venue changed, when it happened after the reveal moment: ticket
-        holders who already know the venue then get one update email (see notifications)."""
+        holders who already know the venue then get one update email (see notifications).
+        Returns whether it noted one."""
         from .reveal import venue_is_revealed
 
         if not venue_is_revealed(self, at=at):
-            return
+            return False
         self.venue_changed_at = at
         if save:
             Event.objects.filter(pk=self.pk).update(venue_changed_at=at)
+        return True
 
     def suggested_reveal_at(self, *, hours_before: int = 24):
         """The usual moment to reveal a secret venue: 24 hours before the start."""
@@ -287,7 +347,7 @@ class Event(models.Model):
         return self.status == self.Status.CANCELLED
 
 
-class TicketType(models.Model):
+class TicketType(KeepsColumnsWrittenElsewhere):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="ticket_types"
     )
@@ -314,6 +374,8 @@ class TicketType(models.Model):
     max_per_order = models.PositiveSmallIntegerField(_("maximum per order"), default=10)
     members_only = models.BooleanField(_("members only"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    columns_written_elsewhere = ("reserved",)  # the inventory's counter
 
     class Meta:
         verbose_name = _("ticket type")
@@ -369,7 +431,7 @@ class OrderQuerySet(models.QuerySet):
         )
 
 
-class Order(models.Model):
+class Order(KeepsColumnsWrittenElsewhere):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -433,6 +495,20 @@ class Order(models.Model):
 
     objects = OrderQuerySet.as_manager()
 
+    # The inventory and the checkout move an order through its life (and the counters with
+    # it); the notices claim their marks with conditional updates. Staff edit the buyer.
+    columns_written_elsewhere = (
+        "status",
+        "payment_method",
+        "payment_instructions",
+        "paid_at",
+        "hold_expires_at",
+        "confirmed_at",
+        "cancelled_at",
+        "venue_notice_sent_at",
+        "venue_update_sent_at",
+    )
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -462,7 +538,7 @@ class Order(models.Model):
         return self.status == self.Status.CONFIRMED
 
 
-class Ticket(models.Model):
+class Ticket(KeepsColumnsWrittenElsewhere):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="tickets"
     )
@@ -486,6 +562,10 @@ class Ticket(models.Model):
         related_name="+",
     )
 
+    # Check-in at the door is one conditional update; an edit of the attendee's name must
+    # not undo it (and let the ticket in twice).
+    columns_written_elsewhere = ("checked_in_at", "checked_in_by")
+
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
@@ -495,7 +575,7 @@ class Ticket(models.Model):
         return f"{self.ticket_type.name}: {self.attendee_name or self.order.buyer_name}"
 
 
-class WaitlistEntry(models.Model):
+class WaitlistEntry(KeepsColumnsWrittenElsewhere):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="waitlist"
     )
@@ -515,6 +595,10 @@ class WaitlistEntry(models.Model):
     offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
     fulfilled_at = models.DateTimeField(_("bought at"), null=True, blank=True)
+
+    # The waiting-list job claims an offer and the inventory marks it bought, each with a
+    # conditional update. (Staff may still change `offer_expires_at`, to extend an offer.)
+    columns_written_elsewhere = ("offered_at", "fulfilled_at")
 
     class Meta:
         verbose_name = _("waiting-list entry")
