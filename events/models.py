@@ -47,6 +47,14 @@ def new_order_reference():
 _UNKNOWN = object()
 
 
+def normalise_line_breaks(text):
+    """Browsers send a textarea's line breaks as CRLF; a shell or a fixture writes LF. The
+    same text must compare (and be stored) the same either way."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class KeepsColumnsWrittenElsewhere(models.Model):
     """A model with columns that only their owning module writes, with conditional
     UPDATEs: the inventory's `reserved` counters, an order's status and its notice marks,
@@ -115,6 +123,9 @@ class Venue(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        for name in ("address", "directions"):
+            if name in self.__dict__:  # a deferred field is not loaded just for this
+                self.__dict__[name] = normalise_line_breaks(self.__dict__[name])
         changed = self.pk is not None and getattr(self, "_loaded_details", None) not in (
             None,
             self._details(),
@@ -132,8 +143,12 @@ class Venue(models.Model):
         return venue
 
     def _details(self):
-        # __dict__, not getattr: a deferred field must not trigger a query here.
-        return tuple(self.__dict__.get(name) for name in self.REVEALED_FIELDS)
+        # __dict__, not getattr: a deferred field must not trigger a query here. Line breaks
+        # are normalised, or an unchanged admin save (CRLF) of an address stored with LF
+        # would look like a move and email every ticket holder after the reveal.
+        return tuple(
+            normalise_line_breaks(self.__dict__.get(name)) for name in self.REVEALED_FIELDS
+        )
 
 
 class EventQuerySet(models.QuerySet):

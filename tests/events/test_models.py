@@ -1,9 +1,11 @@
 import datetime
 
 import pytest
+import time_machine
+from django.core import mail
 from django.db.models import Count, Q
 
-from events import inventory
+from events import inventory, notifications
 from events.models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +139,32 @@ def test_a_full_save_of_a_new_row_writes_every_column(make_event):
     copy = TicketType(event=event, name="Copied", quantity=5, reserved=0)
     copy.save()
     assert TicketType.objects.filter(pk=copy.pk, name="Copied", quantity=5).exists()
+
+
+def test_saving_a_venue_unchanged_from_a_browser_is_not_a_venue_change(secret_event, buy, now):
+    buy(secret_event, 1, now=now, email="guest@example.org")
+    at = secret_event.venue_reveal_at
+    notifications.send_due_venue_notices(now=at)
+    mail.outbox.clear()
+    # The address was stored with LF (demo data, a shell); the admin's textarea sends it
+    # back with CRLF although staff changed nothing.
+    Venue.objects.filter(pk=secret_event.venue_id).update(directions="Gate\nSecond door")
+    with time_machine.travel(at + datetime.timedelta(minutes=30), tick=False):
+        venue = Venue.objects.get(pk=secret_event.venue_id)
+        assert "\n" in venue.address and "\r" not in venue.address
+        venue.address = venue.address.replace("\n", "\r\n")
+        venue.directions = "Gate\r\nSecond door"
+        venue.save()
+    secret_event.refresh_from_db()
+    assert secret_event.venue_changed_at is None
+    assert notifications.send_venue_updates(now=at + datetime.timedelta(hours=1)) == 0
+    assert mail.outbox == []
+
+
+def test_venue_text_is_stored_with_plain_line_breaks(db):
+    venue = Venue.objects.create(name="Hall", address="1 Main St\r\nNorfolk", directions="A\rB")
+    venue.refresh_from_db()
+    assert (venue.address, venue.directions) == ("1 Main St\nNorfolk", "A\nB")
 
 
 def test_stale_saves_leave_the_counters_of_every_ticket_type_true(
