@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from payments.methods import PaymentOutcome, get_method
 
 from .emails import send_membership_email
-from .models import Membership, MembershipPlan, User
+from .models import Membership, MembershipPlan, User, pending_days
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -77,7 +77,8 @@ def why_cannot_join(user, *, today: datetime.date) -> str | None:
     if user.memberships.filter(status=Membership.Status.PENDING).exists():
         return _(
             "You already have a membership waiting for payment; see your account page. "
-            "Once the payment is received it becomes active."
+            "Once the payment is received it becomes active; if you will not pay it, you can "
+            "cancel it there."
         )
     latest = latest_paid_term(user)
     if latest is None:
@@ -181,6 +182,28 @@ def confirm_dues_paid(membership: Membership, *, at: datetime.datetime, amount=N
         _send_welcome(locked)
     membership.refresh_from_db()
     return True
+
+
+def cancel_unpaid_membership(membership: Membership, *, now: datetime.datetime) -> bool:
+    """The member gives up a membership they have not paid for. False when it was not
+    pending (paid, or already cancelled): a paid membership is staff's to cancel."""
+    # One conditional UPDATE: it waits for confirm_dues_paid's row lock and then finds the
+    # row no longer pending, so a payment recorded at the same moment wins.
+    return bool(
+        Membership.objects.filter(pk=membership.pk, status=Membership.Status.PENDING).update(
+            status=Membership.Status.CANCELLED, updated_at=now
+        )
+    )
+
+
+def cancel_long_unpaid_memberships(*, now: datetime.datetime) -> int:
+    """Cancel memberships still unpaid `MEMBERSHIP_PENDING_DAYS` after they were started, so
+    a forgotten one neither blocks joining again nor lingers on the account page. Returns
+    how many; running it again (or twice at once) cancels nothing more."""
+    cutoff = now - datetime.timedelta(days=pending_days())
+    return Membership.objects.unpaid_since(cutoff).update(
+        status=Membership.Status.CANCELLED, updated_at=now
+    )
 
 
 def _send_welcome(membership):

@@ -107,6 +107,11 @@ def grace_days() -> int:
     return int(getattr(settings, "MEMBERSHIP_GRACE_DAYS", 30))
 
 
+def pending_days() -> int:
+    """Days a membership may wait for its dues before it is cancelled as unpaid."""
+    return int(getattr(settings, "MEMBERSHIP_PENDING_DAYS", 60))
+
+
 class MembershipPlanQuerySet(models.QuerySet):
     def offered(self):
         return self.filter(is_offered=True)
@@ -200,6 +205,10 @@ class MembershipQuerySet(models.QuerySet):
         """Active memberships whose term ends from `first` to `last` inclusive."""
         return self.filter(status=Membership.Status.ACTIVE, ends_on__gte=first, ends_on__lte=last)
 
+    def unpaid_since(self, moment: datetime.datetime):
+        """Memberships still waiting for their dues that were started before `moment`."""
+        return self.filter(status=Membership.Status.PENDING, created_at__lt=moment)
+
     def lapsed(self, on: datetime.date):
         """Active memberships whose term and grace period are over on `on`."""
         return self.filter(
@@ -213,14 +222,14 @@ class MembershipQuerySet(models.QuerySet):
         return self.order_by(models.F("ends_on").desc(nulls_first=True), "-starts_on", "-pk")
 
     def not_renewed(self):
-        """Memberships the member has not followed with another (pending or active) one
-        that runs longer.
+        """Memberships the member has not followed with another paid (active) one that runs
+        longer. A pending renewal does not count: clicking Renew without paying renews
+        nothing, and the member still needs the reminders.
 
         Of two rows over the same term (bought twice) only the later-created one counts as
         not renewed, so the member is reminded once, not twice."""
         later = Membership.objects.filter(
-            user=models.OuterRef("user"),
-            status__in=[Membership.Status.PENDING, Membership.Status.ACTIVE],
+            user=models.OuterRef("user"), status=Membership.Status.ACTIVE
         ).filter(
             models.Q(ends_on__isnull=True)
             | models.Q(ends_on__gt=models.OuterRef("ends_on"))

@@ -23,6 +23,11 @@ urlpatterns = [
         views.MembershipDetailView.as_view(),
         name="membership_detail",
     ),
+    path(
+        "account/memberships/<int:pk>/cancel/",
+        views.cancel_membership,
+        name="membership_cancel",
+    ),
     path("account/profile/", views.ProfileView.as_view(), name="profile"),
     path("account/email/", views.EmailChangeView.as_view(), name="email_change"),
     path("account/login/", views.SignInView.as_view(), name="login"),

@@ -3,6 +3,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -11,9 +12,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
-from .dues import JoinRefused, begin_membership, latest_paid_term, why_cannot_join
+from .dues import (
+    JoinRefused,
+    begin_membership,
+    cancel_unpaid_membership,
+    latest_paid_term,
+    why_cannot_join,
+)
 from .emails import send_membership_email
 from .forms import EmailChangeForm, JoinForm, ProfileForm, SignInForm, SignupForm
 from .models import Membership, MembershipPlan, User
@@ -211,6 +219,21 @@ class MembershipDetailView(LoginRequiredMixin, DetailView):
 
     def get_queryset(self):
         return Membership.objects.filter(user=self.request.user).select_related("plan")
+
+
+@login_required
+@require_POST
+def cancel_membership(request, pk):
+    """The member cancels their own membership that is waiting for payment."""
+    membership = get_object_or_404(Membership, pk=pk, user=request.user)
+    if cancel_unpaid_membership(membership, now=timezone.now()):
+        messages.success(
+            request,
+            _("Membership %(reference)s is cancelled.") % {"reference": membership.reference},
+        )
+        return HttpResponseRedirect(reverse("membership:account"))
+    messages.warning(request, _("Only a membership waiting for payment can be cancelled."))
+    return HttpResponseRedirect(membership.get_absolute_url())
 
 
 class ProfileView(LoginRequiredMixin, BadInputIs400Mixin, UpdateView):

@@ -174,3 +174,16 @@ def test_paid_early_renewal_stops_the_reminders_of_the_current_term(
         assert send_due_renewal_reminders(now=at(day)) == 0
     assert send_due_renewal_reminders(now=at(D(2027, 12, 1))) == 1
     assert mail.outbox[0].subject == "Your membership ends on December 31, 2027"
+
+
+@pytest.mark.django_db
+def test_an_unpaid_renewal_does_not_stop_the_reminders(term, member, make_membership):
+    # Clicking Renew without paying renews nothing: the member still needs reminding.
+    make_membership(
+        member,
+        starts_on=END + datetime.timedelta(days=1),
+        ends_on=D(2027, 12, 31),
+        status=Membership.Status.PENDING,
+    )
+    assert send_due_renewal_reminders(now=at(END - datetime.timedelta(days=7))) == 1
+    assert send_due_renewal_reminders(now=at(END + datetime.timedelta(days=1))) == 1

@@ -454,3 +454,53 @@ def test_account_hides_renew_once_the_next_term_is_paid(signed_in, plan, member,
     with time_machine.travel(datetime.datetime(2027, 12, 1, 12), tick=False):
         signed_in.force_login(member)
         assert ">Renew<" in signed_in.get("/account/").content.decode()
+
+
+@pytest.fixture
+def pending_membership(member, make_membership):
+    return make_membership(
+        member, starts_on=D(2026, 6, 1), ends_on=D(2027, 5, 31), status=Membership.Status.PENDING
+    )
+
+
+def cancel_url(membership):
+    return reverse("membership:membership_cancel", args=[membership.pk])
+
+
+def test_member_cancels_their_own_unpaid_membership(signed_in, member, pending_membership):
+    page = signed_in.get(pending_membership.get_absolute_url()).content.decode()
+    assert f'action="{cancel_url(pending_membership)}"' in page
+    response = signed_in.post(cancel_url(pending_membership))
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    pending_membership.refresh_from_db()
+    assert pending_membership.status == Membership.Status.CANCELLED
+    assert "Pending payment" not in signed_in.get("/account/").content.decode()
+
+
+def test_only_the_owner_may_cancel_a_membership(client, make_user, pending_membership):
+    client.force_login(make_user())
+    assert client.post(cancel_url(pending_membership)).status_code == 404
+    pending_membership.refresh_from_db()
+    assert pending_membership.status == Membership.Status.PENDING
+
+
+def test_cancelling_a_membership_needs_post_and_csrf(member, pending_membership):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    assert browser.get(cancel_url(pending_membership)).status_code == 405
+    assert browser.post(cancel_url(pending_membership)).status_code == 403
+    pending_membership.refresh_from_db()
+    assert pending_membership.status == Membership.Status.PENDING
+
+
+def test_a_paid_membership_cannot_be_cancelled_by_the_member(signed_in, member, make_membership):
+    paid = make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    assert (
+        'action="' + cancel_url(paid) not in signed_in.get(paid.get_absolute_url()).content.decode()
+    )
+    response = signed_in.post(cancel_url(paid), follow=True)
+    assert "Only a membership waiting for payment can be cancelled." in response.content.decode()
+    paid.refresh_from_db()
+    assert paid.status == Membership.Status.ACTIVE
