@@ -2,6 +2,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import City, DirectoryListing, Origin, Partnership
@@ -50,6 +51,19 @@ def related_events(partnership, request):
     return import_string(path)(partnership, request=request)
 
 
+def bound_related_events_caching(response, *, request, events, now):
+    """Let the project say how long a page listing its events may be cached, through the
+    callable named by CITIES_RELATED_EVENTS_CACHE_CONTROL (a dotted path to
+    `func(response, *, request, events, now)` returning the response).
+
+    Events can change what they show at a given moment (a venue revealed), which only the
+    events app knows; cities imports nothing of it, so it asks through this hook."""
+    path = getattr(settings, "CITIES_RELATED_EVENTS_CACHE_CONTROL", None)
+    if not path or events is None:
+        return response
+    return import_string(path)(response, request=request, events=events, now=now)
+
+
 def partnership_detail(request, slug):
     partnership = get_object_or_404(
         Partnership.objects.public().prefetch_related(
@@ -68,10 +82,14 @@ def partnership_detail(request, slug):
         "world_map": world_map(home=home, places=[(city, "", city.label)]),
         "map_title": f"{city.name} and {home.name} on the world map",
     }
+    # Taken before the events are read: a reveal falling while the page is composed still
+    # bounds the cache (measured after, the pre-reveal page could be kept a whole max-age).
+    now = timezone.now()
     events = related_events(partnership, request)
     if events is not None:
         context["related_events"] = events
-    return render(request, "cities/partnership_detail.html", context)
+    response = render(request, "cities/partnership_detail.html", context)
+    return bound_related_events_caching(response, request=request, events=events, now=now)
 
 
 def virginia_directory(request):

@@ -1,4 +1,5 @@
-"""RSS of upcoming events. The location in each item comes from the reveal gate."""
+"""RSS of upcoming events. The location in each item comes from the reveal gate, and
+feed readers and caches may keep the feed only until the next reveal among its items."""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -10,9 +11,26 @@ from nsca.models import Association
 
 from .models import Event
 from .reveal import label_locations
+from .views import cache_until_next_reveal
+
+FEED_SIZE = 50
 
 
 class UpcomingEventsFeed(Feed):
+    def __call__(self, request, *args, **kwargs):
+        # The feed object is shared by all requests: the moment and the gate's answer
+        # travel as the feed's per-request object (`get_object`), not on self, and the
+        # same events bound how long the response may be cached.
+        now = timezone.now()
+        events = label_locations(
+            Event.objects.upcoming(now).select_related("venue")[:FEED_SIZE], viewer=None, at=now
+        )
+        response = super().__call__(request, *args, events=events, **kwargs)
+        return cache_until_next_reveal(response, events, viewer=None, now=now)
+
+    def get_object(self, request, *args, events, **kwargs):
+        return events
+
     def title(self):
         association = Association.current()
         name = association.name if association else ""
@@ -24,12 +42,8 @@ class UpcomingEventsFeed(Feed):
     def description(self):
         return _("Events, dinners and classes coming up.")
 
-    def items(self):
-        # The feed object is shared by all requests: the moment and the gate's answer
-        # travel on the items, not on self.
-        now = timezone.now()
-        events = Event.objects.upcoming(now).select_related("venue")[:50]
-        return label_locations(events, viewer=None, at=now)
+    def items(self, events):
+        return events
 
     def item_title(self, event):
         prefix = _("Cancelled: ") if event.is_cancelled else ""

@@ -58,13 +58,19 @@ PUBLIC_MAX_AGE = 60
 PAST_PER_PAGE = 20
 
 
-def _cache_headers(response, request, events, *, now):
-    """Let caches keep a page only while it cannot change its venue: never past the next
-    reveal moment, and never shared when someone is signed in."""
-    patch_vary_headers(response, ["Cookie"])
-    if request.user.is_authenticated:
-        patch_cache_control(response, private=True, no_cache=True)
-        return response
+def cache_until_next_reveal(response, events, *, viewer, now: datetime.datetime):
+    """Let caches keep a response showing these events only while it cannot change its
+    venue: never past the next reveal among them. A page rendered for a viewer (`viewer`,
+    possibly anonymous) varies on the cookie and is never shared once someone is signed
+    in; a feed that is the same for everyone (`viewer=None`) is simply public.
+
+    Every cacheable surface that shows events goes through this one function: event
+    pages and lists, .ics files, the RSS feed, the home page, the partnership pages."""
+    if viewer is not None:
+        patch_vary_headers(response, ["Cookie"])
+        if viewer.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
     max_age = PUBLIC_MAX_AGE
     until_reveal = seconds_until_next_reveal(events, at=now)
     if until_reveal is not None:
@@ -89,7 +95,7 @@ def event_list(request):
     response = render(
         request, "events/event_list.html", {"events": events, "past": False, "now": now}
     )
-    return _cache_headers(response, request, events, now=now)
+    return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
 
 @require_GET
@@ -103,7 +109,7 @@ def event_past(request):
         "events/event_list.html",
         {"events": events, "past": True, "page_obj": page, "now": now},
     )
-    return _cache_headers(response, request, events, now=now)
+    return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
 
 def _waitlist_available() -> bool:
@@ -234,7 +240,7 @@ def event_detail(request, slug):
         "few_left_threshold": FEW_LEFT,
     }
     response = render(request, "events/event_detail.html", context)
-    return _cache_headers(response, request, [event], now=now)
+    return cache_until_next_reveal(response, [event], viewer=request.user, now=now)
 
 
 def _open_offer(event, token, *, now):
@@ -468,7 +474,7 @@ def event_ics(request, slug):
     response = _ics_response(
         ics.event_calendar(event, viewer=request.user, now=now), f"{event.slug}.ics"
     )
-    return _cache_headers(response, request, [event], now=now)
+    return cache_until_next_reveal(response, [event], viewer=request.user, now=now)
 
 
 @require_GET
@@ -480,13 +486,8 @@ def calendar_ics(request):
     association = Association.current()
     name = _("Events") + (f" · {association.name}" if association.name else "")
     response = _ics_response(ics.events_calendar(events, name=name, now=now), "events.ics")
-    # A public feed: the same for everyone, so never private, and never past a reveal.
-    max_age = PUBLIC_MAX_AGE
-    until_reveal = seconds_until_next_reveal(events, at=now)
-    if until_reveal is not None:
-        max_age = min(max_age, until_reveal)
-    patch_cache_control(response, public=True, max_age=max_age)
-    return response
+    # Calendar apps subscribe without signing in: the same file for everyone.
+    return cache_until_next_reveal(response, events, viewer=None, now=now)
 
 
 @never_cache

@@ -2,21 +2,31 @@ from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cities.models import Partnership
+from events.views import cache_until_next_reveal
 
 from .composition import home_page_events
 from .models import Page
 
 
 def home(request):
-    context = {
-        "partnerships": Partnership.objects.current(),
-        "events": home_page_events(request=request),
-    }
-    return render(request, "nsca/home.html", context)
+    # Taken before the events are read: a reveal falling while the page is composed still
+    # bounds the cache (measured after, the pre-reveal page could be kept a whole max-age).
+    now = timezone.now()
+    events = home_page_events(request=request)
+    context = {"partnerships": Partnership.objects.current(), "events": events}
+    response = render(request, "nsca/home.html", context)
+    return cache_until_next_reveal(response, events, viewer=request.user, now=now)
+
+
+def related_events_cache_control(response, *, request, events, now):
+    """The partnership page's cache hook (`settings.CITIES_RELATED_EVENTS_CACHE_CONTROL`):
+    the page lists the partnership's events, so it is cached like any event list."""
+    return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
 
 def page(request, slug):
