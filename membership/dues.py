@@ -15,6 +15,7 @@ import calendar
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,19 @@ def latest_paid_term(user) -> Membership | None:
         .longest_first()
         .first()
     )
+
+
+def joinable_plans(user, *, today: datetime.date):
+    """The plans this user may open the join page for: those offered, plus the plan of
+    their latest paid term while it still keeps them in good standing (grace included).
+
+    Staff may withdraw a plan from the site while members hold it; those members must still
+    be able to renew it from the account page and the reminder emails."""
+    latest = latest_paid_term(user)
+    held = latest is not None and (latest.is_lifetime or latest.grace_ends_on() >= today)
+    if not held:
+        return MembershipPlan.objects.offered()
+    return MembershipPlan.objects.filter(Q(is_offered=True) | Q(pk=latest.plan_id))
 
 
 def renewal_term(

@@ -19,6 +19,7 @@ from .dues import (
     JoinRefused,
     begin_membership,
     cancel_unpaid_membership,
+    joinable_plans,
     latest_paid_term,
     why_cannot_join,
 )
@@ -47,8 +48,8 @@ def plan_list(request):
 
 
 def join(request, slug):
-    plan = get_object_or_404(MembershipPlan.objects.offered(), slug=slug)
     today = timezone.localdate()
+    plan = get_object_or_404(joinable_plans(request.user, today=today), slug=slug)
     refusal = why_cannot_join(request.user, today=today)
     if refusal:
         return render(

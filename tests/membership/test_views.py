@@ -504,3 +504,54 @@ def test_a_paid_membership_cannot_be_cancelled_by_the_member(signed_in, member, 
     assert "Only a membership waiting for payment can be cancelled." in response.content.decode()
     paid.refresh_from_db()
     assert paid.status == Membership.Status.ACTIVE
+
+
+def member_join_data():
+    data = join_data()
+    for key in ("email", "password1", "password2"):
+        data.pop(key)
+    return data
+
+
+@pytest.fixture
+def withdrawn_plan(make_plan):
+    return make_plan("founders", name="Founders", is_offered=False)
+
+
+@pytest.mark.parametrize(
+    "today",
+    [datetime.datetime(2026, 12, 10, 12), datetime.datetime(2027, 1, 20, 12)],
+    ids=["current", "in-grace"],
+)
+def test_member_renews_the_withdrawn_plan_they_hold(
+    signed_in, member, make_membership, withdrawn_plan, today, settings
+):
+    settings.MEMBERSHIP_GRACE_DAYS = 30
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31), plan=withdrawn_plan)
+    with time_machine.travel(today, tick=False):
+        signed_in.force_login(member)
+        account = signed_in.get("/account/").content.decode()
+        page = signed_in.get(withdrawn_plan.get_absolute_url())
+        response = signed_in.post(withdrawn_plan.get_absolute_url(), member_join_data())
+    assert f'href="{withdrawn_plan.get_absolute_url()}"' in account
+    assert page.status_code == 200 and "<h1>Renew: Founders</h1>" in page.content.decode()
+    assert response.status_code == 302
+    renewal = member.memberships.get(status=Membership.Status.PENDING)
+    assert (renewal.plan, renewal.starts_on) == (withdrawn_plan, D(2027, 1, 1))
+
+
+def test_withdrawn_plan_stays_404_for_everyone_else(
+    client, make_user, make_membership, withdrawn_plan, settings
+):
+    settings.MEMBERSHIP_GRACE_DAYS = 30
+    url = withdrawn_plan.get_absolute_url()
+    lapsed = make_user()
+    make_membership(lapsed, starts_on=D(2025, 1, 1), ends_on=D(2025, 12, 31), plan=withdrawn_plan)
+    holds_another_plan = make_user()
+    make_membership(holds_another_plan, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    with time_machine.travel(datetime.datetime(2026, 12, 10, 12), tick=False):
+        assert client.get(url).status_code == 404
+        for user in (lapsed, holds_another_plan):
+            client.force_login(user)
+            assert client.get(url).status_code == 404
+            assert client.post(url, member_join_data()).status_code == 404
