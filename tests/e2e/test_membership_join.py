@@ -1,8 +1,7 @@
 import pytest
-from django.utils import timezone
+from playwright.sync_api import expect
 
-from membership.dues import confirm_dues_paid
-from membership.models import Membership
+from membership.models import Membership, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +22,32 @@ def fill_join_form(page):
     page.get_by_label("Pay by cheque or at the door").check()
 
 
-def test_visitor_joins_pays_offline_and_becomes_active(demo, live_server, page, axe_check):
+STAFF_PASSWORD = "Staff-Unguessable-Phrase-7"
+
+
+def mark_dues_paid_in_admin(browser, browser_context_args, live_server, membership):
+    """What the membership secretary does when the cheque arrives: in their own browser,
+    sign in to the admin and run "Mark dues paid" on the membership."""
+    User.objects.create_superuser(email="secretary@example.org", password=STAFF_PASSWORD)
+    context = browser.new_context(**browser_context_args)
+    try:
+        staff = context.new_page()
+        staff.goto(live_server.url + "/admin/membership/membership/?status__exact=pending")
+        staff.get_by_label("Email address").fill("secretary@example.org")
+        staff.get_by_label("Password").fill(STAFF_PASSWORD)
+        staff.get_by_role("button", name="Log in").click()
+        staff.wait_for_url("**/admin/membership/membership/**")
+        staff.locator(f'input[name="_selected_action"][value="{membership.pk}"]').check()
+        staff.locator('select[name="action"]').select_option("mark_dues_paid")
+        staff.get_by_role("button", name="Go").click()
+        expect(staff.get_by_text("1 membership(s) marked paid")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_visitor_joins_pays_offline_and_becomes_active(
+    demo, live_server, page, axe_check, browser, browser_context_args
+):
     page.goto(live_server.url + "/membership/")
     assert page.get_by_text("Sample prices.").is_visible()
     axe_check(page)
@@ -35,13 +59,16 @@ def test_visitor_joins_pays_offline_and_becomes_active(demo, live_server, page, 
     page.get_by_role("button", name="Join and pay").click()
     page.wait_for_url("**/account/memberships/*/")
     assert "Please pay $35.00 by cheque" in page.content()
+    axe_check(page)
 
     page.goto(live_server.url + "/account/")
     assert page.get_by_text("Pending payment").is_visible()
     axe_check(page)
 
     membership = Membership.objects.get(user__email="grace@example.org")
-    assert confirm_dues_paid(membership, at=timezone.now())
+    mark_dues_paid_in_admin(browser, browser_context_args, live_server, membership)
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ACTIVE
     page.reload()
     membership_section = page.locator("#membership")
     assert membership_section.get_by_text("Active").is_visible()
