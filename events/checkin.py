@@ -9,6 +9,7 @@ expired and refunded orders admit nobody.
 scanning the same code at the same moment let it in once and refuse the other.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,11 @@ from .models import Event, Order, Ticket
 
 NAME_RESULTS_LIMIT = 50
 
+TICKET_CODE = re.compile(r"\A[A-Za-z0-9_-]{1,32}\Z")
+"""Any code a ticket has ever had: today's unambiguous letters and digits, or the older
+`token_urlsafe` codes. Anything else (a NUL byte, which PostgreSQL refuses in a query)
+cannot be a ticket and never reaches the database."""
+
 
 def normalize_code(raw: str) -> str:
     """A code as typed or scanned: surrounding spaces dropped; a scanned URL's last part."""
@@ -32,7 +38,7 @@ def normalize_code(raw: str) -> str:
 
 def find_ticket(code: str) -> Ticket | None:
     code = normalize_code(code)
-    if not code:
+    if not TICKET_CODE.match(code):
         return None
     # Codes are upper case; a code typed in lower case is the same code. (Codes issued
     # before that rule were mixed case and are matched exactly.)
@@ -46,7 +52,8 @@ def find_ticket(code: str) -> Ticket | None:
 def search_by_name(event: Event, query: str):
     """The event's confirmed tickets whose attendee or buyer name contains the query."""
     query = (query or "").strip()
-    if not query:
+    # No stored name holds a NUL byte (PostgreSQL refuses them, in a query too).
+    if not query or "\x00" in query:
         return Ticket.objects.none()
     return (
         Ticket.objects.filter(order__event=event, order__status=Order.Status.CONFIRMED)

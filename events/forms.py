@@ -12,8 +12,28 @@ from payments.methods import available_methods
 
 from .pricing import may_buy, ticket_prices
 
-SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+URLSAFE_TOKEN = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
+"""What `secrets.token_urlsafe` makes: order links, waiting-list offers, submission keys."""
+SUBMISSION_KEY = URLSAFE_TOKEN
 MAX_TICKETS_PER_ORDER = 50
+
+
+def is_token(value) -> bool:
+    """Could this be one of our tokens? Asked before a token from a URL reaches a query:
+    anything else cannot match a row, and a NUL byte in it would make PostgreSQL refuse
+    the query (psycopg raises DataError, a 500)."""
+    return isinstance(value, str) and URLSAFE_TOKEN.match(value) is not None
+
+
+class OfferTokenField(forms.CharField):
+    """The hidden waiting-list offer token: a malformed one is no offer, not a form error
+    (the checkout goes on as an ordinary purchase)."""
+
+    widget = forms.HiddenInput
+
+    def clean(self, value):
+        value = self.to_python(value)
+        return value if is_token(value) else ""
 
 
 def new_submission_key() -> str:
@@ -53,7 +73,7 @@ class CheckoutForm(forms.Form):
     email = forms.EmailField(label=_("Email"), help_text=_("Your tickets are sent here."))
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     submission = forms.CharField(widget=forms.HiddenInput, required=False)
-    offer = forms.CharField(widget=forms.HiddenInput, required=False)
+    offer = OfferTokenField(required=False)
 
     def __init__(self, *args, event, ticket_types, user, now, quantities=None, **kwargs):
         kwargs.setdefault("label_suffix", "")

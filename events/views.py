@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import calendar as ics
 from .checkout import place_order
-from .forms import CheckoutForm, new_submission_key, parse_quantity
+from .forms import CheckoutForm, is_token, new_submission_key, parse_quantity
 from .inventory import (
     FEW_LEFT,
     InvalidSelection,
@@ -244,7 +244,7 @@ def event_detail(request, slug):
 
 
 def _open_offer(event, token, *, now):
-    if not token:
+    if not is_token(token):
         return None
     return (
         WaitlistEntry.objects.filter(
@@ -268,6 +268,8 @@ def checkout(request, slug):
     )
     ticket_types = list(event.ticket_types.all())
     offer_token = (request.POST if request.method == "POST" else request.GET).get("offer", "")
+    if not is_token(offer_token):
+        offer_token = ""  # not one of ours: no offer, and nothing to say about it
     offer = _open_offer(event, offer_token, now=now)
     offers = open_offers(event_ids=[event.pk], now=now)[event.pk]
     left = availability(event, ticket_types, now=now, offer=offer, offers=offers)
@@ -393,6 +395,8 @@ def checkout(request, slug):
 
 
 def _order_for(token):
+    if not is_token(token):
+        raise Http404(_("No order has this address."))
     order = (
         Order.objects.select_related("event", "event__venue", "event__partnership")
         .prefetch_related(

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from events.checkin import check_in, normalize_code
+from events.checkin import check_in, find_ticket, normalize_code, search_by_name
 from events.models import UNAMBIGUOUS_ALPHABET, Order, Ticket, new_ticket_code
 
 from .staff_factories import make_event, make_order, make_staff, make_ticket_type
@@ -185,6 +185,23 @@ def test_search_by_name_finds_the_event_confirmed_tickets(door, dinner, ticket_t
     assert "Margaret Hamilton" in html and "Katherine J" in html
     assert "Margaret Gone" not in html and "Margaret Elsewhere" not in html
     assert "2 tickets found" in html
+
+
+@pytest.mark.parametrize("code", ["\x00", "ABC\x00DEF", "https://example.org/t/\x00/"])
+def test_code_with_a_nul_byte_is_a_form_error_not_a_database_error(door, dinner, code):
+    # A NUL byte reaching a query makes PostgreSQL (psycopg) raise DataError: a 500.
+    assert door.get(_url(dinner), {"code": code}).status_code == 400
+    assert door.post(_url(dinner), {"code": code}).status_code == 400
+
+
+def test_name_search_with_a_nul_byte_is_a_form_error_not_a_database_error(door, dinner):
+    assert door.get(_url(dinner), {"q": "Marg\x00aret"}).status_code == 400
+
+
+def test_find_ticket_and_search_by_name_refuse_a_nul_byte(dinner):
+    # The functions themselves, whatever form calls them.
+    assert find_ticket("ABC\x00DEF") is None
+    assert list(search_by_name(dinner, "Marg\x00aret")) == []
 
 
 def test_check_in_page_is_for_staff_with_the_permission(client, dinner):

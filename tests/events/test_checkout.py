@@ -308,6 +308,17 @@ def test_waiting_list_offer_lets_its_holder_buy_held_places(client, secret_event
     assert Order.objects.count() == 2
 
 
+@pytest.mark.parametrize("offer", ["\x00", "abc\x00defghijklmnopqrstuvwxyz", "x" * 500])
+def test_malformed_offer_token_is_ignored(client, secret_event, dinner, offer):
+    # A NUL byte reaching a query makes PostgreSQL (psycopg) raise DataError: a 500.
+    page = client.get(url(secret_event), {"offer": offer, f"qty_{dinner.pk}": 2})
+    assert page.status_code == 200
+    assert "waiting-list offer" not in page.content.decode()
+    response = client.post(url(secret_event), dinner_post(dinner, offer=offer))
+    assert response.status_code == 303
+    assert Order.objects.count() == 1
+
+
 def test_members_only_event_asks_visitors_to_sign_in(client, secret_event, dinner, member):
     secret_event.members_only = True
     secret_event.save()

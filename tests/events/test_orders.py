@@ -27,6 +27,18 @@ def test_unknown_order_token_is_404(client, db):
     assert client.get("/orders/not-a-real-token/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path", ["/orders/%00/", "/orders/abc%00defghijklmnopq/", "/orders/%00/event.ics"]
+)
+def test_malformed_order_token_is_404_not_a_database_error(client, db, path):
+    # A NUL byte reaching a query makes PostgreSQL (psycopg) raise DataError: a 500.
+    assert client.get(path).status_code == 404
+
+
+def test_malformed_order_token_cannot_be_cancelled(client, db):
+    assert client.post("/orders/%00/cancel/").status_code == 404
+
+
 def test_order_page_shows_reveal_state_in_plain_words(client, order, secret_event):
     page = client.get(order.get_absolute_url()).content.decode()
     assert "The location will be revealed to ticket holders on" in page
