@@ -14,19 +14,19 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# ENV_FILE names another file (relative to the project, or absolute): tests point it at
+# /dev/null so a developer's own .env (DEBUG=true, say) cannot change what they measure.
+environ.Env.read_env(BASE_DIR / env.str("ENV_FILE", default=".env"), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
-# A development key only when DEBUG is on; production must supply its own.
-if DEBUG:
-    SECRET_KEY = env.str(
-        "SECRET_KEY", default="dev-only-key-not-for-production-use-0123456789abcdef"
-    )
-else:
-    SECRET_KEY = env.str("SECRET_KEY", default="")
-    if not SECRET_KEY:
+# An empty SECRET_KEY (a copied .env.example, an unset variable in a unit file) counts as
+# missing: a development key only when DEBUG is on; production must supply its own.
+SECRET_KEY = env.str("SECRET_KEY", default="").strip()
+if not SECRET_KEY:
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
+    SECRET_KEY = "dev-only-key-not-for-production-use-0123456789abcdef"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

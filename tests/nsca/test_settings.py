@@ -18,10 +18,12 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env_overrides):
-    # The test run's own settings (set in tests/settings.py) must not leak into the child.
+    # The test run's own settings (set in tests/settings.py) must not leak into the child,
+    # nor the developer's .env (ENV_FILE=/dev/null) unless a test names a file.
     leaked = {"DEBUG", "SECRET_KEY", "SECURE_HTTPS", "ALLOWED_HOSTS", "MEDIA_ROOT"}
     leaked |= {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in leaked}
+    env["ENV_FILE"] = "/dev/null"
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
@@ -49,3 +51,47 @@ def test_debug_is_off_unless_turned_on():
         "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env_overrides=env
     )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def print_setting(name, env_overrides):
+    result = run_manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(settings.{name})",
+        env_overrides=env_overrides,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_settings_read_the_env_file_named_by_env_file(tmp_path):
+    env_file = tmp_path / "custom.env"
+    env_file.write_text("DEBUG=true\n")
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DEBUG"}
+    assert print_setting("DEBUG", {**env, "ENV_FILE": str(env_file)}) == "True"
+    assert print_setting("DEBUG", {**env, "ENV_FILE": "/dev/null"}) == "False"
+
+
+def test_a_copy_of_env_example_serves_requests(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text((ROOT / ".env.example").read_text())
+    # The copy as it is, except a database that leaves no file behind in the project.
+    env = {
+        "DJANGO_SETTINGS_MODULE": "nsca.settings",
+        "ENV_FILE": str(env_file),
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.test import Client; "
+        "print(Client().get('/robots.txt', HTTP_HOST='localhost').status_code)",
+        env_overrides=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "200"
+
+
+def test_an_empty_secret_key_with_debug_on_falls_back_to_the_development_key():
+    env = {**PRODUCTION_ENV, "DEBUG": "true", "SECRET_KEY": ""}
+    assert print_setting("SECRET_KEY", env).startswith("dev-only-key")
