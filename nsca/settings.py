@@ -160,9 +160,20 @@ SECURE_HTTPS = env.bool("SECURE_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = SECURE_HTTPS
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SECURE_HTTPS else 0)
+# Browsers (and the preload list) want HSTS for at least a year; a shorter max-age from the
+# environment would quietly weaken it, so the site refuses to start instead.
+HSTS_MIN_SECONDS = 31_536_000
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=HSTS_MIN_SECONDS if SECURE_HTTPS else 0
+)
+if SECURE_HTTPS and SECURE_HSTS_SECONDS < HSTS_MIN_SECONDS:
+    raise ImproperlyConfigured(
+        f"SECURE_HSTS_SECONDS must be at least {HSTS_MIN_SECONDS} (a year) when SECURE_HTTPS is on."
+    )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Opt-in: preloading commits the domain and every subdomain to HTTPS in browsers for months,
+# which a volunteer-run domain should choose knowingly, not inherit.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 )
@@ -172,6 +183,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# security.W021 only says the site could be preloaded; with preload off by choice it is noise.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Content Security Policy: nothing from another host, scripts only with the request's nonce.
 CONTENT_SECURITY_POLICY = {

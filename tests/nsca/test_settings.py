@@ -1,4 +1,4 @@
-"""Production settings pass `check --deploy` with no warning and nothing silenced."""
+"""Production settings pass `check --deploy` with no warning, and are safe by default."""
 
 import os
 import subprocess
@@ -35,7 +35,8 @@ def test_check_deploy_is_clean_with_production_settings():
         "check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # The one silenced check is security.W021 ("not preloaded"): preload is opt-in.
+    assert "System check identified no issues (1 silenced)." in result.stdout
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -95,3 +96,37 @@ def test_a_copy_of_env_example_serves_requests(tmp_path):
 def test_an_empty_secret_key_with_debug_on_falls_back_to_the_development_key():
     env = {**PRODUCTION_ENV, "DEBUG": "true", "SECRET_KEY": ""}
     assert print_setting("SECRET_KEY", env).startswith("dev-only-key")
+
+
+def hsts_header(env_overrides):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.test import Client; "
+        "response = Client().get('/robots.txt', secure=True, HTTP_HOST='www.example.org'); "
+        "print(response.status_code, response.headers.get('Strict-Transport-Security'))",
+        env_overrides=env_overrides,
+    )
+    assert result.returncode == 0, result.stderr
+    status, header = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "200"
+    return header
+
+
+def test_hsts_lasts_a_year_covers_subdomains_and_is_not_preloaded_by_default():
+    directives = [part.strip() for part in hsts_header(PRODUCTION_ENV).split(";")]
+    max_age = int(directives[0].removeprefix("max-age="))
+    assert max_age >= 31_536_000
+    assert "includeSubDomains" in directives
+    assert "preload" not in directives
+
+
+def test_hsts_preload_is_opt_in():
+    header = hsts_header({**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "true"})
+    assert header.endswith("; preload")
+
+
+def test_production_refuses_an_hsts_max_age_under_a_year():
+    result = run_manage("check", env_overrides={**PRODUCTION_ENV, "SECURE_HSTS_SECONDS": "3600"})
+    assert result.returncode != 0
+    assert "SECURE_HSTS_SECONDS must be at least 31536000" in result.stderr
