@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class NscaConfig(AppConfig):
     name = "nsca"
     verbose_name = "Site and association"
+
+    def ready(self):
+        from .checks import check_email_backend, check_site_url
+
+        checks.register(check_site_url, checks.Tags.security, deploy=True)
+        checks.register(check_email_backend, checks.Tags.security, deploy=True)

@@ -5,6 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.test import override_settings
+
+from nsca.checks import check_email_backend, check_site_url
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
@@ -14,6 +19,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "www.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://www.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    "SITE_URL": "https://www.example.org",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
 }
 
 
@@ -130,3 +137,54 @@ def test_production_refuses_an_hsts_max_age_under_a_year():
     result = run_manage("check", env_overrides={**PRODUCTION_ENV, "SECURE_HSTS_SECONDS": "3600"})
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS must be at least 31536000" in result.stderr
+
+
+def test_check_deploy_fails_on_the_development_site_url_and_console_email():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in {"SITE_URL", "EMAIL_URL"}}
+    result = run_manage("check", "--deploy", env_overrides=env)
+    assert result.returncode != 0
+    assert "nsca.E001" in result.stderr
+    assert "nsca.E003" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["http://127.0.0.1:8000", "https://localhost", "http://[::1]:8000", "https://0.0.0.0", ""],
+)
+def test_site_url_check_refuses_a_loopback_address_in_production(site_url):
+    with override_settings(DEBUG=False, SITE_URL=site_url):
+        assert [issue.id for issue in check_site_url()] == ["nsca.E001"]
+
+
+def test_site_url_check_warns_about_plain_http_in_production():
+    with override_settings(DEBUG=False, SITE_URL="http://www.example.org"):
+        assert [issue.id for issue in check_site_url()] == ["nsca.W002"]
+
+
+def test_site_url_check_accepts_a_public_https_address():
+    with override_settings(DEBUG=False, SITE_URL="https://www.example.org"):
+        assert check_site_url() == []
+
+
+@pytest.mark.parametrize("backend", ["console", "locmem", "dummy", "filebased"])
+def test_email_check_refuses_a_backend_that_delivers_nothing_in_production(backend):
+    with override_settings(
+        DEBUG=False, EMAIL_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend"
+    ):
+        assert [issue.id for issue in check_email_backend()] == ["nsca.E003"]
+
+
+def test_email_check_accepts_smtp():
+    with override_settings(
+        DEBUG=False, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend"
+    ):
+        assert check_email_backend() == []
+
+
+def test_development_defaults_pass_the_checks_with_debug_on():
+    with override_settings(
+        DEBUG=True,
+        SITE_URL="http://127.0.0.1:8000",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    ):
+        assert check_site_url() == [] and check_email_backend() == []

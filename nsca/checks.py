@@ -1,0 +1,72 @@
+"""Deployment checks (`manage.py check --deploy`) for settings that fall back quietly.
+
+SITE_URL and EMAIL_URL have development defaults so `make run` needs nothing configured.
+In production those defaults fail silently: emails, calendar files and private order links
+point at 127.0.0.1, and confirmations and venue notices are printed to a log instead of
+sent. These checks name the setting before a volunteer learns of it from a buyer.
+"""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Warning
+
+# Backends that accept a message and deliver it to nobody.
+UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+def is_loopback_host(host):
+    """True for localhost names and loopback or unspecified addresses (127.0.0.1, ::1...)."""
+    host = (host or "").strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def check_site_url(app_configs=None, **kwargs):
+    """SITE_URL must be the public https address when DEBUG is off."""
+    if settings.DEBUG:
+        return []
+    url = urlsplit(settings.SITE_URL)
+    if not url.hostname or is_loopback_host(url.hostname):
+        return [
+            Error(
+                f"SITE_URL is {settings.SITE_URL!r}, not the site's public address.",
+                hint="Set SITE_URL to the public address, e.g. https://www.example.org: "
+                "emails, calendar files and private order links are built from it.",
+                id="nsca.E001",
+            )
+        ]
+    if url.scheme != "https":
+        return [
+            Warning(
+                f"SITE_URL is {settings.SITE_URL!r}, not an https:// address.",
+                hint="Links in emails and calendar files would send people to plain HTTP.",
+                id="nsca.W002",
+            )
+        ]
+    return []
+
+
+def check_email_backend(app_configs=None, **kwargs):
+    """Email must be delivered when DEBUG is off (tickets and venue notices go by email)."""
+    if settings.DEBUG or settings.EMAIL_BACKEND not in UNDELIVERED_EMAIL_BACKENDS:
+        return []
+    return [
+        Error(
+            f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}, which delivers no email.",
+            hint="Set EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587: "
+            "order confirmations and venue notices are sent by email.",
+            id="nsca.E003",
+        )
+    ]
