@@ -12,6 +12,7 @@ scanning the same code at the same moment let it in once and refuse the other.
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,10 +30,13 @@ cannot be a ticket and never reaches the database."""
 
 
 def normalize_code(raw: str) -> str:
-    """A code as typed or scanned: surrounding spaces dropped; a scanned URL's last part."""
+    """A code as typed or scanned: surrounding spaces dropped. From a scanned URL, its
+    `code` query parameter (what ticket QR codes hold, see qr.py), else its last part."""
     code = (raw or "").strip()
-    if "/" in code:
-        code = code.rstrip("/").rsplit("/", 1)[-1]
+    if "/" in code or "?" in code:
+        url = urlsplit(code)
+        from_query = parse_qs(url.query).get("code")
+        code = from_query[0].strip() if from_query else url.path.rstrip("/").rsplit("/", 1)[-1]
     return code[:64]
 
 

@@ -71,7 +71,8 @@ def export_addresses(request, slug):
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Ticket code"),
-        max_length=200,
+        # Room for a scanned check-in URL (a long event slug and all), not only the code.
+        max_length=500,
         help_text=gettext_lazy("Type the code printed under the QR code, or scan it."),
     )
 

@@ -416,6 +416,7 @@ def _order_context(request, order, *, now):
     for number, ticket in enumerate(tickets, start=1):
         ticket.qr_svg = ticket_qr_svg(
             ticket,
+            event=event,
             title=_("QR code of ticket %(n)s, %(code)s") % {"n": number, "code": ticket.code},
         )
         ticket.number = number

@@ -2,6 +2,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+import segno
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from events.checkin import check_in, find_ticket, normalize_code, search_by_name
 from events.models import UNAMBIGUOUS_ALPHABET, Order, Ticket, new_ticket_code
+from events.qr import ticket_checkin_url, ticket_qr
 
 from .staff_factories import make_event, make_order, make_staff, make_ticket_type
 
@@ -225,7 +227,31 @@ def test_check_in_post_needs_the_csrf_token(door_staff, dinner, ticket_type):
 def test_scanned_codes_are_normalized():
     assert normalize_code("  abc123  ") == "abc123"
     assert normalize_code("https://example.org/t/abc123/") == "abc123"
+    assert normalize_code("https://example.org/staff/events/a/check-in/?code=ABC123") == "ABC123"
+    assert normalize_code("/staff/events/a/check-in/?x=1&code=%20ABC123") == "ABC123"
     assert normalize_code("") == ""
+
+
+def test_ticket_qr_code_holds_the_check_in_url_with_the_code(dinner, ticket_type, settings):
+    settings.SITE_URL = "https://tickets.example.org"
+    ticket = _ticket(make_order(dinner, [(ticket_type, 1)], paid=True))
+    expected = f"https://tickets.example.org/staff/events/door-dinner/check-in/?code={ticket.code}"
+    assert ticket_checkin_url(ticket, event=dinner) == expected
+    assert ticket_qr(ticket, event=dinner).matrix == segno.make(expected, error="m").matrix
+
+
+def test_phone_camera_opening_the_qr_url_finds_the_ticket(door, dinner, ticket_type, settings):
+    order = make_order(dinner, [(ticket_type, 1)], paid=True, name="Grace Hopper")
+    ticket = _ticket(order)
+    url = ticket_checkin_url(ticket, event=dinner)
+    path_and_query = url.removeprefix(settings.SITE_URL)
+    opened = door.get(path_and_query)
+    assert opened.status_code == 200
+    assert "Grace Hopper" in opened.content.decode()
+    # The check-in page's own scanner submits the whole URL it read.
+    assert door.post(_url(dinner), {"code": url}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is not None
 
 
 @pytest.mark.postgresql

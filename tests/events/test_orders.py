@@ -1,10 +1,12 @@
 import datetime
+import re
 
 import pytest
 import time_machine
 
 from events.inventory import reserve_tickets
 from events.models import Event, Order
+from events.qr import ticket_qr_svg
 
 
 @pytest.fixture
@@ -21,6 +23,15 @@ def test_order_page_shows_each_ticket_with_its_qr_code(client, order):
         assert ticket.code in page
     assert order.reference in page
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_order_page_qr_codes_open_the_check_in_page_and_show_the_code(client, order, settings):
+    settings.SITE_URL = "https://tickets.example.org"
+    page = client.get(order.get_absolute_url()).content.decode()
+    for ticket in order.tickets.all():
+        modules = re.search(r' d="([^"]+)"', ticket_qr_svg(ticket, event=order.event)).group(1)
+        assert modules in page  # the QR code of the check-in URL, not of the bare code
+        assert f"<code>{ticket.code}</code>" in page  # and the code itself, to type
 
 
 def test_unknown_order_token_is_404(client, db):
