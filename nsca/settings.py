@@ -54,8 +54,10 @@ INSTALLED_APPS = [
     "csp",
 ]
 
-# The project's own apps, in dependency order: later ones may import earlier ones.
-PROJECT_APPS = ["nsca", "membership", "cities", "events"]
+# The project's own apps, in dependency order: later ones may import earlier ones. nsca
+# composes pages from the others, so it comes last (load_demo, run_jobs and the sitemap
+# visit apps in this order; template and static lookup follow INSTALLED_APPS, not this).
+PROJECT_APPS = ["membership", "cities", "events", "nsca"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
