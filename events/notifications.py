@@ -10,6 +10,7 @@ every other surface.
 
 import datetime
 import logging
+from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from .models import Event, Order
+from .qr import ticket_qr_png
 from .reveal import (
     can_see_online_link,
     can_see_venue,
@@ -48,12 +50,34 @@ def _order_context(order, *, now) -> dict:
     }
 
 
-def _send(name: str, *, order, subject: str, context: dict) -> None:
+def _send(name: str, *, order, subject: str, context: dict, images=()) -> None:
+    """Send the text and HTML email; `images` are (content id, PNG) pairs the HTML shows
+    with `cid:` links."""
     text = render_to_string(f"emails/events_{name}.txt", context)
     html = render_to_string(f"emails/events_{name}.html", context)
     message = EmailMultiAlternatives(subject=str(subject), body=text, to=[order.email])
     message.attach_alternative(html, "text/html")
+    if images:
+        # Related parts, not attachments: mail programs show them inside the HTML.
+        message.mixed_subtype = "related"
+        for content_id, png in images:
+            image = MIMEImage(png, "png")
+            image.add_header("Content-ID", f"<{content_id}>")
+            filename = content_id.partition("@")[0] + ".png"
+            image.add_header("Content-Disposition", "inline", filename=filename)
+            message.attach(image)
     message.send()
+
+
+def _ticket_qr_images(order, tickets) -> list[tuple[str, bytes]]:
+    """Each ticket's QR code as an inline PNG (as on the order page); sets
+    `ticket.qr_content_id` for the template."""
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost"
+    images = []
+    for ticket in tickets:
+        ticket.qr_content_id = f"ticket-{ticket.code}@{host}"
+        images.append((ticket.qr_content_id, ticket_qr_png(ticket, event=order.event)))
+    return images
 
 
 def send_order_confirmation(order: Order, *, now: datetime.datetime, resend: bool = False) -> None:
@@ -84,8 +108,9 @@ def send_order_confirmation(order: Order, *, now: datetime.datetime, resend: boo
         "event": order.event.title,
         "ref": order.reference,
     }
+    images = _ticket_qr_images(order, context["tickets"])
     try:
-        _send("order_confirmation", order=order, subject=subject, context=context)
+        _send("order_confirmation", order=order, subject=subject, context=context, images=images)
     except Exception:
         # Unsent, the venue is still owed: give the claim back so the reveal job sends it.
         if told_here:

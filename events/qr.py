@@ -28,6 +28,13 @@ def ticket_qr(ticket, *, event) -> segno.QRCode:
     return segno.make(ticket_checkin_url(ticket, event=event), error="m", micro=False)
 
 
+def ticket_qr_png(ticket, *, event) -> bytes:
+    """The ticket's QR code as a PNG, for email (mail programs do not show inline SVG)."""
+    out = io.BytesIO()
+    ticket_qr(ticket, event=event).save(out, kind="png", scale=5, border=2)
+    return out.getvalue()
+
+
 def ticket_qr_svg(ticket, *, event, title: str = "") -> str:
     """The ticket's QR code as SVG (an image with an accessible name), safe to put in a
     page."""

@@ -99,6 +99,24 @@ def test_buying_tickets_confirms_and_redirects_to_the_order(client, secret_event
     assert order.get_absolute_url() in mail.outbox[0].body
 
 
+def test_confirmation_email_shows_each_ticket_qr_code_inline(client, secret_event, dinner):
+    client.post(url(secret_event), dinner_post(dinner, quantity=2))
+    order = Order.objects.get()
+    codes = sorted(order.tickets.values_list("code", flat=True))
+    sent = mail.outbox[0]
+    html = sent.alternatives[0][0]
+    mime = sent.message()
+    assert mime.get_content_type() == "multipart/related"
+    images = [part for part in mime.walk() if part.get_content_type() == "image/png"]
+    assert len(images) == 2
+    for image in images:
+        assert image.get_payload(decode=True).startswith(b"\x89PNG")
+        cid = image["Content-ID"].strip("<>")
+        assert f'src="cid:{cid}"' in html
+    for code in codes:
+        assert code in sent.body  # the plain-text part lists the codes to type
+
+
 class RefusingEmailBackend(BaseEmailBackend):
     """A mail server that is down: every send fails, as SMTP would."""
 
