@@ -2,13 +2,17 @@
 
 The rule. A ticket type has `quantity` places and an event may have an overall `capacity`.
 `TicketType.reserved` and `Event.reserved` count the tickets of pending (held) and
-confirmed orders; only this module writes them. What can still be sold is
+confirmed orders; only this module writes them (a plain save() of a loaded row leaves them
+alone, see `events.models.KeepsColumnsWrittenElsewhere`). What can still be sold of a type is
 
-    quantity - reserved - places offered to the waiting list (open offers)
+    quantity - reserved - places offered to the waiting list for that type (open offers)
 
-bounded by the event's capacity - reserved - all open offers. A checkout holds its tickets
-for `settings.EVENTS_HOLD_MINUTES` as a pending order; a cancelled, refunded or expired
-order gives its tickets back.
+bounded by what the event has left altogether: the places its types have left together,
+less the open offers made for no type in particular (held once, whichever type their holder
+picks), and, with a capacity, capacity - reserved - all open offers. The holder of an offer
+may use its places, up to the number offered. A checkout holds its tickets for
+`settings.EVENTS_HOLD_MINUTES` as a pending order; a cancelled, refunded or expired order
+gives its tickets back.
 
 How it holds under concurrency, across threads and server processes alike: every change
 runs as `with transaction.atomic(): lock; check; write`. The lock is PostgreSQL's row lock
@@ -25,6 +29,7 @@ refresh, back button) finds the order the first one made instead of making a sec
 """
 
 import datetime
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,6 +38,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Event, Order, Ticket, TicketType, WaitlistEntry
 from .pricing import may_buy, ticket_prices
@@ -79,38 +85,56 @@ def open_offers(*, event_ids, now: datetime.datetime) -> dict[int, list[Waitlist
     return offers
 
 
+class PlacesLeft(dict):
+    """Places that can be sold now, per ticket type pk, and `total`: what can be sold of
+    those types together. The total is less than the sum when the event's capacity, or a
+    waiting-list offer made for no type in particular, is shared between the types."""
+
+    def __init__(self, per_type: dict[int, int], *, total: int):
+        super().__init__(per_type)
+        self.total = total
+
+
 def availability(
     event, ticket_types, *, now: datetime.datetime, offer=None, offers=None
-) -> dict[int, int]:
-    """Places that can be sold now, per ticket type pk. `offers` are the event's open
-    waiting-list offers when the caller fetched them already; `offer` is the entry whose
-    own places may be used (its holder is buying)."""
+) -> PlacesLeft:
+    """Places that can be sold now, per ticket type pk (see the module docstring).
+
+    `ticket_types` are the event's ticket types (all of them, or those on sale): an offer
+    made for no type is held against the places they have together. `offers` are the
+    event's open waiting-list offers when the caller fetched them already; `offer` is the
+    entry whose own places may be used (its holder is buying)."""
     if offers is None:
         offers = open_offers(event_ids=[event.pk], now=now)[event.pk]
-    offers = [entry for entry in offers if offer is None or entry.pk != offer.pk]
-    held_for_event = sum(entry.quantity for entry in offers)
-    event_left = None
-    if event.capacity is not None:
-        event_left = event.capacity - event.reserved - held_for_event
-    result = {}
-    for ticket_type in ticket_types:
-        held = sum(
-            entry.quantity
-            for entry in offers
-            if entry.ticket_type_id is None or entry.ticket_type_id == ticket_type.pk
+    holds = [entry for entry in offers if offer is None or entry.pk != offer.pk]
+    held_for_type = Counter()
+    held_for_any_type = 0
+    for entry in holds:
+        if entry.ticket_type_id is None:
+            held_for_any_type += entry.quantity
+        else:
+            held_for_type[entry.ticket_type_id] += entry.quantity
+    own = {
+        ticket_type.pk: max(
+            ticket_type.quantity - ticket_type.reserved - held_for_type[ticket_type.pk], 0
         )
-        left = ticket_type.quantity - ticket_type.reserved - held
-        if event_left is not None:
-            left = min(left, event_left)
-        result[ticket_type.pk] = max(left, 0)
-    return result
+        for ticket_type in ticket_types
+    }
+    # An offer for no type in particular takes its places once, from the pool the types
+    # share; taking them from each type would mark every type sold out for one offer.
+    total = sum(own.values()) - held_for_any_type
+    if event.capacity is not None:
+        total = min(total, event.capacity - event.reserved - sum(e.quantity for e in holds))
+    total = max(total, 0)
+    return PlacesLeft({pk: min(left, total) for pk, left in own.items()}, total=total)
 
 
 def available_quantity(ticket_type, *, now: datetime.datetime, offer=None) -> int:
     """What can still be sold of this ticket type now (see the module docstring), from the
     counters as they are in the database, not as they were when the object was loaded."""
     fresh = TicketType.objects.select_related("event").get(pk=ticket_type.pk)
-    return availability(fresh.event, [fresh], now=now, offer=offer)[fresh.pk]
+    ticket_types = list(TicketType.objects.filter(event_id=fresh.event_id))
+    return availability(fresh.event, ticket_types, now=now, offer=offer)[fresh.pk]
 
 
 # --- Sales windows ------------------------------------------------------------------
@@ -254,7 +278,7 @@ def _validate_lines(event, lines, *, user, now) -> list[tuple[TicketType, int]]:
     return clean
 
 
-def _validate_offer(offer, event, *, now):
+def _validate_offer(offer, event, *, count, now):
     if offer is None:
         return
     if (
@@ -265,6 +289,16 @@ def _validate_offer(offer, event, *, now):
         or offer.offer_expires_at <= now
     ):
         raise InvalidSelection(_("This waiting-list offer is no longer open."))
+    # The offer lets its holder use the places kept for them, not everyone else's too.
+    if count > offer.quantity:
+        raise InvalidSelection(
+            ngettext(
+                "Your waiting-list offer is for %(n)s ticket; please choose at most %(n)s.",
+                "Your waiting-list offer is for %(n)s tickets; please choose at most %(n)s.",
+                offer.quantity,
+            )
+            % {"n": offer.quantity}
+        )
 
 
 def _release(order, *, event_id) -> None:
@@ -323,8 +357,8 @@ def reserve_tickets(
     clean = _validate_lines(event, lines, user=user, now=now)
     for ticket_type, _quantity in clean:
         check_ticket_type_on_sale(ticket_type, now=now)
-    _validate_offer(offer, event, now=now)
     count = sum(quantity for _tt, quantity in clean)
+    _validate_offer(offer, event, count=count, now=now)
     attendees = list(attendees or [])
     if attendees and len(attendees) != count:
         raise InvalidSelection(_("Please give the details of each ticket."))
@@ -344,14 +378,13 @@ def reserve_tickets(
             check_event_on_sale(locked_event, now=now)
             _expire_holds_locked(locked_event.pk, now=now)
             locked_event.refresh_from_db(fields=["reserved", "capacity"])
-            types = {
-                t.pk: t
-                for t in TicketType.objects.select_for_update()
-                .filter(pk__in=[tt.pk for tt, _q in clean])
-                .order_by("pk")
-            }
+            # All the event's types, not only those ordered: an offer made for no type is
+            # held against the places they have together.
+            types = list(
+                TicketType.objects.select_for_update().filter(event=locked_event).order_by("pk")
+            )
             offers = open_offers(event_ids=[event.pk], now=now)[event.pk]
-            left = availability(locked_event, types.values(), now=now, offer=offer, offers=offers)
+            left = availability(locked_event, types, now=now, offer=offer, offers=offers)
             for ticket_type, quantity in clean:
                 if quantity > left[ticket_type.pk]:
                     if left[ticket_type.pk] == 0:
@@ -362,10 +395,8 @@ def reserve_tickets(
                         _("Only %(n)s %(name)s tickets are left.")
                         % {"n": left[ticket_type.pk], "name": ticket_type.name}
                     )
-            if locked_event.capacity is not None:
-                offered = sum(e.quantity for e in offers if offer is None or e.pk != offer.pk)
-                if count > locked_event.capacity - locked_event.reserved - offered:
-                    raise SoldOut(_("Not enough places are left at this event."))
+            if count > left.total:
+                raise SoldOut(_("Not enough places are left at this event."))
 
             # Conditional updates: atomic even without the locks above.
             for ticket_type, quantity in clean:

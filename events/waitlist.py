@@ -7,9 +7,11 @@ Rules:
 - When places come back (a cancellation, an expired hold), `offer_returned_places` offers
   them to the next people in join order, by email, with a link to the checkout
   (`?offer=<token>`) valid for `EVENTS_WAITLIST_OFFER_HOURS`. While an offer is open, the
-  inventory keeps those places for that person (`inventory.available_quantity` subtracts
-  open offers). An offer that expires unused simply stops holding places, and the next
-  run offers them to the next person: nobody is offered twice.
+  inventory keeps the entry's `quantity` places for that person, and only for them and
+  only that many (`inventory.availability`; an entry for no type in particular is kept
+  once, from the places the types share). An offer that expires unused simply stops
+  holding places, and the next run offers them to the next person: nobody is offered
+  twice.
 - Two runs at once never offer the same places twice: each event is handled under its row
   lock taken with `skip_locked` (a second run skips an event the first is working on), and
   each entry is claimed with a conditional UPDATE (`... WHERE offered_at IS NULL`).
@@ -74,9 +76,13 @@ def places_available(event: Event, *, now: datetime, ticket_type: TicketType | N
     from .inventory import availability
 
     types = ticket_types_on_sale(event, now=now)
+    if not types:
+        return 0
+    # All the types on sale, even for one of them: they share the event's places.
+    left = availability(event, types, now=now)
     if ticket_type is not None:
-        types = [tt for tt in types if tt.pk == ticket_type.pk]
-    return sum(availability(event, types, now=now).values()) if types else 0
+        return left.get(ticket_type.pk, 0)
+    return left.total
 
 
 def is_sold_out(event: Event, *, now: datetime, ticket_type: TicketType | None = None) -> bool:
@@ -207,10 +213,12 @@ def _claim_offers(event_id: int, *, now: datetime) -> list[Offer]:
         )
         offers = []
         for entry in waiting:
-            if not any(free.values()):
+            if free.total <= 0:
                 break
-            pools = [entry.ticket_type_id] if entry.ticket_type_id else list(free)
-            places = sum(free.get(pk, 0) for pk in pools)
+            # An entry for no type in particular may use any type: what the types have
+            # left together (not the sum of each type's figure, which counts shared places
+            # more than once).
+            places = free.get(entry.ticket_type_id, 0) if entry.ticket_type_id else free.total
             if places <= 0:
                 continue  # nothing back of this ticket type; someone later may want another
             expires = now + offer_duration()

@@ -10,10 +10,13 @@ from django.db.models import F
 from events.inventory import (
     InvalidSelection,
     SalesClosed,
+    SalesState,
     SoldOut,
+    availability,
     available_quantity,
     cancel_order,
     confirm_order,
+    event_sales_state,
     expire_stale_holds,
     mark_order_paid,
     reserve_tickets,
@@ -282,6 +285,43 @@ def test_expired_offer_holds_nothing_back(make_event, make_ticket_type, now):
     assert available_quantity(ticket_type, now=later) == 3
     with pytest.raises(InvalidSelection):
         reserve(event, ticket_type, 1, now=later, offer=offer)
+
+
+def test_an_offer_for_no_ticket_type_holds_its_places_once(make_event, make_ticket_type, now):
+    event = make_event()
+    dinner = make_ticket_type(event, name="Dinner", quantity=1)
+    child = make_ticket_type(event, name="Child", quantity=1)
+    open_offer(event, None, now, quantity=1)
+    # Two places, one kept for the offer: one is still for sale, of either type.
+    left = availability(event, [dinner, child], now=now)
+    assert (left[dinner.pk], left[child.pk], left.total) == (1, 1, 1)
+    assert event_sales_state(event, now=now, left=left, ticket_types=[dinner, child]) != (
+        SalesState.SOLD_OUT
+    )
+    assert available_quantity(child, now=now) == 1
+    with pytest.raises(SoldOut):
+        reserve_tickets(
+            event=event,
+            lines=[(dinner, 1), (child, 1)],
+            buyer=BUYER,
+            idempotency_key=None,
+            now=now,
+        )
+    reserve(event, child, 1, now=now)
+    # The last place is the offer's, whichever type its holder picks.
+    assert available_quantity(dinner, now=now) == 0
+
+
+def test_an_offer_holder_may_buy_only_the_places_offered(make_event, make_ticket_type, now):
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=10)
+    offer = open_offer(event, None, now, quantity=2)
+    with pytest.raises(InvalidSelection, match="offer is for 2 tickets"):
+        reserve(event, ticket_type, 3, now=now, offer=offer)
+    offer.refresh_from_db()
+    assert offer.fulfilled_at is None
+    assert Order.objects.count() == 0
+    reserve(event, ticket_type, 2, now=now, offer=offer)
 
 
 # --- Concurrency, on PostgreSQL with real threads and processes -----------------------

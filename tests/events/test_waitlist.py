@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from events import inventory
 from events.models import Event, Order, WaitlistEntry
-from events.waitlist import checkout_path, offer_returned_places
+from events.waitlist import checkout_path, is_sold_out, offer_returned_places, places_available
 
 from .staff_factories import make_event, make_order, make_ticket_type, make_venue
 
@@ -221,6 +221,34 @@ def test_entries_wait_for_their_own_ticket_type(sold_out):
     any_type.refresh_from_db()
     assert wants_dinner.offered_at is None
     assert any_type.offered_at is not None
+
+
+def test_an_offer_for_any_type_is_counted_once_against_the_places_left(sold_out):
+    child = make_ticket_type(sold_out, name="Child", quantity=1)
+    first = _join(sold_out, "First", "first@example.org")
+    second = _join(sold_out, "Second", "second@example.org")
+    _give_back_one_place(sold_out)  # one Dinner place and one Child place are free
+    now = timezone.now()
+    assert offer_returned_places(now=now).startswith("2 ")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.offered_at == second.offered_at == now
+    # Both free places are kept, once each: nothing is left for anyone else.
+    assert is_sold_out(sold_out, now=now)
+    assert is_sold_out(sold_out, now=now, ticket_type=child)
+    assert inventory.available_quantity(child, now=now, offer=first) == 1
+
+
+def test_one_offer_for_any_type_leaves_the_other_place_on_sale(sold_out):
+    child = make_ticket_type(sold_out, name="Child", quantity=1)
+    first = _join(sold_out, "First", "first@example.org")
+    _give_back_one_place(sold_out)
+    now = timezone.now()
+    assert offer_returned_places(now=now).startswith("1 ")
+    first.refresh_from_db()
+    assert places_available(sold_out, now=now) == 1
+    assert places_available(sold_out, now=now, ticket_type=child) == 1
+    assert places_available(sold_out, now=now, ticket_type=sold_out.ticket_type) == 1
 
 
 def test_offers_go_in_join_order_while_places_last(sold_out):
