@@ -218,6 +218,9 @@ def event_sales_state(event, *, now: datetime.datetime, left: dict[int, int], ti
         upcoming = [t for t in ticket_types if t.sales_start and t.sales_start > now]
         return SalesState.NOT_OPEN if upcoming else SalesState.CLOSED
     total_left = sum(left.get(t.pk, 0) for t in on_sale)
+    # Each type's figure is already capped at what the event has left, so with a capacity
+    # (or an offer shared between types) the sum counts the same places more than once.
+    total_left = min(total_left, getattr(left, "total", total_left))
     if total_left <= 0:
         return SalesState.SOLD_OUT
     if total_left <= FEW_LEFT:

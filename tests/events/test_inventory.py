@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
 
 from events.inventory import (
+    FEW_LEFT,
     InvalidSelection,
     SalesClosed,
     SalesState,
@@ -322,6 +323,14 @@ def test_an_offer_holder_may_buy_only_the_places_offered(make_event, make_ticket
     assert offer.fulfilled_at is None
     assert Order.objects.count() == 0
     reserve(event, ticket_type, 2, now=now, offer=offer)
+
+
+def test_few_left_counts_the_event_capacity_once(make_event, make_ticket_type, now):
+    event = make_event(capacity=FEW_LEFT)
+    types = [make_ticket_type(event, name=name, quantity=50) for name in ("Adult", "Child")]
+    left = availability(event, types, now=now)
+    assert sum(left.values()) == 2 * FEW_LEFT  # each type alone could take every place
+    assert event_sales_state(event, now=now, left=left, ticket_types=types) == (SalesState.FEW_LEFT)
 
 
 # --- Concurrency, on PostgreSQL with real threads and processes -----------------------
