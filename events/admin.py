@@ -5,10 +5,12 @@ The figures (sold, held, remaining, checked in, revenue) are computed by the dat
 events. Order actions go through the inventory and notification modules, never around them.
 """
 
+import contextlib
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -19,6 +21,7 @@ from django.utils.translation import ngettext
 
 from membership.models import POSTAL_ADDRESS_FIELDS
 
+from . import inventory
 from .models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
 
 REVEAL_LEAD = timedelta(hours=24)
@@ -45,8 +48,52 @@ class VenueAdmin(admin.ModelAdmin):
         return venue._event_count
 
 
+def _cannot_go_below(taken, *, what) -> str:
+    """The form error when staff set a quantity or capacity below what is already taken."""
+    if taken.offered:
+        return ngettext(
+            "%(sold)d ticket is already sold or held and %(offered)d offered to the "
+            "waiting list; the %(what)s cannot be lower than %(lowest)d.",
+            "%(sold)d tickets are already sold or held and %(offered)d offered to the "
+            "waiting list; the %(what)s cannot be lower than %(lowest)d.",
+            taken.reserved,
+        ) % {
+            "sold": taken.reserved,
+            "offered": taken.offered,
+            "what": what,
+            "lowest": taken.lowest_allowed,
+        }
+    return ngettext(
+        "%(sold)d ticket is already sold or held; the %(what)s cannot be lower.",
+        "%(sold)d tickets are already sold or held; the %(what)s cannot be lower.",
+        taken.reserved,
+    ) % {"sold": taken.reserved, "what": what}
+
+
+class TicketTypeAdminForm(forms.ModelForm):
+    class Meta:
+        model = TicketType
+        fields = "__all__"  # noqa: DJ007 - the inline narrows it to its fields
+
+    def clean(self):
+        cleaned = super().clean()
+        quantity = cleaned.get("quantity")
+        if self.instance.pk and quantity is not None and not cleaned.get("DELETE"):
+            # The fresh count, not the one loaded with the form: tickets sell meanwhile.
+            # (EventAdmin holds the event's lock, so none sells between here and the save.)
+            taken = inventory.places_taken(
+                event_id=self.instance.event_id,
+                ticket_type_id=self.instance.pk,
+                now=timezone.now(),
+            )
+            if quantity < taken.lowest_allowed:
+                self.add_error("quantity", _cannot_go_below(taken, what=_("quantity")))
+        return cleaned
+
+
 class TicketTypeInline(admin.TabularInline):
     model = TicketType
+    form = TicketTypeAdminForm
     extra = 0
     fields = (
         "name",
@@ -123,6 +170,11 @@ class EventAdminForm(forms.ModelForm):
                 "venue_reveal_at",
                 _("Reveal the venue before the event starts, or leave this empty."),
             )
+        capacity = cleaned.get("capacity")
+        if self.instance.pk and capacity is not None:
+            taken = inventory.places_taken(event_id=self.instance.pk, now=timezone.now())
+            if capacity < taken.lowest_allowed:
+                self.add_error("capacity", _cannot_go_below(taken, what=_("capacity")))
         return cleaned
 
 
@@ -255,6 +307,16 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return event_figures(super().get_queryset(request), now=timezone.now())
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method == "POST" and from_field is None:
+            # The admin saves inside one transaction. Holding the event's lock from here
+            # on, no ticket sells between the check that a new quantity or capacity is not
+            # below what is taken (the forms' clean) and the save.
+            # Not an event id: no lock, and the admin answers as for any unknown object.
+            with contextlib.suppress(ValueError, TypeError, ValidationError):
+                inventory.lock_event(event_id=object_id)
+        return super().get_object(request, object_id, from_field)
 
     @admin.display(description=_("sold"), ordering="figure_sold")
     def sold(self, event):
@@ -417,8 +479,6 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected orders paid"), permissions=["change"])
     def mark_paid(self, request, queryset):
-        from . import inventory
-
         now = timezone.now()
         done = 0
         for order in queryset.select_related("event"):
@@ -436,8 +496,6 @@ class OrderAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def cancel_orders(self, request, queryset):
-        from . import inventory
-
         now = timezone.now()
         done = 0
         for order in queryset.select_related("event"):

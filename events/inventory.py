@@ -12,7 +12,8 @@ less the open offers made for no type in particular (held once, whichever type t
 picks), and, with a capacity, capacity - reserved - all open offers. The holder of an offer
 may use its places, up to the number offered. A checkout holds its tickets for
 `settings.EVENTS_HOLD_MINUTES` as a pending order; a cancelled, refunded or expired order
-gives its tickets back.
+gives its tickets back. Staff may not set a quantity or capacity below what is already
+taken (`places_taken`).
 
 How it holds under concurrency, across threads and server processes alike: every change
 runs as `with transaction.atomic(): lock; check; write`. The lock is PostgreSQL's row lock
@@ -30,6 +31,7 @@ refresh, back button) finds the order the first one made instead of making a sec
 
 import datetime
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -135,6 +137,47 @@ def available_quantity(ticket_type, *, now: datetime.datetime, offer=None) -> in
     fresh = TicketType.objects.select_related("event").get(pk=ticket_type.pk)
     ticket_types = list(TicketType.objects.filter(event_id=fresh.event_id))
     return availability(fresh.event, ticket_types, now=now, offer=offer)[fresh.pk]
+
+
+@dataclass(frozen=True)
+class PlacesTaken:
+    """What a ticket type's quantity, or an event's capacity, cannot go below now."""
+
+    reserved: int
+    """Tickets of pending (held) and confirmed orders."""
+    offered: int
+    """Places kept for open waiting-list offers."""
+
+    @property
+    def lowest_allowed(self) -> int:
+        return self.reserved + self.offered
+
+
+def places_taken(
+    *, event_id: int, ticket_type_id: int | None = None, now: datetime.datetime
+) -> PlacesTaken:
+    """The lowest quantity staff may set for a ticket type now or, without one, the lowest
+    capacity for the event: the tickets already sold or held (from the counters as they are
+    in the database) and the places offered to the waiting list (for that type; for the
+    event, every open offer). Lower, and the database refuses the save; hold `lock_event`
+    from the check to the save so that no sale slips in between."""
+    if ticket_type_id is None:
+        reserved = Event.objects.values_list("reserved", flat=True).get(pk=event_id)
+        offers = open_offers(event_ids=[event_id], now=now)[event_id]
+    else:
+        reserved = TicketType.objects.values_list("reserved", flat=True).get(pk=ticket_type_id)
+        offers = [
+            entry
+            for entry in open_offers(event_ids=[event_id], now=now)[event_id]
+            if entry.ticket_type_id == ticket_type_id
+        ]
+    return PlacesTaken(reserved=reserved, offered=sum(entry.quantity for entry in offers))
+
+
+def lock_event(*, event_id) -> None:
+    """Take the event's row lock for the rest of the transaction: every change to its
+    tickets waits until then (they all take this lock first)."""
+    list(Event.objects.select_for_update().filter(pk=event_id).values_list("pk", flat=True))
 
 
 # --- Sales windows ------------------------------------------------------------------

@@ -422,3 +422,105 @@ def test_a_reveal_after_the_start_is_a_form_error(admin_client):
     assert response.status_code == 200
     assert "Reveal the venue before the event starts" in response.content.decode()
     assert not Event.objects.filter(slug="reveal-dinner").exists()
+
+
+def _change_form_data(event, ticket_type, **overrides):
+    """The change form of an event made by `_event_form_data`, posted back as it stands."""
+    data, _ = _event_form_data(
+        **{
+            "ticket_types-INITIAL_FORMS": "1",
+            "ticket_types-0-id": str(ticket_type.pk),
+            "ticket_types-0-event": str(event.pk),
+        }
+    )
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def sold_dinner(admin_client):
+    """A dinner added through the admin (30 places, capacity 40) with 12 tickets sold."""
+    data, _ = _event_form_data(capacity="40")
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+    assert response.status_code == 302
+    event = Event.objects.get(slug="reveal-dinner")
+    ticket_type = event.ticket_types.get()
+    make_order(event, [(ticket_type, 10)])
+    make_order(event, [(ticket_type, 2)], status=Order.Status.PENDING, email="b@example.org")
+    return event, ticket_type
+
+
+def test_a_ticket_quantity_below_the_tickets_sold_is_a_form_error(admin_client, sold_dinner):
+    event, ticket_type = sold_dinner
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _change_form_data(event, ticket_type, **{"ticket_types-0-quantity": "11"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        "12 tickets are already sold or held; the quantity cannot be lower."
+        in response.content.decode()
+    )
+    ticket_type.refresh_from_db()
+    assert (ticket_type.quantity, ticket_type.reserved) == (30, 12)
+
+
+def test_a_capacity_below_the_places_taken_is_a_form_error(admin_client, sold_dinner):
+    event, ticket_type = sold_dinner
+    now = timezone.now()
+    WaitlistEntry.objects.create(
+        event=event,
+        name="Offered",
+        email="offered@example.org",
+        quantity=2,
+        offered_at=now,
+        offer_expires_at=now + timedelta(hours=2),
+    )
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _change_form_data(event, ticket_type, capacity="13", title="Renamed")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        "12 tickets are already sold or held and 2 offered to the waiting list; "
+        "the capacity cannot be lower than 14."
+    ) in response.content.decode()
+    event.refresh_from_db()
+    assert (event.title, event.capacity, event.reserved) == ("Reveal dinner", 40, 12)
+
+
+def test_quantity_and_capacity_may_go_down_to_what_is_taken(admin_client, sold_dinner):
+    event, ticket_type = sold_dinner
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _change_form_data(event, ticket_type, capacity="12", **{"ticket_types-0-quantity": "12"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event.refresh_from_db()
+    ticket_type.refresh_from_db()
+    assert (event.capacity, event.reserved) == (12, 12)
+    assert (ticket_type.quantity, ticket_type.reserved) == (12, 12)
+
+
+def test_saving_an_event_in_the_admin_keeps_its_ticket_counters(admin_client, sold_dinner):
+    event, ticket_type = sold_dinner
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _change_form_data(event, ticket_type, summary="Now with music.")
+    assert admin_client.post(url, data).status_code == 302
+    event.refresh_from_db()
+    ticket_type.refresh_from_db()
+    assert event.summary == "Now with music."
+    assert event.reserved == ticket_type.reserved == 12
+
+
+@pytest.mark.postgresql
+def test_the_admin_saves_an_event_under_its_lock(admin_client, sold_dinner):
+    """No ticket sells between the check of a new quantity and its save: the admin holds
+    the event's row lock (which every sale takes first) from loading to saving."""
+    event, ticket_type = sold_dinner
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _change_form_data(event, ticket_type, **{"ticket_types-0-quantity": "12"})
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.post(url, data).status_code == 302
+    sql = [query["sql"] for query in queries]
+    lock = next(i for i, q in enumerate(sql) if 'FROM "events_event"' in q and "FOR UPDATE" in q)
+    save = next(i for i, q in enumerate(sql) if q.startswith('UPDATE "events_tickettype"'))
+    check = next(i for i, q in enumerate(sql) if 'SELECT "events_tickettype"."reserved"' in q)
+    assert lock < check < save

@@ -20,6 +20,7 @@ from events.inventory import (
     event_sales_state,
     expire_stale_holds,
     mark_order_paid,
+    places_taken,
     reserve_tickets,
 )
 from events.models import Event, Order, TicketType, WaitlistEntry
@@ -331,6 +332,30 @@ def test_few_left_counts_the_event_capacity_once(make_event, make_ticket_type, n
     left = availability(event, types, now=now)
     assert sum(left.values()) == 2 * FEW_LEFT  # each type alone could take every place
     assert event_sales_state(event, now=now, left=left, ticket_types=types) == (SalesState.FEW_LEFT)
+
+
+def test_places_taken_are_the_tickets_held_or_sold_and_the_places_offered(
+    make_event, make_ticket_type, now
+):
+    event = make_event(capacity=30)
+    dinner = make_ticket_type(event, name="Dinner", quantity=20)
+    child = make_ticket_type(event, name="Child", quantity=10)
+    confirm_order(order=reserve(event, dinner, 5, now=now), now=now)
+    reserve(event, child, 2, now=now)
+    open_offer(event, dinner, now, quantity=3)
+    WaitlistEntry.objects.create(
+        event=event,
+        name="Any",
+        email="any@example.org",
+        quantity=1,
+        offered_at=now,
+        offer_expires_at=now + datetime.timedelta(hours=1),
+    )
+    assert places_taken(event_id=event.pk, ticket_type_id=dinner.pk, now=now).lowest_allowed == 8
+    assert places_taken(event_id=event.pk, ticket_type_id=child.pk, now=now).lowest_allowed == 2
+    event_taken = places_taken(event_id=event.pk, now=now)
+    assert (event_taken.reserved, event_taken.offered) == (7, 4)
+    assert event_taken.lowest_allowed == 11
 
 
 # --- Concurrency, on PostgreSQL with real threads and processes -----------------------
