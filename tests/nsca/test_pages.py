@@ -67,6 +67,21 @@ def test_server_error_page_is_friendly(client, demo, settings):
     assert "Something went wrong" in response.content.decode()
 
 
+@pytest.mark.urls("tests.nsca.urls_with_failing_view")
+def test_a_view_that_raises_gets_the_friendly_500_page(client, demo):
+    from django.urls import get_resolver
+
+    from nsca.views import server_error
+
+    assert get_resolver().resolve_error_handler(500) is server_error
+    client.raise_request_exception = False
+    response = client.get("/test-only/fail/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert "A bug in a view" not in html
+
+
 def test_healthz_answers_200_when_database_is_reachable(client):
     response = client.get("/healthz")
     assert response.status_code == 200
