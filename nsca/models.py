@@ -4,12 +4,9 @@ Nothing about a particular association is written in Python: its name, home city
 contact details, mission and pages are rows that staff edit in the admin.
 """
 
-from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-ASSOCIATION_CACHE_KEY = "nsca:association"
 
 
 class Association(models.Model):
@@ -55,7 +52,6 @@ class Association(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        cache.delete(ASSOCIATION_CACHE_KEY)
 
     @property
     def display_short_name(self):
@@ -67,15 +63,16 @@ class Association(models.Model):
 
     @classmethod
     def current(cls):
-        """The association, cached; an unsaved default before any is configured."""
-        association = cache.get(ASSOCIATION_CACHE_KEY)
-        if association is None:
-            association = cls.objects.prefetch_related("social_links").filter(pk=1).first() or cls(
-                name="Sister City Association", home_city=""
-            )
-            if association.pk:
-                cache.set(ASSOCIATION_CACHE_KEY, association, 300)
-        return association
+        """The association, read afresh; an unsaved default before any is configured.
+
+        Not cached across requests: the default cache is per process, so with several
+        workers a staff edit would show on some and not others until it expired. Two
+        small primary-key queries per page cost less than that confusion; the context
+        processor reads it once per request.
+        """
+        return cls.objects.prefetch_related("social_links").filter(pk=1).first() or cls(
+            name="Sister City Association", home_city=""
+        )
 
 
 class SocialLink(models.Model):
@@ -93,10 +90,6 @@ class SocialLink(models.Model):
 
     def __str__(self):
         return self.label
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(ASSOCIATION_CACHE_KEY)
 
 
 class PageQuerySet(models.QuerySet):

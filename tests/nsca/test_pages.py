@@ -82,6 +82,20 @@ def test_a_view_that_raises_gets_the_friendly_500_page(client, demo):
     assert "A bug in a view" not in html
 
 
+def test_an_association_edit_shows_on_the_next_request(client, demo):
+    from nsca.models import Association, SocialLink
+
+    assert "Norfolk Sister City Association" in client.get("/").content.decode()
+    # As another server process would: no save() in this one to clear a local cache.
+    Association.objects.filter(pk=1).update(name="Renamed Sister City Association")
+    SocialLink.objects.bulk_create(
+        [SocialLink(association_id=1, label="Mastodon", url="https://social.example.org/@nsca")]
+    )
+    html = client.get("/").content.decode()
+    assert "Renamed Sister City Association" in html
+    assert "https://social.example.org/@nsca" in html
+
+
 def test_healthz_answers_200_when_database_is_reachable(client):
     response = client.get("/healthz")
     assert response.status_code == 200
