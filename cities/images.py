@@ -28,6 +28,12 @@ GALLERY_SIZE = (480, 360)
 
 def validate_image_upload(file):
     """Refuse anything that is not a real, reasonably sized JPEG, PNG, WebP or GIF image."""
+    # Model validation runs on every save (the admin's full_clean), also for the file already
+    # stored, which was checked when it came in and is our own re-encoded copy. Reading it
+    # again costs a download and fails when the file has gone missing from storage, which
+    # would 500 any edit of its partnership or photo. Only new uploads are checked.
+    if getattr(file, "_committed", False):
+        return
     size = getattr(file, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError(

@@ -207,3 +207,33 @@ def test_admin_photo_upload_is_stored_without_location_data(staff_client, make_p
         with field.open() as stored, Image.open(stored) as image:
             assert dict(image.getexif()) == {}
     assert Partnership.objects.get().photos.count() == 1
+
+
+def test_partnership_whose_stored_image_is_missing_still_saves_in_the_admin(
+    staff_client, make_partnership, jpeg_upload
+):
+    partnership = make_partnership("Toulon")
+    partnership.image = jpeg_upload()
+    partnership.save()
+    partnership.image.storage.delete(partnership.image.name)
+    response = staff_client.post(
+        f"/admin/cities/partnership/{partnership.pk}/change/",
+        change_form_data(partnership, summary="Edited after the file went missing"),
+    )
+    assert response.status_code == 302
+    partnership.refresh_from_db()
+    assert partnership.summary == "Edited after the file went missing"
+
+
+def test_photo_whose_stored_file_is_missing_still_saves_in_the_admin(
+    staff_client, make_partnership, jpeg_upload
+):
+    photo = Photo.objects.create(partnership=make_partnership("Toulon"), image=jpeg_upload())
+    photo.image.storage.delete(photo.image.name)
+    response = staff_client.post(
+        f"/admin/cities/photo/{photo.pk}/change/",
+        {"partnership": photo.partnership_id, "caption": "New caption", "position": 0},
+    )
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.caption == "New caption"

@@ -122,3 +122,9 @@ def test_sideways_phone_photo_is_stored_upright_without_its_orientation_tag(make
     with photo.image.open() as stored, Image.open(stored) as image:
         assert image.size == (40, 60)
         assert 0x0112 not in image.getexif()
+
+
+def test_validator_leaves_a_stored_file_alone(make_partnership, jpeg_upload):
+    photo = Photo.objects.create(partnership=make_partnership("Toulon"), image=jpeg_upload())
+    photo.image.storage.delete(photo.image.name)
+    images.validate_image_upload(photo.image)  # neither reads it again nor fails
