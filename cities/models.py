@@ -306,6 +306,12 @@ class Partnership(models.Model):
         return self.status == self.Status.ACTIVE
 
     @property
+    def gallery_photos(self):
+        """Photos that have their thumbnail (the gallery shows thumbnails, linking to the
+        full image); one saved without it would break the page. Uses prefetched photos."""
+        return [photo for photo in self.photos.all() if photo.thumbnail]
+
+    @property
     def origin_labels(self):
         labels = dict(Origin.choices)
         return [labels[value] for value in self.origins if value in labels]

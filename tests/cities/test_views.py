@@ -259,3 +259,24 @@ def test_query_counts_match_at_both_sizes(client, make_partnership, furnish):
         furnish(make_partnership(f"City {index}", kind="friendship"), count=4)
     furnish(Partnership.objects.get(slug="toulon"), count=5)
     assert (queries("/cities/"), queries("/cities/toulon/")) == small
+
+
+def test_detail_page_survives_an_image_whose_card_is_missing(client, make_partnership):
+    # An image stored without its derived card (a failed save, an import, a data fix).
+    make_partnership("Toulon", image="cities/partnerships/toulon.jpg", image_card="")
+    response = client.get("/cities/toulon/")
+    assert response.status_code == 200
+    assert 'class="partnership-hero"' not in response.content.decode()
+
+
+def test_detail_page_leaves_out_a_photo_without_its_thumbnail(client, make_partnership):
+    partnership = make_partnership("Toulon")
+    partnership.photos.create(image="cities/photos/a.jpg", thumbnail="", caption="No thumb")
+    partnership.photos.create(
+        image="cities/photos/b.jpg", thumbnail="cities/photos/b-480x360.jpg", caption="Thumb"
+    )
+    response = client.get("/cities/toulon/")
+    assert response.status_code == 200
+    gallery = section(response.content.decode(), "photos-heading")
+    assert "b-480x360.jpg" in gallery
+    assert "No thumb" not in gallery
