@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .countries import country_choices, country_name
@@ -304,6 +305,36 @@ class Partnership(models.Model):
     @property
     def is_current(self):
         return self.status == self.Status.ACTIVE
+
+    @property
+    def relationship_label(self):
+        """What the partner city is to the home city now, in words: "sister city",
+        "friendship city (paused)", "former sister city". Every page that names the kind
+        uses this, so a paused or ended partnership is never presented as a current one."""
+        kind = self.get_kind_display().lower()
+        if self.status == self.Status.PAUSED:
+            return gettext("%(kind)s (paused)") % {"kind": kind}
+        if self.status == self.Status.INACTIVE:
+            return gettext("former %(kind)s") % {"kind": kind}
+        return kind
+
+    @property
+    def relationship_description(self):
+        """The relationship with the home city named: "sister city of Norfolk since 1962",
+        "sister city of Norfolk (paused)", "former sister city of Norfolk". "Since" only for
+        a current partnership, where the year says how long it has lasted."""
+        params = {
+            "kind": self.get_kind_display().lower(),
+            "home": self.home_city.name,
+            "year": self.year_established,
+        }
+        if self.status == self.Status.PAUSED:
+            return gettext("%(kind)s of %(home)s (paused)") % params
+        if self.status == self.Status.INACTIVE:
+            return gettext("former %(kind)s of %(home)s") % params
+        if self.year_established:
+            return gettext("%(kind)s of %(home)s since %(year)s") % params
+        return gettext("%(kind)s of %(home)s") % params
 
     @property
     def gallery_photos(self):

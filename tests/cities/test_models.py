@@ -111,3 +111,20 @@ def test_origins_accept_only_the_known_ways(make_partnership):
         validate_origins(["bribery"])
     partnership = make_partnership("Toulon", origins=[Origin.HISTORICAL, Origin.TRADE])
     assert partnership.origin_labels == ["Historical connection", "Trade relationship"]
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("active", "sister city"),
+        ("paused", "sister city (paused)"),
+        ("inactive", "former sister city"),
+    ],
+)
+def test_relationship_label_follows_the_status(make_partnership, status, label):
+    assert make_partnership("Toulon", status=status).relationship_label == label
+
+
+def test_friendship_city_relationship_label(make_partnership):
+    partnership = make_partnership("Ningbo", kind="friendship", status="inactive")
+    assert partnership.relationship_label == "former friendship city"

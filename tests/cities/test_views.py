@@ -261,6 +261,53 @@ def test_query_counts_match_at_both_sizes(client, make_partnership, furnish):
     assert (queries("/cities/"), queries("/cities/toulon/")) == small
 
 
+def lead(html):
+    match = re.search(r'<p class="lead">(.*?)</p>', html, flags=re.DOTALL)
+    return match.group(1) if match else None
+
+
+# "sister city of Norfolk" said of Kochi without "former" would present it as current.
+CURRENT_SISTER_CITY = re.compile(r"(?<!former )sister city of Norfolk", flags=re.IGNORECASE)
+
+
+def test_former_partnership_page_does_not_present_it_as_a_current_sister_city(client, demo):
+    html = client.get("/cities/kochi/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert title.startswith("Kochi, India: former sister city")
+    assert (
+        meta(html, "name", "description") == "Kochi, Kerala, India: former sister city of Norfolk."
+    )
+    assert meta(html, "property", "og:title") == "Kochi, India · Former sister city of Norfolk"
+    assert meta(html, "property", "og:description") == (
+        "Kochi, Kerala, India: former sister city of Norfolk."
+    )
+    assert lead(html) == "Kerala, India · Former sister city of Norfolk"
+    assert not CURRENT_SISTER_CITY.search(html)
+
+
+def test_paused_partnership_page_says_it_is_paused_wherever_it_names_the_kind(client, demo):
+    html = client.get("/cities/kaliningrad/").content.decode()
+    assert "<title>Kaliningrad, Russia: sister city (paused)" in html
+    assert meta(html, "property", "og:title") == (
+        "Kaliningrad, Russia · Sister city of Norfolk (paused)"
+    )
+    assert lead(html) == "Kaliningrad Oblast, Russia · Sister city of Norfolk (paused)"
+    assert "<dt>Relationship</dt><dd>Sister city (paused)</dd>" in html
+
+
+def test_current_partnership_page_names_its_kind_and_year(client, make_partnership):
+    make_partnership("Toulon", year_established=1989)
+    html = client.get("/cities/toulon/").content.decode()
+    assert "<title>Toulon, France: sister city" in html
+    assert lead(html) == "France · Sister city of Exampleton since 1989"
+
+
+def test_list_page_names_paused_and_former_partnerships_as_such(client, partnerships):
+    html = client.get("/cities/").content.decode()
+    assert "Sister city (paused)" in section(html, "paused-heading")
+    assert "former sister city" in section(html, "inactive-heading")
+
+
 def test_detail_page_survives_an_image_whose_card_is_missing(client, make_partnership):
     # An image stored without its derived card (a failed save, an import, a data fix).
     make_partnership("Toulon", image="cities/partnerships/toulon.jpg", image_card="")

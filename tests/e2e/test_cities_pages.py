@@ -9,7 +9,13 @@ from cities.models import Committee, Milestone, Partnership, Photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CITIES_PAGES = ["/cities/", "/cities/virginia/", "/cities/kitakyushu/", "/cities/kaliningrad/"]
+CITIES_PAGES = [
+    "/cities/",
+    "/cities/virginia/",
+    "/cities/kitakyushu/",
+    "/cities/kaliningrad/",
+    "/cities/kochi/",
+]
 
 
 @pytest.mark.parametrize("path", CITIES_PAGES)
