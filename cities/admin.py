@@ -94,7 +94,9 @@ class StatusChangeInline(admin.TabularInline):
     extra = 0
     fields = ["changed_on", "status", "note", "recorded_by", "recorded_at"]
     readonly_fields = ["recorded_by", "recorded_at"]
-    verbose_name_plural = _("status history (recorded when the status changes)")
+    verbose_name_plural = _(
+        "status history (recorded when the partnership is added and when its status changes)"
+    )
 
 
 class PartnershipAdminForm(forms.ModelForm):
@@ -108,8 +110,8 @@ class PartnershipAdminForm(forms.ModelForm):
         label=_("Status changed on"),
         required=False,
         help_text=_(
-            "When you change the status, the change is recorded in the status history with "
-            "this date (today if empty) and the status note."
+            "When you add the partnership or change its status, the status is recorded in "
+            "the status history with this date (today if empty) and the status note."
         ),
     )
 
@@ -182,7 +184,9 @@ class PartnershipAdmin(admin.ModelAdmin):
         return thumbnail_preview(partnership.image_card, width=320)
 
     def save_model(self, request, obj, form, change):
-        if change and "status" in form.changed_data:
+        # A new partnership's first status is history too: without it, the history of a
+        # partnership added as paused would not say since when, or why.
+        if not change or "status" in form.changed_data:
             obj.change_status(
                 status=obj.status,
                 note=obj.status_note,

@@ -52,17 +52,21 @@ def load_partnerships(cities):
         home.is_home = True
         home.save(update_fields=["is_home"])
     for position, row in enumerate(data["partnerships"]):
-        Partnership.objects.get_or_create(
+        partnership, created = Partnership.objects.get_or_create(
             slug=row["slug"],
             defaults={
                 "home_city": home,
                 "partner_city": cities[row["partner"]],
                 "kind": row["kind"],
-                "status": row["status"],
-                "status_note": row.get("status_note", ""),
                 "position": position,
             },
         )
+        if created:
+            # Through the model, as the admin does, so the status has its history entry.
+            # The seeds give at most a year ("Paused in 2022 ..."), never a day: undated.
+            partnership.change_status(
+                status=row["status"], note=row.get("status_note", ""), date_unknown=True
+            )
 
 
 def load(*, stdout):

@@ -351,9 +351,26 @@ class Partnership(models.Model):
     def story_paragraphs(self):
         return [part.strip() for part in self.story.split("\n\n") if part.strip()]
 
-    def change_status(self, *, status, note="", on=None, by=None):
-        """Set a new status and note, and record the change in the status history."""
-        on = on or timezone.localdate()
+    @property
+    def status_history(self):
+        """The status history a visitor is shown, newest first (uses prefetched rows).
+
+        Empty when its one entry is the initial status with neither a date nor a note (as
+        `load_demo` records from seeds that give none): "Active", under "Status: Active",
+        would tell the visitor nothing."""
+        changes = list(self.status_changes.all())
+        if len(changes) == 1 and changes[0].changed_on is None and not changes[0].note:
+            return []
+        return changes
+
+    def change_status(self, *, status, note="", on=None, by=None, date_unknown=False):
+        """Set a status and note, and record it in the status history.
+
+        Used for a partnership's first status too (added in the admin, loaded by
+        `load_demo`), so the history starts where the partnership does. The entry is dated
+        `on` (today if not given), or not at all with `date_unknown`, when the source gives
+        no day: the note then says what is known ("Paused in 2022 ...")."""
+        on = None if date_unknown else (on or timezone.localdate())
         with transaction.atomic():
             self.status = status
             self.status_note = note
@@ -373,7 +390,13 @@ class PartnershipStatusChange(models.Model):
         verbose_name=_("partnership"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Partnership.Status.choices)
-    changed_on = models.DateField(_("date"), default=timezone.localdate)
+    changed_on = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        default=timezone.localdate,
+        help_text=_("Empty when the day is not known; say in the note what is (a year)."),
+    )
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -388,9 +411,12 @@ class PartnershipStatusChange(models.Model):
     class Meta:
         verbose_name = _("status change")
         verbose_name_plural = _("status history")
-        ordering = ["-changed_on", "-recorded_at"]
+        # Undated entries last: they come from sources older than anything staff record.
+        ordering = [models.F("changed_on").desc(nulls_last=True), "-recorded_at"]
 
     def __str__(self):
+        if self.changed_on is None:
+            return f"{self.get_status_display()} ({gettext('date unknown')})"
         return f"{self.get_status_display()} ({self.changed_on:%Y-%m-%d})"
 
 

@@ -3,6 +3,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from cities.models import DirectoryListing, Partnership, Photo
@@ -237,3 +238,66 @@ def test_photo_whose_stored_file_is_missing_still_saves_in_the_admin(
     assert response.status_code == 302
     photo.refresh_from_db()
     assert photo.caption == "New caption"
+
+
+def add_form_data(home_city, partner_city, **changes):
+    data = {
+        "home_city": home_city.pk,
+        "partner_city": partner_city.pk,
+        "slug": partner_city.slug,
+        "kind": "sister",
+        "position": 0,
+        "status": "active",
+        "status_note": "",
+        "status_changed_on": "",
+        "year_established": "",
+        "summary": "",
+        "story": "",
+        "image_alt": "",
+    }
+    for prefix in ["committees", "photos", "milestones", "status_changes"]:
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": 0,
+                f"{prefix}-INITIAL_FORMS": 0,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def test_adding_a_partnership_in_the_admin_records_its_initial_status(
+    staff_client, home_city, make_city, staff_user
+):
+    partner = make_city("Kaliningrad", country="RU")
+    response = staff_client.post(
+        "/admin/cities/partnership/add/",
+        add_form_data(
+            home_city,
+            partner,
+            status="paused",
+            status_note="Paused in 2022.",
+            status_changed_on="2022-03-02",
+        ),
+    )
+    assert response.status_code == 302
+    change = Partnership.objects.get(slug="kaliningrad").status_changes.get()
+    assert (change.status, change.changed_on, change.note, change.recorded_by) == (
+        "paused",
+        datetime.date(2022, 3, 2),
+        "Paused in 2022.",
+        staff_user,
+    )
+
+
+def test_adding_a_partnership_without_a_date_records_its_status_as_of_today(
+    staff_client, home_city, make_city
+):
+    response = staff_client.post(
+        "/admin/cities/partnership/add/", add_form_data(home_city, make_city("Toulon"))
+    )
+    assert response.status_code == 302
+    change = Partnership.objects.get(slug="toulon").status_changes.get()
+    assert (change.status, change.changed_on) == ("active", timezone.localdate())

@@ -156,3 +156,21 @@ def test_demo_keeps_staff_edits(loaded):
         "paused",
         "Var",
     )
+
+
+def test_demo_records_each_partnerships_status_in_its_history_without_inventing_a_day(loaded):
+    for partnership in Partnership.objects.all():
+        change = partnership.status_changes.get()
+        assert (change.status, change.note, change.changed_on) == (
+            partnership.status,
+            partnership.status_note,
+            None,
+        )
+    kaliningrad = Partnership.objects.get(slug="kaliningrad").status_changes.get()
+    assert kaliningrad.status == "paused"
+    assert kaliningrad.note.startswith("Paused in 2022 after Russia's invasion of Ukraine")
+
+
+def test_demo_adds_no_history_to_a_partnership_already_there(loaded):
+    demo.load(stdout=StringIO())
+    assert Partnership.objects.get(slug="kaliningrad").status_changes.count() == 1

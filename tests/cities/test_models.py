@@ -128,3 +128,25 @@ def test_relationship_label_follows_the_status(make_partnership, status, label):
 def test_friendship_city_relationship_label(make_partnership):
     partnership = make_partnership("Ningbo", kind="friendship", status="inactive")
     assert partnership.relationship_label == "former friendship city"
+
+
+def test_change_status_with_an_unknown_date_records_none_and_sorts_after_dated_entries(
+    make_partnership,
+):
+    partnership = make_partnership("Kaliningrad", country="RU")
+    partnership.change_status(status="paused", note="Paused in 2022.", date_unknown=True)
+    partnership.change_status(status="active", on=datetime.date(2024, 5, 1))
+    assert [(c.status, c.changed_on) for c in partnership.status_changes.all()] == [
+        ("active", datetime.date(2024, 5, 1)),
+        ("paused", None),
+    ]
+
+
+def test_status_history_leaves_out_a_lone_undated_initial_status_without_a_note(
+    make_partnership,
+):
+    partnership = make_partnership("Toulon")
+    partnership.change_status(status="active", date_unknown=True)
+    assert partnership.status_history == []
+    partnership.change_status(status="paused", note="A pause.", on=datetime.date(2024, 5, 1))
+    assert [change.status for change in partnership.status_history] == ["paused", "active"]

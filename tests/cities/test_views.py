@@ -327,3 +327,15 @@ def test_detail_page_leaves_out_a_photo_without_its_thumbnail(client, make_partn
     gallery = section(response.content.decode(), "photos-heading")
     assert "b-480x360.jpg" in gallery
     assert "No thumb" not in gallery
+
+
+def test_demo_paused_partnership_shows_its_undated_status_history_entry(client, demo):
+    html = client.get("/cities/kaliningrad/").content.decode()
+    history = re.search(r'<ol class="plain-list status-history">(.*?)</ol>', html, re.DOTALL)
+    assert "<li>Paused. Paused in 2022 after Russia&#x27;s invasion of Ukraine" in history.group(1)
+    assert "<time" not in history.group(1)
+
+
+def test_demo_active_partnership_shows_no_history_that_only_repeats_its_status(client, demo):
+    html = client.get("/cities/kitakyushu/").content.decode()
+    assert "Status history" not in html
