@@ -7,11 +7,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from nsca.models import Association
-
+from .association import current_association
 from .models import Event
-from .reveal import label_locations
-from .views import cache_until_next_reveal
+from .reveal import cache_until_next_reveal, label_locations
 
 FEED_SIZE = 50
 
@@ -32,7 +30,7 @@ class UpcomingEventsFeed(Feed):
         return events
 
     def title(self):
-        association = Association.current()
+        association = current_association()
         name = association.name if association else ""
         return _("Upcoming events") + (f" · {name}" if name else "")
 

@@ -19,6 +19,7 @@ import datetime
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
@@ -158,3 +159,28 @@ def seconds_until_next_reveal(events, *, at: datetime.datetime) -> int | None:
     if not pending:
         return None
     return max(int((min(pending) - at) / timedelta(seconds=1)), 0)
+
+
+PUBLIC_MAX_AGE = 60
+"""Seconds a shared cache may keep a public event page (less when a reveal comes sooner)."""
+
+
+def cache_until_next_reveal(response, events, *, viewer, now: datetime.datetime):
+    """Let caches keep a response showing these events only while it cannot change its
+    venue: never past the next reveal among them. A page rendered for a viewer (`viewer`,
+    possibly anonymous) varies on the cookie and is never shared once someone is signed
+    in; a feed that is the same for everyone (`viewer=None`) is simply public.
+
+    Every cacheable surface that shows events goes through this one function: event
+    pages and lists, .ics files, the RSS feed, the home page, the partnership pages."""
+    if viewer is not None:
+        patch_vary_headers(response, ["Cookie"])
+        if viewer.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+    max_age = PUBLIC_MAX_AGE
+    until_reveal = seconds_until_next_reveal(events, at=now)
+    if until_reveal is not None:
+        max_age = min(max_age, until_reveal)
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response

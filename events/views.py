@@ -15,13 +15,13 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import calendar as ics
+from .association import current_association
 from .checkout import place_order
 from .forms import CheckoutForm, is_token, new_submission_key, parse_quantity
 from .inventory import (
@@ -44,39 +44,15 @@ from .models import Event, Order, Ticket, WaitlistEntry
 from .pricing import is_member, may_buy
 from .qr import ticket_qr_svg
 from .reveal import (
+    cache_until_next_reveal,
     can_see_online_link,
     public_location,
     reveal_message,
-    seconds_until_next_reveal,
     venue_is_revealed,
     visible_venue,
 )
 
-PUBLIC_MAX_AGE = 60
-"""Seconds a shared cache may keep a public event page (less when a reveal comes sooner)."""
-
 PAST_PER_PAGE = 20
-
-
-def cache_until_next_reveal(response, events, *, viewer, now: datetime.datetime):
-    """Let caches keep a response showing these events only while it cannot change its
-    venue: never past the next reveal among them. A page rendered for a viewer (`viewer`,
-    possibly anonymous) varies on the cookie and is never shared once someone is signed
-    in; a feed that is the same for everyone (`viewer=None`) is simply public.
-
-    Every cacheable surface that shows events goes through this one function: event
-    pages and lists, .ics files, the RSS feed, the home page, the partnership pages."""
-    if viewer is not None:
-        patch_vary_headers(response, ["Cookie"])
-        if viewer.is_authenticated:
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-    max_age = PUBLIC_MAX_AGE
-    until_reveal = seconds_until_next_reveal(events, at=now)
-    if until_reveal is not None:
-        max_age = min(max_age, until_reveal)
-    patch_cache_control(response, public=True, max_age=max_age)
-    return response
 
 
 def _visible_events(request):
@@ -486,10 +462,8 @@ def event_ics(request, slug):
 def calendar_ics(request):
     now = timezone.now()
     events = list(Event.objects.upcoming(now).select_related("venue"))
-    from nsca.models import Association
-
-    association = Association.current()
-    name = _("Events") + (f" · {association.name}" if association.name else "")
+    association = current_association()
+    name = _("Events") + (f" · {association.name}" if association and association.name else "")
     response = _ics_response(ics.events_calendar(events, name=name, now=now), "events.ics")
     # Calendar apps subscribe without signing in: the same file for everyone.
     return cache_until_next_reveal(response, events, viewer=None, now=now)

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cities.models import Partnership
-from events.views import cache_until_next_reveal
+from events.reveal import cache_until_next_reveal
 
 from .composition import home_page_events
 from .models import Page
