@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from .association import current_association
 from .models import Event, Order
 from .qr import ticket_qr_png
 from .reveal import (
@@ -33,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 
 def _order_context(order, *, now) -> dict:
-    from nsca.models import Association
-
     event = order.event
     return {
         "order": order,
@@ -46,7 +45,7 @@ def _order_context(order, *, now) -> dict:
         "reveal_message": reveal_message(event, order=order, at=now),
         "site_url": settings.SITE_URL,
         "order_url": settings.SITE_URL + order.get_absolute_url(),
-        "association": Association.current(),
+        "association": current_association(),
     }
 
 

@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .association import current_association
 from .models import Event, TicketType, WaitlistEntry
 
 logger = logging.getLogger(__name__)
@@ -123,13 +124,11 @@ def join_waitlist(
 
 
 def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
-    from nsca.models import Association
-
     from .reveal import public_location
 
     event = entry.event
     return {
-        "association": Association.current(),
+        "association": current_association(),
         "site_url": settings.SITE_URL,
         "entry": entry,
         "event": event,

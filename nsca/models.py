@@ -75,6 +75,12 @@ class Association(models.Model):
         )
 
 
+def current_association():
+    """`Association.current()` as a plain callable, for the apps' settings hooks
+    (`EVENTS_ASSOCIATION`)."""
+    return Association.current()
+
+
 class SocialLink(models.Model):
     association = models.ForeignKey(
         Association, on_delete=models.CASCADE, related_name="social_links"
