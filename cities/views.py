@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.text import capfirst
 
 from .models import City, DirectoryListing, Origin, Partnership
 from .worldmap import world_map
@@ -17,8 +18,7 @@ def partnership_list(request):
         (
             p.partner_city,
             p.get_absolute_url(),
-            f"{p.partner_city.label}: {p.get_kind_display()}"
-            + ("" if p.is_current else f" ({p.get_status_display().lower()})"),
+            f"{p.partner_city.label}: {capfirst(p.relationship_label)}",
         )
         for p in current + paused
     ]

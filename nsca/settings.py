@@ -173,9 +173,9 @@ if SECURE_HTTPS and SECURE_HSTS_SECONDS < HSTS_MIN_SECONDS:
         f"SECURE_HSTS_SECONDS must be at least {HSTS_MIN_SECONDS} (a year) when SECURE_HTTPS is on."
     )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-# Opt-in: preloading commits the domain and every subdomain to HTTPS in browsers for months,
-# which a volunteer-run domain should choose knowingly, not inherit.
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The header only makes the domain eligible for the browsers' preload list; nothing is
+# preloaded until the domain's owner submits it. SECURE_HSTS_PRELOAD=false opts out.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 )
@@ -185,8 +185,6 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-# security.W021 only says the site could be preloaded; with preload off by choice it is noise.
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Content Security Policy: nothing from another host, scripts only with the request's nonce.
 CONTENT_SECURITY_POLICY = {
@@ -230,6 +228,8 @@ EVENTS_CANCEL_UNTIL_HOURS = env.int("EVENTS_CANCEL_UNTIL_HOURS", default=48)
 # --- membership (added by the membership app) ---
 # Days after the end of a term during which a member keeps member prices and access.
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
+# An unpaid membership (dues by cheque that never came) is cancelled after this many days.
+MEMBERSHIP_PENDING_DAYS = env.int("MEMBERSHIP_PENDING_DAYS", default=60)
 # Members may renew from this many days before the end of their term.
 MEMBERSHIP_RENEWAL_WINDOW_DAYS = env.int("MEMBERSHIP_RENEWAL_WINDOW_DAYS", default=30)
 # Failed sign-in attempts allowed per account and per IP address within the window.
@@ -241,4 +241,6 @@ MEMBERSHIP_SIGNIN_WINDOW_SECONDS = env.int("MEMBERSHIP_SIGNIN_WINDOW_SECONDS", d
 # --- composition: the project plugs events into membership's and cities' pages ---
 MEMBERSHIP_ACCOUNT_VIEW = "nsca.composition.AccountView"
 CITIES_RELATED_EVENTS = "nsca.composition.upcoming_events_for_partnership"
+CITIES_RELATED_EVENTS_CACHE_CONTROL = "nsca.views.related_events_cache_control"
+EVENTS_ASSOCIATION = "nsca.models.current_association"
 MEMBERSHIP_INTEREST_CHOICES = "nsca.composition.membership_interest_choices"

@@ -185,13 +185,6 @@ CACHING = [
 ]
 
 
-CITY_PAGE_NEEDS = (
-    "outside this change: nsca/settings.py must name the cache hook "
-    "(CITIES_RELATED_EVENTS_CACHE_CONTROL = 'nsca.views.related_events_cache_control') and "
-    "templates/cities/includes/partnership_events.html must show event.location_label"
-)
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -200,9 +193,7 @@ CITY_PAGE_NEEDS = (
         "/events/calendar.ics",
         "/events/feed/",
         "/",
-        pytest.param(
-            "/cities/toulon/", marks=pytest.mark.xfail(strict=True, reason=CITY_PAGE_NEEDS)
-        ),
+        "/cities/toulon/",
     ],
 )
 def test_cached_page_never_serves_pre_reveal_state_after_reveal(
@@ -226,7 +217,6 @@ def test_cached_page_never_serves_pre_reveal_state_after_reveal(
     assert shows_venue(after.content.decode())
 
 
-@pytest.mark.xfail(strict=True, reason=CITY_PAGE_NEEDS)
 def test_city_page_shows_venue_after_reveal_to_everyone(client, public_reveal_event, partnership):
     public_reveal_event.partnership = partnership
     public_reveal_event.save()
@@ -236,7 +226,6 @@ def test_city_page_shows_venue_after_reveal_to_everyone(client, public_reveal_ev
     assert shows_venue(page)
 
 
-@override_settings(CITIES_RELATED_EVENTS_CACHE_CONTROL="nsca.views.related_events_cache_control")
 def test_city_page_cache_hook_bounds_caching_by_the_next_reveal(
     client, public_reveal_event, partnership, non_member
 ):
