@@ -25,7 +25,7 @@ from .dues import (
 )
 from .emails import send_membership_email
 from .forms import EmailChangeForm, JoinForm, ProfileForm, SignInForm, SignupForm
-from .models import Membership, MembershipPlan, User
+from .models import POSTAL_ADDRESS_FIELDS, Membership, MembershipPlan, User
 from .standing import membership_in_good_standing
 
 
@@ -179,19 +179,17 @@ class AccountView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         return {
             "account": {
-                "email": user.email,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "phone": user.phone,
-                "address_line1": user.address_line1,
-                "address_line2": user.address_line2,
-                "city": user.city,
-                "region": user.region,
-                "postal_code": user.postal_code,
-                "country": user.country,
-                "newsletter_opt_in": user.newsletter_opt_in,
-                "date_joined": user.date_joined,
-                "last_login": user.last_login,
+                field: getattr(user, field)
+                for field in (
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    *POSTAL_ADDRESS_FIELDS,
+                    "newsletter_opt_in",
+                    "date_joined",
+                    "last_login",
+                )
             },
             "memberships": [
                 {
