@@ -1,13 +1,19 @@
 """Test settings: the real settings, overriding only what tests must."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-only-for-the-test-suite-0123456789abcdef")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_HTTPS", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="nsca-test-media-"))
+if "MEDIA_ROOT" not in os.environ:
+    # Uploads made by the suite go to a folder of its own, removed when the run ends. Child
+    # processes (the cross-process inventory test) inherit it and leave it alone.
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="nsca-test-media-")
+    atexit.register(shutil.rmtree, os.environ["MEDIA_ROOT"], ignore_errors=True)
 
 from nsca.settings import *  # noqa: E402,F403
 from nsca.settings import STORAGES  # noqa: E402
