@@ -34,7 +34,10 @@ def normalize_code(raw: str) -> str:
     `code` query parameter (what ticket QR codes hold, see qr.py), else its last part."""
     code = (raw or "").strip()
     if "/" in code or "?" in code:
-        url = urlsplit(code)
+        try:
+            url = urlsplit(code)
+        except ValueError:  # not a URL after all (e.g. "//[x", a broken IPv6 host)
+            return ""
         from_query = parse_qs(url.query).get("code")
         code = from_query[0].strip() if from_query else url.path.rstrip("/").rsplit("/", 1)[-1]
     return code[:64]

@@ -224,6 +224,15 @@ def test_check_in_post_needs_the_csrf_token(door_staff, dinner, ticket_type):
     assert ticket.checked_in_at is None
 
 
+@pytest.mark.parametrize("scan", ["//[x", "https://[::1/x?code=AB"])
+def test_a_malformed_scan_finds_no_ticket_instead_of_failing(door, dinner, scan):
+    response = door.get(_url(dinner), {"code": scan})
+    assert response.status_code == 200
+    assert "No ticket has this code" in response.content.decode()
+    assert door.post(_url(dinner), {"code": scan}).status_code == 404
+    assert normalize_code(scan) == ""
+
+
 def test_scanned_codes_are_normalized():
     assert normalize_code("  abc123  ") == "abc123"
     assert normalize_code("https://example.org/t/abc123/") == "abc123"
