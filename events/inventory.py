@@ -123,8 +123,10 @@ def availability(
         for ticket_type in ticket_types
     }
     # An offer for no type in particular takes its places once, from the pool the types
-    # share; taking them from each type would mark every type sold out for one offer.
-    total = sum(own.values()) - held_for_any_type
+    # on sale share; taking them from each type would mark every type sold out for one
+    # offer, and counting a closed type's unsold places would let others buy the offer's.
+    pool = sum(own[t.pk] for t in ticket_types if ticket_type_is_on_sale(t, now=now))
+    total = pool - held_for_any_type
     if event.capacity is not None:
         total = min(total, event.capacity - event.reserved - sum(e.quantity for e in holds))
     total = max(total, 0)
@@ -210,7 +212,14 @@ def check_event_on_sale(event, *, now: datetime.datetime) -> None:
         raise SalesClosed(_("Registration for this event has closed."))
 
 
+def ticket_type_is_on_sale(ticket_type, *, now: datetime.datetime) -> bool:
+    """Inside the ticket type's own sales window (the event's is checked apart)."""
+    starts, ends = ticket_type.sales_start, ticket_type.sales_end
+    return not (starts and starts > now) and not (ends and ends <= now)
+
+
 def check_ticket_type_on_sale(ticket_type, *, now: datetime.datetime) -> None:
+    """Raise SalesClosed, saying why, unless `ticket_type_is_on_sale`."""
     if ticket_type.sales_start and ticket_type.sales_start > now:
         raise SalesClosed(
             _("%(name)s tickets go on sale on %(when)s.")
@@ -252,11 +261,7 @@ def event_sales_state(event, *, now: datetime.datetime, left: dict[int, int], ti
         return SalesState.CLOSED
     if not ticket_types:
         return SalesState.NO_TICKETS
-    on_sale = [
-        t
-        for t in ticket_types
-        if not (t.sales_start and t.sales_start > now) and not (t.sales_end and t.sales_end <= now)
-    ]
+    on_sale = [t for t in ticket_types if ticket_type_is_on_sale(t, now=now)]
     if not on_sale:
         upcoming = [t for t in ticket_types if t.sales_start and t.sales_start > now]
         return SalesState.NOT_OPEN if upcoming else SalesState.CLOSED

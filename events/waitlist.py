@@ -59,16 +59,9 @@ def waitlist_is_open(event: Event, *, now: datetime) -> bool:
 
 
 def ticket_types_on_sale(event: Event, *, now: datetime) -> list[TicketType]:
-    from .inventory import SalesClosed, check_ticket_type_on_sale
+    from .inventory import ticket_type_is_on_sale
 
-    on_sale = []
-    for ticket_type in event.ticket_types.all():
-        try:
-            check_ticket_type_on_sale(ticket_type, now=now)
-        except SalesClosed:
-            continue
-        on_sale.append(ticket_type)
-    return on_sale
+    return [t for t in event.ticket_types.all() if ticket_type_is_on_sale(t, now=now)]
 
 
 def places_available(event: Event, *, now: datetime, ticket_type: TicketType | None = None) -> int:

@@ -314,6 +314,21 @@ def test_an_offer_for_no_ticket_type_holds_its_places_once(make_event, make_tick
     assert available_quantity(dinner, now=now) == 0
 
 
+def test_a_closed_ticket_type_lends_no_places_to_an_offer_for_any_type(
+    make_event, make_ticket_type, now
+):
+    event = make_event()
+    regular = make_ticket_type(event, name="Regular", quantity=2)
+    make_ticket_type(
+        event, name="Early bird", quantity=10, sales_end=now - datetime.timedelta(days=1)
+    )
+    open_offer(event, None, now, quantity=2)
+    # The early-bird places can no longer be sold, so the two regular ones are the offer's.
+    assert available_quantity(regular, now=now) == 0
+    with pytest.raises(SoldOut):
+        reserve(event, regular, 2, now=now)
+
+
 def test_an_offer_holder_may_buy_only_the_places_offered(make_event, make_ticket_type, now):
     event = make_event()
     ticket_type = make_ticket_type(event, quantity=10)
