@@ -3,7 +3,8 @@
 SITE_URL and EMAIL_URL have development defaults so `make run` needs nothing configured.
 In production those defaults fail silently: emails, calendar files and private order links
 point at 127.0.0.1, and confirmations and venue notices are printed to a log instead of
-sent. These checks name the setting before a volunteer learns of it from a buyer.
+sent. These checks name the setting before a volunteer learns of it from a buyer. The same goes
+for an HSTS max-age shorter than the year browsers expect.
 """
 
 import ipaddress
@@ -68,5 +69,22 @@ def check_email_backend(app_configs=None, **kwargs):
             hint="Set EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587: "
             "order confirmations and venue notices are sent by email.",
             id="nsca.E003",
+        )
+    ]
+
+
+def check_hsts_lasts_a_year(app_configs=None, **kwargs):
+    """Over HTTPS, HSTS should last at least a year (`settings.HSTS_MIN_SECONDS`). Django's
+    own check only notices a max-age of 0."""
+    seconds = settings.SECURE_HSTS_SECONDS
+    if settings.DEBUG or not settings.SECURE_SSL_REDIRECT or not seconds:
+        return []
+    if seconds >= settings.HSTS_MIN_SECONDS:
+        return []
+    return [
+        Warning(
+            f"SECURE_HSTS_SECONDS is {seconds}, less than a year.",
+            hint=f"Use at least {settings.HSTS_MIN_SECONDS} once HTTPS works everywhere.",
+            id="nsca.W004",
         )
     ]
