@@ -34,6 +34,12 @@ def test_order_page_qr_codes_open_the_check_in_page_and_show_the_code(client, or
         assert f"<code>{ticket.code}</code>" in page  # and the code itself, to type
 
 
+def test_order_page_keeps_its_token_on_this_site_but_lets_forms_post(client, order):
+    # "no-referrer" made Chromium post the cancel form with `Origin: null` (CSRF 403).
+    response = client.get(order.get_absolute_url())
+    assert response["Referrer-Policy"] == "same-origin"
+
+
 def test_unknown_order_token_is_404(client, db):
     assert client.get("/orders/not-a-real-token/").status_code == 404
 
