@@ -198,7 +198,7 @@ class Partnership(models.Model):
         max_length=140,
         unique=True,
         validators=[validate_partnership_slug],
-        help_text=_("The page address: /cities/<slug>/."),
+        help_text=_("The last part of the page address, e.g. kitakyushu for /cities/kitakyushu/."),
     )
     kind = models.CharField(
         _("kind"),

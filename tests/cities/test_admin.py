@@ -84,6 +84,12 @@ def test_partnership_change_form_links_to_the_public_page(staff_client, partners
     assert "View on site" in html
 
 
+def test_slug_help_text_shows_the_whole_page_address(staff_client, partnership):
+    html = staff_client.get(f"/admin/cities/partnership/{partnership.pk}/change/").content.decode()
+    assert "/cities//" not in html
+    assert "/cities/kitakyushu/" in html
+
+
 def change_form_data(partnership, **changes):
     data = {
         "home_city": partnership.home_city_id,
