@@ -6,6 +6,7 @@ events. Order actions go through the inventory and notification modules, never a
 """
 
 import contextlib
+import logging
 from datetime import timedelta
 
 from django import forms
@@ -23,6 +24,8 @@ from membership.models import POSTAL_ADDRESS_FIELDS
 
 from . import inventory
 from .models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
+
+logger = logging.getLogger(__name__)
 
 REVEAL_LEAD = timedelta(hours=24)
 
@@ -511,12 +514,33 @@ class OrderAdmin(admin.ModelAdmin):
 
         now = timezone.now()
         done = 0
+        failed = []
         for order in queryset.select_related("event", "event__venue"):
             if order.status != Order.Status.CONFIRMED:
                 continue
-            notifications.send_order_confirmation(order, now=now, resend=True)
+            try:
+                notifications.send_order_confirmation(order, now=now, resend=True)
+            except Exception:
+                # A mail server that is down is not a page error: staff are told which
+                # orders to try again, and the rest of the selection is still sent.
+                logger.exception("Could not resend the confirmation of order %s", order.reference)
+                failed.append(order.reference)
+                continue
             done += 1
-        self._report(request, done, queryset.count(), _("sent a confirmation again"))
+        self._report(request, done, queryset.count() - len(failed), _("sent a confirmation again"))
+        if failed:
+            self.message_user(
+                request,
+                ngettext(
+                    "Could not send the confirmation of order %(refs)s: the email failed. "
+                    "Try again later.",
+                    "Could not send the confirmations of orders %(refs)s: the emails failed. "
+                    "Try again later.",
+                    len(failed),
+                )
+                % {"refs": ", ".join(failed)},
+                messages.ERROR,
+            )
 
     def _report(self, request, done, selected, what):
         self.message_user(

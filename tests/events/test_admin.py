@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -268,6 +269,29 @@ def test_resend_confirmation_action_emails_the_buyer(admin_client, dinner):
     _action(admin_client, "resend_confirmation", [order])
     assert [message.to for message in mail.outbox] == [["carol@example.org"]]
     assert order.reference in mail.outbox[0].subject
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_resend_confirmation_reports_a_failed_email_instead_of_an_error_page(
+    admin_client, dinner, settings
+):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+    ticket_type = make_ticket_type(dinner)
+    order = make_order(dinner, [(ticket_type, 1)], email="carol@example.org")
+    response = _action(admin_client, "resend_confirmation", [order])
+    assert response.status_code == 200
+    messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert (
+        "error",
+        f"Could not send the confirmation of order {order.reference}: the email failed. "
+        "Try again later.",
+    ) in messages
 
 
 def test_orders_cannot_be_added_or_deleted_in_the_admin(admin_client, dinner):
