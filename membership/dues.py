@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from payments.methods import PaymentOutcome, get_method
+from payments.methods import OfflinePayment, PaymentOutcome, get_method
 
 from .emails import send_membership_email
 from .models import Membership, MembershipPlan, User, pending_days
@@ -109,6 +109,22 @@ def why_cannot_join(user, *, today: datetime.date) -> str | None:
     return None
 
 
+def dues_payment_instructions(membership: Membership) -> str:
+    """What the member must do to pay this membership's dues.
+
+    The offline method's own wording is written for event tickets ("or at the door", "your
+    place is reserved"), which is wrong for dues, so an offline payment gets the dues
+    wording here; other methods' stored instructions are shown as they were given. Computed
+    rather than read back, so memberships started before this wording also read right."""
+    if membership.payment_method == OfflinePayment.code:
+        return _(
+            "Please pay $%(amount)s by cheque made out to the association, and write your "
+            "membership reference %(reference)s on it. Your membership becomes active when "
+            "we record your payment."
+        ) % {"amount": f"{membership.amount_due:,.2f}", "reference": membership.reference}
+    return membership.payment_instructions
+
+
 def begin_membership(
     *,
     user,
@@ -151,7 +167,10 @@ def begin_membership(
             description=_("%(plan)s membership") % {"plan": plan.name},
             email=user.email,
         )
+        # Stored first as the method gave them; dues_payment_instructions decides whether
+        # membership words them its own way.
         membership.payment_instructions = str(outcome.instructions)
+        membership.payment_instructions = dues_payment_instructions(membership)
         if outcome.paid:
             membership.status = Membership.Status.ACTIVE
             membership.paid_at = now
@@ -165,7 +184,10 @@ def begin_membership(
                     "pending",
                     to=user.email,
                     subject=_("Your membership: payment instructions"),
-                    context={"membership": membership, "instructions": outcome.instructions},
+                    context={
+                        "membership": membership,
+                        "instructions": membership.payment_instructions,
+                    },
                 )
             )
     return membership, outcome

@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from payments.methods import available_methods
+from payments.methods import OfflinePayment, available_methods
 
 from . import throttle
 from .models import POSTAL_ADDRESS_FIELDS, User
@@ -177,7 +177,11 @@ class JoinForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.plan = plan
         methods = available_methods(amount=plan.annual_dues)
-        self.fields["payment_method"].choices = [(m.code, m.label) for m in methods]
+        # Dues are not paid at the door, whatever the shared offline method calls itself.
+        self.fields["payment_method"].choices = [
+            (m.code, _("Pay by cheque") if isinstance(m, OfflinePayment) else m.label)
+            for m in methods
+        ]
         if len(methods) == 1:
             self.fields["payment_method"].initial = methods[0].code
         if not plan.covers_household:

@@ -19,6 +19,7 @@ from .dues import (
     JoinRefused,
     begin_membership,
     cancel_unpaid_membership,
+    dues_payment_instructions,
     joinable_plans,
     latest_paid_term,
     why_cannot_join,
@@ -218,6 +219,11 @@ class MembershipDetailView(LoginRequiredMixin, DetailView):
 
     def get_queryset(self):
         return Membership.objects.filter(user=self.request.user).select_related("plan")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            instructions=dues_payment_instructions(self.object), **kwargs
+        )
 
 
 @login_required

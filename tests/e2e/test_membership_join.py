@@ -19,7 +19,7 @@ def fill_join_form(page):
     page.get_by_label("State or region").fill("VA")
     page.get_by_label("Postal code", exact=True).fill("23510")
     page.get_by_label("Send me the association's newsletter").check()
-    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_label("Pay by cheque", exact=True).check()
 
 
 STAFF_PASSWORD = "Staff-Unguessable-Phrase-7"

@@ -243,3 +243,18 @@ def test_lifetime_bought_during_a_term_ends_renewing(plan, lifetime_plan, member
     make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
     make_membership(member, starts_on=D(2027, 1, 1), plan=lifetime_plan)
     assert "lifetime" in why_cannot_join(member, today=D(2026, 12, 15))
+
+
+def test_offline_dues_instructions_speak_of_dues_not_event_tickets(
+    plan, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        membership, _ = begin_membership(
+            user=member, plan=plan, payment_method="offline", today=D(2026, 6, 15), now=NOW
+        )
+    ref = membership.reference
+    for text in (membership.payment_instructions, mail.outbox[0].body):
+        assert "at the door" not in text and "place is reserved" not in text
+        assert f"write your membership reference {ref} on it" in text
+        assert "by cheque made out to the association" in text
+        assert "becomes active when we record your payment" in text

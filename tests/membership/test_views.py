@@ -555,3 +555,21 @@ def test_withdrawn_plan_stays_404_for_everyone_else(
             client.force_login(user)
             assert client.get(url).status_code == 404
             assert client.post(url, member_join_data()).status_code == 404
+
+
+def test_payment_page_gives_dues_instructions_even_for_old_ticket_wording(
+    signed_in, pending_membership
+):
+    # Memberships started before dues had their own wording stored the ticket wording.
+    pending_membership.payment_method = "offline"
+    pending_membership.payment_instructions = "Please pay by cheque or at the door."
+    pending_membership.save()
+    html = signed_in.get(pending_membership.get_absolute_url()).content.decode()
+    assert "at the door" not in html
+    assert f"write your membership reference {pending_membership.reference} on it" in html
+    assert "becomes active when we record your payment" in html
+
+
+def test_join_page_offers_paying_dues_by_cheque_not_at_the_door(client, plan):
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert "Pay by cheque" in html and "at the door" not in html
