@@ -224,6 +224,7 @@ def mailing_list_rows(*, on: datetime.date):
 class MembershipAdmin(admin.ModelAdmin):
     change_list_template = "membership/admin/membership_change_list.html"
     list_display = (
+        "reference",
         "user",
         "user_email",
         "plan",
@@ -271,9 +272,18 @@ class MembershipAdmin(admin.ModelAdmin):
     def user_email(self, membership):
         return membership.user.email
 
-    @admin.display(description=_("reference"))
+    @admin.display(description=_("reference"), ordering="pk")
     def reference(self, membership):
         return membership.reference if membership.pk else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        # The reference is derived from the pk, not stored, so search_fields cannot find
+        # "M-00001"; staff type it straight from the cheque.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        pk = Membership.pk_from_reference(search_term)
+        if pk is not None:
+            results |= queryset.filter(pk=pk)
+        return results, may_have_duplicates
 
     # Both actions change memberships or write reminders: staff who may only view
     # memberships neither see them nor can post them.

@@ -9,6 +9,7 @@ membership (a renewal is a new row). Who is in good standing on a day is decided
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -238,6 +239,10 @@ class MembershipQuerySet(models.QuerySet):
         return self.exclude(models.Exists(later.exclude(pk=models.OuterRef("pk"))))
 
 
+# The inverse of Membership.reference, lenient about how people copy it from a cheque.
+REFERENCE_PATTERN = re.compile(r"[Mm]\s*-?\s*(?P<number>\d{1,9})")
+
+
 class Membership(models.Model):
     """One term of one member's membership. A renewal is a new row."""
 
@@ -322,6 +327,13 @@ class Membership(models.Model):
     def reference(self) -> str:
         """The short reference the member writes on a cheque."""
         return f"M-{self.pk:05d}"
+
+    @staticmethod
+    def pk_from_reference(text: str) -> int | None:
+        """The pk a reference such as "M-00001" (as written on a cheque: any case, spaces,
+        with or without the dash or zeros) names; None when `text` is not a reference."""
+        match = REFERENCE_PATTERN.fullmatch(text.strip())
+        return int(match["number"]) if match else None
 
     @property
     def is_lifetime(self) -> bool:

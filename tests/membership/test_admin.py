@@ -345,3 +345,19 @@ def test_mailing_list_shows_a_lifetime_membership_over_a_dated_one(
     body = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [(row["plan"], row["ends_on"]) for row in rows] == [("Lifetime", "lifetime")]
+
+
+def test_staff_find_a_membership_by_the_reference_on_the_cheque(admin_client, population):
+    later = population["later"]
+    for typed in (later.reference, later.reference.lower(), f" M{later.pk} "):
+        response = admin_client.get("/admin/membership/membership/", {"q": typed})
+        assert listed_emails(response) == {"later@example.org"}, typed
+    assert later.reference in admin_client.get("/admin/membership/membership/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "pk"),
+    [("M-00001", 1), ("m-12", 12), ("M 00042", 42), ("M00007", 7), ("Lovelace", None), ("", None)],
+)
+def test_pk_from_reference_reads_what_members_write(text, pk):
+    assert Membership.pk_from_reference(text) == pk
