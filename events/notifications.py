@@ -33,6 +33,13 @@ from .reveal import (
 logger = logging.getLogger(__name__)
 
 
+def venue_will_be_emailed(order: Order, *, now: datetime.datetime) -> bool:
+    """Whether the reveal job will still email this order the venue, so its page and
+    confirmation may promise it: only before the reveal, and only to an order that holds
+    tickets (the job tells no held, cancelled or expired order)."""
+    return order.holds_tickets and not venue_is_revealed(order.event, at=now)
+
+
 def _order_context(order, *, now) -> dict:
     event = order.event
     return {
@@ -43,6 +50,7 @@ def _order_context(order, *, now) -> dict:
         "venue": visible_venue(event, order=order, at=now),
         "online_link": event.online_link if can_see_online_link(event, order=order, at=now) else "",
         "reveal_message": reveal_message(event, order=order, at=now),
+        "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
         "site_url": settings.SITE_URL,
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "association": current_association(),

@@ -41,6 +41,7 @@ from .inventory import (
 )
 from .listing import describe_events, money, with_ticket_types
 from .models import Event, Order, Ticket, WaitlistEntry
+from .notifications import venue_will_be_emailed
 from .pricing import is_member, may_buy
 from .qr import ticket_qr_svg
 from .reveal import (
@@ -406,6 +407,7 @@ def _order_context(request, order, *, now):
         if can_see_online_link(event, viewer=request.user, order=order, at=now)
         else "",
         "reveal_message": reveal_message(event, viewer=request.user, order=order, at=now),
+        "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
         "reveal_pending": not venue_is_revealed(event, at=now),
         "local_start": timezone.localtime(event.starts_at),
         "local_end": timezone.localtime(event.ends_at),

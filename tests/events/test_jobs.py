@@ -131,6 +131,34 @@ def test_confirmation_before_reveal_leaves_the_notice_due(secret_event, buy, now
     assert order.venue_notice_sent_at is None
 
 
+PROMISE = "We will email it to you then."
+
+
+def test_confirmation_promises_the_venue_email_only_before_the_reveal(secret_event, buy, now):
+    order = buy(secret_event, 1, now=now, email="early@example.org")
+    send_order_confirmation(order, now=now)
+    assert PROMISE in mail.outbox[-1].body
+    assert PROMISE in mail.outbox[-1].alternatives[0][0]
+
+
+def test_confirmation_of_a_held_order_promises_no_venue_email(secret_event, now):
+    # A held order after the reveal is told "was revealed to ticket holders", not that
+    # an email will follow: the reveal job never writes to an order without tickets.
+    after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
+    held = reserve_tickets(
+        event=secret_event,
+        lines=[(secret_event.ticket_types.get(), 1)],
+        buyer={"name": "H", "email": "held@example.org"},
+        idempotency_key=None,
+        now=after,
+    )
+    mail.outbox.clear()
+    send_order_confirmation(held, now=after)
+    assert "The location was revealed to ticket holders on" in mail.outbox[0].body
+    assert PROMISE not in mail.outbox[0].body
+    assert PROMISE not in mail.outbox[0].alternatives[0][0]
+
+
 class RefusingEmailBackend(BaseEmailBackend):
     """A mail server that is down: every send fails, as SMTP would."""
 

@@ -4,7 +4,7 @@ import re
 import pytest
 import time_machine
 
-from events.inventory import reserve_tickets
+from events.inventory import cancel_order, reserve_tickets
 from events.models import Event, Order
 from events.qr import ticket_qr_svg
 
@@ -60,6 +60,17 @@ def test_order_page_shows_reveal_state_in_plain_words(client, order, secret_even
     page = client.get(order.get_absolute_url()).content.decode()
     assert "The location will be revealed to ticket holders on" in page
     assert "in 2\xa0days" in page or "in 1\xa0day" in page
+
+
+def test_order_page_promises_the_venue_email_only_before_the_reveal(client, order, now):
+    promise = "We will email it to you then."
+    assert promise in client.get(order.get_absolute_url()).content.decode()
+    cancel_order(order=order, now=now)
+    assert promise not in client.get(order.get_absolute_url()).content.decode()
+    with time_machine.travel(order.event.venue_reveal_at + datetime.timedelta(minutes=1)):
+        page = client.get(order.get_absolute_url()).content.decode()
+    assert "The location was revealed to ticket holders on" in page
+    assert promise not in page
 
 
 def test_online_link_only_for_ticket_holders(client, make_event, make_ticket_type, buy, now):
