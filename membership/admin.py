@@ -11,10 +11,18 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .dues import confirm_dues_paid
 from .forms import AdminSignInForm
-from .models import POSTAL_ADDRESS_FIELDS, Membership, MembershipPlan, RenewalReminder, User
+from .models import (
+    POSTAL_ADDRESS_FIELDS,
+    Membership,
+    MembershipPlan,
+    RenewalReminder,
+    User,
+    renewal_window_days,
+)
 from .reminders import send_renewal_reminder
 
 
@@ -304,16 +312,37 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send a renewal reminder"), permissions=["change"])
     def send_reminder(self, request, queryset):
         now = timezone.now()
+        # The reminder says "renew now": only those the join page would let renew get one.
+        due = list(
+            queryset.open_for_renewal(timezone.localdate(now))
+            .not_renewed()
+            .select_related("user", "plan")
+        )
         sent = 0
-        for membership in queryset.filter(
-            status=Membership.Status.ACTIVE, ends_on__isnull=False
-        ).select_related("user", "plan"):
+        for membership in due:
             sent += send_renewal_reminder(membership, kind=RenewalReminder.Kind.MANUAL, now=now)
         self.message_user(
             request,
-            _("%(sent)s reminder(s) sent (only active memberships with an end date get one).")
-            % {"sent": sent},
+            ngettext("%(count)s reminder sent.", "%(count)s reminders sent.", sent)
+            % {"count": sent},
+            messages.SUCCESS if sent else messages.WARNING,
         )
+        skipped = queryset.count() - len(due)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s membership skipped: it cannot be renewed yet (renewal opens "
+                    "%(days)s days before the term ends), or it is pending, cancelled, "
+                    "lifetime or already renewed.",
+                    "%(count)s memberships skipped: they cannot be renewed yet (renewal opens "
+                    "%(days)s days before the term ends), or they are pending, cancelled, "
+                    "lifetime or already renewed.",
+                    skipped,
+                )
+                % {"count": skipped, "days": renewal_window_days()},
+                messages.WARNING,
+            )
 
     def get_urls(self):
         urls = super().get_urls()

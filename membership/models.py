@@ -108,6 +108,11 @@ def grace_days() -> int:
     return int(getattr(settings, "MEMBERSHIP_GRACE_DAYS", 30))
 
 
+def renewal_window_days() -> int:
+    """Days before the end of a term from which the member may renew."""
+    return int(getattr(settings, "MEMBERSHIP_RENEWAL_WINDOW_DAYS", 30))
+
+
 def pending_days() -> int:
     """Days a membership may wait for its dues before it is cancelled as unpaid."""
     return int(getattr(settings, "MEMBERSHIP_PENDING_DAYS", 60))
@@ -205,6 +210,14 @@ class MembershipQuerySet(models.QuerySet):
     def ending_between(self, first: datetime.date, last: datetime.date):
         """Active memberships whose term ends from `first` to `last` inclusive."""
         return self.filter(status=Membership.Status.ACTIVE, ends_on__gte=first, ends_on__lte=last)
+
+    def open_for_renewal(self, on: datetime.date):
+        """Active dated memberships the member may renew on `on` (as `can_renew_on`): the
+        renewal window has opened, and stays open once the term, or its grace, is over."""
+        return self.filter(
+            status=Membership.Status.ACTIVE,
+            ends_on__lte=on + datetime.timedelta(days=renewal_window_days()),
+        )
 
     def unpaid_since(self, moment: datetime.datetime):
         """Memberships still waiting for their dues that were started before `moment`."""
@@ -352,9 +365,7 @@ class Membership(models.Model):
         """From this day the member may renew (30 days before the end by default)."""
         if self.ends_on is None:
             return None
-        return self.ends_on - datetime.timedelta(
-            days=int(getattr(settings, "MEMBERSHIP_RENEWAL_WINDOW_DAYS", 30))
-        )
+        return self.ends_on - datetime.timedelta(days=renewal_window_days())
 
     def can_renew_on(self, on: datetime.date) -> bool:
         opens = self.renewal_opens_on()

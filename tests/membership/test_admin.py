@@ -108,6 +108,7 @@ def test_mark_dues_paid_action_activates_pending(
     assert [m.to for m in mail.outbox] == [["pending@example.org"]]
 
 
+@time_machine.travel(TODAY, tick=False)
 def test_send_reminder_action_emails_active_members(admin_client, population):
     admin_client.post(
         "/admin/membership/membership/",
@@ -361,3 +362,36 @@ def test_staff_find_a_membership_by_the_reference_on_the_cheque(admin_client, po
 )
 def test_pk_from_reference_reads_what_members_write(text, pk):
     assert Membership.pk_from_reference(text) == pk
+
+
+def action_messages(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_renewal_reminder_action_skips_memberships_not_yet_renewable(
+    admin_client, population, make_user, make_membership
+):
+    # "later" ends on Dec 31: the join page says it can be renewed from Dec 1, not today.
+    chosen = [population["ending"], population["later"], population["pending"]]
+    response = admin_client.post(
+        "/admin/membership/membership/",
+        {"action": "send_reminder", "_selected_action": [m.pk for m in chosen]},
+        follow=True,
+    )
+    assert [m.to for m in mail.outbox] == [["ending@example.org"]]
+    shown = action_messages(response)
+    assert shown[0] == "1 reminder sent."
+    assert shown[1].startswith("2 memberships skipped: they cannot be renewed yet")
+
+    mail.outbox.clear()
+    response = admin_client.post(
+        "/admin/membership/membership/",
+        {
+            "action": "send_reminder",
+            "_selected_action": [population["ending"].pk, population["lapsed"].pk],
+        },
+        follow=True,
+    )
+    assert len(mail.outbox) == 2
+    assert action_messages(response) == ["2 reminders sent."]
