@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -188,14 +189,25 @@ class Echo:
         return value
 
 
-MAILING_LIST_COLUMNS = [
-    "email",
-    "first_name",
-    "last_name",
-    *POSTAL_ADDRESS_FIELDS,
-    "plan",
-    "ends_on",
-]
+# Cells a spreadsheet would evaluate as a formula; a member's own name or address could
+# start with one.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """The value as text, quoted so spreadsheets never evaluate it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def mailing_list_headers() -> list[str]:
+    """Column headings staff read in a spreadsheet: the fields' own verbose names."""
+    user_fields = ("email", "first_name", "last_name", *POSTAL_ADDRESS_FIELDS)
+    return [
+        *(capfirst(User._meta.get_field(name).verbose_name) for name in user_fields),
+        capfirst(Membership._meta.get_field("plan").verbose_name),
+        capfirst(Membership._meta.get_field("ends_on").verbose_name),
+    ]
 
 
 def mailing_list_rows(*, on: datetime.date):
@@ -360,10 +372,16 @@ class MembershipAdmin(admin.ModelAdmin):
             raise PermissionDenied
         today = timezone.localdate()
         writer = csv.writer(Echo())
-        rows = itertools.chain([MAILING_LIST_COLUMNS], mailing_list_rows(on=today))
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-        )
+        rows = itertools.chain([mailing_list_headers()], mailing_list_rows(on=today))
+
+        def lines():
+            # A byte-order mark, so Excel reads the file as UTF-8 and "Mía" stays "Mía".
+            yield "\ufeff"
+            for row in rows:
+                yield writer.writerow([safe_cell(cell) for cell in row])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Cache-Control"] = "no-store"
         response["Content-Disposition"] = (
             f'attachment; filename="members-mailing-list-{today.isoformat()}.csv"'
         )

@@ -49,6 +49,11 @@ def population(make_user, make_membership, plan, household_plan):
     return people
 
 
+def mailing_list(response):
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
 def listed_emails(response):
     return {m.user.email for m in response.context["cl"].result_list}
 
@@ -127,10 +132,9 @@ def test_mailing_list_csv_has_consenting_members_in_good_standing(admin_client, 
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode()
-    rows = list(csv.DictReader(io.StringIO(body)))
-    assert [row["email"] for row in rows] == ["ending@example.org"]
-    assert rows[0]["city"] == "Norfolk" and rows[0]["ends_on"] == "2026-06-30"
+    rows = mailing_list(response)
+    assert [row["Email address"] for row in rows] == ["ending@example.org"]
+    assert rows[0]["City"] == "Norfolk" and rows[0]["Ends on"] == "2026-06-30"
 
 
 def test_mailing_list_needs_permission(client, make_user):
@@ -343,9 +347,8 @@ def test_mailing_list_shows_a_lifetime_membership_over_a_dated_one(
     make_membership(life, starts_on=D(2020, 1, 1), plan=lifetime_plan)
     make_membership(life, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
     response = admin_client.get("/admin/membership/membership/mailing-list.csv")
-    body = b"".join(response.streaming_content).decode()
-    rows = list(csv.DictReader(io.StringIO(body)))
-    assert [(row["plan"], row["ends_on"]) for row in rows] == [("Lifetime", "lifetime")]
+    rows = mailing_list(response)
+    assert [(row["Plan"], row["Ends on"]) for row in rows] == [("Lifetime", "lifetime")]
 
 
 def test_staff_find_a_membership_by_the_reference_on_the_cheque(admin_client, population):
@@ -395,3 +398,29 @@ def test_renewal_reminder_action_skips_memberships_not_yet_renewable(
     )
     assert len(mail.outbox) == 2
     assert action_messages(response) == ["2 reminders sent."]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_mailing_list_csv_opens_in_excel_with_readable_headers_and_accents(
+    admin_client, make_user, make_membership
+):
+    mia = make_user("mia@example.org", first_name="Mía", last_name="=cmd", newsletter_opt_in=True)
+    make_membership(mia, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    response = admin_client.get("/admin/membership/membership/mailing-list.csv")
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
+    header, row = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert header == [
+        "Email address",
+        "First name",
+        "Last name",
+        "Address line 1",
+        "Address line 2",
+        "City",
+        "State or region",
+        "Postal code",
+        "Country",
+        "Plan",
+        "Ends on",
+    ]
+    assert row[1:3] == ["Mía", "'=cmd"]
