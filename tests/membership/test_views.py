@@ -573,3 +573,13 @@ def test_payment_page_gives_dues_instructions_even_for_old_ticket_wording(
 def test_join_page_offers_paying_dues_by_cheque_not_at_the_door(client, plan):
     html = client.get(plan.get_absolute_url()).content.decode()
     assert "Pay by cheque" in html and "at the door" not in html
+
+
+def test_past_memberships_is_named_once_after_cancelling_a_pending_one(
+    signed_in, pending_membership
+):
+    signed_in.post(cancel_url(pending_membership))
+    html = signed_in.get("/account/").content.decode()
+    # The heading names the table (aria-labelledby); a second, hidden caption was read twice.
+    assert html.count("Past memberships") == 1
+    assert 'aria-labelledby="past-memberships-heading"' in html
