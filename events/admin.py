@@ -499,14 +499,30 @@ class OrderAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def cancel_orders(self, request, queryset):
+        from . import notifications
+
         now = timezone.now()
         done = 0
+        unsent = []
         for order in queryset.select_related("event"):
             if order.status not in (Order.Status.CONFIRMED, Order.Status.PENDING):
                 continue
             inventory.cancel_order(order=order, now=now)
+            if not notifications.send_order_cancelled(order, now=now):
+                unsent.append(order.reference)
             done += 1
         self._report(request, done, queryset.count(), _("cancelled"))
+        if unsent:
+            self.message_user(
+                request,
+                ngettext(
+                    "Could not email the buyer of order %(refs)s that it is cancelled.",
+                    "Could not email the buyers of orders %(refs)s that they are cancelled.",
+                    len(unsent),
+                )
+                % {"refs": ", ".join(unsent)},
+                messages.ERROR,
+            )
 
     @admin.action(description=_("Resend the confirmation email"), permissions=["change"])
     def resend_confirmation(self, request, queryset):

@@ -125,6 +125,39 @@ def send_order_confirmation(order: Order, *, now: datetime.datetime, resend: boo
         raise
 
 
+def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
+    """Tell the buyer their order is cancelled, whoever cancelled it (staff or the buyer).
+
+    Once per cancellation: only the call whose `now` cancelled the order sends, since
+    `cancel_order` stamps `cancelled_at` once; a second click or a staff action on an order
+    already closed finds another time there. The email names no venue: a cancelled order
+    is not a ticket holder. A failed send is logged, not raised: the order is cancelled
+    all the same, and the page or action that cancelled it must still say so. Returns
+    whether it was sent."""
+    order = Order.objects.select_related("event").get(pk=order.pk)
+    if order.status != Order.Status.CANCELLED or order.cancelled_at != now:
+        return False
+    context = {
+        "order": order,
+        "event": order.event,
+        "ticket_count": order.tickets.count(),
+        "site_url": settings.SITE_URL,
+        "order_url": settings.SITE_URL + order.get_absolute_url(),
+        "event_url": settings.SITE_URL + order.event.get_absolute_url(),
+        "association": current_association(),
+    }
+    subject = _("Your order %(ref)s for %(event)s is cancelled") % {
+        "ref": order.reference,
+        "event": order.event.title,
+    }
+    try:
+        _send("order_cancelled", order=order, subject=subject, context=context)
+    except Exception:
+        logger.exception("Could not email the cancellation of order %s", order.reference)
+        return False
+    return True
+
+
 def _claimed(queryset_filter: Q, *, order_pk, field: str, now) -> bool:
     return bool(Order.objects.filter(queryset_filter, pk=order_pk).update(**{field: now}))
 

@@ -41,7 +41,7 @@ from .inventory import (
 )
 from .listing import describe_events, money, with_ticket_types
 from .models import Event, Order, Ticket, WaitlistEntry
-from .notifications import venue_will_be_emailed
+from .notifications import send_order_cancelled, venue_will_be_emailed
 from .pricing import is_member, may_buy
 from .qr import ticket_qr_svg
 from .reveal import (
@@ -441,6 +441,7 @@ def order_cancel(request, token):
         context["cancel_error"] = _("This order can no longer be cancelled online.")
         return render(request, "events/order_detail.html", context, status=409)
     cancel_order(order=order, now=now)
+    send_order_cancelled(order, now=now)
     messages.success(request, _("Your order is cancelled. Your tickets are back on sale."))
     response = redirect(order.get_absolute_url())
     response.status_code = 303

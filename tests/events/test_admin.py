@@ -253,6 +253,34 @@ def test_cancel_action_returns_the_tickets_to_sale(admin_client, dinner):
     assert dinner.reserved == 0
 
 
+def test_cancel_action_emails_each_buyer_once_and_never_the_venue(admin_client, dinner):
+    ticket_type = make_ticket_type(dinner, quantity=10)
+    after_reveal = dinner.venue_reveal_at + timedelta(minutes=1)
+    with time_machine.travel(dinner.venue_reveal_at - timedelta(hours=1)):
+        order = make_order(dinner, [(ticket_type, 2)], email="dan@example.org")
+    mail.outbox.clear()
+    with time_machine.travel(after_reveal):
+        _action(admin_client, "cancel_orders", [order])
+        _action(admin_client, "cancel_orders", [order])  # already closed: skipped, no email
+    assert [m.to for m in mail.outbox] == [["dan@example.org"]]
+    message = mail.outbox[0]
+    assert order.reference in message.subject and "cancelled" in message.subject
+    for body in (message.body, message.alternatives[0][0]):
+        assert "Hall of Mysteries" not in body
+        assert dinner.venue.address not in body
+
+
+def test_cancel_action_reports_a_failed_cancellation_email(admin_client, dinner, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+    ticket_type = make_ticket_type(dinner, quantity=10)
+    order = make_order(dinner, [(ticket_type, 1)])
+    response = _action(admin_client, "cancel_orders", [order])
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    levels = [m.level_tag for m in response.context["messages"]]
+    assert "error" in levels
+
+
 def test_cancel_action_skips_orders_already_closed(admin_client, dinner):
     ticket_type = make_ticket_type(dinner, quantity=10)
     order = make_order(dinner, [(ticket_type, 2)], status=Order.Status.EXPIRED)

@@ -3,6 +3,7 @@ import re
 
 import pytest
 import time_machine
+from django.core import mail
 
 from events.inventory import cancel_order, reserve_tickets
 from events.models import Event, Order
@@ -103,6 +104,24 @@ def test_buyer_cancels_from_the_order_page_and_tickets_return(client, order, sec
     assert order.status == Order.Status.CANCELLED
     assert secret_event.ticket_types.get().reserved == 0
     assert "Cancel this order" not in client.get(order.get_absolute_url()).content.decode()
+
+
+def test_buyer_who_cancels_gets_one_cancellation_email(client, order):
+    mail.outbox.clear()
+    client.post(f"/orders/{order.token}/cancel/")
+    client.post(f"/orders/{order.token}/cancel/")  # a second click: no second email
+    assert [m.to for m in mail.outbox] == [[order.email]]
+    message = mail.outbox[0]
+    assert message.subject == f"Your order {order.reference} for Secret Supper is cancelled"
+    assert "is cancelled" in message.body
+    assert "is cancelled" in message.alternatives[0][0]
+
+
+def test_cancellation_is_shown_even_when_its_email_fails(client, order, settings):
+    settings.EMAIL_BACKEND = "tests.events.test_jobs.RefusingEmailBackend"
+    response = client.post(f"/orders/{order.token}/cancel/", follow=True)
+    assert response.status_code == 200
+    assert "Your order is cancelled" in response.content.decode()
 
 
 def test_cancel_refused_close_to_the_event(client, order, secret_event, settings):
