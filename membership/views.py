@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
 from .dues import (
@@ -227,10 +227,14 @@ class MembershipDetailView(LoginRequiredMixin, DetailView):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel_membership(request, pk):
     """The member cancels their own membership that is waiting for payment."""
     membership = get_object_or_404(Membership, pk=pk, user=request.user)
+    if request.method == "GET":
+        # A followed or bookmarked link: show the page with the cancel button rather than
+        # an empty 405; only the POST from that button cancels.
+        return HttpResponseRedirect(membership.get_absolute_url())
     if cancel_unpaid_membership(membership, now=timezone.now()):
         messages.success(
             request,

@@ -489,7 +489,6 @@ def test_cancelling_a_membership_needs_post_and_csrf(member, pending_membership)
 
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(member)
-    assert browser.get(cancel_url(pending_membership)).status_code == 405
     assert browser.post(cancel_url(pending_membership)).status_code == 403
     pending_membership.refresh_from_db()
     assert pending_membership.status == Membership.Status.PENDING
@@ -583,3 +582,18 @@ def test_past_memberships_is_named_once_after_cancelling_a_pending_one(
     # The heading names the table (aria-labelledby); a second, hidden caption was read twice.
     assert html.count("Past memberships") == 1
     assert 'aria-labelledby="past-memberships-heading"' in html
+
+
+def test_get_on_cancel_redirects_to_the_membership_page_and_cancels_nothing(
+    signed_in, pending_membership
+):
+    response = signed_in.get(cancel_url(pending_membership))
+    assert response.status_code == 302
+    assert response["Location"] == pending_membership.get_absolute_url()
+    pending_membership.refresh_from_db()
+    assert pending_membership.status == Membership.Status.PENDING
+
+
+def test_get_on_cancel_of_another_members_membership_is_404(client, make_user, pending_membership):
+    client.force_login(make_user())
+    assert client.get(cancel_url(pending_membership)).status_code == 404
