@@ -412,6 +412,8 @@ def _order_context(request, order, *, now):
         "local_start": timezone.localtime(event.starts_at),
         "local_end": timezone.localtime(event.ends_at),
         "can_cancel": order_can_be_cancelled(order, now=now),
+        # Cancelled, refunded or expired: the page says so and offers nothing to use.
+        "order_is_closed": order.status not in (Order.Status.PENDING, Order.Status.CONFIRMED),
         "total": money(order.total) if order.total else _("Free"),
         "hold_expires_at": order.hold_expires_at,
     }

@@ -124,6 +124,21 @@ def test_cancellation_is_shown_even_when_its_email_fails(client, order, settings
     assert "Your order is cancelled" in response.content.decode()
 
 
+def test_cancelled_order_page_says_so_and_offers_nothing_to_use(client, order, now):
+    order.address_line1 = "1 Main St"
+    order.save()
+    cancel_order(order=order, now=now)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "This order is cancelled since" in page
+    assert "Its tickets are no longer valid." in page
+    assert 'class="ticket-qr"' not in page
+    for ticket in order.tickets.all():
+        assert ticket.code not in page
+    assert "Add to calendar" not in page
+    assert "Materials go to" not in page
+    assert "cancel this order" not in page.lower()
+
+
 def test_cancel_refused_close_to_the_event(client, order, secret_event, settings):
     too_late = secret_event.starts_at - datetime.timedelta(
         hours=settings.EVENTS_CANCEL_UNTIL_HOURS - 1
