@@ -424,3 +424,12 @@ def test_mailing_list_csv_opens_in_excel_with_readable_headers_and_accents(
         "Ends on",
     ]
     assert row[1:3] == ["Mía", "'=cmd"]
+
+
+def test_mailing_list_button_is_a_short_object_tool_beside_add(admin_client):
+    html = admin_client.get("/admin/membership/membership/").content.decode()
+    tools = html[html.index('<ul class="object-tools">') :]
+    tools = tools[: tools.index("</ul>")]
+    # A label longer than Django's own buttons ran over the page title at 1280px.
+    assert "download>Mailing list (CSV)</a>" in tools
+    assert "/admin/membership/membership/add/" in tools
