@@ -119,6 +119,20 @@ def test_detail_links_the_related_sister_city(client, secret_event):
     assert "Toulon" in page
 
 
+def test_detail_names_a_paused_partnership_without_nested_parentheses(client, secret_event):
+    from cities.models import City, Partnership
+
+    home = City.objects.create(name="Norfolk", slug="norfolk", country="US", is_home=True)
+    city = City.objects.create(name="Kitakyushu", slug="kitakyushu", country="JP")
+    secret_event.partnership = Partnership.objects.create(
+        home_city=home, partner_city=city, slug="kitakyushu", status=Partnership.Status.PAUSED
+    )
+    secret_event.save()
+    page = client.get(secret_event.get_absolute_url()).content.decode()
+    assert '<a href="/cities/kitakyushu/">Kitakyushu</a>, sister city (paused)' in page
+    assert "(sister city (paused))" not in page
+
+
 def test_sold_out_detail_offers_the_waiting_list(client, secret_event, buy, now):
     TicketType.objects.filter(event=secret_event).update(quantity=1)
     buy(secret_event, 1, now=now)
@@ -126,6 +140,19 @@ def test_sold_out_detail_offers_the_waiting_list(client, secret_event, buy, now)
     assert "Sold out" in page
     assert f"/events/{secret_event.slug}/waitlist/" in page
     assert "Buy tickets" not in page
+
+
+def test_sold_out_ticket_page_puts_no_punctuation_after_the_waiting_list_link(
+    client, secret_event, buy, now
+):
+    # The link ends in a title only screen readers get; a colon after it read "<title> :".
+    TicketType.objects.filter(event=secret_event).update(quantity=1)
+    buy(secret_event, 1, now=now)
+    page = client.get(f"/events/{secret_event.slug}/tickets/").content.decode()
+    assert "Sold out. If places come back, we will email you in the order people joined." in page
+    assert (
+        re.search(r"</a>\s*[:.,;]", page.split('class="waitlist-cta"')[1].split("</p>")[0]) is None
+    )
 
 
 def test_sample_event_is_marked_as_a_sample(client, make_event):
