@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import calendar as ics
 from .association import current_association
@@ -434,10 +434,14 @@ def order_detail(request, token):
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_cancel(request, token):
     now = timezone.now()
     order = _order_for(token)
+    if request.method == "GET":
+        # Someone followed or reloaded the form's address: show the order, which holds
+        # the button; cancelling itself stays a POST.
+        return redirect(order.get_absolute_url())
     if not order_can_be_cancelled(order, now=now):
         context = _order_context(request, order, now=now)
         context["cancel_error"] = _("This order can no longer be cancelled online.")

@@ -151,8 +151,12 @@ def test_cancel_refused_close_to_the_event(client, order, secret_event, settings
     assert order.status == Order.Status.CONFIRMED
 
 
-def test_cancel_needs_post(client, order):
-    assert client.get(f"/orders/{order.token}/cancel/").status_code == 405
+def test_cancel_address_opened_with_get_leads_to_the_order_page_and_cancels_nothing(client, order):
+    response = client.get(f"/orders/{order.token}/cancel/")
+    assert response.status_code == 302
+    assert response["Location"] == order.get_absolute_url()
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
 
 
 def test_paid_order_is_cancelled_by_staff_not_online(client, order, now):
