@@ -14,7 +14,6 @@ from .pricing import may_buy, ticket_prices
 
 URLSAFE_TOKEN = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
 """What `secrets.token_urlsafe` makes: order links, waiting-list offers, submission keys."""
-SUBMISSION_KEY = URLSAFE_TOKEN
 MAX_TICKETS_PER_ORDER = 50
 
 
@@ -167,7 +166,7 @@ class CheckoutForm(forms.Form):
 
     def clean_submission(self):
         key = self.cleaned_data.get("submission", "")
-        if not SUBMISSION_KEY.match(key):
+        if not is_token(key):
             raise ValidationError(
                 _("This form has expired or was altered. Please check it and submit it again.")
             )

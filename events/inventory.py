@@ -251,7 +251,7 @@ class SalesState:
     }
 
 
-def event_sales_state(event, *, now: datetime.datetime, left: dict[int, int], ticket_types):
+def event_sales_state(event, *, now: datetime.datetime, left: PlacesLeft, ticket_types):
     """The state of sales: cancelled, not yet open, closed, sold out, few left, on sale."""
     if event.status == Event.Status.CANCELLED:
         return SalesState.CANCELLED
@@ -268,7 +268,7 @@ def event_sales_state(event, *, now: datetime.datetime, left: dict[int, int], ti
     total_left = sum(left.get(t.pk, 0) for t in on_sale)
     # Each type's figure is already capped at what the event has left, so with a capacity
     # (or an offer shared between types) the sum counts the same places more than once.
-    total_left = min(total_left, getattr(left, "total", total_left))
+    total_left = min(total_left, left.total)
     if total_left <= 0:
         return SalesState.SOLD_OUT
     if total_left <= FEW_LEFT:
