@@ -37,6 +37,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "association",
     "membership",
     "cities",
     "events",
@@ -57,7 +58,7 @@ INSTALLED_APPS = [
 # The project's own apps, in dependency order: later ones may import earlier ones. nsca
 # composes pages from the others, so it comes last (load_demo, run_jobs and the sitemap
 # visit apps in this order; template and static lookup follow INSTALLED_APPS, not this).
-PROJECT_APPS = ["membership", "cities", "events", "nsca"]
+PROJECT_APPS = ["association", "membership", "cities", "events", "nsca"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

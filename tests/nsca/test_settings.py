@@ -215,6 +215,7 @@ def imported_project_apps(app):
 @pytest.mark.parametrize(
     "app",
     [
+        "association",
         "membership",
         "cities",
         "events",
@@ -229,4 +230,10 @@ def test_project_apps_come_after_the_apps_they_import(app):
 
 
 def test_project_apps_are_the_apps_the_order_test_covers():
-    assert sorted(settings.PROJECT_APPS) == ["cities", "events", "membership", "nsca"]
+    assert sorted(settings.PROJECT_APPS) == [
+        "association",
+        "cities",
+        "events",
+        "membership",
+        "nsca",
+    ]
