@@ -3,6 +3,7 @@ import datetime
 import itertools
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .dues import confirm_dues_paid
+from .emails import send_password_changed_email
 from .forms import AdminSignInForm
 from .models import (
     POSTAL_ADDRESS_FIELDS,
@@ -98,10 +100,37 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
-    # Staff who look after members (the "Membership secretary" group has change_user) must
-    # not be able to hand themselves or anyone else more power: only a superuser grants
-    # permissions, or touches a staff account at all (its details, its password).
+    # Staff who look after members (the "Membership secretary" group has change_user) see
+    # and change members only: only a superuser sees a staff or superuser account (lists,
+    # search, the autocomplete of the membership form, change pages), grants permissions,
+    # or sets anyone's password (members reset their own), since a password set by staff
+    # lets them sign in as that member and reach the member's orders.
     permission_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        return users.filter(is_staff=False, is_superuser=False)
+
+    def get_object(self, request, object_id, from_field=None):
+        user = super().get_object(request, object_id, from_field)
+        if user is None and not request.user.is_superuser:
+            # A staff account is not in the queryset: refuse it exactly like an id that does
+            # not exist (403, not the admin's "perhaps it was deleted" redirect), so neither
+            # can be told from the other.
+            raise PermissionDenied
+        return user
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # No password field, hence no "Reset password" link to the admin's password form.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -117,11 +146,20 @@ class UserAdmin(BaseUserAdmin):
         return super().has_view_permission(request, obj) and self.may_manage_account(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        # Also guards user_change_password, Django's admin password form.
         return super().has_change_permission(request, obj) and self.may_manage_account(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.may_manage_account(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        # Success redirects to the change page (a conflicting form back to this page).
+        if request.method == "POST" and response.get("Location") not in (None, request.path):
+            # Every password change reaches the owner, a superuser's included.
+            send_password_changed_email(self.get_object(request, unquote(id)), how="change")
+        return response
 
 
 @admin.register(MembershipPlan)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 
 def send_membership_email(name: str, *, to: str, subject: str, context: dict) -> None:
@@ -12,3 +13,14 @@ def send_membership_email(name: str, *, to: str, subject: str, context: dict) ->
     message = EmailMultiAlternatives(subject=str(subject), body=text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def send_password_changed_email(user, *, how: str) -> None:
+    """Tell the owner their password changed (`how`: "change" or "reset"), so a taken-over
+    account does not go unnoticed."""
+    send_membership_email(
+        "password_changed",
+        to=user.email,
+        subject=_("Your password was changed"),
+        context={"user": user, "how": how},
+    )

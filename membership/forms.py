@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -25,15 +26,17 @@ class ThrottledSignInMixin:
     )
 
     def clean(self):
-        email = self.cleaned_data.get("username") or ""
-        if throttle.signin_is_blocked(self.request, email):
+        # Keyed on the account the address matches, so another spelling that the database
+        # folds to the same account shares its count.
+        key = throttle.typed_address_key(self.cleaned_data.get("username") or "")
+        if throttle.signin_is_blocked(self.request, key=key):
             raise ValidationError(self.throttled_message, code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError:
-            throttle.record_failed_signin(self.request, email)
+            throttle.record_failed_signin(self.request, key=key)
             raise
-        throttle.clear_account_failures(email)
+        throttle.clear_account_failures(key=throttle.account_key(self.get_user()))
         return cleaned
 
     @property
@@ -220,6 +223,43 @@ class JoinForm(forms.Form):
         return "\n".join(names)
 
 
+def check_current_password(request, user, password, *, wrong_message, throttled_message) -> str:
+    """The current password, checked under the sign-in limits: someone at an unlocked screen
+    could otherwise guess it without limit, and the password is what takes over the
+    account. Wrong guesses here count towards the account's sign-in lockout."""
+    key = throttle.account_key(user)
+    if throttle.signin_is_blocked(request, key=key):
+        raise ValidationError(throttled_message, code="throttled")
+    if not user.check_password(password):
+        throttle.record_failed_signin(request, key=key)
+        raise ValidationError(wrong_message, code="password_incorrect")
+    throttle.clear_account_failures(key=key)
+    return password
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's password change, its current-password guesses limited like sign-in's."""
+
+    throttled_message = _("Too many wrong passwords. Please wait a few minutes and try again.")
+
+    def clean_old_password(self):
+        return check_current_password(
+            self.request,
+            self.user,
+            self.cleaned_data["old_password"],
+            wrong_message=self.error_messages["password_incorrect"],
+            throttled_message=self.throttled_message,
+        )
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    @property
+    def is_throttled(self) -> bool:
+        return self.has_error("old_password", "throttled")
+
+
 class EmailChangeForm(forms.Form):
     email = forms.EmailField(
         label=_("New email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -249,14 +289,13 @@ class EmailChangeForm(forms.Form):
     def clean_password(self):
         # The same counters as sign-in: someone at an unlocked screen can otherwise guess
         # the password here without limit, and the password is what takes over the account.
-        password = self.cleaned_data["password"]
-        if throttle.signin_is_blocked(self.request, self.user.email):
-            raise ValidationError(self.throttled_message, code="throttled")
-        if not self.user.check_password(password):
-            throttle.record_failed_signin(self.request, self.user.email)
-            raise ValidationError(_("The password is not right."))
-        throttle.clear_account_failures(self.user.email)
-        return password
+        return check_current_password(
+            self.request,
+            self.user,
+            self.cleaned_data["password"],
+            wrong_message=_("The password is not right."),
+            throttled_message=self.throttled_message,
+        )
 
     @property
     def is_throttled(self) -> bool:

@@ -1,18 +1,32 @@
-"""Sign-in rate limits: failed attempts counted per account and per IP address.
+"""Rate limits on guessing and on mail-sending requests, and the client address they count.
+
+Sign-in failures (and wrong current passwords on the password and email change forms) are
+counted per account and per IP address; password-reset requests per account and per IP
+address. The per-account count is keyed on the account the typed address MATCHES (as the
+sign-in backend finds it, through the database's case folding), not on the text typed, so
+no other spelling of an address (a dotless "ı" that PostgreSQL folds to "I") opens a fresh
+count. An address that matches no account is keyed on its folded text.
+
+`client_ip(request)` is the one answer to "which address is this request from?" for every
+per-IP limit in the project (events import it too). It reads X-Forwarded-For only when
+`BEHIND_PROXY` is on, since without a proxy that header is whatever the client wrote.
 
 Counts live in Django's cache (a shared cache such as Redis or the database cache in a
-multi-process deployment) in fixed windows; the first failure opens the window. Keys are
+multi-process deployment) in fixed windows; the first attempt opens the window. Keys are
 hashed so no email address is stored in the cache in clear.
 """
 
 import hashlib
+import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
 
+from .models import User
+
 
 class AttemptLimiter:
-    """At most `limit` failures per key within `window_seconds` of the first one."""
+    """At most `limit` attempts per key within `window_seconds` of the first one."""
 
     def __init__(self, scope: str, *, limit: int, window_seconds: int):
         self.scope = scope
@@ -27,6 +41,7 @@ class AttemptLimiter:
         return cache.get(self._cache_key(key), 0) >= self.limit
 
     def record_failure(self, key: str) -> int:
+        """Count one attempt (a failure, or a request where every request counts)."""
         cache_key = self._cache_key(key)
         if cache.add(cache_key, 1, self.window_seconds):
             return 1
@@ -56,28 +71,78 @@ def ip_limiter() -> AttemptLimiter:
     )
 
 
-def client_ip(request) -> str:
-    # REMOTE_ADDR only: a proxy in front must set it (e.g. gunicorn --forwarded-allow-ips),
-    # because X-Forwarded-For is chosen by the client.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _account_key(email: str) -> str:
-    return (email or "").strip().lower()
-
-
-def signin_is_blocked(request, email: str) -> bool:
-    return account_limiter().is_blocked(_account_key(email)) or ip_limiter().is_blocked(
-        client_ip(request)
+def reset_address_limiter() -> AttemptLimiter:
+    return AttemptLimiter(
+        "reset-account",
+        limit=settings.MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_ADDRESS,
+        window_seconds=settings.MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS,
     )
 
 
-def record_failed_signin(request, email: str) -> None:
-    account_limiter().record_failure(_account_key(email))
+def reset_ip_limiter() -> AttemptLimiter:
+    return AttemptLimiter(
+        "reset-ip",
+        limit=settings.MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_IP,
+        window_seconds=settings.MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS,
+    )
+
+
+def client_ip(request) -> str:
+    """The address of the client that sent `request`, for per-IP limits.
+
+    Behind the proxy (`BEHIND_PROXY` on), REMOTE_ADDR is the proxy's own address, the same
+    for everyone; the proxy appends the address it saw to X-Forwarded-For, so the
+    right-most entry is the one thing in that header the client cannot choose (entries to
+    its left are the client's own words). With `BEHIND_PROXY` off the header is never read.
+    """
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            pass  # no header, or a proxy misconfigured: fall back to the connection's peer
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def account_key(user) -> str:
+    return f"user:{user.pk}"
+
+
+def typed_address_key(email: str) -> str:
+    """The per-account key for an address as typed: the account the sign-in backend would
+    match (email__iexact, PostgreSQL's case folding), else the folded text itself."""
+    email = (email or "").strip()
+    user = User._default_manager.filter(email__iexact=email).only("pk").first() if email else None
+    return account_key(user) if user else f"email:{email.casefold()}"
+
+
+def signin_is_blocked(request, *, key: str) -> bool:
+    return account_limiter().is_blocked(key) or ip_limiter().is_blocked(client_ip(request))
+
+
+def record_failed_signin(request, *, key: str) -> None:
+    account_limiter().record_failure(key)
     ip_limiter().record_failure(client_ip(request))
 
 
-def clear_account_failures(email: str) -> None:
-    """After a successful sign-in the account starts afresh; the IP count stays, so one
-    valid account cannot be used to reset an address that is guessing others."""
-    account_limiter().reset(_account_key(email))
+def clear_account_failures(*, key: str) -> None:
+    """The account starts afresh (after a successful sign-in, or a password reset, which
+    proves the owner holds the mailbox); the IP count stays, so one valid account cannot
+    be used to reset an address that is guessing others."""
+    account_limiter().reset(key)
+
+
+def password_reset_ip_is_blocked(request) -> bool:
+    return reset_ip_limiter().is_blocked(client_ip(request))
+
+
+def record_password_reset_request(request, *, key: str) -> bool:
+    """Count a reset request against the IP address and the account; False once the
+    account has had its share of reset emails in the window (send no more)."""
+    reset_ip_limiter().record_failure(client_ip(request))
+    limiter = reset_address_limiter()
+    if limiter.is_blocked(key):
+        return False
+    limiter.record_failure(key)
+    return True

@@ -35,7 +35,7 @@ urlpatterns = [
     path("account/password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "account/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        views.password_change_done,
         name="password_change_done",
     ),
     path("account/password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

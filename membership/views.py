@@ -11,10 +11,14 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
+from . import throttle
+from .after_response import RedirectThenRun
 from .dues import (
     JoinRefused,
     begin_membership,
@@ -24,10 +28,22 @@ from .dues import (
     latest_paid_term,
     why_cannot_join,
 )
-from .emails import send_membership_email
-from .forms import EmailChangeForm, JoinForm, ProfileForm, SignInForm, SignupForm
+from .emails import send_membership_email, send_password_changed_email
+from .forms import (
+    EmailChangeForm,
+    JoinForm,
+    PasswordChangeForm,
+    ProfileForm,
+    SignInForm,
+    SignupForm,
+)
 from .models import POSTAL_ADDRESS_FIELDS, Membership, MembershipPlan, User
 from .standing import membership_in_good_standing
+
+# Every page of a signed-in account (and the join page, which shows the member's details)
+# is marked `Cache-Control: no-store, private` (with never_cache's max-age=0), so no
+# browser, proxy or shared computer keeps a copy of a member's data.
+account_page = never_cache
 
 
 class BadInputIs400Mixin:
@@ -48,6 +64,7 @@ def plan_list(request):
     )
 
 
+@account_page
 def join(request, slug):
     today = timezone.localdate()
     plan = get_object_or_404(joinable_plans(request.user, today=today), slug=slug)
@@ -126,6 +143,7 @@ def _joined(request, membership, outcome, *, anonymous):
     return HttpResponseRedirect(outcome.redirect_url or membership.get_absolute_url())
 
 
+@method_decorator(account_page, name="dispatch")
 class AccountView(LoginRequiredMixin, TemplateView):
     """The signed-in member's own page. Other apps add to it without membership importing
     them: a subclass extends `get_account_sections()` (template names included on the page)
@@ -211,6 +229,7 @@ class AccountView(LoginRequiredMixin, TemplateView):
         }
 
 
+@method_decorator(account_page, name="dispatch")
 class MembershipDetailView(LoginRequiredMixin, DetailView):
     """One of the member's own memberships (payment instructions); others' are 404."""
 
@@ -226,6 +245,7 @@ class MembershipDetailView(LoginRequiredMixin, DetailView):
         )
 
 
+@account_page
 @login_required
 @require_http_methods(["GET", "POST"])
 def cancel_membership(request, pk):
@@ -245,6 +265,7 @@ def cancel_membership(request, pk):
     return HttpResponseRedirect(membership.get_absolute_url())
 
 
+@method_decorator(account_page, name="dispatch")
 class ProfileView(LoginRequiredMixin, BadInputIs400Mixin, UpdateView):
     form_class = ProfileForm
     template_name = "membership/profile_form.html"
@@ -258,6 +279,7 @@ class ProfileView(LoginRequiredMixin, BadInputIs400Mixin, UpdateView):
         return super().form_valid(form)
 
 
+@method_decorator(account_page, name="dispatch")
 class EmailChangeView(LoginRequiredMixin, BadInputIs400Mixin, FormView):
     form_class = EmailChangeForm
     template_name = "membership/email_change_form.html"
@@ -306,15 +328,70 @@ class SignInView(auth_views.LoginView):
 
 
 class PasswordResetView(BadInputIs400Mixin, auth_views.PasswordResetView):
+    """Ask for a reset link. Limited per IP address (a 429 page) and per account (further
+    requests get the same answer but no email). The answer never depends on whether the
+    address has an account, neither in what it says nor in how long it takes: the account
+    is looked up and the email sent after the response (see after_response)."""
+
     email_template_name = "emails/membership_password_reset.txt"
     html_email_template_name = "emails/membership_password_reset.html"
     subject_template_name = "emails/membership_password_reset_subject.txt"
     success_url = reverse_lazy("membership:password_reset_done")
 
+    def post(self, request, *args, **kwargs):
+        if throttle.password_reset_ip_is_blocked(request):
+            return render(request, "registration/password_reset_throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # The same one query for a known address and an unknown one.
+        key = throttle.typed_address_key(form.cleaned_data["email"])
+        tasks = []
+        if throttle.record_password_reset_request(self.request, key=key):
+            options = {
+                "use_https": self.request.is_secure(),
+                "token_generator": self.token_generator,
+                "from_email": self.from_email,
+                "email_template_name": self.email_template_name,
+                "subject_template_name": self.subject_template_name,
+                "request": self.request,
+                "html_email_template_name": self.html_email_template_name,
+                "extra_email_context": self.extra_email_context,
+            }
+            tasks.append(lambda: form.save(**options))
+        return RedirectThenRun(self.get_success_url(), tasks=tasks)
+
 
 class PasswordResetConfirmView(BadInputIs400Mixin, auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("membership:password_reset_complete")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The reset proves the owner holds the mailbox: lift the account's sign-in lockout,
+        # as the lockout message promises.
+        throttle.clear_account_failures(key=throttle.account_key(form.user))
+        send_password_changed_email(form.user, how="reset")
+        return response
 
+
+@method_decorator(account_page, name="dispatch")
 class PasswordChangeView(BadInputIs400Mixin, auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("membership:password_change_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.is_throttled:
+            response.status_code = 429
+        return response
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        send_password_changed_email(form.user, how="change")
+        return response
+
+
+password_change_done = account_page(auth_views.PasswordChangeDoneView.as_view())

@@ -173,9 +173,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 # The header only makes the domain eligible for the browsers' preload list; nothing is
 # preloaded until the domain's owner submits it. SECURE_HSTS_PRELOAD=false opts out.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
-)
+# Behind one reverse proxy (nginx, a load balancer) that sets X-Forwarded-Proto and appends
+# the client's address to X-Forwarded-For. Off: both headers are the client's own words and
+# are ignored (membership/throttle.py:client_ip reads X-Forwarded-For only when this is on).
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -233,6 +235,15 @@ MEMBERSHIP_RENEWAL_WINDOW_DAYS = env.int("MEMBERSHIP_RENEWAL_WINDOW_DAYS", defau
 MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOUNT = env.int("MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOUNT", default=5)
 MEMBERSHIP_SIGNIN_LIMIT_PER_IP = env.int("MEMBERSHIP_SIGNIN_LIMIT_PER_IP", default=20)
 MEMBERSHIP_SIGNIN_WINDOW_SECONDS = env.int("MEMBERSHIP_SIGNIN_WINDOW_SECONDS", default=15 * 60)
+# Password-reset requests allowed per address (more are answered the same, but send no mail)
+# and per IP address (more are a 429) within the window.
+MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int(
+    "MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3
+)
+MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_IP = env.int("MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_IP", default=10)
+MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS = env.int(
+    "MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60
+)
 # --- end membership ---
 
 # --- composition: the project plugs events into membership's and cities' pages ---
