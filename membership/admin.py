@@ -41,6 +41,13 @@ class UserChangeAdminForm(UserChangeForm):
         fields = "__all__"
 
 
+class MemberChangeAdminForm(UserChangeAdminForm):
+    """The change form for staff other than superusers: no password field, so no link to
+    the admin's password form either."""
+
+    password = None
+
+
 # The admin's sign-in is the most valuable to guess: give it the same limits as the site's.
 admin.site.login_form = AdminSignInForm
 
@@ -122,11 +129,15 @@ class UserAdmin(BaseUserAdmin):
             raise PermissionDenied
         return user
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and not request.user.is_superuser:
+            kwargs["form"] = MemberChangeAdminForm
+        return super().get_form(request, obj, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser or obj is None:
             return fieldsets
-        # No password field, hence no "Reset password" link to the admin's password form.
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
             for name, options in fieldsets

@@ -433,3 +433,74 @@ def test_mailing_list_button_is_a_short_object_tool_beside_add(admin_client):
     # A label longer than Django's own buttons ran over the page title at 1280px.
     assert "download>Mailing list (CSV)</a>" in tools
     assert "/admin/membership/membership/add/" in tools
+
+
+def test_secretary_lists_and_searches_members_only(client, secretary, member, staff_user):
+    client.force_login(secretary)
+    listed = client.get("/admin/membership/user/")
+    assert listed.status_code == 200
+    emails = {user.email for user in listed.context["cl"].result_list}
+    assert "ada@example.org" in emails
+    assert not emails & {"staff@example.org", "secretary@example.org"}
+    searched = client.get("/admin/membership/user/?q=staff")
+    assert list(searched.context["cl"].result_list) == []
+    by_filter = client.get("/admin/membership/user/?is_staff__exact=1")
+    assert list(by_filter.context["cl"].result_list) == []
+
+
+def test_secretary_autocomplete_offers_members_only(client, secretary, member, staff_user):
+    client.force_login(secretary)
+    response = client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "membership",
+            "model_name": "membership",
+            "field_name": "user",
+            "term": "example.org",
+        },
+    )
+    assert response.status_code == 200
+    ids = {row["id"] for row in response.json()["results"]}
+    assert ids == {str(member.pk)}
+
+
+def test_secretary_cannot_open_a_staff_account_by_its_address(client, secretary, staff_user):
+    client.force_login(secretary)
+    for suffix in ("change/", "history/", "delete/"):
+        assert client.get(f"/admin/membership/user/{staff_user.pk}/{suffix}").status_code == 403
+
+
+def test_secretary_cannot_set_a_members_password(client, secretary, member):
+    client.force_login(secretary)
+    page = client.get(f"/admin/membership/user/{member.pk}/change/")
+    assert page.status_code == 200
+    assert "password" not in page.context["adminform"].form.fields
+    assert "../password/" not in page.content.decode()
+    password_url = f"/admin/membership/user/{member.pk}/password/"
+    assert client.get(password_url).status_code == 403
+    new = "a-brand-new-password-77"
+    assert client.post(password_url, {"password1": new, "password2": new}).status_code == 403
+    member.refresh_from_db()
+    assert not member.check_password(new)
+    assert mail.outbox == []
+
+
+def test_superuser_sets_a_password_and_the_owner_is_told(admin_client, member):
+    page = admin_client.get(f"/admin/membership/user/{member.pk}/change/")
+    assert 'href="../password/"' in page.content.decode()
+    new = "a-brand-new-password-77"
+    response = admin_client.post(
+        f"/admin/membership/user/{member.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password(new)
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert mail.outbox[0].subject == "Your password was changed"
+
+
+def test_superuser_still_sees_and_opens_staff_accounts(admin_client, secretary):
+    listed = admin_client.get("/admin/membership/user/")
+    assert "secretary@example.org" in {u.email for u in listed.context["cl"].result_list}
+    assert admin_client.get(f"/admin/membership/user/{secretary.pk}/change/").status_code == 200

@@ -2,8 +2,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth import authenticate
+from django.core import mail
+from django.test import RequestFactory
 
-from membership.throttle import AttemptLimiter
+from membership.throttle import AttemptLimiter, client_ip
 
 PASSWORD = "a-long-member-password"
 
@@ -114,3 +117,127 @@ def test_admin_sign_in_is_limited_too(client, staff_user, limits):
     )
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+# --- the client's address: X-Forwarded-For only behind the proxy (issue 12, item 13) ---
+
+
+def request_from(remote_addr, forwarded_for=None):
+    headers = {"REMOTE_ADDR": remote_addr}
+    if forwarded_for is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return RequestFactory().get("/", **headers)
+
+
+def test_client_ip_never_reads_forwarded_for_without_a_proxy(settings):
+    settings.BEHIND_PROXY = False
+    assert client_ip(request_from("198.51.100.4", "203.0.113.9")) == "198.51.100.4"
+
+
+def test_client_ip_behind_the_proxy_is_the_right_most_forwarded_address(settings):
+    settings.BEHIND_PROXY = True
+    # The client wrote the left entry itself; the proxy appended the right one.
+    assert client_ip(request_from("10.0.0.2", "192.0.2.66, 203.0.113.9")) == "203.0.113.9"
+    assert client_ip(request_from("10.0.0.2", "2001:db8::1")) == "2001:db8::1"
+
+
+def test_client_ip_behind_the_proxy_falls_back_to_the_peer_without_a_usable_header(settings):
+    settings.BEHIND_PROXY = True
+    assert client_ip(request_from("10.0.0.2")) == "10.0.0.2"
+    assert client_ip(request_from("10.0.0.2", "203.0.113.9, not-an-address")) == "10.0.0.2"
+
+
+@pytest.mark.django_db
+def test_sign_in_ip_limit_counts_each_client_behind_the_proxy(client, member, limits):
+    limits.BEHIND_PROXY = True
+
+    def via_proxy(email, password, client_address):
+        return client.post(
+            "/account/login/",
+            {"username": email, "password": password},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=client_address,
+        )
+
+    for n in range(5):
+        # Prepending another address to the header does not move the count elsewhere.
+        via_proxy(f"guess{n}@example.org", "wrong", f"192.0.2.{n}, 203.0.113.7")
+    assert via_proxy("ada@example.org", PASSWORD, "203.0.113.7").status_code == 429
+    # Another visitor behind the same proxy is not locked out with the guesser.
+    assert via_proxy("ada@example.org", PASSWORD, "203.0.113.8").status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_in_ip_limit_ignores_forwarded_for_without_a_proxy(client, member, limits):
+    limits.BEHIND_PROXY = False
+    for n in range(5):
+        client.post(
+            "/account/login/",
+            {"username": f"guess{n}@example.org", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    response = client.post(
+        "/account/login/",
+        {"username": "ada@example.org", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
+    assert response.status_code == 429
+
+
+# --- the per-account count is the account's, however it is spelled (item 6) ---
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_sign_in_lockout_counts_another_spelling_against_the_account(client, make_user, limits):
+    make_user("ida@example.org")
+    dotless = "\u0131da@example.org"  # "ıda": PostgreSQL's UPPER() makes it "IDA"
+    # The database matches the other spelling to the real account ...
+    assert authenticate(username=dotless, password=PASSWORD).email == "ida@example.org"
+    for n in range(3):
+        sign_in(client, dotless, "wrong", ip=f"203.0.113.{n}")
+    # ... so its failures lock that account, whichever spelling comes next.
+    assert sign_in(client, "ida@example.org", PASSWORD, ip="198.51.100.9").status_code == 429
+    assert sign_in(client, dotless, PASSWORD, ip="198.51.100.9").status_code == 429
+
+
+@pytest.mark.django_db
+def test_sign_in_lockout_counts_an_unknown_address_by_its_text(client, member, limits):
+    for n in range(3):
+        sign_in(client, "nobody@example.org", "wrong", ip=f"203.0.113.{n}")
+    # The same answer as for a locked account: a lockout tells nobody whether it exists.
+    assert sign_in(client, "NOBODY@example.org", "wrong", ip="198.51.100.9").status_code == 429
+    assert sign_in(client, "ada@example.org", PASSWORD, ip="198.51.100.9").status_code == 302
+
+
+# --- a password reset lifts the owner's lockout (item 8) ---
+
+
+def reset_password(client, email, new_password):
+    client.post("/account/password/reset/", {"email": email})
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/reset/" in line)
+    form_url = client.get(link.split("testserver", 1)[1])["Location"]
+    return client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
+
+
+@pytest.mark.django_db
+def test_password_reset_lifts_the_accounts_sign_in_lockout(client, member, limits):
+    for n in range(3):
+        sign_in(client, "ada@example.org", "wrong", ip=f"203.0.113.{n}")
+    assert sign_in(client, "ada@example.org", PASSWORD).status_code == 429
+    assert reset_password(client, "ada@example.org", "Brand-New-Phrase-77").status_code == 302
+    assert sign_in(client, "ada@example.org", "Brand-New-Phrase-77").status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_reset_lifts_a_superusers_admin_lockout(client, staff_user, limits):
+    for _ in range(3):
+        client.post("/admin/login/", {"username": "staff@example.org", "password": "wrong"})
+    reset_password(client, "staff@example.org", "Brand-New-Phrase-77")
+    client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "staff@example.org", "password": "Brand-New-Phrase-77"},
+    )
+    assert client.session["_auth_user_id"] == str(staff_user.pk)

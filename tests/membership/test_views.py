@@ -597,3 +597,155 @@ def test_get_on_cancel_redirects_to_the_membership_page_and_cancels_nothing(
 def test_get_on_cancel_of_another_members_membership_is_404(client, make_user, pending_membership):
     client.force_login(make_user())
     assert client.get(cancel_url(pending_membership)).status_code == 404
+
+
+# --- password reset: limited, and the same answer in the same time (issue 12, item 5) ---
+
+
+@pytest.fixture
+def reset_limits(settings):
+    settings.MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_ADDRESS = 3
+    settings.MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_IP = 6
+    settings.MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS = 3600
+    return settings
+
+
+def test_password_reset_sends_at_most_the_limit_per_address(client, member, reset_limits):
+    answers = [
+        client.post("/account/password/reset/", {"email": email}, REMOTE_ADDR=f"203.0.113.{n}")
+        for n, email in enumerate(["ada@example.org", "ADA@example.org"] * 3)
+    ]
+    # Every request gets the same answer; only the first three send an email.
+    assert {(a.status_code, a["Location"]) for a in answers} == {
+        (302, "/account/password/reset/sent/")
+    }
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]] * 3
+
+
+def test_password_reset_per_address_limit_lifts_after_the_window(client, member, reset_limits):
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)) as clock:
+        for _ in range(4):
+            client.post("/account/password/reset/", {"email": "ada@example.org"})
+        assert len(mail.outbox) == 3
+        clock.shift(3601)
+        client.post("/account/password/reset/", {"email": "ada@example.org"})
+        assert len(mail.outbox) == 4
+
+
+def test_password_reset_is_limited_per_ip_with_a_429_page(client, member, reset_limits):
+    for n in range(6):
+        answer = client.post(
+            "/account/password/reset/", {"email": f"someone{n}@example.org"}, REMOTE_ADDR="192.0.2.1"
+        )
+        assert answer.status_code == 302
+    refused = client.post(
+        "/account/password/reset/", {"email": "ada@example.org"}, REMOTE_ADDR="192.0.2.1"
+    )
+    assert refused.status_code == 429
+    assert "Too many requests" in refused.content.decode()
+    assert mail.outbox == []
+    other = client.post(
+        "/account/password/reset/", {"email": "ada@example.org"}, REMOTE_ADDR="192.0.2.2"
+    )
+    assert other.status_code == 302 and len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("email", ["ada@example.org", "nobody@example.org"])
+def test_password_reset_answers_before_looking_for_the_account_or_sending(
+    rf, member, email, django_assert_num_queries
+):
+    """Whatever takes longer for a known address (the account's lookup, the token, the
+    email) happens after the answer is sent, so the time to answer tells nothing."""
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    from membership.views import PasswordResetView
+
+    request = rf.post("/account/password/reset/", {"email": email})
+    request.session = SessionStore()
+    request._dont_enforce_csrf_checks = True
+    with django_assert_num_queries(1):  # the per-address limit's key, the same either way
+        response = PasswordResetView.as_view()(request)
+    assert response.status_code == 302 and mail.outbox == []
+    response.close()  # what the server does once the answer has gone
+    assert len(mail.outbox) == (1 if email == "ada@example.org" else 0)
+
+
+# --- password change: guesses limited, the owner told (item 7) ---
+
+
+def change_password(client, old, new="N3w-Phrase-x"):
+    return client.post(
+        "/account/password/change/",
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+
+
+def test_password_change_guesses_are_limited_like_sign_in(signed_in, member, signin_limits):
+    for _ in range(3):
+        assert change_password(signed_in, "wrong").status_code == 400
+    refused = change_password(signed_in, PASSWORD)
+    assert refused.status_code == 429
+    assert "Too many wrong passwords" in refused.content.decode()
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
+
+
+def test_password_change_guesses_count_towards_the_sign_in_lockout(client, member, signin_limits):
+    client.force_login(member)
+    for _ in range(3):
+        change_password(client, "wrong")
+    client.logout()
+    response = client.post("/account/login/", {"username": member.email, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_password_change_emails_the_owner(signed_in, member):
+    assert change_password(signed_in, PASSWORD).status_code == 302
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert mail.outbox[0].subject == "Your password was changed"
+    assert "/account/password/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_emails_the_owner_that_the_password_changed(client, member):
+    client.post("/account/password/reset/", {"email": "ada@example.org"})
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
+    form_url = client.get(link.split("testserver", 1)[1])["Location"]
+    new = "Brand-New-Phrase-77"
+    client.post(form_url, {"new_password1": new, "new_password2": new})
+    assert mail.outbox[-1].subject == "Your password was changed"
+    assert mail.outbox[-1].to == ["ada@example.org"]
+
+
+def test_email_change_tells_the_old_address(signed_in, member):
+    signed_in.post("/account/email/", {"email": "new@example.org", "password": PASSWORD})
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert "new@example.org" in mail.outbox[0].body
+
+
+# --- account pages are never stored by a browser or proxy (item 10) ---
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/account/",
+        "/account/data/",
+        "/account/profile/",
+        "/account/email/",
+        "/account/password/change/",
+        "/account/password/change/done/",
+        "/account/memberships/{membership}/",
+        "/membership/join/individual/",
+    ],
+)
+def test_account_pages_are_marked_no_store(signed_in, member, plan, make_membership, path):
+    membership = make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
+    response = signed_in.get(path.format(membership=membership.pk))
+    assert response.status_code == 200
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= cache_control
+
+
+def test_join_page_for_a_visitor_is_marked_no_store(client, plan):
+    response = client.get("/membership/join/individual/")
+    assert "no-store" in response["Cache-Control"]
