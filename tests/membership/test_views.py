@@ -635,7 +635,9 @@ def test_password_reset_per_address_limit_lifts_after_the_window(client, member,
 def test_password_reset_is_limited_per_ip_with_a_429_page(client, member, reset_limits):
     for n in range(6):
         answer = client.post(
-            "/account/password/reset/", {"email": f"someone{n}@example.org"}, REMOTE_ADDR="192.0.2.1"
+            "/account/password/reset/",
+            {"email": f"someone{n}@example.org"},
+            REMOTE_ADDR="192.0.2.1",
         )
         assert answer.status_code == 302
     refused = client.post(
