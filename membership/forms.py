@@ -81,16 +81,10 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    taken_message = _(
-        "An account with this email address already exists. Please sign in first, or reset "
-        "your password."
-    )
-
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"].strip())
-        if email_is_taken(email):
-            raise ValidationError(self.taken_message, code="taken")
-        return email
+        # Whether the address has an account is not checked here: the answer would tell
+        # anyone (see signup.py).
+        return User.objects.normalize_email(self.cleaned_data["email"].strip())
 
     def clean(self):
         cleaned = super().clean()

@@ -16,6 +16,12 @@ AccountView = import_string(
 urlpatterns = [
     path("membership/", views.plan_list, name="plan_list"),
     path("membership/join/<slug:slug>/", views.join, name="join"),
+    path("membership/join/<slug:slug>/sent/", views.join_sent, name="join_sent"),
+    path(
+        "membership/join/<slug:slug>/confirm/<uidb64>/<token>/",
+        views.join_confirm,
+        name="join_confirm",
+    ),
     path("account/", AccountView.as_view(), name="account"),
     path("account/data/", AccountView.as_view(export=True), name="account_data"),
     path(

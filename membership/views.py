@@ -1,3 +1,4 @@
+import functools
 import json
 
 from django.contrib import messages
@@ -12,12 +13,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
-from . import throttle
+from . import signup, throttle
 from .after_response import RedirectThenRun
 from .dues import (
     JoinRefused,
@@ -83,19 +85,24 @@ def join(request, slug):
     join_form = JoinForm(data, plan=plan)
     forms = [f for f in (signup_form, profile_form, join_form) if f is not None]
     if data is not None and all([f.is_valid() for f in forms]):
+        if anonymous:
+            return _signed_up(request, plan, signup_form, profile_form, join_form)
         try:
-            membership, outcome = _join(plan, today, signup_form, profile_form, join_form)
+            with transaction.atomic():
+                membership, outcome = begin_membership(
+                    user=profile_form.save(),
+                    plan=plan,
+                    payment_method=join_form.cleaned_data["payment_method"],
+                    today=today,
+                    now=timezone.now(),
+                    household_member_names=join_form.cleaned_data.get("household_member_names", ""),
+                    interests=join_form.cleaned_data["interests"],
+                )
         except JoinRefused as refused:
             return render(
                 request, "membership/join.html", {"plan": plan, "refusal": str(refused)}, status=409
             )
-        except IntegrityError:
-            if signup_form is None:
-                raise
-            # Someone signed up with this address between the check and the insert.
-            signup_form.add_error("email", SignupForm.taken_message)
-        else:
-            return _joined(request, membership, outcome, anonymous=anonymous)
+        return _joined(request, membership, outcome)
     return render(
         request,
         "membership/join.html",
@@ -111,29 +118,30 @@ def join(request, slug):
     )
 
 
-def _join(plan, today, signup_form, profile_form, join_form):
-    with transaction.atomic():
-        if signup_form is not None:
-            user = profile_form.save(commit=False)
-            user.email = signup_form.cleaned_data["email"]
-            user.set_password(signup_form.cleaned_data["password1"])
-            user.save()
-        else:
-            user = profile_form.save()
-        return begin_membership(
-            user=user,
-            plan=plan,
-            payment_method=join_form.cleaned_data["payment_method"],
-            today=today,
-            now=timezone.now(),
-            household_member_names=join_form.cleaned_data.get("household_member_names", ""),
-            interests=join_form.cleaned_data["interests"],
-        )
+# The join page's choices wait in the visitor's session until the address is confirmed.
+PENDING_JOIN_SESSION_KEY = "membership_pending_join"
 
 
-def _joined(request, membership, outcome, *, anonymous):
-    if anonymous:
-        login(request, membership.user, backend="membership.backends.EmailBackend")
+def _signed_up(request, plan, signup_form, profile_form, join_form):
+    """A visitor's complete sign-up: the same answer whether or not the address has an
+    account; the account's creation or the owner's warning happen after it (signup.py)."""
+    request.session[PENDING_JOIN_SESSION_KEY] = {
+        "plan": plan.slug,
+        "payment_method": join_form.cleaned_data["payment_method"],
+        "household_member_names": join_form.cleaned_data.get("household_member_names", ""),
+        "interests": join_form.cleaned_data["interests"],
+    }
+    task = functools.partial(
+        signup.sign_up_or_warn,
+        plan=plan,
+        email=signup_form.cleaned_data["email"],
+        password=signup_form.cleaned_data["password1"],
+        profile=profile_form.cleaned_data,
+    )
+    return RedirectThenRun(reverse("membership:join_sent", args=[plan.slug]), tasks=[task])
+
+
+def _joined(request, membership, outcome):
     if membership.status == Membership.Status.ACTIVE:
         messages.success(request, _("Welcome! Your membership is active."))
     else:
@@ -141,6 +149,51 @@ def _joined(request, membership, outcome, *, anonymous):
             request, _("Thank you! Your membership will be active once we receive the dues.")
         )
     return HttpResponseRedirect(outcome.redirect_url or membership.get_absolute_url())
+
+
+@account_page
+def join_sent(request, slug):
+    plan = get_object_or_404(MembershipPlan, slug=slug)
+    return render(request, "membership/join_sent.html", {"plan": plan})
+
+
+@account_page
+@require_http_methods(["GET", "POST"])
+def join_confirm(request, slug, uidb64, token):
+    """The link emailed to a new account. GET shows a button (a mail scanner that follows
+    links must not use up the link or be signed in); POST activates the account, signs it
+    in and begins the membership chosen on the join page."""
+    plan = get_object_or_404(MembershipPlan, slug=slug)
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64)))
+    except (ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not signup.signup_token_generator.check_token(user, token):
+        return render(request, "membership/join_confirm.html", {"plan": plan}, status=400)
+    if request.method == "GET":
+        return render(request, "membership/join_confirm.html", {"plan": plan, "valid": True})
+    signup.confirm_account(user)
+    choices = request.session.pop(PENDING_JOIN_SESSION_KEY, None)
+    login(request, user, backend="membership.backends.EmailBackend")
+    if not choices or choices["plan"] != plan.slug:
+        # Confirmed in another browser than the one that filled in the join page: the
+        # choices stayed there; ask for them again (the account part is done).
+        messages.success(request, _("Your email address is confirmed. Please finish joining."))
+        return HttpResponseRedirect(plan.get_absolute_url())
+    today = timezone.localdate()
+    try:
+        membership, outcome = begin_membership(
+            user=user,
+            plan=plan,
+            payment_method=choices["payment_method"],
+            today=today,
+            now=timezone.now(),
+            household_member_names=choices["household_member_names"],
+            interests=choices["interests"],
+        )
+    except (JoinRefused, LookupError):
+        return HttpResponseRedirect(plan.get_absolute_url())
+    return _joined(request, membership, outcome)
 
 
 @method_decorator(account_page, name="dispatch")

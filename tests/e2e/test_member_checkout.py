@@ -10,7 +10,7 @@ from events.models import Order
 from membership.dues import confirm_dues_paid
 from membership.models import Membership
 
-from .test_membership_join import PASSWORD, fill_join_form
+from .test_membership_join import PASSWORD, fill_join_form, join_and_confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ def test_visitor_joins_and_after_payment_buys_at_the_member_price(
 ):
     page.goto(live_server.url + "/membership/join/individual/")
     fill_join_form(page)
-    page.get_by_role("button", name="Join and pay").click()
+    join_and_confirm(page, live_server)
     page.wait_for_url("**/account/memberships/*/")
 
     page.goto(live_server.url + "/account/")

@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from membership.models import Membership, User
@@ -20,6 +23,23 @@ def fill_join_form(page):
     page.get_by_label("Postal code", exact=True).fill("23510")
     page.get_by_label("Send me the association's newsletter").check()
     page.get_by_label("Pay by cheque", exact=True).check()
+
+
+def join_and_confirm(page, live_server, axe_check=None):
+    """Send the filled-in join form, then follow the link emailed to the new address (the
+    email is sent once the answer has gone; the live server runs in this process, so it
+    lands in mail.outbox)."""
+    page.get_by_role("button", name="Join and pay").click()
+    page.wait_for_url("**/membership/join/*/sent/")
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    if axe_check:
+        axe_check(page)
+    (confirmation,) = [m for m in mail.outbox if m.to == ["grace@example.org"]]
+    link = next(line for line in confirmation.body.splitlines() if "/confirm/" in line)
+    page.goto(live_server.url + urlsplit(link.strip()).path)
+    if axe_check:
+        axe_check(page)
+    page.get_by_role("button", name="Confirm and continue").click()
 
 
 STAFF_PASSWORD = "Staff-Unguessable-Phrase-7"
@@ -56,7 +76,7 @@ def test_visitor_joins_pays_offline_and_becomes_active(
     page.wait_for_url("**/membership/join/individual/")
     axe_check(page)
     fill_join_form(page)
-    page.get_by_role("button", name="Join and pay").click()
+    join_and_confirm(page, live_server, axe_check)
     page.wait_for_url("**/account/memberships/*/")
     assert "Please pay $35.00 by cheque" in page.content()
     axe_check(page)

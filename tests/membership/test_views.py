@@ -1,6 +1,7 @@
 import datetime
 import json
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -34,6 +35,14 @@ def join_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def confirm_signup(client):
+    """Follow the link of the last confirmation email, as its recipient does."""
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/confirm/" in line)
+    path = urlsplit(link.strip()).path
+    assert client.get(path).status_code == 200
+    return client.post(path)
 
 
 @pytest.fixture
@@ -73,8 +82,13 @@ def test_plan_list_query_count_does_not_grow(
 def test_visitor_joins_creates_account_and_pending_membership(
     client, plan, django_capture_on_commit_callbacks
 ):
+    answer = client.post(reverse("membership:join", args=[plan.slug]), join_data())
+    assert answer.status_code == 302
+    assert answer["Location"] == "/membership/join/individual/sent/"
+    assert "_auth_user_id" not in client.session
+    assert [m.subject for m in mail.outbox] == ["Confirm your email address to finish joining"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("membership:join", args=[plan.slug]), join_data())
+        response = confirm_signup(client)
     user = User.objects.get(email="grace@example.org")
     membership = user.memberships.get()
     assert response.status_code == 302
@@ -86,11 +100,12 @@ def test_visitor_joins_creates_account_and_pending_membership(
     assert client.session["_auth_user_id"] == str(user.pk)
     page = client.get(membership.get_absolute_url()).content.decode()
     assert membership.reference in page
-    assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+    assert [m.to for m in mail.outbox] == [["grace@example.org"]] * 2
 
 
 def test_join_with_free_plan_is_active_at_once(client, free_plan):
     client.post(reverse("membership:join", args=[free_plan.slug]), join_data(payment_method="free"))
+    confirm_signup(client)
     assert Membership.objects.get().status == Membership.Status.ACTIVE
 
 
@@ -99,10 +114,11 @@ def test_signup_refuses_an_email_registered_in_another_case(client, plan, make_u
     response = client.post(
         reverse("membership:join", args=[plan.slug]), join_data(email="GRACE@Example.ORG")
     )
-    assert response.status_code == 400
-    assert "already exists" in response.content.decode()
+    assert response.status_code == 302
     assert User.objects.count() == 1
     assert not Membership.objects.exists()
+    assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+    assert mail.outbox[0].subject == "Someone tried to create an account with your address"
 
 
 @pytest.mark.parametrize(
@@ -142,6 +158,7 @@ def test_household_names_reach_the_membership(client, household_plan):
         reverse("membership:join", args=[household_plan.slug]),
         join_data(household_member_names="Byron\n\nAnnabella"),
     )
+    confirm_signup(client)
     assert Membership.objects.get().household_names_list() == ["Byron", "Annabella"]
 
 
@@ -751,3 +768,114 @@ def test_account_pages_are_marked_no_store(signed_in, member, plan, make_members
 def test_join_page_for_a_visitor_is_marked_no_store(client, plan):
     response = client.get("/membership/join/individual/")
     assert "no-store" in response["Cache-Control"]
+
+
+# --- sign-up tells nobody whether an address has an account (item 9) ---
+
+
+def test_signup_answers_the_same_whether_or_not_the_address_has_an_account(client, plan, make_user):
+    from django.test import Client
+
+    make_user("taken@example.org", first_name="Taken")
+    answers = {}
+    for email in ("taken@example.org", "fresh@example.org"):
+        visitor = Client()
+        answer = visitor.post(reverse("membership:join", args=[plan.slug]), join_data(email=email))
+        page = visitor.get(answer["Location"])
+        answers[email] = (answer.status_code, answer["Location"], page.content)
+        assert "_auth_user_id" not in visitor.session
+    assert answers["taken@example.org"] == answers["fresh@example.org"]
+    assert b"Check your email" in answers["taken@example.org"][2]
+    # Each address's owner learns what happened by email, and only they do.
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["taken@example.org"], "Someone tried to create an account with your address"),
+        (["fresh@example.org"], "Confirm your email address to finish joining"),
+    ]
+    assert not User.objects.get(email="taken@example.org").check_password(join_data()["password1"])
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_signup_answers_before_looking_for_the_account_or_sending(
+    rf, plan, make_user, taken, django_assert_num_queries
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    from membership.views import join
+
+    if taken:
+        make_user("grace@example.org")
+    request = rf.post(reverse("membership:join", args=[plan.slug]), join_data())
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request.user = AnonymousUser()
+    with django_assert_num_queries(2):  # the same ones for a taken and a new address
+        response = join(request, slug=plan.slug)
+    assert response.status_code == 302 and mail.outbox == []
+    response.close()
+    assert len(mail.outbox) == 1
+
+
+def test_an_unconfirmed_account_cannot_sign_in(client, plan):
+    client.post(reverse("membership:join", args=[plan.slug]), join_data())
+    response = client.post(
+        "/account/login/", {"username": "grace@example.org", "password": "Unguessable-Phrase-42"}
+    )
+    # The answer to any wrong password: signing in cannot tell a new account from a taken one.
+    assert response.status_code == 400
+    assert "not right" in response.content.decode()
+
+
+def test_the_confirmation_link_works_once(client, plan):
+    client.post(reverse("membership:join", args=[plan.slug]), join_data())
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/confirm/" in line)
+    path = urlsplit(link.strip()).path
+    assert client.post(path).status_code == 302
+    client.post("/account/logout/")
+    assert client.get(path).status_code == 400
+    assert client.post(path).status_code == 400
+    assert "_auth_user_id" not in client.session
+    assert Membership.objects.count() == 1
+
+
+def test_opening_the_confirmation_link_changes_nothing_until_confirmed(client, plan):
+    client.post(reverse("membership:join", args=[plan.slug]), join_data())
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/confirm/" in line)
+    assert client.get(urlsplit(link.strip()).path).status_code == 200
+    assert not User.objects.get(email="grace@example.org").is_active
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_bad_confirmation_link_is_a_400(client, plan):
+    assert client.get("/membership/join/individual/confirm/zzz/bad-token/").status_code == 400
+    assert client.post("/membership/join/individual/confirm/MQ/bad-token/").status_code == 400
+
+
+def test_confirming_in_another_browser_signs_in_and_asks_to_finish_joining(client, plan):
+    from django.test import Client
+
+    client.post(reverse("membership:join", args=[plan.slug]), join_data())
+    other = Client()
+    response = confirm_signup(other)
+    assert response.status_code == 302 and response["Location"] == "/membership/join/individual/"
+    user = User.objects.get(email="grace@example.org")
+    assert user.is_active and other.session["_auth_user_id"] == str(user.pk)
+    assert not Membership.objects.exists()
+
+
+def test_a_stranger_cannot_keep_an_address_by_signing_it_up_first(client, plan):
+    from django.test import Client
+
+    Client().post(
+        reverse("membership:join", args=[plan.slug]),
+        join_data(
+            first_name="Mallory", password1="Mallorys-Phrase-99", password2="Mallorys-Phrase-99"
+        ),
+    )
+    # The owner signs up later: the unconfirmed account is theirs to take over.
+    client.post(reverse("membership:join", args=[plan.slug]), join_data())
+    confirm_signup(client)
+    user = User.objects.get(email="grace@example.org")
+    assert user.first_name == "Grace" and user.check_password("Unguessable-Phrase-42")
+    assert not user.check_password("Mallorys-Phrase-99")

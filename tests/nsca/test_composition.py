@@ -3,8 +3,10 @@
 import datetime
 import json
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from cities.models import City, Partnership
@@ -174,6 +176,9 @@ def test_join_form_offers_the_sister_cities_and_committees_as_interests(client, 
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    # The membership begins once the new address is confirmed, in the same browser.
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/confirm/" in line)
+    client.post(urlsplit(link.strip()).path)
     membership = Membership.objects.get(user__email="new@example.org", plan=plan)
     assert membership.interests == "Toulon: Youth exchange\nPhotography"
 

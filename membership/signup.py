@@ -1,0 +1,102 @@
+"""Signing up never tells anyone whether an address already has an account.
+
+The join page answers every complete sign-up from a visitor the same way ("check your
+email"), in the same time, and does the rest after the answer has gone (after_response):
+
+- an address that has an account gets an email saying someone tried to create one with
+  it (sign in, or reset the password, to join);
+- a new address gets an account that cannot sign in until the link emailed to it is
+  followed, so the sign-in page cannot tell the two apart either (a guessed password for
+  an unconfirmed account fails like any wrong password). Following the link activates the
+  account, signs it in and begins the membership chosen on the join page.
+
+An account still awaiting confirmation (inactive, never signed in, no memberships) is not
+really anyone's yet: a new sign-up with its address replaces its details and sends a new
+link, so a stranger cannot keep an address from its owner by signing it up first.
+"""
+
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from .emails import send_membership_email
+from .models import MembershipPlan, User
+
+
+class SignupTokenGenerator(PasswordResetTokenGenerator):
+    """Links that confirm a new account's address. The token changes once the account
+    signs in (its last login is part of it), so a link works once; its own salt keeps a
+    password-reset token from confirming an account, and the other way round."""
+
+    key_salt = "membership.signup.SignupTokenGenerator"
+
+
+signup_token_generator = SignupTokenGenerator()
+
+
+def awaiting_confirmation(user) -> bool:
+    return (
+        not user.is_active
+        and user.last_login is None
+        and not (user.is_staff or user.is_superuser)
+        and not user.memberships.exists()
+    )
+
+
+def sign_up_or_warn(*, plan: MembershipPlan, email: str, password: str, profile: dict) -> None:
+    """After the join page's answer: warn the owner of an address that has an account, or
+    create (or renew) an unconfirmed account and email it the confirmation link."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and not awaiting_confirmation(existing):
+        _warn_owner(existing, plan=plan)
+        return
+    user = existing or User(email=email)
+    for name, value in profile.items():
+        setattr(user, name, value)
+    user.is_active = False
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Someone signed up with this address since the lookup: it has an account now.
+        _warn_owner(User.objects.get(email__iexact=email), plan=plan)
+        return
+    link = reverse(
+        "membership:join_confirm",
+        kwargs={
+            "slug": plan.slug,
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": signup_token_generator.make_token(user),
+        },
+    )
+    send_membership_email(
+        "signup_confirm",
+        to=user.email,
+        subject=_("Confirm your email address to finish joining"),
+        context={"user": user, "plan": plan, "link": link},
+    )
+
+
+def _warn_owner(user, *, plan: MembershipPlan) -> None:
+    send_membership_email(
+        "signup_attempt",
+        to=user.email,
+        subject=_("Someone tried to create an account with your address"),
+        context={
+            "user": user,
+            "plan": plan,
+            "login_path": reverse("membership:login"),
+            "reset_path": reverse("membership:password_reset"),
+            "join_path": plan.get_absolute_url(),
+        },
+    )
+
+
+def confirm_account(user) -> None:
+    """The link was followed: the address is the account holder's; the account may sign in."""
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    user.is_active = True
