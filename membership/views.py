@@ -13,7 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django.views.generic import DetailView, FormView, TemplateView, UpdateView
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView, View
 
 from .dues import (
     JoinRefused,
@@ -48,50 +48,71 @@ def plan_list(request):
     )
 
 
-def join(request, slug):
-    today = timezone.localdate()
-    plan = get_object_or_404(joinable_plans(request.user, today=today), slug=slug)
-    refusal = why_cannot_join(request.user, today=today)
-    if refusal:
+class JoinView(View):
+    """/membership/join/<plan>/: the account (for a visitor), the member's details and the
+    membership itself, on one page. A project offers interests to tick by overriding
+    `get_interest_choices()` (nsca lists its sister cities and their committees), since
+    membership imports nothing of the cities app."""
+
+    template_name = "membership/join.html"
+
+    def get_interest_choices(self) -> list[str]:
+        """Labels a joiner may tick as interests; none here, so the form asks in words only."""
+        return []
+
+    def get(self, request, slug):
+        return self.join(request, slug)
+
+    def post(self, request, slug):
+        return self.join(request, slug)
+
+    def join(self, request, slug):
+        today = timezone.localdate()
+        plan = get_object_or_404(joinable_plans(request.user, today=today), slug=slug)
+        refusal = why_cannot_join(request.user, today=today)
+        if refusal:
+            return render(
+                request,
+                self.template_name,
+                {"plan": plan, "refusal": refusal},
+                status=409 if request.method == "POST" else 200,
+            )
+        anonymous = not request.user.is_authenticated
+        data = request.POST if request.method == "POST" else None
+        signup_form = SignupForm(data) if anonymous else None
+        profile_form = ProfileForm(data, instance=None if anonymous else request.user)
+        join_form = JoinForm(data, plan=plan, interest_choices=self.get_interest_choices())
+        forms = [f for f in (signup_form, profile_form, join_form) if f is not None]
+        if data is not None and all([f.is_valid() for f in forms]):
+            try:
+                membership, outcome = _join(plan, today, signup_form, profile_form, join_form)
+            except JoinRefused as refused:
+                return render(
+                    request,
+                    self.template_name,
+                    {"plan": plan, "refusal": str(refused)},
+                    status=409,
+                )
+            except IntegrityError:
+                if signup_form is None:
+                    raise
+                # Someone signed up with this address between the check and the insert.
+                signup_form.add_error("email", SignupForm.taken_message)
+            else:
+                return _joined(request, membership, outcome, anonymous=anonymous)
         return render(
             request,
-            "membership/join.html",
-            {"plan": plan, "refusal": refusal},
-            status=409 if request.method == "POST" else 200,
+            self.template_name,
+            {
+                "plan": plan,
+                "signup_form": signup_form,
+                "profile_form": profile_form,
+                "join_form": join_form,
+                "renewing": membership_in_good_standing(request.user, on=today) is not None,
+                "login_url": f"{reverse('membership:login')}?next={request.path}",
+            },
+            status=400 if data is not None else 200,
         )
-    anonymous = not request.user.is_authenticated
-    data = request.POST if request.method == "POST" else None
-    signup_form = SignupForm(data) if anonymous else None
-    profile_form = ProfileForm(data, instance=None if anonymous else request.user)
-    join_form = JoinForm(data, plan=plan)
-    forms = [f for f in (signup_form, profile_form, join_form) if f is not None]
-    if data is not None and all([f.is_valid() for f in forms]):
-        try:
-            membership, outcome = _join(plan, today, signup_form, profile_form, join_form)
-        except JoinRefused as refused:
-            return render(
-                request, "membership/join.html", {"plan": plan, "refusal": str(refused)}, status=409
-            )
-        except IntegrityError:
-            if signup_form is None:
-                raise
-            # Someone signed up with this address between the check and the insert.
-            signup_form.add_error("email", SignupForm.taken_message)
-        else:
-            return _joined(request, membership, outcome, anonymous=anonymous)
-    return render(
-        request,
-        "membership/join.html",
-        {
-            "plan": plan,
-            "signup_form": signup_form,
-            "profile_form": profile_form,
-            "join_form": join_form,
-            "renewing": membership_in_good_standing(request.user, on=today) is not None,
-            "login_url": f"{reverse('membership:login')}?next={request.path}",
-        },
-        status=400 if data is not None else 200,
-    )
 
 
 def _join(plan, today, signup_form, profile_form, join_form):

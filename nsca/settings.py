@@ -234,10 +234,3 @@ MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOUNT = env.int("MEMBERSHIP_SIGNIN_LIMIT_PER_ACCOU
 MEMBERSHIP_SIGNIN_LIMIT_PER_IP = env.int("MEMBERSHIP_SIGNIN_LIMIT_PER_IP", default=20)
 MEMBERSHIP_SIGNIN_WINDOW_SECONDS = env.int("MEMBERSHIP_SIGNIN_WINDOW_SECONDS", default=15 * 60)
 # --- end membership ---
-
-# --- composition: the project plugs events into membership's and cities' pages ---
-MEMBERSHIP_ACCOUNT_VIEW = "nsca.composition.AccountView"
-CITIES_RELATED_EVENTS = "nsca.composition.upcoming_events_for_partnership"
-CITIES_RELATED_EVENTS_CACHE_CONTROL = "nsca.views.related_events_cache_control"
-EVENTS_ASSOCIATION = "nsca.models.current_association"
-MEMBERSHIP_INTEREST_CHOICES = "nsca.composition.membership_interest_choices"
