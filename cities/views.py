@@ -1,10 +1,9 @@
 from itertools import groupby
 
-from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.text import capfirst
+from django.views.generic import DetailView
 
 from .models import City, DirectoryListing, Origin, Partnership
 from .worldmap import world_map
@@ -39,57 +38,58 @@ def partnership_list(request):
     return render(request, "cities/partnership_list.html", context)
 
 
-def related_events(partnership, request):
-    """Upcoming events of a partnership, from the callable named by CITIES_RELATED_EVENTS.
+class PartnershipDetailView(DetailView):
+    """/cities/<slug>/: one partnership. Cities imports nothing of the events app, so the
+    partnership's events come from two hooks a project overrides (nsca's composition.py
+    does): `get_related_events()` and `limit_caching()`."""
 
-    Cities imports nothing of the events app; the project names the function in settings
-    (a dotted path to `func(partnership, *, request)`), or leaves it unset.
-    """
-    path = getattr(settings, "CITIES_RELATED_EVENTS", None)
-    if not path:
-        return None
-    return import_string(path)(partnership, request=request)
+    template_name = "cities/partnership_detail.html"
+    context_object_name = "partnership"
 
-
-def bound_related_events_caching(response, *, request, events, now):
-    """Let the project say how long a page listing its events may be cached, through the
-    callable named by CITIES_RELATED_EVENTS_CACHE_CONTROL (a dotted path to
-    `func(response, *, request, events, now)` returning the response).
-
-    Events can change what they show at a given moment (a venue revealed), which only the
-    events app knows; cities imports nothing of it, so it asks through this hook."""
-    path = getattr(settings, "CITIES_RELATED_EVENTS_CACHE_CONTROL", None)
-    if not path or events is None:
-        return response
-    return import_string(path)(response, request=request, events=events, now=now)
-
-
-def partnership_detail(request, slug):
-    partnership = get_object_or_404(
-        Partnership.objects.public().prefetch_related(
+    def get_queryset(self):
+        return Partnership.objects.public().prefetch_related(
             "committees",
             "photos",
             "milestones",
             "status_changes",
-        ),
-        slug=slug,
-    )
-    city = partnership.partner_city
-    home = partnership.home_city
-    context = {
-        "partnership": partnership,
-        "city": city,
-        "world_map": world_map(home=home, places=[(city, "", city.label)]),
-        "map_title": f"{city.name} and {home.name} on the world map",
-    }
-    # Taken before the events are read: a reveal falling while the page is composed still
-    # bounds the cache (measured after, the pre-reveal page could be kept a whole max-age).
-    now = timezone.now()
-    events = related_events(partnership, request)
-    if events is not None:
-        context["related_events"] = events
-    response = render(request, "cities/partnership_detail.html", context)
-    return bound_related_events_caching(response, request=request, events=events, now=now)
+        )
+
+    def get_related_events(self, *, now):
+        """The partnership's upcoming events as the page lists them (`self.object` is the
+        partnership), or None when the project has no events: the page then has no events
+        section."""
+        return None
+
+    def limit_caching(self, response, *, events, now):
+        """Bound how long the page may be cached, given the events it lists: they may change
+        what they show at a given moment (a venue revealed), which only the events app
+        knows. Returns the response."""
+        return response
+
+    def get(self, request, *args, **kwargs):
+        # Taken before the events are read: a reveal falling while the page is composed
+        # still bounds the cache (measured after, the pre-reveal page could be kept a whole
+        # max-age).
+        now = timezone.now()
+        self.object = self.get_object()
+        events = self.get_related_events(now=now)
+        context = self.get_context_data(object=self.object)
+        if events is not None:
+            context["related_events"] = events
+        response = self.render_to_response(context)
+        if events is None:
+            return response
+        return self.limit_caching(response, events=events, now=now)
+
+    def get_context_data(self, **kwargs):
+        city = self.object.partner_city
+        home = self.object.home_city
+        return super().get_context_data(
+            city=city,
+            world_map=world_map(home=home, places=[(city, "", city.label)]),
+            map_title=f"{city.name} and {home.name} on the world map",
+            **kwargs,
+        )
 
 
 def virginia_directory(request):

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .association import current_association
+from association.models import Association
+
 from .models import Event
 from .reveal import cache_until_next_reveal, label_locations
 
@@ -30,7 +31,7 @@ class UpcomingEventsFeed(Feed):
         return events
 
     def title(self):
-        association = current_association()
+        association = Association.current()
         name = association.name if association else ""
         return _("Upcoming events") + (f" · {name}" if name else "")
 

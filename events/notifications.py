@@ -18,7 +18,8 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .association import current_association
+from association.models import Association
+
 from .models import Event, Order
 from .qr import ticket_qr_png
 from .reveal import (
@@ -53,7 +54,7 @@ def _order_context(order, *, now) -> dict:
         "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
         "site_url": settings.SITE_URL,
         "order_url": settings.SITE_URL + order.get_absolute_url(),
-        "association": current_association(),
+        "association": Association.current(),
     }
 
 
@@ -144,7 +145,7 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
         "site_url": settings.SITE_URL,
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "event_url": settings.SITE_URL + order.event.get_absolute_url(),
-        "association": current_association(),
+        "association": Association.current(),
     }
     subject = _("Your order %(ref)s for %(event)s is cancelled") % {
         "ref": order.reference,

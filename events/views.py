@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from association.models import Association
+
 from . import calendar as ics
-from .association import current_association
 from .checkout import place_order
 from .forms import CheckoutForm, is_token, new_submission_key, parse_quantity
 from .inventory import (
@@ -474,7 +475,7 @@ def event_ics(request, slug):
 def calendar_ics(request):
     now = timezone.now()
     events = list(Event.objects.upcoming(now).select_related("venue"))
-    association = current_association()
+    association = Association.current()
     name = _("Events") + (f" · {association.name}" if association and association.name else "")
     response = _ics_response(ics.events_calendar(events, name=name, now=now), "events.ics")
     # Calendar apps subscribe without signing in: the same file for everyone.

@@ -28,7 +28,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .association import current_association
+from association.models import Association
+
 from .models import Event, TicketType, WaitlistEntry
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
 
     event = entry.event
     return {
-        "association": current_association(),
+        "association": Association.current(),
         "site_url": settings.SITE_URL,
         "entry": entry,
         "event": event,

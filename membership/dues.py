@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from association.models import Association
 from payments.methods import OfflinePayment, PaymentOutcome, get_method
 
 from .emails import send_membership_email
@@ -61,7 +62,7 @@ def joinable_plans(user, *, today: datetime.date):
     Staff may withdraw a plan from the site while members hold it; those members must still
     be able to renew it from the account page and the reminder emails."""
     latest = latest_paid_term(user)
-    held = latest is not None and (latest.is_lifetime or latest.grace_ends_on() >= today)
+    held = latest is not None and latest.covers(today)
     if not held:
         return MembershipPlan.objects.offered()
     return MembershipPlan.objects.filter(Q(is_offered=True) | Q(pk=latest.plan_id))
@@ -74,11 +75,9 @@ def renewal_term(
 
     `latest` is the member's `latest_paid_term`, if any.
     """
-    still_covered = (
-        latest is not None and latest.ends_on is not None and latest.grace_ends_on() >= today
-    )
     # Inside the grace period too the new term follows on: the member kept its benefits.
-    starts_on = latest.ends_on + ONE_DAY if still_covered else today
+    follows_on = latest is not None and not latest.is_lifetime and latest.covers(today)
+    starts_on = latest.ends_on + ONE_DAY if follows_on else today
     if plan.term_months is None:
         return starts_on, None
     return starts_on, add_months(starts_on, plan.term_months) - ONE_DAY
@@ -99,7 +98,7 @@ def why_cannot_join(user, *, today: datetime.date) -> str | None:
         return None
     if latest.is_lifetime:
         return _("You are a lifetime member: there is nothing to renew.")
-    if latest.grace_ends_on() < today:
+    if not latest.covers(today):
         return None  # lapsed: joins afresh
     if not latest.can_renew_on(today):
         return _("Your membership runs until %(end)s. You can renew from %(opens)s.") % {
@@ -118,10 +117,14 @@ def dues_payment_instructions(membership: Membership) -> str:
     rather than read back, so memberships started before this wording also read right."""
     if membership.payment_method == OfflinePayment.code:
         return _(
-            "Please pay $%(amount)s by cheque made out to the association, and write your "
+            "Please pay $%(amount)s by cheque made out to %(payee)s, and write your "
             "membership reference %(reference)s on it. Your membership becomes active when "
             "we record your payment."
-        ) % {"amount": f"{membership.amount_due:,.2f}", "reference": membership.reference}
+        ) % {
+            "amount": f"{membership.amount_due:,.2f}",
+            "payee": Association.current().name,
+            "reference": membership.reference,
+        }
     return membership.payment_instructions
 
 

@@ -1,11 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from payments.methods import OfflinePayment, available_methods
@@ -144,14 +142,6 @@ class ProfileForm(forms.ModelForm):
         return country
 
 
-def interest_choices() -> list[str]:
-    """What a joiner may tick as interests: the project names a callable returning labels
-    (the association's sister cities and their committees) in MEMBERSHIP_INTEREST_CHOICES,
-    since membership imports nothing of the cities app."""
-    path = getattr(settings, "MEMBERSHIP_INTEREST_CHOICES", None)
-    return [str(label) for label in import_string(path)()] if path else []
-
-
 class JoinForm(forms.Form):
     """The membership itself: household, interests and how to pay the dues."""
 
@@ -170,7 +160,7 @@ class JoinForm(forms.Form):
     )
     payment_method = forms.ChoiceField(label=_("How you will pay"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, *args, plan, interest_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
         methods = available_methods(amount=plan.annual_dues)
@@ -183,7 +173,8 @@ class JoinForm(forms.Form):
             self.fields["payment_method"].initial = methods[0].code
         if not plan.covers_household:
             del self.fields["household_member_names"]
-        choices = interest_choices()
+        # Labels the view offers (JoinView.get_interest_choices); none: asked in words only.
+        choices = [str(label) for label in interest_choices]
         if choices:
             self.fields["interest_choices"] = forms.MultipleChoiceField(
                 label=_("Sister cities and committees that interest you"),

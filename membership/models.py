@@ -4,8 +4,9 @@
 database enforces it with a functional unique constraint on `Lower("email")`.
 
 `MembershipPlan` is what staff offer; `Membership` is one term of one member's
-membership (a renewal is a new row). Who is in good standing on a day is decided by
-`Membership.objects.in_good_standing(on)`, used through `membership.standing`.
+membership (a renewal is a new row). Whether a term still covers a day, its grace period
+included, is `Membership.covers(day)` (rows: `Membership.objects.covering(day)`); who is in
+good standing on a day is answered through `membership.standing`.
 """
 
 import datetime
@@ -196,16 +197,25 @@ class MembershipPlan(models.Model):
         return self.people_covered > 1
 
 
+def _covering(day: datetime.date) -> models.Q:
+    """The rows' form of `Membership.covers(day)`: lifetime, or ended at most the grace
+    period before `day`. `covering()` and `lapsed()` build on it; a test holds it to
+    `covers()`."""
+    return models.Q(ends_on__isnull=True) | models.Q(
+        ends_on__gte=day - datetime.timedelta(days=grace_days())
+    )
+
+
 class MembershipQuerySet(models.QuerySet):
+    def covering(self, day: datetime.date):
+        """Memberships whose term still covers `day`, grace included (`Membership.covers`),
+        paid or not, begun or not."""
+        return self.filter(_covering(day))
+
     def in_good_standing(self, on: datetime.date):
-        """Active memberships that have begun and have not ended more than the grace
-        period before `on`; lifetime memberships never end."""
-        last_covered_end = on - datetime.timedelta(days=grace_days())
-        return self.filter(
-            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=last_covered_end),
-            status=Membership.Status.ACTIVE,
-            starts_on__lte=on,
-        )
+        """Active memberships that have begun and still cover `on`, grace included;
+        lifetime memberships never end."""
+        return self.covering(on).filter(status=Membership.Status.ACTIVE, starts_on__lte=on)
 
     def ending_between(self, first: datetime.date, last: datetime.date):
         """Active memberships whose term ends from `first` to `last` inclusive."""
@@ -225,10 +235,7 @@ class MembershipQuerySet(models.QuerySet):
 
     def lapsed(self, on: datetime.date):
         """Active memberships whose term and grace period are over on `on`."""
-        return self.filter(
-            status=Membership.Status.ACTIVE,
-            ends_on__lt=on - datetime.timedelta(days=grace_days()),
-        )
+        return self.filter(status=Membership.Status.ACTIVE).exclude(_covering(on))
 
     def longest_first(self):
         """The membership that runs longest first, lifetime before any dated one. The NULL
@@ -356,6 +363,12 @@ class Membership(models.Model):
         if self.ends_on is None:
             return None
         return self.ends_on + datetime.timedelta(days=grace_days())
+
+    def covers(self, day: datetime.date) -> bool:
+        """This term still covers `day`, its grace period included: a lifetime term always
+        does, a dated one until `grace_ends_on()`. Whether it is paid and has begun is the
+        caller's question (`membership.standing` asks both; a renewal asks neither)."""
+        return self.ends_on is None or day <= self.grace_ends_on()
 
     def is_in_grace_on(self, day: datetime.date) -> bool:
         """The term has ended but the grace period still covers `day`."""

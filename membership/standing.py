@@ -1,7 +1,8 @@
 """Good standing: the one answer to "is this user a member on this day?".
 
 Everyone asks here: the account page, the admin's mailing list, and the events app for
-member prices and members-only tickets. A member stays in good standing for
+member prices and members-only tickets. A member is in good standing on a day a paid term
+that has begun still covers (`Membership.covers`, the rule dues.py's renewals use too):
 `settings.MEMBERSHIP_GRACE_DAYS` (30 by default) after the last day of a term; a lifetime
 membership never ends; a household membership covers `plan.people_covered` people.
 Anonymous visitors are never members.
@@ -25,13 +26,15 @@ def membership_in_good_standing(user, *, on: datetime.date) -> Membership | None
     if isinstance(on, datetime.datetime):
         # A moment is judged by the site's calendar day, not UTC's.
         on = timezone.localdate(on) if timezone.is_aware(on) else on.date()
-    return (
-        Membership.objects.in_good_standing(on)
-        .filter(user=user)
+    # The paid, begun term that runs longest covers `on` if any of them does (the grace
+    # period is the same for all), so one row answers.
+    longest = (
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, starts_on__lte=on)
         .select_related("plan")
         .longest_first()
         .first()
     )
+    return longest if longest is not None and longest.covers(on) else None
 
 
 def is_member_in_good_standing(user, *, on: datetime.date) -> bool:

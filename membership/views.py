@@ -17,7 +17,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django.views.generic import DetailView, FormView, TemplateView, UpdateView
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView, View
 
 from . import signup, throttle
 from .after_response import RedirectThenRun
@@ -66,56 +66,89 @@ def plan_list(request):
     )
 
 
-@account_page
-def join(request, slug):
-    today = timezone.localdate()
-    plan = get_object_or_404(joinable_plans(request.user, today=today), slug=slug)
-    refusal = why_cannot_join(request.user, today=today)
-    if refusal:
+@method_decorator(account_page, name="dispatch")
+class JoinView(View):
+    """/membership/join/<plan>/: the account (for a visitor), the member's details and the
+    membership itself, on one page. A project offers interests to tick by overriding
+    `get_interest_choices()` (nsca lists its sister cities and their committees), since
+    membership imports nothing of the cities app."""
+
+    template_name = "membership/join.html"
+
+    def get_interest_choices(self) -> list[str]:
+        """Labels a joiner may tick as interests; none here, so the form asks in words only."""
+        return []
+
+    def get(self, request, slug):
+        return self.join(request, slug)
+
+    def post(self, request, slug):
+        return self.join(request, slug)
+
+    def join(self, request, slug):
+        today = timezone.localdate()
+        plan = get_object_or_404(joinable_plans(request.user, today=today), slug=slug)
+        refusal = why_cannot_join(request.user, today=today)
+        if refusal:
+            return render(
+                request,
+                self.template_name,
+                {"plan": plan, "refusal": refusal},
+                status=409 if request.method == "POST" else 200,
+            )
+        anonymous = not request.user.is_authenticated
+        data = request.POST if request.method == "POST" else None
+        signup_form = SignupForm(data) if anonymous else None
+        profile_form = ProfileForm(data, instance=None if anonymous else request.user)
+        join_form = JoinForm(data, plan=plan, interest_choices=self.get_interest_choices())
+        forms = [f for f in (signup_form, profile_form, join_form) if f is not None]
+        if data is not None and all([f.is_valid() for f in forms]):
+            if anonymous:
+                return _signed_up(request, plan, signup_form, profile_form, join_form)
+            try:
+                with transaction.atomic():
+                    membership, outcome = begin_membership(
+                        user=profile_form.save(),
+                        plan=plan,
+                        payment_method=join_form.cleaned_data["payment_method"],
+                        today=today,
+                        now=timezone.now(),
+                        household_member_names=join_form.cleaned_data.get(
+                            "household_member_names", ""
+                        ),
+                        interests=join_form.cleaned_data["interests"],
+                    )
+            except JoinRefused as refused:
+                return render(
+                    request, self.template_name, {"plan": plan, "refusal": str(refused)}, status=409
+                )
+            return _joined(request, membership, outcome)
         return render(
             request,
-            "membership/join.html",
-            {"plan": plan, "refusal": refusal},
-            status=409 if request.method == "POST" else 200,
+            self.template_name,
+            {
+                "plan": plan,
+                "signup_form": signup_form,
+                "profile_form": profile_form,
+                "join_form": join_form,
+                "renewing": membership_in_good_standing(request.user, on=today) is not None,
+                "login_url": f"{reverse('membership:login')}?next={request.path}",
+            },
+            status=400 if data is not None else 200,
         )
-    anonymous = not request.user.is_authenticated
-    data = request.POST if request.method == "POST" else None
-    signup_form = SignupForm(data) if anonymous else None
-    profile_form = ProfileForm(data, instance=None if anonymous else request.user)
-    join_form = JoinForm(data, plan=plan)
-    forms = [f for f in (signup_form, profile_form, join_form) if f is not None]
-    if data is not None and all([f.is_valid() for f in forms]):
-        if anonymous:
-            return _signed_up(request, plan, signup_form, profile_form, join_form)
-        try:
-            with transaction.atomic():
-                membership, outcome = begin_membership(
-                    user=profile_form.save(),
-                    plan=plan,
-                    payment_method=join_form.cleaned_data["payment_method"],
-                    today=today,
-                    now=timezone.now(),
-                    household_member_names=join_form.cleaned_data.get("household_member_names", ""),
-                    interests=join_form.cleaned_data["interests"],
-                )
-        except JoinRefused as refused:
-            return render(
-                request, "membership/join.html", {"plan": plan, "refusal": str(refused)}, status=409
-            )
-        return _joined(request, membership, outcome)
-    return render(
-        request,
-        "membership/join.html",
-        {
-            "plan": plan,
-            "signup_form": signup_form,
-            "profile_form": profile_form,
-            "join_form": join_form,
-            "renewing": membership_in_good_standing(request.user, on=today) is not None,
-            "login_url": f"{reverse('membership:login')}?next={request.path}",
-        },
-        status=400 if data is not None else 200,
-    )
+        return render(
+            request,
+            self.template_name,
+            {
+                "plan": plan,
+                "signup_form": signup_form,
+                "profile_form": profile_form,
+                "join_form": join_form,
+                "renewing": membership_in_good_standing(request.user, on=today) is not None,
+                "login_url": f"{reverse('membership:login')}?next={request.path}",
+            },
+            status=400 if data is not None else 200,
+        )
 
 
 # The join page's choices wait in the visitor's session until the address is confirmed.

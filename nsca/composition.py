@@ -1,16 +1,22 @@
-"""Pages composed from several apps.
+"""Pages composed from several apps, mounted in place of the apps' plain views by
+nsca/urls.py.
 
-`membership` and `cities` import nothing of `events`; they expose hooks and the project
-plugs the events app into them here: the account page gains the member's orders and
-tickets, a partnership page gains its upcoming events (through the venue-reveal gate).
+`membership` and `cities` import nothing of `events` (nor membership of cities); their views
+have hook methods and the project overrides them here: the account page gains the member's
+orders and tickets, the join page offers the sister cities and committees as interests, and
+a partnership page gains its upcoming events (through the venue-reveal gate), cached no
+longer than the next reveal they show.
 """
 
 from django.utils import timezone
 
 from cities.models import Partnership
+from cities.views import PartnershipDetailView as CitiesPartnershipDetailView
 from events.listing import describe_events, with_ticket_types
 from events.models import Event, Order
+from events.reveal import cache_until_next_reveal
 from membership.views import AccountView as MembershipAccountView
+from membership.views import JoinView as MembershipJoinView
 
 
 class AccountView(MembershipAccountView):
@@ -58,25 +64,32 @@ class AccountView(MembershipAccountView):
         return data
 
 
-def upcoming_events_for_partnership(partnership, *, request):
-    """The partnership page's related events (`settings.CITIES_RELATED_EVENTS`)."""
-    now = timezone.now()
-    events = with_ticket_types(Event.objects.upcoming(now).filter(partnership=partnership))
-    return describe_events(events, viewer=request.user, now=now)
-
-
 def home_page_events(*, request, limit=3):
     now = timezone.now()
     events = with_ticket_types(Event.objects.upcoming(now))[:limit]
     return describe_events(events, viewer=request.user, now=now)
 
 
-def membership_interest_choices():
-    """The join form's interests (`settings.MEMBERSHIP_INTEREST_CHOICES`): each current
-    partnership, then each of its committees."""
-    labels = []
-    for partnership in Partnership.objects.current().prefetch_related("committees"):
-        city = partnership.partner_city
-        labels.append(f"{city.name} ({partnership.get_kind_display().lower()})")
-        labels.extend(f"{city.name}: {c.name}" for c in partnership.committees.all())
-    return labels
+class JoinView(MembershipJoinView):
+    """/membership/join/<plan>/, offering each current partnership and each of its
+    committees as interests to tick."""
+
+    def get_interest_choices(self):
+        labels = []
+        for partnership in Partnership.objects.current().prefetch_related("committees"):
+            city = partnership.partner_city
+            labels.append(f"{city.name} ({partnership.get_kind_display().lower()})")
+            labels.extend(f"{city.name}: {c.name}" for c in partnership.committees.all())
+        return labels
+
+
+class PartnershipDetailView(CitiesPartnershipDetailView):
+    """/cities/<slug>/ with the partnership's upcoming events; the page is cached like any
+    event list, never past the next venue reveal it shows."""
+
+    def get_related_events(self, *, now):
+        events = with_ticket_types(Event.objects.upcoming(now).filter(partnership=self.object))
+        return describe_events(events, viewer=self.request.user, now=now)
+
+    def limit_caching(self, response, *, events, now):
+        return cache_until_next_reveal(response, events, viewer=self.request.user, now=now)

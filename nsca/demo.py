@@ -6,7 +6,9 @@ Rows are created when missing and never overwritten, so staff edits survive `mak
 import json
 from pathlib import Path
 
-from .models import Association, Page, SocialLink
+from association.models import Association, SocialLink
+
+from .models import Page
 
 CONTENT = Path(__file__).parent / "demo_content" / "association.json"
 

@@ -1,101 +1,12 @@
-"""The association itself and its editable pages.
+"""The association's editable pages (the association itself is `association.models`).
 
-Nothing about a particular association is written in Python: its name, home city,
-contact details, mission and pages are rows that staff edit in the admin.
+Nothing about a particular association is written in Python: its pages are rows that staff
+edit in the admin.
 """
 
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-
-class Association(models.Model):
-    """The one association this site belongs to (a single row, pk=1)."""
-
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=40, blank=True)
-    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
-    home_city = models.CharField(
-        _("home city"), max_length=120, help_text=_('For example "Norfolk, Virginia".')
-    )
-    founded_year = models.PositiveSmallIntegerField(_("founded"), null=True, blank=True)
-    mission = models.TextField(_("mission statement"), blank=True)
-    aims = models.TextField(
-        _("aims"), blank=True, help_text=_("One aim per paragraph; a blank line separates them.")
-    )
-    introduction = models.TextField(
-        _("home page introduction"), blank=True, help_text=_("Shown on the home page.")
-    )
-    join_text = models.TextField(
-        _("call to join"), blank=True, help_text=_("Shown beside the join button.")
-    )
-    email = models.EmailField(_("contact email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    postal_address = models.TextField(_("postal address"), blank=True)
-    meta_description = models.CharField(
-        _("meta description"),
-        max_length=300,
-        blank=True,
-        help_text=_("Default description for search engines and link previews."),
-    )
-
-    class Meta:
-        verbose_name = _("association")
-        verbose_name_plural = _("association")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(pk=1), name="association_single_row"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @property
-    def display_short_name(self):
-        return self.short_name or self.name
-
-    @property
-    def aims_list(self):
-        return [aim.strip() for aim in self.aims.split("\n\n") if aim.strip()]
-
-    @classmethod
-    def current(cls):
-        """The association, read afresh; an unsaved default before any is configured.
-
-        Not cached across requests: the default cache is per process, so with several
-        workers a staff edit would show on some and not others until it expired. Two
-        small primary-key queries per page cost less than that confusion; the context
-        processor reads it once per request.
-        """
-        return cls.objects.prefetch_related("social_links").filter(pk=1).first() or cls(
-            name="Sister City Association", home_city=""
-        )
-
-
-def current_association():
-    """`Association.current()` as a plain callable, for the apps' settings hooks
-    (`EVENTS_ASSOCIATION`)."""
-    return Association.current()
-
-
-class SocialLink(models.Model):
-    association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="social_links"
-    )
-    label = models.CharField(_("label"), max_length=60, help_text=_('For example "Facebook".'))
-    url = models.URLField(_("address"))
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        verbose_name = _("social link")
-        verbose_name_plural = _("social links")
-        ordering = ["position", "label"]
-
-    def __str__(self):
-        return self.label
 
 
 class PageQuerySet(models.QuerySet):

@@ -247,10 +247,3 @@ MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS = env.int(
     "MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60
 )
 # --- end membership ---
-
-# --- composition: the project plugs events into membership's and cities' pages ---
-MEMBERSHIP_ACCOUNT_VIEW = "nsca.composition.AccountView"
-CITIES_RELATED_EVENTS = "nsca.composition.upcoming_events_for_partnership"
-CITIES_RELATED_EVENTS_CACHE_CONTROL = "nsca.views.related_events_cache_control"
-EVENTS_ASSOCIATION = "nsca.models.current_association"
-MEMBERSHIP_INTEREST_CHOICES = "nsca.composition.membership_interest_choices"

@@ -4,10 +4,22 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from . import views
+from cities import urls as cities_urls
+from membership import urls as membership_urls
+
+from . import composition, views
 from .sitemaps import all_sitemaps
 
 handler500 = "nsca.views.server_error"
+
+# The pages nsca composes from several apps (composition.py) take the place of the apps'
+# plain views, at the apps' own paths and URL names.
+membership_patterns = membership_urls.urlpatterns_with(
+    account_view=composition.AccountView, join_view=composition.JoinView
+)
+cities_patterns = cities_urls.urlpatterns_with(
+    partnership_detail_view=composition.PartnershipDetailView
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,8 +35,8 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("admin/", admin.site.urls),
-    path("", include("membership.urls")),
-    path("", include("cities.urls")),
+    path("", include((membership_patterns, membership_urls.app_name))),
+    path("", include((cities_patterns, cities_urls.app_name))),
     path("", include("events.urls")),
 ]
 

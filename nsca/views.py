@@ -23,12 +23,6 @@ def home(request):
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
 
-def related_events_cache_control(response, *, request, events, now):
-    """The partnership page's cache hook (`settings.CITIES_RELATED_EVENTS_CACHE_CONTROL`):
-    the page lists the partnership's events, so it is cached like any event list."""
-    return cache_until_next_reveal(response, events, viewer=request.user, now=now)
-
-
 def page(request, slug):
     page = get_object_or_404(Page.objects.published(), slug=slug)
     return render(request, "nsca/page.html", {"page": page})

@@ -12,13 +12,12 @@ def _clear_cache():
 
 @pytest.fixture
 def association(db):
-    from nsca.models import Association
+    from association.models import Association
 
     return Association.objects.create(
         name="Example Sister City Association",
         short_name="ESCA",
         tagline="Friendship across borders",
-        home_city="Exampleton, Virginia",
         founded_year=1976,
         mission="To foster international understanding.",
         aims="First aim.\n\nSecond aim.",

@@ -3,9 +3,14 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from cities.models import DirectoryListing, Origin, Partnership
+from cities.views import PartnershipDetailView
+from nsca import composition
 
 
 def section(html, heading_id):
@@ -139,26 +144,51 @@ def test_detail_page_renders_no_events_section_without_related_events(client, pa
     assert "Upcoming events" not in html
 
 
-def related_events_for_test(partnership, *, request):
-    start = timezone.make_aware(datetime.datetime(2030, 5, 18, 19, 0))
-    return [
-        SimpleNamespace(
-            title=f"Evening for {partnership.partner_city.name}",
-            get_absolute_url="/events/evening/",
-            starts_at=start,
-        )
-    ]
+class PartnershipWithEventsView(PartnershipDetailView):
+    """A project's partnership page, as nsca's composition.py makes one."""
+
+    def get_related_events(self, *, now):
+        start = timezone.make_aware(datetime.datetime(2030, 5, 18, 19, 0))
+        return [
+            SimpleNamespace(
+                title=f"Evening for {self.object.partner_city.name}",
+                get_absolute_url="/events/evening/",
+                starts_at=start,
+            )
+        ]
+
+    def limit_caching(self, response, *, events, now):
+        response["Cache-Control"] = f"max-age={len(events)}"
+        return response
 
 
-def test_detail_page_shows_events_the_project_relates_to_the_partnership(
-    client, partnerships, settings
-):
-    settings.CITIES_RELATED_EVENTS = "tests.cities.test_views.related_events_for_test"
-    settings.CITIES_RELATED_EVENTS_CACHE_CONTROL = None  # the project's hook knows real events
-    html = client.get("/cities/toulon/").content.decode()
-    events = section(html, "events-heading")
+def get_partnership_page(view_class, slug):
+    request = RequestFactory().get(f"/cities/{slug}/")
+    request.user = AnonymousUser()
+    response = view_class.as_view()(request, slug=slug)
+    response.render()
+    return response
+
+
+def test_detail_page_shows_events_the_project_relates_to_the_partnership(partnerships):
+    response = get_partnership_page(PartnershipWithEventsView, "toulon")
+    events = section(response.content.decode(), "events-heading")
     assert '<a href="/events/evening/">Evening for Toulon</a>' in events
     assert "May 18, 2030" in events
+    assert response["Cache-Control"] == "max-age=1"
+
+
+def test_the_apps_own_detail_page_has_no_events_and_no_cache_bound(partnerships):
+    response = get_partnership_page(PartnershipDetailView, "toulon")
+    assert response.status_code == 200
+    assert "Upcoming events" not in response.content.decode()
+    assert "Cache-Control" not in response
+
+
+def test_the_site_mounts_its_composed_partnership_page_under_the_apps_url_name(db):
+    match = resolve(reverse("cities:partnership_detail", kwargs={"slug": "toulon"}))
+    assert match.func.view_class is composition.PartnershipDetailView
+    assert resolve("/cities/virginia/").url_name == "virginia_directory"
 
 
 def test_each_page_has_its_own_title_description_and_open_graph(client, partnerships, demo):

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from membership.dues import (
     add_months,
     begin_membership,
     confirm_dues_paid,
+    joinable_plans,
     latest_paid_term,
     renewal_term,
     why_cannot_join,
@@ -59,6 +61,26 @@ def test_lapsed_member_renews_from_today(plan, member, make_membership, settings
     settings.MEMBERSHIP_GRACE_DAYS = 30
     old = make_membership(member, starts_on=D(2025, 1, 1), ends_on=D(2025, 12, 31))
     assert renewal_term(plan, latest=old, today=D(2026, 3, 1)) == (D(2026, 3, 1), D(2027, 2, 28))
+
+
+@pytest.mark.parametrize(("day", "covered"), [(D(2027, 1, 30), True), (D(2027, 1, 31), False)])
+def test_renewals_follow_on_exactly_while_the_grace_period_covers_the_day(
+    plan, member, make_membership, settings, day, covered
+):
+    """dues.py reads the grace rule from `Membership.covers`: the term a renewal buys and
+    whether the member still holds a withdrawn plan change on the grace period's last day,
+    and renewing is open on both sides of it."""
+    settings.MEMBERSHIP_GRACE_DAYS = 30
+    settings.MEMBERSHIP_RENEWAL_WINDOW_DAYS = 30
+    plan.is_offered = False
+    plan.save()
+    make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31), plan=plan)
+    latest = latest_paid_term(member)
+    assert latest.covers(day) is covered
+    starts_on, _ = renewal_term(plan, latest=latest, today=day)
+    assert starts_on == (D(2027, 1, 1) if covered else day)
+    assert joinable_plans(member, today=day).filter(pk=plan.pk).exists() is covered
+    assert why_cannot_join(member, today=day) is None
 
 
 def test_lifetime_plan_has_no_end(lifetime_plan):
@@ -246,7 +268,7 @@ def test_lifetime_bought_during_a_term_ends_renewing(plan, lifetime_plan, member
 
 
 def test_offline_dues_instructions_speak_of_dues_not_event_tickets(
-    plan, member, django_capture_on_commit_callbacks
+    plan, member, association, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         membership, _ = begin_membership(
@@ -256,5 +278,17 @@ def test_offline_dues_instructions_speak_of_dues_not_event_tickets(
     for text in (membership.payment_instructions, mail.outbox[0].body):
         assert "at the door" not in text and "place is reserved" not in text
         assert f"write your membership reference {ref} on it" in text
-        assert "by cheque made out to the association" in text
+        assert "by cheque made out to Example Sister City Association" in text
         assert "becomes active when we record your payment" in text
+
+
+def test_membership_emails_are_signed_with_the_associations_name(
+    plan, member, association, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        begin_membership(
+            user=member, plan=plan, payment_method="offline", today=D(2026, 6, 15), now=NOW
+        )
+    (message,) = mail.outbox
+    assert message.body.rstrip().endswith(f"Example Sister City Association\n{settings.SITE_URL}")
+    assert "<p>Example Sister City Association<br>" in message.alternatives[0][0]

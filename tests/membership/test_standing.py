@@ -113,3 +113,28 @@ def test_queryset_in_good_standing_counts_each_member(member, make_user, make_me
 def test_good_standing_accepts_a_datetime(member, term):
     moment = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
     assert is_member_in_good_standing(member, on=moment)
+
+
+@pytest.mark.parametrize(
+    ("day", "covered"),
+    [
+        (D(2026, 12, 31), True),  # the term's last day
+        (D(2026, 12, 31) + 30 * DAY, True),  # the grace period's last day
+        (D(2026, 12, 31) + 31 * DAY, False),  # the day after it
+    ],
+)
+def test_a_term_covers_its_grace_period_and_not_a_day_more(member, term, settings, day, covered):
+    """The one grace rule (`Membership.covers`) that standing and dues.py's renewals read; the
+    rows' form (`covering`, under `in_good_standing` and `lapsed`) must agree with it."""
+    settings.MEMBERSHIP_GRACE_DAYS = 30
+    assert term.covers(day) is covered
+    assert Membership.objects.covering(day).filter(pk=term.pk).exists() is covered
+    assert Membership.objects.lapsed(day).filter(pk=term.pk).exists() is not covered
+    assert (membership_in_good_standing(member, on=day) == term) is covered
+
+
+def test_a_lifetime_term_covers_every_day(member, make_membership, lifetime_plan):
+    lifetime = make_membership(member, starts_on=D(2000, 1, 1), ends_on=None, plan=lifetime_plan)
+    assert lifetime.covers(D(2099, 12, 31))
+    assert Membership.objects.covering(D(2099, 12, 31)).filter(pk=lifetime.pk).exists()
+    assert not Membership.objects.lapsed(D(2099, 12, 31)).exists()

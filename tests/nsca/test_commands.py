@@ -13,7 +13,8 @@ def test_no_pending_migrations():
 
 
 def test_load_demo_is_idempotent():
-    from nsca.models import Association, Page
+    from association.models import Association
+    from nsca.models import Page
 
     call_command("load_demo", stdout=StringIO())
     counts = (Association.objects.count(), Page.objects.count())
@@ -23,7 +24,7 @@ def test_load_demo_is_idempotent():
 
 
 def test_load_demo_keeps_staff_edits():
-    from nsca.models import Association
+    from association.models import Association
 
     call_command("load_demo", stdout=StringIO())
     Association.objects.filter(pk=1).update(tagline="Edited by staff")

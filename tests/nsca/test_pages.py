@@ -36,6 +36,26 @@ def test_association_name_is_data_not_code(client, association):
     assert "Norfolk" not in html
 
 
+def test_footer_names_the_home_city_the_cities_app_marks(client, association):
+    from cities.models import City
+
+    assert "Founded 1976." in client.get("/").content.decode()
+    home = City.objects.create(
+        name="Exampleton", slug="exampleton", region="Virginia", country="US"
+    )
+    home.is_home = True
+    home.save()
+    assert "Founded 1976 in Exampleton, Virginia." in client.get("/").content.decode()
+    # Stored once: moving the mark moves the footer.
+    City.objects.filter(pk=home.pk).update(is_home=False)
+    City.objects.create(name="Lakeside", slug="lakeside", country="US", is_home=True)
+    assert "Founded 1976 in Lakeside." in client.get("/").content.decode()
+
+
+def test_demo_footer_says_where_the_association_was_founded(client, demo):
+    assert "Founded 1976 in Norfolk, Virginia." in client.get("/").content.decode()
+
+
 def test_every_page_has_title_description_and_open_graph(client, demo):
     for url in ["/", "/about/"]:
         html = client.get(url).content.decode()
@@ -83,7 +103,7 @@ def test_a_view_that_raises_gets_the_friendly_500_page(client, demo):
 
 
 def test_an_association_edit_shows_on_the_next_request(client, demo):
-    from nsca.models import Association, SocialLink
+    from association.models import Association, SocialLink
 
     assert "Norfolk Sister City Association" in client.get("/").content.decode()
     # As another server process would: no save() in this one to clear a local cache.
@@ -155,7 +175,7 @@ def test_admin_requires_staff(client, staff_user, django_user_model):
     assert client.get("/admin/").status_code == 302
     client.force_login(staff_user)
     assert client.get("/admin/").status_code == 200
-    for url in ["/admin/nsca/association/", "/admin/nsca/page/", "/admin/membership/user/"]:
+    for url in ["/admin/association/association/", "/admin/nsca/page/", "/admin/membership/user/"]:
         assert client.get(url).status_code == 200, url
 
 

@@ -1,0 +1,54 @@
+"""Dependencies between the project's packages point one way (DESIGN.md), so each can be
+reused without the ones after it and no import cycle can form. Every package is listed here
+with the project packages it may import; nsca composes the site from all of them."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MAY_IMPORT = {
+    "association": set(),
+    "payments": {"association"},
+    "membership": {"association", "payments"},
+    "cities": {"association", "payments", "membership"},
+    "events": {"association", "payments", "membership", "cities"},
+    "nsca": {"association", "payments", "membership", "cities", "events"},
+}
+
+
+def project_packages() -> set[str]:
+    return {path.parent.name for path in ROOT.glob("*/__init__.py") if path.parent.name != "tests"}
+
+
+def imported_top_level_packages(source: str) -> set[str]:
+    packages = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            packages.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            packages.add(node.module.split(".")[0])
+    return packages
+
+
+@pytest.mark.parametrize("package", sorted(MAY_IMPORT))
+def test_each_package_imports_only_the_packages_before_it(package):
+    forbidden = project_packages() - MAY_IMPORT[package] - {package}
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            imported_top_level_packages(path.read_text(encoding="utf-8")) & forbidden
+        )
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+    assert {path: found for path, found in offenders.items() if found} == {}
+
+
+def test_every_project_package_has_its_boundary():
+    assert project_packages() == set(MAY_IMPORT)
+
+
+def test_the_import_check_sees_every_form_of_import():
+    source = "import events\nimport cities.models as m\nfrom nsca import x\nfrom . import nsca\n"
+    assert imported_top_level_packages(source) == {"events", "cities", "nsca"}
