@@ -17,14 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from association.images import UPLOAD_HELP_TEXT, sanitized_copy, validate_image_upload
+
 from .countries import country_choices, country_name
-from .images import (
-    CARD_SIZE,
-    GALLERY_SIZE,
-    cropped_thumbnail,
-    sanitized_copy,
-    validate_image_upload,
-)
+from .images import CARD_SIZE, GALLERY_SIZE, cropped_thumbnail
 
 
 class City(models.Model):
@@ -244,7 +240,7 @@ class Partnership(models.Model):
         upload_to="cities/partnerships/",
         blank=True,
         validators=[validate_image_upload],
-        help_text=_("JPEG, PNG, WebP or GIF, at most 10 MB. Location data is removed."),
+        help_text=UPLOAD_HELP_TEXT,
     )
     image_card = models.ImageField(
         _("card image"), upload_to="cities/partnerships/", blank=True, editable=False
@@ -467,7 +463,7 @@ class Photo(models.Model):
         _("image"),
         upload_to="cities/photos/",
         validators=[validate_image_upload],
-        help_text=_("JPEG, PNG, WebP or GIF, at most 10 MB. Location data is removed."),
+        help_text=UPLOAD_HELP_TEXT,
     )
     thumbnail = models.ImageField(
         _("thumbnail"), upload_to="cities/photos/", blank=True, editable=False

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
+
 
 def new_order_token():
     return secrets.token_urlsafe(24)
@@ -188,7 +190,13 @@ class Event(KeepsColumnsWrittenElsewhere):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = models.TextField(_("description"), blank=True)
-    image = models.ImageField(_("image"), upload_to="events/", blank=True)
+    image = models.ImageField(
+        _("image"),
+        upload_to="events/",
+        blank=True,
+        validators=[validate_image_upload],
+        help_text=UPLOAD_HELP_TEXT,
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     format = models.CharField(
@@ -296,6 +304,9 @@ class Event(KeepsColumnsWrittenElsewhere):
         return self.title
 
     def save(self, *args, **kwargs):
+        # A venue photo's GPS position would publish a secret venue: only a re-encoded,
+        # metadata-free copy of an upload is ever stored.
+        store_sanitized_upload(self, field="image")
         self._recorded_venue_change = False
         loaded = getattr(self, "_loaded_venue_id", _UNKNOWN)
         update_fields = kwargs.get("update_fields")

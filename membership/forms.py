@@ -12,10 +12,6 @@ from . import throttle
 from .models import POSTAL_ADDRESS_FIELDS, User
 
 
-def email_is_taken(email: str, *, exclude_pk=None) -> bool:
-    return User.objects.filter(email__iexact=email.strip()).exclude(pk=exclude_pk).exists()
-
-
 class ThrottledSignInMixin:
     """Refuse sign-in while the account or the IP address has too many recent failures."""
 
@@ -255,7 +251,6 @@ class EmailChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    taken_message = _("Another account already uses this email address.")
     throttled_message = _("Too many wrong passwords. Please wait a few minutes and try again.")
 
     def __init__(self, *args, user, request, **kwargs):
@@ -267,8 +262,8 @@ class EmailChangeForm(forms.Form):
         email = User.objects.normalize_email(self.cleaned_data["email"].strip())
         if email.lower() == self.user.email.lower():
             raise ValidationError(_("This is already your email address."))
-        if email_is_taken(email, exclude_pk=self.user.pk):
-            raise ValidationError(self.taken_message, code="taken")
+        # Whether another account uses the address is not said here, to anyone signed in
+        # or not: the address's owner is told by email (email_change.py).
         return email
 
     def clean_password(self):

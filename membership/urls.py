@@ -33,6 +33,11 @@ def urlpatterns_with(*, account_view=views.AccountView, join_view=views.JoinView
         ),
         path("account/profile/", views.ProfileView.as_view(), name="profile"),
         path("account/email/", views.EmailChangeView.as_view(), name="email_change"),
+        path(
+            "account/email/confirm/<uidb64>/<token>/",
+            views.email_change_confirm,
+            name="email_change_confirm",
+        ),
         path("account/login/", views.SignInView.as_view(), name="login"),
         path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
         path(

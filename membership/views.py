@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView, View
 
-from . import signup, throttle
+from . import email_change, signup, throttle
 from .after_response import RedirectThenRun
 from .dues import (
     JoinRefused,
@@ -30,7 +30,7 @@ from .dues import (
     latest_paid_term,
     why_cannot_join,
 )
-from .emails import send_membership_email, send_password_changed_email
+from .emails import send_password_changed_email
 from .forms import (
     EmailChangeForm,
     JoinForm,
@@ -381,26 +381,42 @@ class EmailChangeView(LoginRequiredMixin, BadInputIs400Mixin, FormView):
         return response
 
     def form_valid(self, form):
-        user = self.request.user
-        old_email = user.email
-        try:
-            with transaction.atomic():
-                User.objects.filter(pk=user.pk).update(email=form.cleaned_data["email"])
-        except IntegrityError:
-            # Another account took the address between the form's check and this update;
-            # the unique constraint is the real guard.
-            form.add_error("email", form.taken_message)
-            return self.form_invalid(form)
-        user.refresh_from_db()
-        # Tell the old address, so a taken-over account does not go unnoticed.
-        send_membership_email(
-            "email_changed",
-            to=old_email,
-            subject=_("Your email address was changed"),
-            context={"user": user, "old_email": old_email},
+        new_email = form.cleaned_data["email"]
+        # The same answer whether or not another account uses the address; the link, or
+        # the owner's warning, is sent after it (email_change.py).
+        messages.success(
+            self.request,
+            _(
+                "We sent a link to %(email)s. Your address changes once you follow it; "
+                "until then you sign in with %(current)s."
+            )
+            % {"email": new_email, "current": self.request.user.email},
         )
-        messages.success(self.request, _("Your email address is changed."))
-        return super().form_valid(form)
+        task = functools.partial(
+            email_change.send_link_or_warn, user=self.request.user, new_email=new_email
+        )
+        return RedirectThenRun(self.get_success_url(), tasks=[task])
+
+
+@account_page
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request, uidb64, token):
+    """The link emailed to a new address. GET shows a button (a mail scanner following
+    links must not change the address); POST changes it."""
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64)))
+    except (ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    new_email = email_change.address_in_link(user=user, token=token) if user else None
+    template = "membership/email_change_confirm.html"
+    if new_email is None:
+        return render(request, template, {}, status=400)
+    if request.method == "GET":
+        return render(request, template, {"valid": True, "new_email": new_email})
+    if not email_change.change_email(user=user, new_email=new_email):
+        return render(request, template, {"taken": True, "new_email": new_email}, status=409)
+    messages.success(request, _("Your email address is now %(email)s.") % {"email": new_email})
+    return HttpResponseRedirect(reverse("membership:account"))
 
 
 class SignInView(auth_views.LoginView):

@@ -1,10 +1,8 @@
-from io import BytesIO
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from cities.models import City, Committee, Milestone, Partnership, Photo
+from tests.association.image_files import image_bytes
 
 
 @pytest.fixture
@@ -65,22 +63,6 @@ def furnish():
         return partnership
 
     return furnish
-
-
-def image_bytes(size=(64, 48), image_format="JPEG", exif=None, color=(200, 30, 30)):
-    buffer = BytesIO()
-    image = Image.new("RGB", size, color)
-    params = {"exif": exif} if exif is not None else {}
-    image.save(buffer, image_format, **params)
-    return buffer.getvalue()
-
-
-def gps_exif():
-    """EXIF with a camera make and a GPS position, as a phone would write it."""
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x8825] = {1: "N", 2: (36.0, 51.0, 3.0), 3: "W", 4: (76.0, 17.0, 9.0)}  # GPSInfo
-    return exif
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from PIL import Image
 
 from cities.models import DirectoryListing, Partnership, Photo
 from membership.models import User
-
-from .conftest import gps_exif, image_bytes
+from tests.association.image_files import gps_exif, image_bytes
 
 pytestmark = pytest.mark.django_db
 

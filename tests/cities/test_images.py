@@ -1,72 +1,19 @@
+"""Cities' own renditions (thumbnails) and the shared upload rules applied to its models;
+the rules themselves are tested in tests/association/test_images.py."""
+
 from io import BytesIO
 
-import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from association.images import FULL_SIZE, validate_image_upload
 from cities import images
 from cities.models import Partnership, Photo
-
-from .conftest import gps_exif, image_bytes
+from tests.association.image_files import gps_exif, image_bytes
 
 
 def upload(content, name="file.jpg"):
     return SimpleUploadedFile(name, content, content_type="image/jpeg")
-
-
-def test_validator_accepts_a_real_jpeg(jpeg_upload):
-    images.validate_image_upload(jpeg_upload())
-
-
-def test_validator_refuses_a_file_that_is_not_an_image():
-    with pytest.raises(ValidationError) as error:
-        images.validate_image_upload(upload(b"MZ\x90\x00 this is a program", "evil.jpg"))
-    assert error.value.code == "invalid_image"
-
-
-def test_validator_refuses_a_truncated_image():
-    with pytest.raises(ValidationError) as error:
-        images.validate_image_upload(upload(image_bytes(size=(400, 300))[:300]))
-    assert error.value.code == "invalid_image"
-
-
-def test_validator_refuses_files_over_ten_megabytes(monkeypatch, jpeg_upload):
-    file = jpeg_upload()
-    monkeypatch.setattr(file, "size", 12 * 1024 * 1024)
-    with pytest.raises(ValidationError) as error:
-        images.validate_image_upload(file)
-    assert error.value.code == "file_too_large"
-    assert error.value.messages[0] == "This file is 12.0\xa0MB; images may be at most 10 MB."
-
-
-def test_validator_accepts_exactly_ten_megabytes(monkeypatch, jpeg_upload):
-    file = jpeg_upload()
-    monkeypatch.setattr(file, "size", images.MAX_UPLOAD_BYTES)
-    images.validate_image_upload(file)
-
-
-def test_validator_refuses_too_many_pixels():
-    buffer = BytesIO()
-    Image.new("1", (8000, 5001)).save(buffer, "PNG")  # compresses to a few kilobytes
-    with pytest.raises(ValidationError) as error:
-        images.validate_image_upload(upload(buffer.getvalue(), "huge.png"))
-    assert error.value.code == "too_many_pixels"
-
-
-def test_validator_refuses_formats_the_site_does_not_show():
-    with pytest.raises(ValidationError) as error:
-        images.validate_image_upload(upload(image_bytes(image_format="TIFF"), "scan.tif"))
-    assert error.value.code == "invalid_format"
-
-
-def test_sanitized_copy_drops_exif_and_gps(jpeg_upload):
-    original = jpeg_upload(exif=gps_exif())
-    assert Image.open(original).getexif()  # the upload does carry metadata
-    copy = images.sanitized_copy(original)
-    with Image.open(copy) as result:
-        assert dict(result.getexif()) == {}
-        assert "exif" not in result.info
 
 
 def test_photo_stores_only_metadata_free_images_and_a_thumbnail(make_partnership, jpeg_upload):
@@ -89,7 +36,7 @@ def test_photo_full_size_copy_is_bounded(make_partnership, jpeg_upload):
         partnership=make_partnership("Toulon"), image=jpeg_upload(size=(3200, 1000))
     )
     with photo.image.open() as stored, Image.open(stored) as image:
-        assert max(image.size) == images.FULL_SIZE
+        assert max(image.size) == FULL_SIZE
 
 
 def test_partnership_image_gets_a_card_thumbnail_without_metadata(make_partnership, jpeg_upload):
@@ -127,4 +74,4 @@ def test_sideways_phone_photo_is_stored_upright_without_its_orientation_tag(make
 def test_validator_leaves_a_stored_file_alone(make_partnership, jpeg_upload):
     photo = Photo.objects.create(partnership=make_partnership("Toulon"), image=jpeg_upload())
     photo.image.storage.delete(photo.image.name)
-    images.validate_image_upload(photo.image)  # neither reads it again nor fails
+    validate_image_upload(photo.image)  # neither reads it again nor fails
