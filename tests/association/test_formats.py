@@ -115,3 +115,13 @@ def test_the_filters_write_what_the_functions_write():
 
 def test_a_missing_date_falls_back_through_default():
     assert render('{{ day|plain_date|default:"lifetime" }}', day=None) == "lifetime"
+
+
+def test_what_django_formats_by_itself_reads_like_the_pages():
+    """The admin's date columns and read-only fields use Django's own formats."""
+    from django.utils import formats, timezone
+
+    assert formats.localize(timezone.localtime(SATURDAY_EVENING)) == format_event_time(
+        SATURDAY_EVENING
+    )
+    assert formats.localize(datetime.date(2026, 12, 12)) == "12 December 2026"

@@ -63,3 +63,10 @@ def test_templates_write_money_and_dates_through_the_filters():
         if found:
             offenders[name(path)] = found
     assert offenders == {}
+
+
+def test_an_orders_postal_address_is_written_once():
+    writers = [
+        name(path) for path in template_files() if "{{ order.address_line1 }}" in path.read_text()
+    ]
+    assert writers == ["events/includes/postal_address.html"]

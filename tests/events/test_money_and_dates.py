@@ -10,7 +10,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from association.formats import format_event_time
 from events.checkin import admission
+from events.models import Order
 from events.notifications import send_order_confirmation
 
 STARTS_AT = datetime.datetime(2030, 5, 18, 23, 0, tzinfo=datetime.UTC)  # 7 PM in Norfolk
@@ -66,6 +68,12 @@ def test_money_is_written_with_cents_on_every_surface(surfaces):
     for surface, text in surfaces.items():
         assert not re.search(r"\$130(?!\.00)", text), surface
     assert "$130.00" in surfaces["event list"]
+
+
+def test_the_admin_writes_moments_like_the_pages(surfaces):
+    placed = Order.objects.get().created_at
+    assert format_event_time(placed) in surfaces["admin orders"]
+    assert EVENT_TIME in surfaces["admin events"]
 
 
 def test_an_event_time_is_written_one_way_on_pages_and_in_the_email(surfaces):
