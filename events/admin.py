@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from association.formats import format_money
 from membership.models import POSTAL_ADDRESS_FIELDS
 
 from . import inventory
@@ -28,10 +29,6 @@ from .models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
 logger = logging.getLogger(__name__)
 
 REVEAL_LEAD = timedelta(hours=24)
-
-
-def _money(value):
-    return f"${value or 0:,.2f}"
 
 
 @admin.register(Venue)
@@ -348,7 +345,7 @@ class EventAdmin(admin.ModelAdmin):
     def revenue(self, event):
         if not hasattr(event, "figure_revenue"):
             return "—"
-        return _money(event.figure_revenue)
+        return format_money(event.figure_revenue)
 
     @admin.display(description=_("staff pages"))
     def staff_tools(self, event):
@@ -417,7 +414,7 @@ class OrderAdmin(admin.ModelAdmin):
         "event",
         "status",
         "payment_method",
-        "total",
+        "total_amount",
         "paid",
         "created_at",
     )
@@ -467,6 +464,10 @@ class OrderAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_amount(self, order):
+        return format_money(order.total)
 
     @admin.display(description=_("paid"), boolean=True)
     def paid(self, order):

@@ -16,8 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from association.formats import format_event_time, format_money
 
 from .models import Event, Order, Ticket
 
@@ -84,10 +85,6 @@ class Admission:
     amount_due: object = None
 
 
-def _when(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "l j F Y, P")
-
-
 def _who(ticket: Ticket) -> str:
     user = ticket.checked_in_by
     if user is None:
@@ -116,14 +113,14 @@ def admission(ticket: Ticket, *, event: Event) -> Admission:
             False,
             "already_checked_in",
             _("Already checked in on %(when)s by %(who)s.")
-            % {"when": _when(ticket.checked_in_at), "who": _who(ticket)},
+            % {"when": format_event_time(ticket.checked_in_at), "who": _who(ticket)},
         )
     if not order.is_paid:
         return Admission(
             True,
             "unpaid",
-            _("Unpaid: collect $%(amount)s at the door (order total).")
-            % {"amount": f"{order.total:,.2f}"},
+            _("Unpaid: collect %(amount)s at the door (order total).")
+            % {"amount": format_money(order.total)},
             amount_due=order.total,
         )
     return Admission(True, "ok", _("Valid ticket."))
@@ -163,8 +160,8 @@ def admission_after_check_in(ticket: Ticket) -> Admission:
         return Admission(
             True,
             "unpaid",
-            _("Checked in. Unpaid: collect $%(amount)s at the door.")
-            % {"amount": f"{order.total:,.2f}"},
+            _("Checked in. Unpaid: collect %(amount)s at the door.")
+            % {"amount": format_money(order.total)},
             amount_due=order.total,
         )
     return Admission(True, "ok", _("Checked in."))

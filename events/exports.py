@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Count
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+
+from association.formats import format_short_datetime
 
 from .models import Event, Order, Ticket
 
@@ -28,10 +29,6 @@ def safe_cell(value) -> str:
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
-
-
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def confirmed_tickets(event: Event):
@@ -69,7 +66,7 @@ def attendee_rows(event: Event) -> Iterator[list]:
             ticket.code,
             order.reference,
             "yes" if order.is_paid else "no",
-            _local(ticket.checked_in_at),
+            format_short_datetime(ticket.checked_in_at),
         ]
 
 

@@ -4,9 +4,9 @@ feed readers and caches may keep the feed only until the next reveal among its i
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from association.formats import format_event_time
 from association.models import Association
 
 from .models import Event
@@ -49,7 +49,7 @@ class UpcomingEventsFeed(Feed):
         return prefix + event.title
 
     def item_description(self, event):
-        when = date_format(timezone.localtime(event.starts_at), "l j F Y, g:i A")
+        when = format_event_time(event.starts_at)
         parts = [when, event.location_label, event.summary]
         return " · ".join(part for part in parts if part)
 

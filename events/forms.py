@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from association.formats import format_money
 from payments.methods import available_methods
 
 from .pricing import may_buy, ticket_prices
@@ -40,11 +41,9 @@ def new_submission_key() -> str:
 
 
 def quantity_label(ticket_type) -> str:
-    from .listing import money
-
-    price = money(ticket_type.price) if ticket_type.price else _("free")
+    price = format_money(ticket_type.price) if ticket_type.price else _("free")
     if ticket_type.member_price is not None and ticket_type.member_price < ticket_type.price:
-        member = money(ticket_type.member_price)
+        member = format_money(ticket_type.member_price)
         return _("%(name)s: %(price)s, members %(member)s") % {
             "name": ticket_type.name,
             "price": price,

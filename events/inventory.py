@@ -37,10 +37,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from association.formats import format_event_time
 
 from .models import Event, Order, Ticket, TicketType, WaitlistEntry
 from .pricing import may_buy, ticket_prices
@@ -185,14 +185,6 @@ def lock_event(*, event_id) -> None:
 # --- Sales windows ------------------------------------------------------------------
 
 
-def _moment(value) -> str:
-    local = timezone.localtime(value)
-    return _("%(day)s at %(time)s") % {
-        "day": date_format(local, "l j F Y"),
-        "time": date_format(local, "g:i A"),
-    }
-
-
 def registration_closes_at(event) -> datetime.datetime:
     """Registration closes when staff say, or when the event starts."""
     return event.registration_closes_at or event.starts_at
@@ -206,7 +198,8 @@ def check_event_on_sale(event, *, now: datetime.datetime) -> None:
         raise SalesClosed(_("This event is not open for registration."))
     if event.registration_opens_at and event.registration_opens_at > now:
         raise SalesClosed(
-            _("Registration opens on %(when)s.") % {"when": _moment(event.registration_opens_at)}
+            _("Registration opens on %(when)s.")
+            % {"when": format_event_time(event.registration_opens_at)}
         )
     if registration_closes_at(event) <= now:
         raise SalesClosed(_("Registration for this event has closed."))
@@ -223,7 +216,7 @@ def check_ticket_type_on_sale(ticket_type, *, now: datetime.datetime) -> None:
     if ticket_type.sales_start and ticket_type.sales_start > now:
         raise SalesClosed(
             _("%(name)s tickets go on sale on %(when)s.")
-            % {"name": ticket_type.name, "when": _moment(ticket_type.sales_start)}
+            % {"name": ticket_type.name, "when": format_event_time(ticket_type.sales_start)}
         )
     if ticket_type.sales_end and ticket_type.sales_end <= now:
         raise SalesClosed(_("Sales of %(name)s tickets have ended.") % {"name": ticket_type.name})

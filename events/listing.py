@@ -1,28 +1,22 @@
 """What list surfaces (event lists, the home page's cards) show of each event.
 
 Pages get precomputed values, so templates decide nothing: `event.location_label` through
-the reveal gate, `event.sales_state` and its label, `event.price_label`, and the local
-start time. Everything comes from rows fetched in a fixed number of queries, whatever the
+the reveal gate, `event.sales_state` and its label, `event.price_label`, and the month it
+is listed under. Everything comes from rows fetched in a fixed number of queries, whatever the
 number of events or ticket types.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from association.formats import format_money, format_month
 
 from .inventory import SalesState, availability, event_sales_state, open_offers
 from .models import Event, TicketType
 from .reveal import label_locations
-
-
-def money(amount: Decimal) -> str:
-    if amount == amount.to_integral_value():
-        return f"${amount:,.0f}"
-    return f"${amount:,.2f}"
 
 
 def price_label(ticket_types) -> str:
@@ -31,10 +25,10 @@ def price_label(ticket_types) -> str:
         return ""
     if prices[-1] == 0:
         return _("Free")
-    low = _("Free") if prices[0] == 0 else money(prices[0])
+    low = _("Free") if prices[0] == 0 else format_money(prices[0])
     if len(prices) == 1:
         return low
-    return f"{low}–{money(prices[-1])}"
+    return f"{low}–{format_money(prices[-1])}"
 
 
 def with_ticket_types(queryset):
@@ -53,9 +47,7 @@ def describe_events(events, *, viewer=None, now: datetime.datetime) -> list[Even
         event.sales_state = event_sales_state(event, now=now, left=left, ticket_types=ticket_types)
         event.sales_label = SalesState.LABELS[event.sales_state]
         event.price_label = price_label(ticket_types)
-        event.local_start = timezone.localtime(event.starts_at)
-        event.local_end = timezone.localtime(event.ends_at)
-        event.month_label = date_format(event.local_start, "F Y")
+        event.month_label = format_month(event.starts_at)
     return events
 
 

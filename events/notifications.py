@@ -52,7 +52,6 @@ def _order_context(order, *, now) -> dict:
         "online_link": event.online_link if can_see_online_link(event, order=order, at=now) else "",
         "reveal_message": reveal_message(event, order=order, at=now),
         "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
-        "site_url": settings.SITE_URL,
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "association": Association.current(),
     }

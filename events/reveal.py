@@ -18,11 +18,11 @@ The rule:
 import datetime
 from datetime import timedelta
 
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.formats import date_format
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
+
+from association.formats import format_event_time
 
 
 def venue_is_revealed(event, *, at: datetime.datetime) -> bool:
@@ -113,11 +113,7 @@ def reveal_message(event, *, viewer=None, order=None, at: datetime.datetime) -> 
         if event.reveal_audience == event.RevealAudience.EVERYONE
         else _("ticket holders")
     )
-    local = timezone.localtime(event.venue_reveal_at)
-    when = _("%(day)s at %(time)s") % {
-        "day": date_format(local, "l j F"),
-        "time": date_format(local, "g:i A"),
-    }
+    when = format_event_time(event.venue_reveal_at)
     if not venue_is_revealed(event, at=at):
         return _("The location will be revealed to %(audience)s on %(when)s, in %(left)s.") % {
             "audience": audience,

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from association.formats import format_money
 from association.models import Association
 
 from . import calendar as ics
 from .checkout import place_order
 from .forms import CheckoutForm, is_token, new_submission_key, parse_quantity
 from .inventory import (
-    FEW_LEFT,
     InvalidSelection,
     InventoryError,
     SalesClosed,
@@ -40,10 +40,10 @@ from .inventory import (
     order_can_be_cancelled,
     ticket_type_state,
 )
-from .listing import describe_events, money, with_ticket_types
+from .listing import describe_events, with_ticket_types
 from .models import Event, Order, Ticket, WaitlistEntry
 from .notifications import send_order_cancelled, venue_will_be_emailed
-from .pricing import is_member, may_buy
+from .pricing import may_buy
 from .qr import ticket_qr_svg
 from .reveal import (
     cache_until_next_reveal,
@@ -70,9 +70,7 @@ def event_list(request):
     events = describe_events(
         with_ticket_types(Event.objects.upcoming(now)), viewer=request.user, now=now
     )
-    response = render(
-        request, "events/event_list.html", {"events": events, "past": False, "now": now}
-    )
+    response = render(request, "events/event_list.html", {"events": events, "past": False})
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
 
@@ -85,7 +83,7 @@ def event_past(request):
     response = render(
         request,
         "events/event_list.html",
-        {"events": events, "past": True, "page_obj": page, "now": now},
+        {"events": events, "past": True, "page_obj": page},
     )
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
@@ -160,20 +158,18 @@ def _json_ld(event, *, request, location: str, rows) -> str:
     return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
 
 
-def _ticket_rows(event, ticket_types, *, left, user, now):
-    member = is_member(user, on=now)
+def _ticket_rows(event, ticket_types, *, left, now):
     rows = []
     for ticket_type in ticket_types:
         state = ticket_type_state(ticket_type, now=now, left=left[ticket_type.pk])
         rows.append(
             {
                 "ticket_type": ticket_type,
-                "price": money(ticket_type.price) if ticket_type.price else _("Free"),
-                "member_price": money(ticket_type.member_price)
+                "price": format_money(ticket_type.price) if ticket_type.price else _("Free"),
+                "member_price": format_money(ticket_type.member_price)
                 if ticket_type.member_price is not None
                 and ticket_type.member_price < ticket_type.price
                 else "",
-                "you_pay_member_price": member and ticket_type.member_price is not None,
                 "left": left[ticket_type.pk],
                 "state": state,
                 "state_label": SalesState.LABELS[state],
@@ -190,7 +186,7 @@ def event_detail(request, slug):
     event = get_object_or_404(with_ticket_types(_visible_events(request)), slug=slug)
     ticket_types = list(event.ticket_types.all())
     left = availability(event, ticket_types, now=now)
-    rows = _ticket_rows(event, ticket_types, left=left, user=request.user, now=now)
+    rows = _ticket_rows(event, ticket_types, left=left, now=now)
     state = event_sales_state(event, now=now, left=left, ticket_types=ticket_types)
     location = public_location(event, viewer=request.user, at=now)
     sold_out = state == SalesState.SOLD_OUT or any(r["state"] == SalesState.SOLD_OUT for r in rows)
@@ -208,14 +204,10 @@ def event_detail(request, slug):
         else "",
         "reveal_message": reveal_message(event, viewer=request.user, at=now),
         "reveal_pending": not venue_is_revealed(event, at=now),
-        "local_start": timezone.localtime(event.starts_at),
-        "local_end": timezone.localtime(event.ends_at),
         "google_calendar_url": _google_calendar_url(event, location=location),
         "json_ld": _json_ld(event, request=request, location=location, rows=rows),
         "show_waitlist": sold_out and not event.is_cancelled and _waitlist_available(),
-        "waitlist_url": f"{event.get_absolute_url()}waitlist/",
         "partnership": event.partnership,
-        "few_left_threshold": FEW_LEFT,
     }
     response = render(request, "events/event_detail.html", context)
     return cache_until_next_reveal(response, [event], viewer=request.user, now=now)
@@ -251,11 +243,11 @@ def checkout(request, slug):
     offer = _open_offer(event, offer_token, now=now)
     offers = open_offers(event_ids=[event.pk], now=now)[event.pk]
     left = availability(event, ticket_types, now=now, offer=offer, offers=offers)
-    rows = _ticket_rows(event, ticket_types, left=left, user=request.user, now=now)
+    rows = _ticket_rows(event, ticket_types, left=left, now=now)
     buyable = [
         r["ticket_type"] for r in rows if r["state"] in (SalesState.ON_SALE, SalesState.FEW_LEFT)
     ]
-    context = {"event": event, "rows": rows, "offer": offer, "now": now}
+    context = {"event": event, "offer": offer}
 
     try:
         check_event_on_sale(event, now=now)
@@ -271,7 +263,6 @@ def checkout(request, slug):
     except InventoryError as error:
         context["closed_message"] = error.message
         context["show_waitlist"] = isinstance(error, SoldOut) and _waitlist_available()
-        context["waitlist_url"] = f"{event.get_absolute_url()}waitlist/"
         if request.method == "GET":
             status = 200
         elif isinstance(error, InvalidSelection):
@@ -363,8 +354,8 @@ def checkout(request, slug):
         # An event with meals asks how many tickets first, so it can ask about each one.
         context["quantity_step"] = bool(event.meal_choices) and not quantities
     context["form"] = form
-    context["quantity_rows"] = [
-        (row, form[f"qty_{row['ticket_type'].pk}"])
+    context["quantity_fields"] = [
+        form[f"qty_{row['ticket_type'].pk}"]
         for row in rows
         if f"qty_{row['ticket_type'].pk}" in form.fields
     ]
@@ -410,13 +401,10 @@ def _order_context(request, order, *, now):
         "reveal_message": reveal_message(event, viewer=request.user, order=order, at=now),
         "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
         "reveal_pending": not venue_is_revealed(event, at=now),
-        "local_start": timezone.localtime(event.starts_at),
-        "local_end": timezone.localtime(event.ends_at),
         "can_cancel": order_can_be_cancelled(order, now=now),
         # Cancelled, refunded or expired: the page says so and offers nothing to use.
         "order_is_closed": order.status not in (Order.Status.PENDING, Order.Status.CONFIRMED),
-        "total": money(order.total) if order.total else _("Free"),
-        "hold_expires_at": order.hold_expires_at,
+        "total": format_money(order.total) if order.total else _("Free"),
     }
 
 

@@ -15,6 +15,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from association.formats import format_money
+
 from .dues import confirm_dues_paid
 from .emails import send_password_changed_email
 from .forms import AdminSignInForm
@@ -177,7 +179,7 @@ class UserAdmin(BaseUserAdmin):
 class MembershipPlanAdmin(admin.ModelAdmin):
     list_display = (
         "name",
-        "annual_dues",
+        "dues",
         "is_sample_price",
         "term_months",
         "people_covered",
@@ -207,6 +209,10 @@ class MembershipPlanAdmin(admin.ModelAdmin):
     @admin.display(description=_("members in good standing"), ordering="_member_count")
     def member_count(self, plan):
         return plan._member_count
+
+    @admin.display(description=_("dues"), ordering="annual_dues")
+    def dues(self, plan):
+        return format_money(plan.annual_dues)
 
 
 class EndingSoonFilter(admin.SimpleListFilter):
@@ -300,8 +306,8 @@ class MembershipAdmin(admin.ModelAdmin):
         "status",
         "starts_on",
         "ends_on",
-        "amount_due",
-        "amount_paid",
+        "dues_owed",
+        "dues_paid",
         "paid_at",
         "payment_method",
     )
@@ -344,6 +350,14 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, membership):
         return membership.reference if membership.pk else "—"
+
+    @admin.display(description=_("dues owed"), ordering="amount_due")
+    def dues_owed(self, membership):
+        return format_money(membership.amount_due)
+
+    @admin.display(description=_("amount paid"), ordering="amount_paid")
+    def dues_paid(self, membership):
+        return format_money(membership.amount_paid)
 
     def get_search_results(self, request, queryset, search_term):
         # The reference is derived from the pk, not stored, so search_fields cannot find

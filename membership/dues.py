@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from association.formats import format_date, format_money
 from association.models import Association
 from payments.methods import OfflinePayment, PaymentOutcome, get_method
 
@@ -102,8 +103,8 @@ def why_cannot_join(user, *, today: datetime.date) -> str | None:
         return None  # lapsed: joins afresh
     if not latest.can_renew_on(today):
         return _("Your membership runs until %(end)s. You can renew from %(opens)s.") % {
-            "end": latest.ends_on.strftime("%B %-d, %Y"),
-            "opens": latest.renewal_opens_on().strftime("%B %-d, %Y"),
+            "end": format_date(latest.ends_on),
+            "opens": format_date(latest.renewal_opens_on()),
         }
     return None
 
@@ -117,11 +118,11 @@ def dues_payment_instructions(membership: Membership) -> str:
     rather than read back, so memberships started before this wording also read right."""
     if membership.payment_method == OfflinePayment.code:
         return _(
-            "Please pay $%(amount)s by cheque made out to %(payee)s, and write your "
+            "Please pay %(amount)s by cheque made out to %(payee)s, and write your "
             "membership reference %(reference)s on it. Your membership becomes active when "
             "we record your payment."
         ) % {
-            "amount": f"{membership.amount_due:,.2f}",
+            "amount": format_money(membership.amount_due),
             "payee": Association.current().name,
             "reference": membership.reference,
         }

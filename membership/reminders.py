@@ -15,6 +15,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from association.formats import format_date
+
 from .emails import send_membership_email
 from .models import Membership, RenewalReminder
 
@@ -49,9 +51,7 @@ def send_renewal_reminder(membership: Membership, *, kind: str, now: datetime.da
     if lapsed:
         subject = _("Your membership has ended: renew to keep your benefits")
     else:
-        subject = _("Your membership ends on %(date)s") % {
-            "date": membership.ends_on.strftime("%B %-d, %Y")
-        }
+        subject = _("Your membership ends on %(date)s") % {"date": format_date(membership.ends_on)}
     try:
         with transaction.atomic():
             RenewalReminder.objects.create(

@@ -263,7 +263,6 @@ class AccountView(LoginRequiredMixin, TemplateView):
             m for m in memberships if m.status == Membership.Status.ACTIVE and m.starts_on > today
         ]
         return super().get_context_data(
-            today=today,
             current=current,
             latest=latest,
             # Renew appears exactly when the join page would accept the renewal.

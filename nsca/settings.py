@@ -127,6 +127,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nsca")}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
+# Dates Django writes by itself (the admin) in the site's own formats (association.formats).
+FORMAT_MODULE_PATH = ["association.dateformats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from association.formats import format_money
+
 
 @dataclass(frozen=True)
 class PaymentOutcome:
@@ -62,7 +64,7 @@ class OfflinePayment(PaymentMethod):
         )
         return PaymentOutcome(
             paid=False,
-            instructions=str(instructions).format(amount=f"${amount:,.2f}", reference=reference),
+            instructions=str(instructions).format(amount=format_money(amount), reference=reference),
         )
 
 

@@ -69,7 +69,7 @@ def test_checkout_form_has_a_row_per_ticket_and_a_submission_key(client, secret_
     assert 'name="attendee_2_meal"' not in page
     key = re.search(r'name="submission" value="([^"]+)"', page).group(1)
     assert len(key) >= 16
-    assert "Dinner: $65, members $55" in page
+    assert "Dinner: $65.00, members $55.00" in page
 
 
 def test_signed_in_buyer_details_are_filled_in(client, secret_event, dinner, member):

@@ -85,7 +85,7 @@ def test_reveal_message_in_plain_words(secret_event):
     reveal = secret_event.venue_reveal_at
     message = reveal_message(secret_event, at=reveal - datetime.timedelta(days=2, hours=1))
     local = reveal.astimezone(ZoneInfo("America/New_York"))
-    expected = local.strftime("%A %-d %B at %-I:%M %p")
+    expected = local.strftime("%A %-d %B %Y, %-I:%M %p")
     assert (
         message == f"The location will be revealed to ticket holders on {expected}, in 2\xa0days."
     )

@@ -171,7 +171,7 @@ def test_renewing_member_gets_the_following_term(plan, member, make_membership):
 def test_member_cannot_renew_before_the_renewal_window(member, make_membership):
     make_membership(member, starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
     assert why_cannot_join(member, today=D(2026, 12, 1)) is None
-    assert "renew from December 1, 2026" in why_cannot_join(member, today=D(2026, 11, 30))
+    assert "renew from 1 December 2026" in why_cannot_join(member, today=D(2026, 11, 30))
 
 
 def test_member_with_pending_membership_cannot_start_another(member, make_membership):
@@ -238,7 +238,7 @@ def test_paid_early_renewal_cannot_be_bought_again_for_the_same_term(
 ):
     refusal = why_cannot_join(member, today=D(2026, 12, 15))
     assert refusal == (
-        "Your membership runs until December 31, 2027. You can renew from December 1, 2027."
+        "Your membership runs until 31 December 2027. You can renew from 1 December 2027."
     )
     with pytest.raises(JoinRefused):
         begin_membership(
