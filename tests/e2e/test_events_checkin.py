@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.events.staff_factories import make_event, make_order, make_ticket_type
+from tests.events.factories import make_event, make_order, make_ticket_type
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,7 @@ import time_machine
 from django.core import mail
 from django.db.models import Count, Q
 
-from events import inventory, notifications
+from events import notifications, orders
 from events.models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +27,14 @@ def test_saving_a_stale_event_or_ticket_type_keeps_the_reserved_counters(
     stale_event = Event.objects.get(pk=event.pk)
     stale_type = TicketType.objects.get(event=event)
 
-    order = inventory.reserve_tickets(
+    order = orders.reserve_tickets(
         event=event,
         lines=[(stale_type, 3)],
         buyer={"name": "Ada", "email": "ada@example.org"},
         idempotency_key=None,
         now=now,
-    )
-    inventory.confirm_order(order=order, now=now)
+    ).order
+    orders.confirm_order(order=order, now=now)
 
     # What the admin does: edit the copies it loaded earlier, then save them whole.
     stale_event.summary = "A new summary."
@@ -54,17 +54,17 @@ def test_saving_a_stale_event_or_ticket_type_keeps_the_reserved_counters(
 def test_saving_a_stale_order_keeps_its_status_and_notice_marks(make_event, make_ticket_type, now):
     event = make_event()
     ticket_type = make_ticket_type(event, quantity=10)
-    order = inventory.reserve_tickets(
+    order = orders.reserve_tickets(
         event=event,
         lines=[(ticket_type, 2)],
         buyer={"name": "Ada", "email": "ada@example.org"},
         idempotency_key=None,
         now=now,
-    )
-    inventory.confirm_order(order=order, now=now)
+    ).order
+    orders.confirm_order(order=order, now=now)
     stale = Order.objects.get(pk=order.pk)
     Order.objects.filter(pk=order.pk).update(venue_notice_sent_at=now)
-    inventory.cancel_order(order=order, now=now)
+    orders.cancel_order(order=order, now=now)
 
     stale.phone = "757-555-0199"
     stale.save()
@@ -80,13 +80,13 @@ def test_saving_a_stale_order_keeps_its_status_and_notice_marks(make_event, make
 
 def test_saving_a_stale_ticket_keeps_its_check_in(make_event, make_ticket_type, now):
     event = make_event()
-    order = inventory.reserve_tickets(
+    order = orders.reserve_tickets(
         event=event,
         lines=[(make_ticket_type(event), 1)],
         buyer={"name": "Ada", "email": "ada@example.org"},
         idempotency_key=None,
         now=now,
-    )
+    ).order
     stale = order.tickets.get()
     Ticket.objects.filter(pk=stale.pk).update(checked_in_at=now)
 
@@ -175,7 +175,7 @@ def test_stale_saves_leave_the_counters_of_every_ticket_type_true(
     second = make_ticket_type(event, name="B", quantity=5)
     stale = list(TicketType.objects.filter(event=event))
     for ticket_type in (first, second):
-        inventory.reserve_tickets(
+        orders.reserve_tickets(
             event=event,
             lines=[(ticket_type, 2)],
             buyer={"name": "Ada", "email": "ada@example.org"},
