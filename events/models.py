@@ -77,7 +77,7 @@ def normalise_line_breaks(text):
 
 class KeepsColumnsWrittenElsewhere(models.Model):
     """A model with columns that only their owning module writes, with conditional
-    UPDATEs: the inventory's `reserved` counters, an order's status and its notice marks,
+    UPDATEs: the `reserved` counters, an order's status and its notice marks,
     a door check-in, a waiting-list offer.
 
     A plain save() writes every column with the value read when the row was loaded, so a

@@ -20,7 +20,7 @@ def _sign_in(page, live_server, user):
 
 @pytest.fixture
 def door_ticket(db):
-    event = make_event(title="Door dinner", slug="door-dinner")
+    event = make_event(title="Door dinner", slug="door-dinner", meal_options="Chicken\nFish")
     order = make_order(
         event,
         [(make_ticket_type(event, name="Dinner"), 1)],
