@@ -472,7 +472,7 @@ class OrderAdmin(admin.ModelAdmin):
         done = 0
         failed = []
         for order in queryset.select_related("event", "event__venue"):
-            if order.status != Order.Status.CONFIRMED:
+            if not order.holds_tickets:
                 continue
             try:
                 notifications.send_order_confirmation(order, now=now, resend=True)

@@ -99,7 +99,8 @@ def price_label(ticket_types) -> str:
 
 def with_ticket_types(queryset, *, now: datetime.datetime | None = None):
     """Events for a list page: the venue (for the gate), the partnership, and the figures
-    of sales (`EventQuerySet.with_sales_figures`)."""
+    of sales (`EventQuerySet.with_sales_figures`, as of `now`: pass the moment the page
+    is rendered for; without it, this moment)."""
     return queryset.listed().with_sales_figures(now or timezone.now())
 
 

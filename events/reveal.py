@@ -146,7 +146,7 @@ def seconds_until_next_reveal(events, *, at: datetime.datetime) -> int | None:
 
     Anything that caches a page showing these events must not keep it past that moment.
     """
-    pending = [e.venue_reveal_at for e in events if e.venue_reveal_at and e.venue_reveal_at > at]
+    pending = [e.venue_reveal_at for e in events if not e.venue_is_revealed(at)]
     if not pending:
         return None
     return max(int((min(pending) - at) / timedelta(seconds=1)), 0)
