@@ -1,8 +1,11 @@
 """The staff side of events: events with their figures, orders, tickets, the waiting list.
 
-The figures (sold, held, remaining, checked in, revenue) are computed by the database in
-`EventAdmin.get_queryset`, so the changelist costs the same few queries for any number of
-events. Order actions go through the inventory and notification modules, never around them.
+The figures (sold, held, remaining, checked in, revenue) come from
+`Event.objects.with_sales_figures(now)`, the QuerySet the public pages read, and
+"remaining" from `availability.places_left`, the count the public pages show: staff and
+visitors never see two numbers. The changelist costs the same few queries for any number
+of events. Order actions go through `orders`, `notifications` and `checkin`, never around
+them.
 """
 
 import contextlib
@@ -12,19 +15,20 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from association.formats import format_money
 from membership.models import POSTAL_ADDRESS_FIELDS
 
-from . import inventory
-from .models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
+from . import checkin, notifications
+from .availability import lock_event, places_left, places_taken
+from .models import Event, OfferState, Order, Ticket, TicketType, Venue, WaitlistEntry
+from .orders import cancel_order, mark_order_paid
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +85,7 @@ class TicketTypeAdminForm(forms.ModelForm):
         if self.instance.pk and quantity is not None and not cleaned.get("DELETE"):
             # The fresh count, not the one loaded with the form: tickets sell meanwhile.
             # (EventAdmin holds the event's lock, so none sells between here and the save.)
-            taken = inventory.places_taken(
+            taken = places_taken(
                 event_id=self.instance.event_id,
                 ticket_type_id=self.instance.pk,
                 now=timezone.now(),
@@ -172,56 +176,29 @@ class EventAdminForm(forms.ModelForm):
             )
         capacity = cleaned.get("capacity")
         if self.instance.pk and capacity is not None:
-            taken = inventory.places_taken(event_id=self.instance.pk, now=timezone.now())
+            taken = places_taken(event_id=self.instance.pk, now=timezone.now())
             if capacity < taken.lowest_allowed:
                 self.add_error("capacity", _cannot_go_below(taken, what=_("capacity")))
         return cleaned
 
 
-def event_figures(queryset, *, now):
-    """Annotate events with sold, held, checked-in, remaining and revenue, in one query.
-
-    Tickets are counted along one join path (orders → tickets), so the counts do not
-    multiply; capacity and revenue come from subqueries for the same reason.
-    """
-    confirmed = Q(orders__status=Order.Status.CONFIRMED)
-    held = Q(orders__status=Order.Status.PENDING, orders__hold_expires_at__gt=now)
-    quantities = (
-        TicketType.objects.filter(event=OuterRef("pk"))
-        .values("event")
-        .annotate(left=Sum("quantity") - Sum("reserved"))
-        .values("left")
-    )
-    revenue = (
-        Order.objects.filter(event=OuterRef("pk"), status=Order.Status.CONFIRMED)
-        .values("event")
-        .annotate(sum=Sum("total"))
-        .values("sum")
-    )
-    offered = (
-        WaitlistEntry.objects.filter(
-            event=OuterRef("pk"),
-            offered_at__isnull=False,
-            offer_expires_at__gt=now,
-            fulfilled_at__isnull=True,
-        )
-        .values("event")
-        .annotate(places=Sum("quantity"))
-        .values("places")
-    )
-    return queryset.annotate(
-        figure_offered=Coalesce(Subquery(offered, output_field=IntegerField()), Value(0)),
-        figure_sold=Count("orders__tickets", filter=confirmed),
-        figure_held=Count("orders__tickets", filter=held),
-        figure_checked_in=Count(
-            "orders__tickets", filter=confirmed & Q(orders__tickets__checked_in_at__isnull=False)
+def staff_links(event: Event) -> list[tuple[str, str]]:
+    """The event's staff pages, shown as the change form's object tools."""
+    slug = event.slug
+    return [
+        (reverse("events:checkin", kwargs={"slug": slug}), _("Check-in")),
+        (reverse("events:export_attendees", kwargs={"slug": slug}), _("Attendees CSV")),
+        (reverse("events:export_meals", kwargs={"slug": slug}), _("Meals CSV")),
+        (reverse("events:export_addresses", kwargs={"slug": slug}), _("Addresses CSV")),
+        (
+            reverse("admin:events_order_changelist") + f"?event__id__exact={event.pk}",
+            _("Orders"),
         ),
-        figure_types_left=Coalesce(Subquery(quantities, output_field=IntegerField()), Value(0)),
-        figure_revenue=Coalesce(
-            Subquery(revenue, output_field=DecimalField(max_digits=12, decimal_places=2)),
-            Value(0, output_field=DecimalField(max_digits=12, decimal_places=2)),
+        (
+            reverse("admin:events_waitlistentry_changelist") + f"?event__id__exact={event.pk}",
+            _("Waiting list"),
         ),
-    )
+    ]
 
 
 @admin.register(Event)
@@ -245,7 +222,7 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("venue",)
-    readonly_fields = ("sold", "held", "remaining", "checked_in", "revenue", "staff_tools")
+    readonly_fields = ("sold", "held", "remaining", "checked_in", "revenue")
     fieldsets = (
         (
             None,
@@ -299,14 +276,17 @@ class EventAdmin(admin.ModelAdmin):
                     "remaining",
                     "checked_in",
                     "revenue",
-                    "staff_tools",
                 )
             },
         ),
     )
 
     def get_queryset(self, request):
-        return event_figures(super().get_queryset(request), now=timezone.now())
+        return super().get_queryset(request).with_sales_figures(timezone.now())
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["staff_links"] = staff_links(obj) if obj is not None and obj.pk else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_object(self, request, object_id, from_field=None):
         if request.method == "POST" and from_field is None:
@@ -315,7 +295,7 @@ class EventAdmin(admin.ModelAdmin):
             # below what is taken (the forms' clean) and the save.
             # Not an event id: no lock, and the admin answers as for any unknown object.
             with contextlib.suppress(ValueError, TypeError, ValidationError):
-                inventory.lock_event(event_id=object_id)
+                lock_event(event_id=object_id)
         return super().get_object(request, object_id, from_field)
 
     @admin.display(description=_("sold"), ordering="figure_sold")
@@ -332,49 +312,16 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("remaining"))
     def remaining(self, event):
-        """Places still for sale: not sold, not held by a checkout, not offered to the
-        waiting list."""
-        if not hasattr(event, "figure_types_left"):
+        """What can still be sold now: the count the public page shows."""
+        if not hasattr(event, "open_offers"):
             return "—"
-        left = event.figure_types_left
-        if event.capacity is not None:
-            left = min(left, event.capacity - event.reserved)
-        return max(left - event.figure_offered, 0)
+        return places_left(event, now=timezone.now()).total
 
     @admin.display(description=_("revenue"), ordering="figure_revenue")
     def revenue(self, event):
         if not hasattr(event, "figure_revenue"):
             return "—"
         return format_money(event.figure_revenue)
-
-    @admin.display(description=_("staff pages"))
-    def staff_tools(self, event):
-        if not event.pk:
-            return "—"
-        links = [
-            (reverse("events:checkin", kwargs={"slug": event.slug}), _("Check-in at the door")),
-            (
-                reverse("events:export_attendees", kwargs={"slug": event.slug}),
-                _("Attendee list (CSV)"),
-            ),
-            (reverse("events:export_meals", kwargs={"slug": event.slug}), _("Meal counts (CSV)")),
-            (
-                reverse("events:export_addresses", kwargs={"slug": event.slug}),
-                _("Postal addresses (CSV)"),
-            ),
-            (
-                reverse("admin:events_order_changelist") + f"?event__id__exact={event.pk}",
-                _("Orders"),
-            ),
-            (
-                reverse("admin:events_waitlistentry_changelist") + f"?event__id__exact={event.pk}",
-                _("Waiting list"),
-            ),
-        ]
-        return format_html(
-            '<ul class="events-staff-links">{}</ul>',
-            format_html_join("", '<li><a href="{}">{}</a></li>', links),
-        )
 
 
 class TicketInline(admin.TabularInline):
@@ -474,11 +421,11 @@ class OrderAdmin(admin.ModelAdmin):
         return order.is_paid
 
     def has_add_permission(self, request):
-        # Orders come from the checkout, which keeps the inventory right.
+        # Orders come from the checkout, which keeps the counters right.
         return False
 
     def has_delete_permission(self, request, obj=None):
-        # Deleting would bypass the inventory; cancel instead.
+        # Deleting would bypass the counters; cancel instead.
         return False
 
     @admin.action(description=_("Mark the selected orders paid"), permissions=["change"])
@@ -486,12 +433,9 @@ class OrderAdmin(admin.ModelAdmin):
         now = timezone.now()
         done = 0
         for order in queryset.select_related("event"):
-            if order.paid_at or order.status not in (
-                Order.Status.CONFIRMED,
-                Order.Status.PENDING,
-            ):
+            if order.paid_at or order.is_closed:
                 continue
-            inventory.mark_order_paid(order=order, now=now)
+            mark_order_paid(order=order, now=now)
             done += 1
         self._report(request, done, queryset.count(), _("marked paid"))
 
@@ -500,15 +444,13 @@ class OrderAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def cancel_orders(self, request, queryset):
-        from . import notifications
-
         now = timezone.now()
         done = 0
         unsent = []
         for order in queryset.select_related("event"):
-            if order.status not in (Order.Status.CONFIRMED, Order.Status.PENDING):
+            if order.is_closed:
                 continue
-            inventory.cancel_order(order=order, now=now)
+            cancel_order(order=order, now=now)
             if not notifications.send_order_cancelled(order, now=now):
                 unsent.append(order.reference)
             done += 1
@@ -527,13 +469,11 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Resend the confirmation email"), permissions=["change"])
     def resend_confirmation(self, request, queryset):
-        from . import notifications
-
         now = timezone.now()
         done = 0
         failed = []
         for order in queryset.select_related("event", "event__venue"):
-            if order.status != Order.Status.CONFIRMED:
+            if not order.holds_tickets:
                 continue
             try:
                 notifications.send_order_confirmation(order, now=now, resend=True)
@@ -634,9 +574,7 @@ class TicketAdmin(admin.ModelAdmin):
         description=_("Undo the check-in (a ticket scanned by mistake)"), permissions=["change"]
     )
     def undo_check_in(self, request, queryset):
-        undone = queryset.filter(checked_in_at__isnull=False).update(
-            checked_in_at=None, checked_in_by=None
-        )
+        undone = checkin.undo_check_in(queryset)
         self.message_user(
             request,
             ngettext("%(n)d check-in undone.", "%(n)d check-ins undone.", undone) % {"n": undone},
@@ -644,7 +582,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("attendee"), ordering="attendee_name")
     def attendee(self, ticket):
-        return ticket.attendee_name or ticket.order.buyer_name
+        return ticket.holder_name
 
     @admin.display(description=_("event"), ordering="order__event__starts_at")
     def event(self, ticket):
@@ -671,24 +609,11 @@ class OfferStateFilter(admin.SimpleListFilter):
     parameter_name = "offer"
 
     def lookups(self, request, model_admin):
-        return (
-            ("waiting", _("Waiting")),
-            ("open", _("Offer open")),
-            ("expired", _("Offer expired unused")),
-            ("bought", _("Bought")),
-        )
+        return OfferState.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        value = self.value()
-        if value == "waiting":
-            return queryset.filter(offered_at__isnull=True, fulfilled_at__isnull=True)
-        if value == "open":
-            return queryset.filter(offer_expires_at__gt=now, fulfilled_at__isnull=True)
-        if value == "expired":
-            return queryset.filter(offer_expires_at__lte=now, fulfilled_at__isnull=True)
-        if value == "bought":
-            return queryset.filter(fulfilled_at__isnull=False)
+        if self.value() in OfferState.values:
+            return queryset.in_offer_state(self.value(), now=timezone.now())
         return queryset
 
 
@@ -721,12 +646,9 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("event",)
 
-    @admin.display(description=_("state"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_offer_state(timezone.now())
+
+    @admin.display(description=_("state"), ordering="offer_state")
     def state(self, entry):
-        if entry.fulfilled_at:
-            return _("Bought")
-        if entry.offered_at is None:
-            return _("Waiting")
-        if entry.offer_expires_at and entry.offer_expires_at > timezone.now():
-            return _("Offer open")
-        return _("Offer expired unused")
+        return OfferState(entry.offer_state).label

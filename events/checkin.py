@@ -6,7 +6,8 @@ in and staff collect the amount at the door. Pending (checkout not finished), ca
 expired and refunded orders admit nobody.
 
 `check_in` is one conditional UPDATE (`... WHERE checked_in_at IS NULL`), so two phones
-scanning the same code at the same moment let it in once and refuse the other.
+scanning the same code at the same moment let it in once and refuse the other;
+`undo_check_in` is its reverse, for a ticket scanned by mistake.
 """
 
 import re
@@ -15,7 +16,7 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time, format_money
@@ -64,7 +65,7 @@ def search_by_name(event: Event, query: str):
     if not query or "\x00" in query:
         return Ticket.objects.none()
     return (
-        Ticket.objects.filter(order__event=event, order__status=Order.Status.CONFIRMED)
+        Ticket.objects.confirmed_for(event)
         .filter(
             Q(attendee_name__icontains=query)
             | Q(order__buyer_name__icontains=query)
@@ -165,3 +166,17 @@ def admission_after_check_in(ticket: Ticket) -> Admission:
             amount_due=order.total,
         )
     return Admission(True, "ok", _("Checked in."))
+
+
+def undo_check_in(tickets) -> int:
+    """Let these tickets in again (scanned by mistake); returns how many were checked in."""
+    return tickets.filter(checked_in_at__isnull=False).update(
+        checked_in_at=None, checked_in_by=None
+    )
+
+
+def arrivals(event: Event) -> dict:
+    """How many of the event's valid tickets there are (`total`) and have come (`arrived`)."""
+    return Ticket.objects.confirmed_for(event).aggregate(
+        total=Count("pk"), arrived=Count("pk", filter=Q(checked_in_at__isnull=False))
+    )

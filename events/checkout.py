@@ -1,6 +1,6 @@
-"""Checkout: turn a valid checkout form into an order, through inventory and payments.
+"""Checkout: turn a valid checkout form into an order, through orders and payments.
 
-Reserving is `inventory.reserve_tickets`; paying goes through `payments.methods`, one small
+Reserving is `orders.reserve_tickets`; paying goes through `payments.methods`, one small
 interface, so card payments can be added later without touching this module's callers: a
 method whose `begin()` returns a `redirect_url` leaves the order pending (held) until the
 provider confirms it; free and offline methods confirm it at once.
@@ -14,15 +14,10 @@ from django.utils.translation import gettext as _
 
 from payments.methods import get_method
 
-from .inventory import (
-    InvalidSelection,
-    cancel_order,
-    confirm_order,
-    mark_order_paid,
-    reserve_tickets,
-)
+from .availability import InvalidSelection
 from .models import Order
 from .notifications import send_order_confirmation
+from .orders import cancel_order, confirm_order, mark_order_paid, reserve_tickets
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +44,7 @@ def place_order(
     """Reserve, begin payment, confirm and email. Sending the same submission again
     returns the first order without paying or emailing twice. An email that cannot be sent
     is logged, not raised: `confirmation_sent` says so."""
-    order = reserve_tickets(
+    reservation = reserve_tickets(
         event=event,
         lines=lines,
         buyer=buyer,
@@ -59,7 +54,8 @@ def place_order(
         offer=offer,
         attendees=attendees,
     )
-    if not getattr(order, "was_created", False):
+    order = reservation.order
+    if not reservation.created:
         return CheckoutResult(order=order)
     try:
         method = get_method(payment_method, amount=order.total)

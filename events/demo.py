@@ -2,7 +2,7 @@
 sample upcoming events dated relative to today. Data: `demo_content/events.json`.
 
 Idempotent: rows are created when missing (keyed by slug) and never overwritten, so staff
-edits survive. Sample orders go through the inventory module, so counters stay true. No
+edits survive. Sample orders go through `events/orders.py`, so counters stay true. No
 user account is created.
 """
 
@@ -13,8 +13,10 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from .inventory import confirm_order, mark_order_paid, reserve_tickets
+from cities.models import Partnership
+
 from .models import Event, TicketType, Venue, WaitlistEntry
+from .orders import confirm_order, mark_order_paid, reserve_tickets
 
 CONTENT = Path(__file__).parent / "demo_content" / "events.json"
 
@@ -26,10 +28,6 @@ def _local(day: datetime.date, clock: str) -> datetime.datetime:
 
 
 def _partnership():
-    try:
-        from cities.models import Partnership
-    except ImportError:  # pragma: no cover - cities is part of the project
-        return None
     return Partnership.objects.current().first()
 
 
@@ -84,7 +82,7 @@ def _load_event(data, *, venues, today, now, stdout):
             buyer={"name": row["name"], "email": row["email"]},
             idempotency_key=f"demo-{event.slug}-{number}",
             now=now,
-        )
+        ).order
         order.payment_method = "offline"
         order.save(update_fields=["payment_method"])
         confirm_order(order=order, now=now)

@@ -1,4 +1,5 @@
-"""The checkout form: quantities per ticket type, attendee details, buyer, payment."""
+"""The events app's forms: the checkout (quantities per ticket type, attendee details, buyer,
+payment), joining a waiting list, and the door's code and name searches."""
 
 import re
 import secrets
@@ -42,7 +43,7 @@ def new_submission_key() -> str:
 
 def quantity_label(ticket_type) -> str:
     price = format_money(ticket_type.price) if ticket_type.price else _("free")
-    if ticket_type.member_price is not None and ticket_type.member_price < ticket_type.price:
+    if ticket_type.has_member_discount:
         member = format_money(ticket_type.member_price)
         return _("%(name)s: %(price)s, members %(member)s") % {
             "name": ticket_type.name,
@@ -214,3 +215,58 @@ class CheckoutForm(forms.Form):
             }
             for i in range(len(self.attendee_rows))
         ]
+
+
+MAX_WANTED = 10
+
+
+class WaitlistJoinForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("We write to this address if places come back."),
+    )
+    quantity = forms.IntegerField(
+        label=_("How many tickets you would like"),
+        min_value=1,
+        max_value=MAX_WANTED,
+        initial=1,
+    )
+    ticket_type = forms.ModelChoiceField(
+        label=_("Ticket type"),
+        queryset=None,
+        required=False,
+        empty_label=_("Any ticket type"),
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        ticket_types = event.ticket_types.all()
+        self.fields["ticket_type"].queryset = ticket_types
+        if len(ticket_types) < 2:
+            # One kind of ticket: nothing to choose.
+            del self.fields["ticket_type"]
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please give your name."))
+        return name
+
+
+class CodeForm(forms.Form):
+    """A ticket code at the door, typed or scanned."""
+
+    code = forms.CharField(
+        label=_("Ticket code"),
+        # Room for a scanned check-in URL (a long event slug and all), not only the code.
+        max_length=500,
+        help_text=_("Type the code printed under the QR code, or scan it."),
+    )
+
+
+class NameSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or order reference"), max_length=200)

@@ -1,14 +1,14 @@
 """Periodic jobs of the events app, run by `manage.py run_jobs` (cron, every minute).
 
-Each is idempotent and safe when two runs overlap: holds expire under the inventory's
-locks, notices are claimed row by row before they are sent.
+Each is idempotent and safe when two runs overlap: holds expire under the event's lock,
+notices are claimed row by row before they are sent.
 """
 
-from . import inventory, notifications, waitlist
+from . import notifications, orders, waitlist
 
 
 def expire_stale_holds(*, now):
-    return f"{inventory.expire_stale_holds(now=now)} hold(s) expired"
+    return f"{orders.expire_stale_holds(now=now)} hold(s) expired"
 
 
 def send_due_venue_notices(*, now):

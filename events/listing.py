@@ -1,22 +1,82 @@
-"""What list surfaces (event lists, the home page's cards) show of each event.
+"""What pages show of an event's sales: states, their labels, prices, and list cards.
 
 Pages get precomputed values, so templates decide nothing: `event.location_label` through
 the reveal gate, `event.sales_state` and its label, `event.price_label`, and the month it
-is listed under. Everything comes from rows fetched in a fixed number of queries, whatever the
-number of events or ticket types.
+is listed under. The numbers come from `availability.places_left`, on rows fetched by
+`Event.objects.with_sales_figures(now)` (the admin's figures read the same), in a fixed
+number of queries whatever the number of events or ticket types.
 """
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from association.formats import format_money, format_month
 
-from .inventory import SalesState, availability, event_sales_state, open_offers
-from .models import Event, TicketType
+from .availability import PlacesLeft, places_left
+from .models import Event, SalesWindow
 from .reveal import label_locations
+
+FEW_LEFT = 10
+"""At or below this many places left, pages say "few left"."""
+
+
+class SalesState(models.TextChoices):
+    """What a page says about an event's or a ticket type's tickets (the value is a code
+    for CSS, the label is for people)."""
+
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    NOT_OPEN = "not_open", gettext_lazy("Registration not yet open")
+    CLOSED = "closed", gettext_lazy("Registration closed")
+    SOLD_OUT = "sold_out", gettext_lazy("Sold out")
+    FEW_LEFT = "few_left", gettext_lazy("Few left")
+    ON_SALE = "on_sale", gettext_lazy("On sale")
+    NO_TICKETS = "no_tickets", gettext_lazy("No registration")
+
+    @property
+    def can_buy(self) -> bool:
+        return self in (SalesState.ON_SALE, SalesState.FEW_LEFT)
+
+
+def _by_places(left: int) -> SalesState:
+    if left <= 0:
+        return SalesState.SOLD_OUT
+    if left <= FEW_LEFT:
+        return SalesState.FEW_LEFT
+    return SalesState.ON_SALE
+
+
+def event_sales_state(
+    event: Event, *, now: datetime.datetime, left: PlacesLeft, ticket_types
+) -> SalesState:
+    """The state of sales: cancelled, not yet open, closed, sold out, few left, on sale."""
+    if event.status == Event.Status.CANCELLED:
+        return SalesState.CANCELLED
+    window = event.registration_window(now)
+    if window == SalesWindow.NOT_YET_OPEN:
+        return SalesState.NOT_OPEN
+    if window == SalesWindow.CLOSED or event.status != Event.Status.PUBLISHED:
+        return SalesState.CLOSED
+    if not ticket_types:
+        return SalesState.NO_TICKETS
+    windows = {t.sales_window(now) for t in ticket_types}
+    if SalesWindow.OPEN not in windows:
+        return SalesState.NOT_OPEN if SalesWindow.NOT_YET_OPEN in windows else SalesState.CLOSED
+    # `total` is what the types on sale have left together: their own figures, each
+    # capped at what the event has left, would count shared places more than once.
+    return _by_places(left.total)
+
+
+def ticket_type_state(ticket_type, *, now: datetime.datetime, left: int) -> SalesState:
+    window = ticket_type.sales_window(now)
+    if window == SalesWindow.NOT_YET_OPEN:
+        return SalesState.NOT_OPEN
+    if window == SalesWindow.CLOSED:
+        return SalesState.CLOSED
+    return _by_places(left)
 
 
 def price_label(ticket_types) -> str:
@@ -31,30 +91,21 @@ def price_label(ticket_types) -> str:
     return f"{low}–{format_money(prices[-1])}"
 
 
-def with_ticket_types(queryset):
-    return queryset.listed().prefetch_related(
-        Prefetch("ticket_types", queryset=TicketType.objects.order_by("position", "price", "pk"))
-    )
+def with_ticket_types(queryset, *, now: datetime.datetime | None = None):
+    """Events for a list page: the venue (for the gate), the partnership, and the figures
+    of sales (`EventQuerySet.with_sales_figures`, as of `now`: pass the moment the page
+    is rendered for; without it, this moment)."""
+    return queryset.listed().with_sales_figures(now or timezone.now())
 
 
 def describe_events(events, *, viewer=None, now: datetime.datetime) -> list[Event]:
     """Annotate events (fetched with `with_ticket_types`) for list templates."""
     events = label_locations(list(events), viewer=viewer, at=now)
-    offers = open_offers(event_ids=[e.pk for e in events], now=now)
     for event in events:
         ticket_types = list(event.ticket_types.all())
-        left = availability(event, ticket_types, now=now, offers=offers[event.pk])
+        left = places_left(event, now=now)
         event.sales_state = event_sales_state(event, now=now, left=left, ticket_types=ticket_types)
-        event.sales_label = SalesState.LABELS[event.sales_state]
+        event.sales_label = event.sales_state.label
         event.price_label = price_label(ticket_types)
         event.month_label = format_month(event.starts_at)
     return events
-
-
-def event_cards(*, viewer=None, now: datetime.datetime | None = None, limit: int | None = 3):
-    """Upcoming events for the home page's `events/includes/event_cards.html`."""
-    now = now or timezone.now()
-    queryset = with_ticket_types(Event.objects.upcoming(now))
-    if limit:
-        queryset = queryset[:limit]
-    return describe_events(queryset, viewer=viewer, now=now)

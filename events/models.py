@@ -1,20 +1,40 @@
 """Events, ticket types, orders, tickets and the waiting list.
 
-Rules that span rows or concurrency live elsewhere, each in one place:
-- who may see the venue and when: `events/reveal.py`;
-- reserving, holding, confirming and releasing tickets: `events/inventory.py`;
+Rules about one row live here, on its model or QuerySet: whether registration is open and
+a ticket type on sale (`Event.registration_window`, `TicketType.sales_window`), whether the
+venue's moment has come (`Event.venue_is_revealed`), whether a buyer may still cancel
+(`Order.buyer_may_cancel`), the name on a ticket (`Ticket.holder_name`), a waiting-list
+entry's state (`WaitlistEntryQuerySet.with_offer_state`). Rules that span rows or
+concurrency live elsewhere, each in one place:
+- who may see the venue: `events/reveal.py`;
+- what can be sold: `events/availability.py`;
+- reserving, confirming, paying, cancelling and expiring orders: `events/orders.py`;
 - what a person pays: `events/pricing.py`.
-The counters `TicketType.reserved` and `Event.reserved` are written only by the inventory
-module; their CheckConstraints make overselling impossible in the database itself. A plain
-save() of a loaded row never writes them back (see `KeepsColumnsWrittenElsewhere`).
+The counters `TicketType.reserved` and `Event.reserved` are written only by `orders`;
+their CheckConstraints make overselling impossible in the database itself. A plain save()
+of a loaded row never writes them back (see `KeepsColumnsWrittenElsewhere`).
 """
 
+import datetime
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +79,7 @@ def normalise_line_breaks(text):
 
 class KeepsColumnsWrittenElsewhere(models.Model):
     """A model with columns that only their owning module writes, with conditional
-    UPDATEs: the inventory's `reserved` counters, an order's status and its notice marks,
+    UPDATEs: the `reserved` counters, an order's status and its notice marks,
     a door check-in, a waiting-list offer.
 
     A plain save() writes every column with the value read when the row was loaded, so a
@@ -100,6 +120,25 @@ class KeepsColumnsWrittenElsewhere(models.Model):
         """What a plain save leaves out this time (a subclass may write one of them when
         the save itself is that column's owner)."""
         return self.columns_written_elsewhere
+
+
+class SalesWindow(models.TextChoices):
+    """Where a moment falls in a window of sales (an event's registration, a ticket type's
+    own dates): not yet open, open, or closed."""
+
+    NOT_YET_OPEN = "not_open", _("not yet open")
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+    @classmethod
+    def at(cls, moment, *, opens, closes) -> "SalesWindow":
+        """Open from `opens` (empty: always was) until just before `closes` (empty: never
+        closes)."""
+        if opens is not None and opens > moment:
+            return cls.NOT_YET_OPEN
+        if closes is not None and closes <= moment:
+            return cls.CLOSED
+        return cls.OPEN
 
 
 class Venue(models.Model):
@@ -169,6 +208,48 @@ class EventQuerySet(models.QuerySet):
     def past(self, now=None):
         now = now or timezone.now()
         return self.published().filter(ends_at__lt=now).order_by("-starts_at")
+
+    def with_sales_figures(self, now: datetime.datetime):
+        """The figures of sales, for the public pages and the admin alike, in a fixed number
+        of queries whatever the number of events: the ticket types (in page order) and the
+        open waiting-list offers (`event.open_offers`), from which
+        `availability.places_left` tells what can still be sold; and, counted by the
+        database, `figure_sold` (tickets of confirmed orders), `figure_held` (of pending
+        orders still holding), `figure_checked_in` and `figure_revenue` (confirmed
+        orders' totals). Subqueries, not joins, so the counts never multiply."""
+        tickets = Ticket.objects.filter(order__event=OuterRef("pk")).order_by()
+        confirmed = Q(order__status=Order.Status.CONFIRMED)
+
+        def count(condition):
+            rows = tickets.filter(condition).values("order__event").annotate(n=Count("pk"))
+            return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), Value(0))
+
+        money = DecimalField(max_digits=12, decimal_places=2)
+        revenue = (
+            Order.objects.confirmed()
+            .filter(event=OuterRef("pk"))
+            .order_by()
+            .values("event")
+            .annotate(sum=Sum("total"))
+            .values("sum")
+        )
+        return self.prefetch_related(
+            Prefetch(
+                "ticket_types", queryset=TicketType.objects.order_by("position", "price", "pk")
+            ),
+            Prefetch(
+                "waitlist", queryset=WaitlistEntry.objects.open_offers(now), to_attr="open_offers"
+            ),
+        ).annotate(
+            figure_sold=count(confirmed),
+            figure_held=count(
+                Q(order__status=Order.Status.PENDING, order__hold_expires_at__gt=now)
+            ),
+            figure_checked_in=count(confirmed & Q(checked_in_at__isnull=False)),
+            figure_revenue=Coalesce(
+                Subquery(revenue, output_field=money), Value(0, output_field=money)
+            ),
+        )
 
 
 class Event(KeepsColumnsWrittenElsewhere):
@@ -277,7 +358,7 @@ class Event(KeepsColumnsWrittenElsewhere):
 
     objects = EventQuerySet.as_manager()
 
-    # The inventory moves `reserved`; a venue's own save notes `venue_changed_at`.
+    # Orders move `reserved`; a venue's own save notes `venue_changed_at`.
     columns_written_elsewhere = ("reserved", "venue_changed_at")
 
     class Meta:
@@ -347,18 +428,36 @@ class Event(KeepsColumnsWrittenElsewhere):
         """Note that the venue changed, when it happened after the reveal moment: ticket
         holders who already know the venue then get one update email (see notifications).
         Returns whether it noted one."""
-        from .reveal import venue_is_revealed
-
-        if not venue_is_revealed(self, at=at):
+        if not self.venue_is_revealed(at):
             return False
         self.venue_changed_at = at
         if save:
             Event.objects.filter(pk=self.pk).update(venue_changed_at=at)
         return True
 
-    def suggested_reveal_at(self, *, hours_before: int = 24):
-        """The usual moment to reveal a secret venue: 24 hours before the start."""
-        return self.starts_at - timedelta(hours=hours_before)
+    def venue_is_revealed(self, at: datetime.datetime) -> bool:
+        """Has the moment to reveal the venue come? Always, for an event without one.
+        Aware datetimes compare as instants, so this is UTC whatever `at`'s zone. Who may
+        see the venue from then on is the gate's business (`events/reveal.py`)."""
+        return self.venue_reveal_at is None or self.venue_reveal_at <= at
+
+    @property
+    def registration_deadline(self) -> datetime.datetime:
+        """Registration closes when staff say, or when the event starts."""
+        return self.registration_closes_at or self.starts_at
+
+    def registration_window(self, now: datetime.datetime) -> SalesWindow:
+        """Where `now` falls in the registration dates (the status is asked apart)."""
+        return SalesWindow.at(
+            now, opens=self.registration_opens_at, closes=self.registration_deadline
+        )
+
+    def registration_is_open(self, now: datetime.datetime) -> bool:
+        """Published, and inside its registration dates."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.registration_window(now) == SalesWindow.OPEN
+        )
 
     @property
     def meal_choices(self):
@@ -401,7 +500,7 @@ class TicketType(KeepsColumnsWrittenElsewhere):
     members_only = models.BooleanField(_("members only"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    columns_written_elsewhere = ("reserved",)  # the inventory's counter
+    columns_written_elsewhere = ("reserved",)  # moved by orders only
 
     class Meta:
         verbose_name = _("ticket type")
@@ -430,15 +529,25 @@ class TicketType(KeepsColumnsWrittenElsewhere):
     def remaining(self):
         return max(self.quantity - self.reserved, 0)
 
+    def sales_window(self, now: datetime.datetime) -> SalesWindow:
+        """Where `now` falls in this type's own sales dates (the event's are asked apart)."""
+        return SalesWindow.at(now, opens=self.sales_start, closes=self.sales_end)
+
+    def is_on_sale(self, now: datetime.datetime) -> bool:
+        """Inside its own sales dates (the event's registration is asked apart)."""
+        return self.sales_window(now) == SalesWindow.OPEN
+
+    @property
+    def has_member_discount(self) -> bool:
+        """Members in good standing pay less than the price (see `events/pricing.py`)."""
+        return self.member_price is not None and self.member_price < self.price
+
 
 class OrderQuerySet(models.QuerySet):
-    def holding_places(self, now=None):
-        """Orders whose tickets count against capacity: confirmed, or pending and unexpired."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(status=Order.Status.CONFIRMED)
-            | Q(status=Order.Status.PENDING, hold_expires_at__gt=now)
-        )
+    def confirmed(self):
+        """Orders whose tickets are valid: what the gate calls ticket holders, what the door
+        admits, what exports and revenue count."""
+        return self.filter(status=Order.Status.CONFIRMED)
 
     def expired_holds(self, now=None):
         now = now or timezone.now()
@@ -521,7 +630,7 @@ class Order(KeepsColumnsWrittenElsewhere):
 
     objects = OrderQuerySet.as_manager()
 
-    # The inventory and the checkout move an order through its life (and the counters with
+    # `orders` and the checkout move an order through its life (and the counters with
     # it); the notices claim their marks with conditional updates. Staff edit the buyer.
     columns_written_elsewhere = (
         "status",
@@ -563,6 +672,28 @@ class Order(KeepsColumnsWrittenElsewhere):
         """Valid tickets: what the venue-reveal gate calls a ticket holder."""
         return self.status == self.Status.CONFIRMED
 
+    @property
+    def is_closed(self) -> bool:
+        """Cancelled, refunded or expired: nothing on it may be used or changed any more."""
+        return self.status not in (self.Status.PENDING, self.Status.CONFIRMED)
+
+    def buyer_may_cancel(self, now: datetime.datetime) -> bool:
+        """The buyer may cancel from the order page until `EVENTS_CANCEL_UNTIL_HOURS` before
+        the start, while nothing has been paid (refunds of paid orders go through staff)."""
+        if self.is_closed:
+            return False
+        if self.paid_at is not None and self.total:
+            return False
+        deadline = self.event.starts_at - timedelta(hours=settings.EVENTS_CANCEL_UNTIL_HOURS)
+        return now < deadline
+
+
+class TicketQuerySet(models.QuerySet):
+    def confirmed_for(self, event):
+        """The event's valid tickets: those of its confirmed orders (a pending checkout is
+        not an attendee)."""
+        return self.filter(order__event=event, order__status=Order.Status.CONFIRMED)
+
 
 class Ticket(KeepsColumnsWrittenElsewhere):
     order = models.ForeignKey(
@@ -588,6 +719,8 @@ class Ticket(KeepsColumnsWrittenElsewhere):
         related_name="+",
     )
 
+    objects = TicketQuerySet.as_manager()
+
     # Check-in at the door is one conditional update; an edit of the attendee's name must
     # not undo it (and let the ticket in twice).
     columns_written_elsewhere = ("checked_in_at", "checked_in_by")
@@ -598,7 +731,42 @@ class Ticket(KeepsColumnsWrittenElsewhere):
         ordering = ["order", "pk"]
 
     def __str__(self):
-        return f"{self.ticket_type.name}: {self.attendee_name or self.order.buyer_name}"
+        return f"{self.ticket_type.name}: {self.holder_name}"
+
+    @property
+    def holder_name(self) -> str:
+        """The name on the ticket: the attendee's, else the buyer's."""
+        return self.attendee_name or self.order.buyer_name
+
+
+class OfferState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OPEN = "open", _("Offer open")
+    EXPIRED = "expired", _("Offer expired unused")
+    BOUGHT = "bought", _("Bought")
+
+
+class WaitlistEntryQuerySet(models.QuerySet):
+    def with_offer_state(self, now: datetime.datetime):
+        """Annotate `offer_state` (an `OfferState`): the one rule for where an entry stands.
+        Bought once its holder bought; waiting until offered; an offer is open until it
+        expires, then expired unused (it holds no places any more)."""
+        return self.annotate(
+            offer_state=Case(
+                When(fulfilled_at__isnull=False, then=Value(OfferState.BOUGHT)),
+                When(offered_at__isnull=True, then=Value(OfferState.WAITING)),
+                When(offer_expires_at__gt=now, then=Value(OfferState.OPEN)),
+                default=Value(OfferState.EXPIRED),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_offer_state(self, state: str, *, now: datetime.datetime):
+        return self.with_offer_state(now).filter(offer_state=state)
+
+    def open_offers(self, now: datetime.datetime):
+        """Entries whose offer holds places for their holder right now."""
+        return self.in_offer_state(OfferState.OPEN, now=now)
 
 
 class WaitlistEntry(KeepsColumnsWrittenElsewhere):
@@ -622,7 +790,9 @@ class WaitlistEntry(KeepsColumnsWrittenElsewhere):
     offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
     fulfilled_at = models.DateTimeField(_("bought at"), null=True, blank=True)
 
-    # The waiting-list job claims an offer and the inventory marks it bought, each with a
+    objects = WaitlistEntryQuerySet.as_manager()
+
+    # The waiting-list job claims an offer and the order marks it bought, each with a
     # conditional update. (Staff may still change `offer_expires_at`, to extend an offer.)
     columns_written_elsewhere = ("offered_at", "fulfilled_at")
 

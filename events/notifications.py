@@ -27,7 +27,6 @@ from .reveal import (
     can_see_venue,
     public_location,
     reveal_message,
-    venue_is_revealed,
     visible_venue,
 )
 
@@ -38,7 +37,7 @@ def venue_will_be_emailed(order: Order, *, now: datetime.datetime) -> bool:
     """Whether the reveal job will still email this order the venue, so its page and
     confirmation may promise it: only before the reveal, and only to an order that holds
     tickets (the job tells no held, cancelled or expired order)."""
-    return order.holds_tickets and not venue_is_revealed(order.event, at=now)
+    return order.holds_tickets and not order.event.venue_is_revealed(now)
 
 
 def _order_context(order, *, now) -> dict:
@@ -189,7 +188,7 @@ def send_due_venue_notices(*, now: datetime.datetime) -> int:
     emails this run sent."""
     sent = 0
     for order in due_venue_notices(now=now):
-        if not venue_is_revealed(order.event, at=now) or not can_see_venue(
+        if not order.event.venue_is_revealed(now) or not can_see_venue(
             order.event, order=order, at=now
         ):
             continue

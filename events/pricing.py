@@ -1,10 +1,13 @@
 """Pricing: what a person pays for a ticket, and who may buy members-only tickets.
 
-One question, one place: "what does this person pay for this ticket type now?". A member
-in good standing (membership's own rule, `membership.standing`) pays the member price when
-the ticket type has one; everyone else pays the price. A membership covers
-`plan.people_covered` people, so one order gets at most that many tickets at the member
-price; the rest are at the full price.
+One question, one place: "what does this person pay for this ticket type now?", answered by
+`ticket_prices` for every ticket of an order (the checkout's total, the order itself). A
+member in good standing (membership's own rule, `membership.standing`) pays the member
+price when the ticket type has a member discount (`TicketType.has_member_discount`);
+everyone else pays the price. A membership covers `plan.people_covered` people, so one
+order gets at most that many tickets at the member price; the rest are at the full price.
+Pages show each type's price and member price as they stand; what a person pays is only
+ever worked out here.
 """
 
 import datetime
@@ -13,36 +16,16 @@ from decimal import Decimal
 from membership.standing import is_member_in_good_standing, membership_in_good_standing
 
 
-def _day(on) -> datetime.date:
-    if isinstance(on, datetime.datetime):
-        from django.utils import timezone
-
-        return timezone.localdate(on) if timezone.is_aware(on) else on.date()
-    return on
-
-
-def is_member(user, *, on: datetime.date) -> bool:
-    """True when `user` is a member in good standing on `on`."""
-    return is_member_in_good_standing(user, on=_day(on))
-
-
-def price_for(ticket_type, *, user, on: datetime.date) -> Decimal:
-    """The price of one ticket of this type for this person on this day."""
-    if ticket_type.member_price is not None and is_member(user, on=on):
-        return min(ticket_type.member_price, ticket_type.price)
-    return ticket_type.price
-
-
 def may_buy(ticket_type, *, user, on: datetime.date) -> bool:
     """Members-only ticket types and events are for members in good standing."""
     if not (ticket_type.members_only or ticket_type.event.members_only):
         return True
-    return is_member(user, on=on)
+    return is_member_in_good_standing(user, on=on)
 
 
 def member_places(user, *, on: datetime.date) -> int:
     """How many tickets in one order may be at the member price (0 for a non-member)."""
-    membership = membership_in_good_standing(user, on=_day(on))
+    membership = membership_in_good_standing(user, on=on)
     return membership.plan.people_covered if membership is not None else 0
 
 
@@ -56,7 +39,7 @@ def ticket_prices(lines, *, user, on: datetime.date) -> list[list[Decimal]]:
         (
             (ticket_type.price - ticket_type.member_price, index)
             for index, (ticket_type, _quantity) in enumerate(lines)
-            if ticket_type.member_price is not None and ticket_type.member_price < ticket_type.price
+            if ticket_type.has_member_discount
         ),
         reverse=True,
     )

@@ -6,8 +6,8 @@ emails, order pages, cached responses) asks here and shows `public_location(...)
 
 The rule:
 - An event without `venue_reveal_at` has no secret: its venue is public at once.
-- Otherwise nobody sees the venue before `venue_reveal_at` (compared in UTC: aware
-  datetimes compare as instants, whatever their zone).
+- Otherwise nobody sees the venue before `venue_reveal_at`: the moment itself is the
+  model's (`Event.venue_is_revealed(at)`, compared in UTC); who sees it then is decided here.
 - From that moment, the venue is shown to the event's `reveal_audience`: everyone, or only
   ticket holders, i.e. someone holding a confirmed order for the event (a signed-in user
   with one, or whoever opens that order's private link).
@@ -24,10 +24,7 @@ from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
 
-
-def venue_is_revealed(event, *, at: datetime.datetime) -> bool:
-    """True once the moment to reveal the venue has come (always for an event without one)."""
-    return event.venue_reveal_at is None or event.venue_reveal_at <= at
+from .models import Order
 
 
 def _is_staff(viewer) -> bool:
@@ -37,8 +34,6 @@ def _is_staff(viewer) -> bool:
 def holds_ticket(event, *, viewer=None, order=None) -> bool:
     """True when the viewer holds a confirmed order for this event, through its private
     link (`order`) or as the signed-in person who placed one."""
-    from .models import Order
-
     if order is not None and order.event_id == event.pk and order.holds_tickets:
         return True
     if viewer is None or not getattr(viewer, "is_authenticated", False):
@@ -47,9 +42,7 @@ def holds_ticket(event, *, viewer=None, order=None) -> bool:
     held = getattr(event, "_viewer_holds_ticket", None)
     if held is not None and held[0] == viewer.pk:
         return held[1]
-    return Order.objects.filter(
-        event_id=event.pk, user=viewer, status=Order.Status.CONFIRMED
-    ).exists()
+    return Order.objects.confirmed().filter(event_id=event.pk, user=viewer).exists()
 
 
 def can_see_venue(event, *, viewer=None, order=None, at: datetime.datetime) -> bool:
@@ -58,7 +51,7 @@ def can_see_venue(event, *, viewer=None, order=None, at: datetime.datetime) -> b
         return False
     if _is_staff(viewer):
         return True
-    if not venue_is_revealed(event, at=at):
+    if not event.venue_is_revealed(at):
         return False
     if event.venue_reveal_at is None or event.reveal_audience == event.RevealAudience.EVERYONE:
         return True
@@ -114,7 +107,7 @@ def reveal_message(event, *, viewer=None, order=None, at: datetime.datetime) -> 
         else _("ticket holders")
     )
     when = format_event_time(event.venue_reveal_at)
-    if not venue_is_revealed(event, at=at):
+    if not event.venue_is_revealed(at):
         return _("The location will be revealed to %(audience)s on %(when)s, in %(left)s.") % {
             "audience": audience,
             "when": when,
@@ -130,14 +123,12 @@ def reveal_message(event, *, viewer=None, order=None, at: datetime.datetime) -> 
 
 def label_locations(events, *, viewer=None, at: datetime.datetime):
     """Set `event.location_label` on each event through the gate, for list templates."""
-    from .models import Order
-
     events = list(events)
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         held = set(
-            Order.objects.filter(
-                user=viewer, status=Order.Status.CONFIRMED, event__in=[e.pk for e in events]
-            ).values_list("event_id", flat=True)
+            Order.objects.confirmed()
+            .filter(user=viewer, event__in=[e.pk for e in events])
+            .values_list("event_id", flat=True)
         )
         for event in events:
             event._viewer_holds_ticket = (viewer.pk, event.pk in held)
@@ -151,7 +142,7 @@ def seconds_until_next_reveal(events, *, at: datetime.datetime) -> int | None:
 
     Anything that caches a page showing these events must not keep it past that moment.
     """
-    pending = [e.venue_reveal_at for e in events if e.venue_reveal_at and e.venue_reveal_at > at]
+    pending = [e.venue_reveal_at for e in events if not e.venue_is_revealed(at)]
     if not pending:
         return None
     return max(int((min(pending) - at) / timedelta(seconds=1)), 0)

@@ -1,30 +1,27 @@
-"""Views of the events-staff side: CSV exports and check-in for staff, and the public
-waiting-list page. The rules live in exports.py, checkin.py and waitlist.py; these views
-only wire requests to them.
+"""Staff pages outside the admin: CSV exports and check-in at the door. The rules live in
+exports.py and checkin.py; these views only wire requests to them.
 
 Staff pages need both a staff account (others are sent to the admin sign-in) and a model
 permission (a staff member without it gets 403): `events.view_order` for the exports,
 `events.change_ticket` for check-in. The "Event managers" group has both.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import checkin as door
-from . import exports, waitlist
-from .models import Event, Order, Ticket
-from .waitlist_forms import WaitlistJoinForm
+from . import exports
+from .forms import CodeForm, NameSearchForm
+from .models import Event
+from .orders import mark_order_paid
 
 
 def staff_permission_required(perm):
@@ -68,28 +65,6 @@ def export_addresses(request, slug):
 # --- Check-in at the door ---
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Ticket code"),
-        # Room for a scanned check-in URL (a long event slug and all), not only the code.
-        max_length=500,
-        help_text=gettext_lazy("Type the code printed under the QR code, or scan it."),
-    )
-
-
-class NameSearchForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Name or order reference"),
-        max_length=200,
-    )
-
-
-def _checkin_counts(event):
-    return Ticket.objects.filter(
-        order__event=event, order__status=Order.Status.CONFIRMED
-    ).aggregate(total=Count("pk"), arrived=Count("pk", filter=Q(checked_in_at__isnull=False)))
-
-
 def _render_checkin(request, event, *, status=200, ticket=None, verdict=None, **context):
     code_form = context.pop("code_form", None) or CodeForm(
         initial={"code": ticket.code} if ticket else None
@@ -103,7 +78,7 @@ def _render_checkin(request, event, *, status=200, ticket=None, verdict=None, **
             "name_form": context.pop("name_form", None) or NameSearchForm(),
             "ticket": ticket,
             "verdict": verdict,
-            "counts": _checkin_counts(event),
+            "counts": door.arrivals(event),
             "can_mark_paid": request.user.has_perm("events.change_order"),
             **context,
         },
@@ -166,16 +141,14 @@ def _checkin_post(request, event):
         )
 
     ticket = result.ticket
-    name = ticket.attendee_name or ticket.order.buyer_name
+    name = ticket.holder_name
     note = result.admission.message
     if (
         request.POST.get("payment_collected")
         and not ticket.order.is_paid
         and request.user.has_perm("events.change_order")
     ):
-        from . import inventory
-
-        inventory.mark_order_paid(order=ticket.order, now=now)
+        mark_order_paid(order=ticket.order, now=now)
         note = _("Checked in; payment recorded for order %(ref)s.") % {
             "ref": ticket.order.reference
         }
@@ -189,60 +162,3 @@ def _checkin_post(request, event):
     else:
         messages.success(request, message)
     return redirect(reverse("events:checkin", kwargs={"slug": event.slug}))
-
-
-# --- The waiting list (public) ---
-
-
-def waitlist_join(request, slug):
-    event = get_object_or_404(Event.objects.published(), slug=slug)
-    now = timezone.now()
-    context = {"event": event, "checkout_url": waitlist.checkout_path(event)}
-    if not waitlist.waitlist_is_open(event, now=now):
-        return render(
-            request,
-            "events/waitlist/join.html",
-            {**context, "closed": True},
-            status=400 if request.method == "POST" else 200,
-        )
-    if request.method not in ("GET", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
-
-    initial = {"ticket_type": request.GET.get("ticket_type")}
-    if request.user.is_authenticated:
-        initial.update(name=request.user.get_full_name(), email=request.user.email)
-    form = WaitlistJoinForm(request.POST or None, event=event, initial=initial)
-    if request.method == "GET":
-        if request.GET.get("joined"):
-            return render(request, "events/waitlist/join.html", {**context, "joined": True})
-        if not waitlist.is_sold_out(event, now=now):
-            messages.info(request, _("Tickets are available: you can buy them now."))
-            return redirect(context["checkout_url"])
-        return render(request, "events/waitlist/join.html", {**context, "form": form})
-
-    if not form.is_valid():
-        return render(request, "events/waitlist/join.html", {**context, "form": form}, status=400)
-    ticket_type = form.cleaned_data.get("ticket_type")
-    if not waitlist.is_sold_out(event, now=now, ticket_type=ticket_type):
-        messages.info(request, _("Tickets are available again: you can buy them now."))
-        return redirect(context["checkout_url"])
-    entry, created = waitlist.join_waitlist(
-        event=event,
-        name=form.cleaned_data["name"],
-        email=form.cleaned_data["email"],
-        quantity=form.cleaned_data["quantity"],
-        ticket_type=ticket_type,
-    )
-    if not created:
-        return render(
-            request,
-            "events/waitlist/join.html",
-            {**context, "form": form, "already": entry},
-        )
-    waitlist.send_joined_email(entry, now=now)
-    messages.success(
-        request,
-        _("You are on the waiting list. If places come back, we will email %(email)s.")
-        % {"email": entry.email},
-    )
-    return redirect(reverse("events:waitlist_join", kwargs={"slug": event.slug}) + "?joined=1")

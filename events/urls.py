@@ -1,12 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 from .feeds import UpcomingEventsFeed
-from .staff_urls import urlpatterns as staff_urlpatterns
 
 app_name = "events"
 
-# Public pages: events, checkout, orders (owned by events-core).
 urlpatterns = [
     path("events/", views.event_list, name="event_list"),
     path("events/past/", views.event_past, name="event_past"),
@@ -15,10 +13,21 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/tickets/", views.checkout, name="checkout"),
     path("events/<slug:slug>/event.ics", views.event_ics, name="event_ics"),
+    path("events/<slug:slug>/waitlist/", views.waitlist_join, name="waitlist_join"),
     path("orders/<str:token>/", views.order_detail, name="order_detail"),
     path("orders/<str:token>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<str:token>/event.ics", views.order_ics, name="order_ics"),
+    # Staff pages outside the admin (a staff account and a model permission each).
+    path(
+        "staff/events/<slug:slug>/attendees.csv",
+        staff_views.export_attendees,
+        name="export_attendees",
+    ),
+    path("staff/events/<slug:slug>/meals.csv", staff_views.export_meals, name="export_meals"),
+    path(
+        "staff/events/<slug:slug>/addresses.csv",
+        staff_views.export_addresses,
+        name="export_addresses",
+    ),
+    path("staff/events/<slug:slug>/check-in/", staff_views.checkin, name="checkin"),
 ]
-
-# Staff pages and the waiting list (owned by events-staff, in staff_urls.py).
-urlpatterns += staff_urlpatterns

@@ -1,5 +1,6 @@
-"""Public event pages, checkout and order pages. Thin: rules live in reveal, inventory,
-pricing and checkout; these views wire them to templates."""
+"""Public event pages, checkout, order pages and the waiting list. Thin: rules live on the
+models and in reveal, availability, orders, pricing, checkout and waitlist; these views
+wire them to templates."""
 
 import datetime
 import json
@@ -9,10 +10,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -24,25 +23,33 @@ from association.formats import format_money
 from association.models import Association
 
 from . import calendar as ics
-from .checkout import place_order
-from .forms import CheckoutForm, is_token, new_submission_key, parse_quantity
-from .inventory import (
+from . import waitlist
+from .availability import (
     InvalidSelection,
     InventoryError,
     SalesClosed,
-    SalesState,
     SoldOut,
-    availability,
-    cancel_order,
     check_event_on_sale,
-    event_sales_state,
-    open_offers,
-    order_can_be_cancelled,
-    ticket_type_state,
+    places_left,
 )
-from .listing import describe_events, with_ticket_types
+from .checkout import place_order
+from .forms import (
+    CheckoutForm,
+    WaitlistJoinForm,
+    is_token,
+    new_submission_key,
+    parse_quantity,
+)
+from .listing import (
+    SalesState,
+    describe_events,
+    event_sales_state,
+    ticket_type_state,
+    with_ticket_types,
+)
 from .models import Event, Order, Ticket, WaitlistEntry
 from .notifications import send_order_cancelled, venue_will_be_emailed
+from .orders import cancel_order
 from .pricing import may_buy
 from .qr import ticket_qr_svg
 from .reveal import (
@@ -50,7 +57,6 @@ from .reveal import (
     can_see_online_link,
     public_location,
     reveal_message,
-    venue_is_revealed,
     visible_venue,
 )
 
@@ -68,7 +74,7 @@ def _visible_events(request):
 def event_list(request):
     now = timezone.now()
     events = describe_events(
-        with_ticket_types(Event.objects.upcoming(now)), viewer=request.user, now=now
+        with_ticket_types(Event.objects.upcoming(now), now=now), viewer=request.user, now=now
     )
     response = render(request, "events/event_list.html", {"events": events, "past": False})
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
@@ -77,7 +83,7 @@ def event_list(request):
 @require_GET
 def event_past(request):
     now = timezone.now()
-    paginator = Paginator(with_ticket_types(Event.objects.past(now)), PAST_PER_PAGE)
+    paginator = Paginator(with_ticket_types(Event.objects.past(now), now=now), PAST_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     events = describe_events(page.object_list, viewer=request.user, now=now)
     response = render(
@@ -86,14 +92,6 @@ def event_past(request):
         {"events": events, "past": True, "page_obj": page},
     )
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
-
-
-def _waitlist_available() -> bool:
-    try:
-        get_template("events/waitlist/cta.html")
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def _google_calendar_url(event, *, location: str) -> str:
@@ -167,12 +165,11 @@ def _ticket_rows(event, ticket_types, *, left, now):
                 "ticket_type": ticket_type,
                 "price": format_money(ticket_type.price) if ticket_type.price else _("Free"),
                 "member_price": format_money(ticket_type.member_price)
-                if ticket_type.member_price is not None
-                and ticket_type.member_price < ticket_type.price
+                if ticket_type.has_member_discount
                 else "",
                 "left": left[ticket_type.pk],
                 "state": state,
-                "state_label": SalesState.LABELS[state],
+                "state_label": state.label,
                 "few_left": state == SalesState.FEW_LEFT,
                 "members_only": ticket_type.members_only or event.members_only,
             }
@@ -183,9 +180,9 @@ def _ticket_rows(event, ticket_types, *, left, now):
 @require_GET
 def event_detail(request, slug):
     now = timezone.now()
-    event = get_object_or_404(with_ticket_types(_visible_events(request)), slug=slug)
+    event = get_object_or_404(with_ticket_types(_visible_events(request), now=now), slug=slug)
     ticket_types = list(event.ticket_types.all())
-    left = availability(event, ticket_types, now=now)
+    left = places_left(event, now=now)
     rows = _ticket_rows(event, ticket_types, left=left, now=now)
     state = event_sales_state(event, now=now, left=left, ticket_types=ticket_types)
     location = public_location(event, viewer=request.user, at=now)
@@ -194,8 +191,8 @@ def event_detail(request, slug):
         "event": event,
         "rows": rows,
         "sales_state": state,
-        "sales_label": SalesState.LABELS[state],
-        "can_buy": state in (SalesState.ON_SALE, SalesState.FEW_LEFT),
+        "sales_label": state.label,
+        "can_buy": state.can_buy,
         "is_free": all(t.price == 0 for t in ticket_types),
         "location": location,
         "venue": visible_venue(event, viewer=request.user, at=now),
@@ -203,10 +200,10 @@ def event_detail(request, slug):
         if can_see_online_link(event, viewer=request.user, at=now)
         else "",
         "reveal_message": reveal_message(event, viewer=request.user, at=now),
-        "reveal_pending": not venue_is_revealed(event, at=now),
+        "reveal_pending": not event.venue_is_revealed(now),
         "google_calendar_url": _google_calendar_url(event, location=location),
         "json_ld": _json_ld(event, request=request, location=location, rows=rows),
-        "show_waitlist": sold_out and not event.is_cancelled and _waitlist_available(),
+        "show_waitlist": sold_out and not event.is_cancelled,
         "partnership": event.partnership,
     }
     response = render(request, "events/event_detail.html", context)
@@ -217,13 +214,8 @@ def _open_offer(event, token, *, now):
     if not is_token(token):
         return None
     return (
-        WaitlistEntry.objects.filter(
-            event=event,
-            token=token,
-            offered_at__isnull=False,
-            offer_expires_at__gt=now,
-            fulfilled_at__isnull=True,
-        )
+        WaitlistEntry.objects.open_offers(now)
+        .filter(event=event, token=token)
         .select_related("ticket_type")
         .first()
     )
@@ -234,19 +226,16 @@ def _open_offer(event, token, *, now):
 def checkout(request, slug):
     now = timezone.now()
     event = get_object_or_404(
-        with_ticket_types(Event.objects.all()).exclude(status=Event.Status.DRAFT), slug=slug
+        with_ticket_types(Event.objects.exclude(status=Event.Status.DRAFT), now=now), slug=slug
     )
     ticket_types = list(event.ticket_types.all())
     offer_token = (request.POST if request.method == "POST" else request.GET).get("offer", "")
     if not is_token(offer_token):
         offer_token = ""  # not one of ours: no offer, and nothing to say about it
     offer = _open_offer(event, offer_token, now=now)
-    offers = open_offers(event_ids=[event.pk], now=now)[event.pk]
-    left = availability(event, ticket_types, now=now, offer=offer, offers=offers)
+    left = places_left(event, now=now, offer=offer)
     rows = _ticket_rows(event, ticket_types, left=left, now=now)
-    buyable = [
-        r["ticket_type"] for r in rows if r["state"] in (SalesState.ON_SALE, SalesState.FEW_LEFT)
-    ]
+    buyable = [r["ticket_type"] for r in rows if r["state"].can_buy]
     context = {"event": event, "offer": offer}
 
     try:
@@ -262,7 +251,7 @@ def checkout(request, slug):
             )
     except InventoryError as error:
         context["closed_message"] = error.message
-        context["show_waitlist"] = isinstance(error, SoldOut) and _waitlist_available()
+        context["show_waitlist"] = isinstance(error, SoldOut)
         if request.method == "GET":
             status = 200
         elif isinstance(error, InvalidSelection):
@@ -400,10 +389,10 @@ def _order_context(request, order, *, now):
         else "",
         "reveal_message": reveal_message(event, viewer=request.user, order=order, at=now),
         "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
-        "reveal_pending": not venue_is_revealed(event, at=now),
-        "can_cancel": order_can_be_cancelled(order, now=now),
+        "reveal_pending": not event.venue_is_revealed(now),
+        "can_cancel": order.buyer_may_cancel(now),
         # Cancelled, refunded or expired: the page says so and offers nothing to use.
-        "order_is_closed": order.status not in (Order.Status.PENDING, Order.Status.CONFIRMED),
+        "order_is_closed": order.is_closed,
         "total": format_money(order.total) if order.total else _("Free"),
     }
 
@@ -431,7 +420,7 @@ def order_cancel(request, token):
         # Someone followed or reloaded the form's address: show the order, which holds
         # the button; cancelling itself stays a POST.
         return redirect(order.get_absolute_url())
-    if not order_can_be_cancelled(order, now=now):
+    if not order.buyer_may_cancel(now):
         context = _order_context(request, order, now=now)
         context["cancel_error"] = _("This order can no longer be cancelled online.")
         return render(request, "events/order_detail.html", context, status=409)
@@ -479,3 +468,57 @@ def order_ics(request, token):
         ics.event_calendar(order.event, viewer=request.user, order=order, now=now),
         f"{order.event.slug}.ics",
     )
+
+
+def waitlist_join(request, slug):
+    event = get_object_or_404(Event.objects.published(), slug=slug)
+    now = timezone.now()
+    context = {"event": event, "checkout_url": waitlist.checkout_path(event)}
+    if not waitlist.waitlist_is_open(event, now=now):
+        return render(
+            request,
+            "events/waitlist/join.html",
+            {**context, "closed": True},
+            status=400 if request.method == "POST" else 200,
+        )
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+
+    initial = {"ticket_type": request.GET.get("ticket_type")}
+    if request.user.is_authenticated:
+        initial.update(name=request.user.get_full_name(), email=request.user.email)
+    form = WaitlistJoinForm(request.POST or None, event=event, initial=initial)
+    if request.method == "GET":
+        if request.GET.get("joined"):
+            return render(request, "events/waitlist/join.html", {**context, "joined": True})
+        if not waitlist.is_sold_out(event, now=now):
+            messages.info(request, _("Tickets are available: you can buy them now."))
+            return redirect(context["checkout_url"])
+        return render(request, "events/waitlist/join.html", {**context, "form": form})
+
+    if not form.is_valid():
+        return render(request, "events/waitlist/join.html", {**context, "form": form}, status=400)
+    ticket_type = form.cleaned_data.get("ticket_type")
+    if not waitlist.is_sold_out(event, now=now, ticket_type=ticket_type):
+        messages.info(request, _("Tickets are available again: you can buy them now."))
+        return redirect(context["checkout_url"])
+    entry, created = waitlist.join_waitlist(
+        event=event,
+        name=form.cleaned_data["name"],
+        email=form.cleaned_data["email"],
+        quantity=form.cleaned_data["quantity"],
+        ticket_type=ticket_type,
+    )
+    if not created:
+        return render(
+            request,
+            "events/waitlist/join.html",
+            {**context, "form": form, "already": entry},
+        )
+    waitlist.send_joined_email(entry, now=now)
+    messages.success(
+        request,
+        _("You are on the waiting list. If places come back, we will email %(email)s.")
+        % {"email": entry.email},
+    )
+    return redirect(reverse("events:waitlist_join", kwargs={"slug": event.slug}) + "?joined=1")

@@ -6,15 +6,17 @@ Rules:
   goes to the checkout instead.
 - When places come back (a cancellation, an expired hold), `offer_returned_places` offers
   them to the next people in join order, by email, with a link to the checkout
-  (`?offer=<token>`) valid for `EVENTS_WAITLIST_OFFER_HOURS`. While an offer is open, the
-  inventory keeps the entry's `quantity` places for that person, and only for them and
-  only that many (`inventory.availability`; an entry for no type in particular is kept
-  once, from the places the types share). An offer that expires unused simply stops
+  (`?offer=<token>`) valid for `EVENTS_WAITLIST_OFFER_HOURS`. While an offer is open
+  (`WaitlistEntryQuerySet.with_offer_state` says where each entry stands), availability
+  keeps the entry's `quantity` places for that person, and only for them and only that
+  many (`availability.places_left`; an entry for no type in particular is kept once, from
+  the places the types share). An offer that expires unused simply stops
   holding places, and the next run offers them to the next person: nobody is offered
   twice.
 - Two runs at once never offer the same places twice: each event is handled under its row
-  lock taken with `skip_locked` (a second run skips an event the first is working on), and
-  each entry is claimed with a conditional UPDATE (`... WHERE offered_at IS NULL`).
+  lock (`availability.lock_event`) taken with `skip_locked` (a second run skips an event
+  the first is working on), and each entry is claimed with a conditional UPDATE
+  (`... WHERE offered_at IS NULL`).
 """
 
 import logging
@@ -30,7 +32,9 @@ from django.utils.translation import gettext as _
 
 from association.models import Association
 
-from .models import Event, TicketType, WaitlistEntry
+from .availability import lock_event, places_left
+from .models import Event, OfferState, TicketType, WaitlistEntry
+from .reveal import public_location
 
 logger = logging.getLogger(__name__)
 
@@ -50,31 +54,29 @@ def offer_url(entry: WaitlistEntry) -> str:
 def waitlist_is_open(event: Event, *, now: datetime) -> bool:
     """People may join while the event is published, sells tickets, and its registration
     has not closed."""
-    from .inventory import registration_closes_at
-
     return (
         event.status == Event.Status.PUBLISHED
-        and registration_closes_at(event) > now
+        and event.registration_deadline > now
         and event.ticket_types.exists()
     )
 
 
-def ticket_types_on_sale(event: Event, *, now: datetime) -> list[TicketType]:
-    from .inventory import ticket_type_is_on_sale
-
-    return [t for t in event.ticket_types.all() if ticket_type_is_on_sale(t, now=now)]
+def _places_left_now(event: Event, *, now: datetime):
+    """What anyone may buy now of the types on sale (all of them, even when one is asked
+    about: they share the event's places), from the rows as they are in the database,
+    open offers kept aside."""
+    return places_left(
+        event,
+        now=now,
+        ticket_types=[t for t in event.ticket_types.all() if t.is_on_sale(now)],
+        offers=list(WaitlistEntry.objects.open_offers(now).filter(event=event)),
+    )
 
 
 def places_available(event: Event, *, now: datetime, ticket_type: TicketType | None = None) -> int:
     """Places anyone may buy now among the ticket types on sale (open waiting-list offers
-    are already kept aside by the inventory)."""
-    from .inventory import availability
-
-    types = ticket_types_on_sale(event, now=now)
-    if not types:
-        return 0
-    # All the types on sale, even for one of them: they share the event's places.
-    left = availability(event, types, now=now)
+    are already kept aside)."""
+    left = _places_left_now(event, now=now)
     if ticket_type is not None:
         return left.get(ticket_type.pk, 0)
     return left.total
@@ -118,8 +120,6 @@ def join_waitlist(
 
 
 def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
-    from .reveal import public_location
-
     event = entry.event
     return {
         "association": Association.current(),
@@ -176,31 +176,27 @@ def events_with_waiting_people(*, now: datetime):
         Event.objects.filter(
             status=Event.Status.PUBLISHED,
             starts_at__gt=now,
-            waitlist__offered_at__isnull=True,
-            waitlist__fulfilled_at__isnull=True,
+            pk__in=WaitlistEntry.objects.in_offer_state(OfferState.WAITING, now=now).values(
+                "event_id"
+            ),
         )
         .exclude(registration_closes_at__lte=now)
-        .distinct()
         .order_by("starts_at")
     )
 
 
 def _claim_offers(event_id: int, *, now: datetime) -> list[Offer]:
     """Offer the event's free places to the next waiting people; returns the offers made."""
-    from .inventory import availability
-
     with transaction.atomic():
-        event = Event.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
+        event = lock_event(event_id=event_id, skip_locked=True)
         if event is None:
             return []  # another run holds this event right now and will make the offers
-        types = ticket_types_on_sale(event, now=now)
-        if not types:
-            return []
-        # The inventory's own count, which subtracts open offers, re-read after each
-        # claim (this transaction sees its own writes), so offers never exceed the places.
-        free = availability(event, types, now=now)
+        # What can be sold, which leaves out open offers, re-read after each claim (this
+        # transaction sees its own writes), so offers never exceed the places.
+        free = _places_left_now(event, now=now)
         waiting = (
-            event.waitlist.filter(offered_at__isnull=True, fulfilled_at__isnull=True)
+            WaitlistEntry.objects.in_offer_state(OfferState.WAITING, now=now)
+            .filter(event=event)
             .select_related("event", "ticket_type")
             .order_by("created_at", "pk")
         )
@@ -222,7 +218,7 @@ def _claim_offers(event_id: int, *, now: datetime) -> list[Offer]:
                 continue
             entry.offered_at, entry.offer_expires_at = now, expires
             offers.append(Offer(entry, min(entry.quantity, places)))
-            free = availability(event, types, now=now)
+            free = _places_left_now(event, now=now)
         return offers
 
 

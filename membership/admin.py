@@ -1,4 +1,3 @@
-import csv
 import datetime
 import itertools
 
@@ -8,13 +7,12 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from association.csv_export import csv_response, field_heading
 from association.formats import format_money
 
 from .dues import confirm_dues_paid
@@ -237,31 +235,13 @@ class EndingSoonFilter(admin.SimpleListFilter):
         return queryset
 
 
-class Echo:
-    """A file-like object whose write returns the line, for streaming csv output."""
-
-    def write(self, value):
-        return value
-
-
-# Cells a spreadsheet would evaluate as a formula; a member's own name or address could
-# start with one.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The value as text, quoted so spreadsheets never evaluate it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
 def mailing_list_headers() -> list[str]:
     """Column headings staff read in a spreadsheet: the fields' own verbose names."""
     user_fields = ("email", "first_name", "last_name", *POSTAL_ADDRESS_FIELDS)
     return [
-        *(capfirst(User._meta.get_field(name).verbose_name) for name in user_fields),
-        capfirst(Membership._meta.get_field("plan").verbose_name),
-        capfirst(Membership._meta.get_field("ends_on").verbose_name),
+        *(field_heading(User, name) for name in user_fields),
+        field_heading(Membership, "plan"),
+        field_heading(Membership, "ends_on"),
     ]
 
 
@@ -434,21 +414,8 @@ class MembershipAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
-        writer = csv.writer(Echo())
         rows = itertools.chain([mailing_list_headers()], mailing_list_rows(on=today))
-
-        def lines():
-            # A byte-order mark, so Excel reads the file as UTF-8 and "Mía" stays "Mía".
-            yield "\ufeff"
-            for row in rows:
-                yield writer.writerow([safe_cell(cell) for cell in row])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Cache-Control"] = "no-store"
-        response["Content-Disposition"] = (
-            f'attachment; filename="members-mailing-list-{today.isoformat()}.csv"'
-        )
-        return response
+        return csv_response(rows, filename=f"members-mailing-list-{today.isoformat()}.csv")
 
 
 @admin.register(RenewalReminder)

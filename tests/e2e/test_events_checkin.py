@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.events.staff_factories import make_event, make_order, make_ticket_type
+from tests.events.factories import make_event, make_order, make_ticket_type
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ def _sign_in(page, live_server, user):
 
 @pytest.fixture
 def door_ticket(db):
-    event = make_event(title="Door dinner", slug="door-dinner")
+    event = make_event(title="Door dinner", slug="door-dinner", meal_options="Chicken\nFish")
     order = make_order(
         event,
         [(make_ticket_type(event, name="Dinner"), 1)],

@@ -1,5 +1,6 @@
 """Fixtures for the events app: events with and without a secret venue, ticket types,
-members, and a helper that buys tickets through the inventory module."""
+members, and a helper that buys tickets. The rows come from `factories.py`, the one set
+of test factories."""
 
 import datetime
 from decimal import Decimal
@@ -7,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from events.inventory import confirm_order, reserve_tickets
-from events.models import Event, TicketType, Venue
+from events.models import Event
+
+from . import factories
 
 SECRET_NAME = "Hidden Orchard Hall"
 SECRET_ADDRESS = "42 Quietwater Lane"
@@ -22,7 +24,7 @@ def now():
 
 @pytest.fixture
 def venue(db):
-    return Venue.objects.create(
+    return factories.make_venue(
         name=SECRET_NAME,
         address=f"{SECRET_ADDRESS}\nNorfolk, VA 23507",
         directions="Through the blue gate.",
@@ -32,34 +34,13 @@ def venue(db):
 
 
 @pytest.fixture
-def make_event(db, now):
-    counter = iter(range(1, 10_000))
-
-    def make(**fields):
-        number = next(counter)
-        starts_at = fields.pop("starts_at", now + datetime.timedelta(days=3))
-        defaults = {
-            "title": f"Dinner {number}",
-            "slug": f"dinner-{number}",
-            "summary": "A dinner among friends.",
-            "starts_at": starts_at,
-            "ends_at": starts_at + datetime.timedelta(hours=3),
-            "status": Event.Status.PUBLISHED,
-        }
-        defaults.update(fields)
-        return Event.objects.create(**defaults)
-
-    return make
+def make_event(db):
+    return factories.make_event
 
 
 @pytest.fixture
 def make_ticket_type(db):
-    def make(event, **fields):
-        defaults = {"name": "Standard", "price": Decimal("40.00"), "quantity": 50}
-        defaults.update(fields)
-        return TicketType.objects.create(event=event, **defaults)
-
-    return make
+    return factories.make_ticket_type
 
 
 @pytest.fixture
@@ -89,21 +70,21 @@ def public_reveal_event(secret_event):
 
 @pytest.fixture
 def buy(db):
-    """Buy tickets (confirmed) through the inventory module."""
+    """Buy tickets (confirmed) through `events.orders`."""
     counter = iter(range(1, 10_000))
 
     def buy_tickets(event, quantity=1, *, now, user=None, ticket_type=None, email=None):
         number = next(counter)
-        ticket_type = ticket_type or event.ticket_types.first()
-        order = reserve_tickets(
-            event=event,
-            lines=[(ticket_type, quantity)],
-            buyer={"name": f"Buyer {number}", "email": email or f"buyer{number}@example.org"},
+        return factories.make_order(
+            event,
+            [(ticket_type or event.ticket_types.first(), quantity)],
+            name=f"Buyer {number}",
+            email=email or f"buyer{number}@example.org",
+            phone="",
             user=user,
             idempotency_key=f"test-key-{number}-abcdefghijkl",
             now=now,
         )
-        return confirm_order(order=order, now=now)
 
     return buy_tickets
 

@@ -16,8 +16,9 @@ def buy_one_ticket(database_url, event_id, barrier, results):
     django.setup()
     from django.utils import timezone
 
-    from events.inventory import SoldOut, reserve_tickets
+    from events.availability import SoldOut
     from events.models import Event
+    from events.orders import reserve_tickets
 
     event = Event.objects.get(pk=event_id)
     ticket_type = event.ticket_types.get()

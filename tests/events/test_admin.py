@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from events.admin import EventAdmin, event_figures
+from events.admin import EventAdmin
 from events.models import Event, Order, Ticket, WaitlistEntry
 
-from .staff_factories import make_event, make_order, make_staff, make_ticket_type, make_venue
+from .factories import make_event, make_order, make_staff, make_ticket_type, make_venue
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def dinner():
 
 
 def _figures(event):
-    return event_figures(Event.objects.filter(pk=event.pk), now=timezone.now()).get()
+    return Event.objects.with_sales_figures(timezone.now()).get(pk=event.pk)
 
 
 def test_admin_changelists_and_change_pages_load_for_staff(admin_client, dinner):

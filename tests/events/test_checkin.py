@@ -1,10 +1,8 @@
-import threading
 from decimal import Decimal
 
 import pytest
 import segno
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,15 +10,18 @@ from django.utils import timezone
 from events.checkin import check_in, find_ticket, normalize_code, search_by_name
 from events.models import UNAMBIGUOUS_ALPHABET, Order, Ticket, new_ticket_code
 from events.qr import ticket_checkin_url, ticket_qr
+from tests.concurrency import race
 
-from .staff_factories import make_event, make_order, make_staff, make_ticket_type
+from .factories import make_event, make_order, make_staff, make_ticket_type
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def dinner():
-    return make_event(title="Door dinner", slug="door-dinner")
+    return make_event(
+        title="Door dinner", slug="door-dinner", meal_options="Chicken\nVegetarian\nFish"
+    )
 
 
 @pytest.fixture
@@ -269,23 +270,12 @@ def test_two_phones_scanning_at_once_let_the_ticket_in_once():
     event = make_event()
     ticket = _ticket(make_order(event, [(make_ticket_type(event), 1)], paid=True))
     staff = [make_staff(f"phone{i}@example.org") for i in range(2)]
-    barrier = threading.Barrier(2)
-    results = []
 
-    def scan(user):
-        try:
-            barrier.wait()
-            found = Ticket.objects.select_related("order", "ticket_type").get(pk=ticket.pk)
-            result = check_in(ticket=found, event=event, by=user, now=timezone.now())
-            results.append(result.checked_in)
-        finally:
-            connection.close()
+    def scan(index):
+        found = Ticket.objects.select_related("order", "ticket_type").get(pk=ticket.pk)
+        return check_in(ticket=found, event=event, by=staff[index], now=timezone.now()).checked_in
 
-    threads = [threading.Thread(target=scan, args=(user,)) for user in staff]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(2, scan)
     assert sorted(results) == [False, True]
     ticket.refresh_from_db()
     assert ticket.checked_in_at is not None

@@ -5,10 +5,9 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from events.exports import safe_cell
 from events.models import Order
 
-from .staff_factories import make_event, make_order, make_staff, make_ticket_type
+from .factories import make_event, make_order, make_staff, make_ticket_type
 
 pytestmark = pytest.mark.django_db
 
@@ -148,23 +147,6 @@ def test_postal_addresses_one_row_per_confirmed_order_with_an_address(staff_clie
         ["Ann Able", "1 Granby Street", "", "Norfolk", "VA", "23510", "US"]
     ]
     assert rows[1][-1] == "2"  # two tickets, for the materials to send
-
-
-@pytest.mark.parametrize(
-    "value, expected",
-    [
-        ("=1+1", "'=1+1"),
-        ("+1 757 555 0101", "'+1 757 555 0101"),
-        ("-2", "'-2"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tTab", "'\tTab"),
-        ("Plain name", "Plain name"),
-        (None, ""),
-        (3, "3"),
-    ],
-)
-def test_cells_that_look_like_formulas_are_quoted(value, expected):
-    assert safe_cell(value) == expected
 
 
 def test_phone_with_a_plus_is_quoted_in_the_attendee_list(staff_client, dinner):

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from events.models import Order
 
-from .staff_factories import make_event, make_order, make_staff, make_ticket_type
+from .factories import make_event, make_order, make_staff, make_ticket_type
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from tests.association.image_files import (
     venue_photo_upload,
 )
 
-from .staff_factories import make_event
+from .factories import make_event
 from .test_admin import _event_form_data
 
 pytestmark = pytest.mark.django_db

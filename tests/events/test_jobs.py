@@ -1,5 +1,4 @@
 import datetime
-import threading
 from io import StringIO
 
 import pytest
@@ -7,17 +6,17 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.db import connections
 from django.test import override_settings
 
 from events import jobs
-from events.inventory import reserve_tickets
 from events.models import Order, Venue
 from events.notifications import (
     send_due_venue_notices,
     send_order_confirmation,
     send_venue_updates,
 )
+from events.orders import reserve_tickets
+from tests.concurrency import race
 
 from .conftest import SECRET_ADDRESS, SECRET_NAME
 
@@ -71,7 +70,7 @@ def test_late_run_catches_up(secret_event, buy, now):
 
 
 def test_cancelled_and_held_orders_get_no_notice(secret_event, buy, now):
-    from events.inventory import cancel_order
+    from events.orders import cancel_order
 
     cancel_order(order=buy(secret_event, 1, now=now, email="gone@example.org"), now=now)
     reserve_tickets(
@@ -93,21 +92,7 @@ def test_two_concurrent_runs_send_each_notice_once(secret_event, buy, now):
         buy(secret_event, 1, now=now, email=f"guest{number}@example.org")
     mail.outbox.clear()
     at = secret_event.venue_reveal_at
-    barrier = threading.Barrier(4)
-    counts = []
-
-    def run():
-        try:
-            barrier.wait()
-            counts.append(send_due_venue_notices(now=at))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    counts = race(4, lambda _index: send_due_venue_notices(now=at))
     assert sum(counts) == 6
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted(f"guest{n}@example.org" for n in range(6))
@@ -151,7 +136,7 @@ def test_confirmation_of_a_held_order_promises_no_venue_email(secret_event, now)
         buyer={"name": "H", "email": "held@example.org"},
         idempotency_key=None,
         now=after,
-    )
+    ).order
     mail.outbox.clear()
     send_order_confirmation(held, now=after)
     assert "The location was revealed to ticket holders on" in mail.outbox[0].body

@@ -5,8 +5,19 @@ import time_machine
 from django.core import mail
 from django.db.models import Count, Q
 
-from events import inventory, notifications
-from events.models import Event, Order, Ticket, TicketType, Venue, WaitlistEntry
+from events import notifications, orders
+from events.models import (
+    Event,
+    OfferState,
+    Order,
+    SalesWindow,
+    Ticket,
+    TicketType,
+    Venue,
+    WaitlistEntry,
+)
+
+from . import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +38,14 @@ def test_saving_a_stale_event_or_ticket_type_keeps_the_reserved_counters(
     stale_event = Event.objects.get(pk=event.pk)
     stale_type = TicketType.objects.get(event=event)
 
-    order = inventory.reserve_tickets(
+    order = orders.reserve_tickets(
         event=event,
         lines=[(stale_type, 3)],
         buyer={"name": "Ada", "email": "ada@example.org"},
         idempotency_key=None,
         now=now,
-    )
-    inventory.confirm_order(order=order, now=now)
+    ).order
+    orders.confirm_order(order=order, now=now)
 
     # What the admin does: edit the copies it loaded earlier, then save them whole.
     stale_event.summary = "A new summary."
@@ -54,17 +65,17 @@ def test_saving_a_stale_event_or_ticket_type_keeps_the_reserved_counters(
 def test_saving_a_stale_order_keeps_its_status_and_notice_marks(make_event, make_ticket_type, now):
     event = make_event()
     ticket_type = make_ticket_type(event, quantity=10)
-    order = inventory.reserve_tickets(
+    order = orders.reserve_tickets(
         event=event,
         lines=[(ticket_type, 2)],
         buyer={"name": "Ada", "email": "ada@example.org"},
         idempotency_key=None,
         now=now,
-    )
-    inventory.confirm_order(order=order, now=now)
+    ).order
+    orders.confirm_order(order=order, now=now)
     stale = Order.objects.get(pk=order.pk)
     Order.objects.filter(pk=order.pk).update(venue_notice_sent_at=now)
-    inventory.cancel_order(order=order, now=now)
+    orders.cancel_order(order=order, now=now)
 
     stale.phone = "757-555-0199"
     stale.save()
@@ -80,13 +91,13 @@ def test_saving_a_stale_order_keeps_its_status_and_notice_marks(make_event, make
 
 def test_saving_a_stale_ticket_keeps_its_check_in(make_event, make_ticket_type, now):
     event = make_event()
-    order = inventory.reserve_tickets(
+    order = orders.reserve_tickets(
         event=event,
         lines=[(make_ticket_type(event), 1)],
         buyer={"name": "Ada", "email": "ada@example.org"},
         idempotency_key=None,
         now=now,
-    )
+    ).order
     stale = order.tickets.get()
     Ticket.objects.filter(pk=stale.pk).update(checked_in_at=now)
 
@@ -175,7 +186,7 @@ def test_stale_saves_leave_the_counters_of_every_ticket_type_true(
     second = make_ticket_type(event, name="B", quantity=5)
     stale = list(TicketType.objects.filter(event=event))
     for ticket_type in (first, second):
-        inventory.reserve_tickets(
+        orders.reserve_tickets(
             event=event,
             lines=[(ticket_type, 2)],
             buyer={"name": "Ada", "email": "ada@example.org"},
@@ -186,3 +197,103 @@ def test_stale_saves_leave_the_counters_of_every_ticket_type_true(
         ticket_type.save()
     counts = dict(Ticket.objects.values_list("ticket_type").annotate(n=Count("id")).order_by())
     assert dict(TicketType.objects.values_list("pk", "reserved")) == counts
+
+
+# --- Rules about one row, on the model ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields, window",
+    [
+        ({}, SalesWindow.OPEN),
+        ({"registration_opens_at": 1}, SalesWindow.NOT_YET_OPEN),
+        ({"registration_closes_at": -1}, SalesWindow.CLOSED),
+        ({"registration_closes_at": 0}, SalesWindow.CLOSED),  # closes at that very moment
+        ({"starts_at": -1}, SalesWindow.CLOSED),  # without a closing time, at the start
+    ],
+)
+def test_registration_is_open_inside_its_dates_until_the_start(make_event, now, fields, window):
+    event = make_event(
+        **{name: now + datetime.timedelta(hours=hours) for name, hours in fields.items()}
+    )
+    assert event.registration_window(now) == window
+    assert event.registration_is_open(now) == (window == SalesWindow.OPEN)
+
+
+def test_registration_is_open_only_for_a_published_event(make_event, now):
+    for status in (Event.Status.DRAFT, Event.Status.CANCELLED):
+        assert not make_event(status=status).registration_is_open(now)
+
+
+def test_a_ticket_type_is_on_sale_inside_its_own_dates(make_event, make_ticket_type, now):
+    event = make_event()
+    hour = datetime.timedelta(hours=1)
+    assert make_ticket_type(event).is_on_sale(now)
+    assert make_ticket_type(event, sales_start=now, sales_end=now + hour).is_on_sale(now)
+    assert not make_ticket_type(event, sales_start=now + hour).is_on_sale(now)
+    assert not make_ticket_type(event, sales_end=now).is_on_sale(now)
+
+
+def test_a_member_discount_is_a_member_price_below_the_price(make_event, make_ticket_type):
+    event = make_event()
+    assert make_ticket_type(event, price=40, member_price=30).has_member_discount
+    assert not make_ticket_type(event, price=40, member_price=40).has_member_discount
+    assert not make_ticket_type(event, price=40, member_price=None).has_member_discount
+
+
+def test_the_buyer_may_cancel_an_unpaid_order_until_the_deadline(
+    make_event, make_ticket_type, now, settings
+):
+    event = make_event()
+    ticket_type = make_ticket_type(event)
+    order = factories.make_order(event, [(ticket_type, 1)], now=now)
+    deadline = event.starts_at - datetime.timedelta(hours=settings.EVENTS_CANCEL_UNTIL_HOURS)
+    assert order.buyer_may_cancel(deadline - datetime.timedelta(seconds=1))
+    assert not order.buyer_may_cancel(deadline)
+    paid = factories.make_order(event, [(ticket_type, 1)], paid=True, now=now)
+    assert not paid.buyer_may_cancel(now)
+    cancelled = factories.make_order(
+        event, [(ticket_type, 1)], status=Order.Status.CANCELLED, now=now
+    )
+    assert cancelled.is_closed and not cancelled.buyer_may_cancel(now)
+
+
+def test_the_name_on_a_ticket_is_the_attendee_else_the_buyer(make_event, make_ticket_type, now):
+    event = make_event(meal_options="Fish")
+    order = factories.make_order(
+        event,
+        [(make_ticket_type(event), 2)],
+        name="Bea Buyer",
+        attendees=[{"attendee_name": "Ann Attendee", "meal_choice": "Fish"}, {}],
+        now=now,
+    )
+    assert [t.holder_name for t in order.tickets.order_by("pk")] == ["Ann Attendee", "Bea Buyer"]
+
+
+def test_confirmed_tickets_of_an_event_leave_out_other_orders_and_events(
+    make_event, make_ticket_type, now
+):
+    event, other = make_event(), make_event()
+    kept = factories.make_order(event, [(make_ticket_type(event), 2)], now=now)
+    factories.make_order(event, [(event.ticket_types.get(), 1)], status=Order.Status.PENDING)
+    factories.make_order(other, [(make_ticket_type(other), 1)], now=now)
+    assert set(Ticket.objects.confirmed_for(event)) == set(kept.tickets.all())
+
+
+def test_each_waiting_list_entry_has_one_state(make_event, now):
+    event = make_event()
+    hour = datetime.timedelta(hours=1)
+
+    def entry(name, **fields):
+        return WaitlistEntry.objects.create(
+            event=event, name=name, email=f"{name}@example.org", **fields
+        )
+
+    entry("waiting")
+    entry("open", offered_at=now, offer_expires_at=now + hour)
+    entry("expired", offered_at=now - 2 * hour, offer_expires_at=now)
+    entry("bought", offered_at=now, offer_expires_at=now + hour, fulfilled_at=now)
+    states = dict(WaitlistEntry.objects.with_offer_state(now).values_list("name", "offer_state"))
+    assert states == {name: name for name in ("waiting", "open", "expired", "bought")}
+    assert [e.name for e in WaitlistEntry.objects.open_offers(now)] == ["open"]
+    assert set(OfferState.values) == set(states)

@@ -1,190 +1,414 @@
 import datetime
-import re
+import multiprocessing
+from decimal import Decimal
 
 import pytest
-import time_machine
-from django.core import mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
-from events.inventory import cancel_order, reserve_tickets
-from events.models import Event, Order
-from events.qr import ticket_qr_svg
+from events.availability import InvalidSelection, SalesClosed, SoldOut, places_left
+from events.listing import SalesState, event_sales_state
+from events.models import Event, Order, TicketType, WaitlistEntry
+from events.orders import (
+    cancel_order,
+    confirm_order,
+    expire_stale_holds,
+    mark_order_paid,
+    reserve_tickets,
+)
+from tests.concurrency import race
+
+from .factories import places_left_for
+from .process_buyer import buy_one_ticket
+
+BUYER = {"name": "Ada Buyer", "email": "ada@example.org"}
+
+
+def reserve(event, ticket_type, quantity, *, now, key=None, **kwargs):
+    return reserve_tickets(
+        event=event,
+        lines=[(ticket_type, quantity)],
+        buyer=BUYER,
+        idempotency_key=key,
+        now=now,
+        **kwargs,
+    ).order
 
 
 @pytest.fixture
-def order(secret_event, buy, now):
-    return buy(secret_event, 2, now=now)
+def event(make_event):
+    return make_event()
 
 
-def test_order_page_shows_each_ticket_with_its_qr_code(client, order):
-    response = client.get(order.get_absolute_url())
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert page.count('class="ticket-qr"') == 2
-    for ticket in order.tickets.all():
-        assert ticket.code in page
-    assert order.reference in page
-    assert response["X-Robots-Tag"] == "noindex"
+@pytest.fixture
+def ticket_type(event, make_ticket_type):
+    return make_ticket_type(event, quantity=10, max_per_order=10)
 
 
-def test_order_page_qr_codes_open_the_check_in_page_and_show_the_code(client, order, settings):
-    settings.SITE_URL = "https://tickets.example.org"
-    page = client.get(order.get_absolute_url()).content.decode()
-    for ticket in order.tickets.all():
-        modules = re.search(r' d="([^"]+)"', ticket_qr_svg(ticket, event=order.event)).group(1)
-        assert modules in page  # the QR code of the check-in URL, not of the bare code
-        assert f"<code>{ticket.code}</code>" in page  # and the code itself, to type
+def test_reserving_holds_tickets_as_a_pending_order(event, ticket_type, now, settings):
+    order = reserve(event, ticket_type, 3, now=now)
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    assert order.hold_expires_at == now + datetime.timedelta(minutes=settings.EVENTS_HOLD_MINUTES)
+    assert order.tickets.count() == 3
+    assert order.total == Decimal("120.00")
+    assert ticket_type.reserved == 3
+    assert event.reserved == 3
+    assert places_left_for(ticket_type, now=now) == 7
 
 
-def test_order_page_keeps_its_token_on_this_site_but_lets_forms_post(client, order):
-    # "no-referrer" made Chromium post the cancel form with `Origin: null` (CSRF 403).
-    response = client.get(order.get_absolute_url())
-    assert response["Referrer-Policy"] == "same-origin"
+def test_cannot_reserve_more_than_are_left(event, ticket_type, now):
+    reserve(event, ticket_type, 8, now=now)
+    with pytest.raises(SoldOut, match="Only 2"):
+        reserve(event, ticket_type, 3, now=now)
+    ticket_type.refresh_from_db()
+    assert ticket_type.reserved == 8
+    assert Order.objects.count() == 1
 
 
-def test_unknown_order_token_is_404(client, db):
-    assert client.get("/orders/not-a-real-token/").status_code == 404
+def test_event_capacity_bounds_all_ticket_types(make_event, make_ticket_type, now):
+    event = make_event(capacity=5)
+    first = make_ticket_type(event, name="A", quantity=5)
+    second = make_ticket_type(event, name="B", quantity=5)
+    reserve(event, first, 4, now=now)
+    assert places_left_for(second, now=now) == 1
+    with pytest.raises(SoldOut):
+        reserve(event, second, 2, now=now)
+    reserve(event, second, 1, now=now)
+    event.refresh_from_db()
+    assert event.reserved == 5
+
+
+def test_lines_over_capacity_together_are_refused(make_event, make_ticket_type, now):
+    event = make_event(capacity=3)
+    first = make_ticket_type(event, name="A", quantity=5)
+    second = make_ticket_type(event, name="B", quantity=5)
+    with pytest.raises(SoldOut):
+        reserve_tickets(
+            event=event,
+            lines=[(first, 2), (second, 2)],
+            buyer=BUYER,
+            idempotency_key=None,
+            now=now,
+        )
+    event.refresh_from_db()
+    assert event.reserved == 0
+
+
+def test_database_refuses_an_overselling_update(event, ticket_type):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TicketType.objects.filter(pk=ticket_type.pk).update(reserved=F("quantity") + 1)
+
+
+def test_database_refuses_to_overfill_event_capacity(make_event):
+    event = make_event(capacity=2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(reserved=3)
+
+
+def test_same_submission_twice_makes_one_order(event, ticket_type, now):
+    lines = [(ticket_type, 2)]
+    key = "same-key-0123456789abcdef"
+    first = reserve_tickets(event=event, lines=lines, buyer=BUYER, idempotency_key=key, now=now)
+    second = reserve_tickets(event=event, lines=lines, buyer=BUYER, idempotency_key=key, now=now)
+    ticket_type.refresh_from_db()
+    assert (first.created, second.created) == (True, False)
+    assert first.order.pk == second.order.pk
+    assert Order.objects.count() == 1
+    assert ticket_type.reserved == 2
+
+
+def test_a_submission_key_cannot_be_reused_for_another_event(
+    event, ticket_type, make_event, make_ticket_type, now
+):
+    reserve(event, ticket_type, 1, now=now, key="shared-key-0123456789abcdef")
+    other = make_event()
+    with pytest.raises(InvalidSelection):
+        reserve(other, make_ticket_type(other), 1, now=now, key="shared-key-0123456789abcdef")
+
+
+def test_stale_hold_expires_and_returns_its_tickets(event, ticket_type, now):
+    order = reserve(event, ticket_type, 4, now=now)
+    assert expire_stale_holds(now=now + datetime.timedelta(minutes=5)) == 0
+    assert expire_stale_holds(now=now + datetime.timedelta(minutes=16)) == 1
+    order.refresh_from_db()
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
+    assert ticket_type.reserved == 0
+    assert event.reserved == 0
+    assert expire_stale_holds(now=now + datetime.timedelta(minutes=30)) == 0
+
+
+def test_confirmed_order_never_expires(event, ticket_type, now):
+    order = confirm_order(order=reserve(event, ticket_type, 2, now=now), now=now)
+    assert expire_stale_holds(now=now + datetime.timedelta(days=1)) == 0
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert order.hold_expires_at is None
+
+
+def test_a_buyer_gets_tickets_freed_by_a_stale_hold_before_the_job_runs(
+    event, make_ticket_type, now
+):
+    scarce = make_ticket_type(event, name="Scarce", quantity=2)
+    stale = reserve(event, scarce, 2, now=now)
+    later = now + datetime.timedelta(minutes=20)
+    order = reserve(event, scarce, 2, now=later)
+    stale.refresh_from_db()
+    scarce.refresh_from_db()
+    assert stale.status == Order.Status.EXPIRED
+    assert order.status == Order.Status.PENDING
+    assert scarce.reserved == 2
+
+
+def test_cancel_returns_tickets_to_sale_once(event, ticket_type, now):
+    order = confirm_order(order=reserve(event, ticket_type, 3, now=now), now=now)
+    cancel_order(order=order, now=now)
+    cancel_order(order=order, now=now)
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert ticket_type.reserved == 0
+    assert event.reserved == 0
+
+
+def test_refund_after_cancel_does_not_release_twice(event, ticket_type, now):
+    order = confirm_order(order=reserve(event, ticket_type, 3, now=now), now=now)
+    reserve(event, ticket_type, 1, now=now)
+    cancel_order(order=order, now=now)
+    cancel_order(order=order, now=now, status=Order.Status.REFUNDED)
+    ticket_type.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    assert ticket_type.reserved == 1
+
+
+def test_mark_paid_confirms_a_held_order(event, ticket_type, now):
+    order = mark_order_paid(order=reserve(event, ticket_type, 1, now=now), now=now)
+    assert order.status == Order.Status.CONFIRMED
+    assert order.paid_at == now
+
+
+def test_expired_order_cannot_be_confirmed_or_paid(event, ticket_type, now):
+    order = reserve(event, ticket_type, 1, now=now)
+    expire_stale_holds(now=now + datetime.timedelta(hours=1))
+    with pytest.raises(InvalidSelection):
+        confirm_order(order=order, now=now)
+    with pytest.raises(InvalidSelection):
+        mark_order_paid(order=order, now=now)
+
+
+def test_ticket_type_of_another_event_is_rejected(event, make_event, make_ticket_type, now):
+    other = make_event()
+    foreign = make_ticket_type(other)
+    with pytest.raises(InvalidSelection):
+        reserve(event, foreign, 1, now=now)
+    foreign.refresh_from_db()
+    assert foreign.reserved == 0
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 11, "2", 2.5, True])
+def test_bad_quantities_are_rejected(event, ticket_type, now, quantity):
+    with pytest.raises(InvalidSelection):
+        reserve(event, ticket_type, quantity, now=now)
+    assert Order.objects.count() == 0
 
 
 @pytest.mark.parametrize(
-    "path", ["/orders/%00/", "/orders/abc%00defghijklmnopq/", "/orders/%00/event.ics"]
+    "change, message",
+    [
+        ({"status": Event.Status.CANCELLED}, "cancelled"),
+        ({"status": Event.Status.DRAFT}, "not open"),
+        ({"registration_opens_at": "+1"}, "opens on"),
+        ({"registration_closes_at": "-1"}, "closed"),
+    ],
 )
-def test_malformed_order_token_is_404_not_a_database_error(client, db, path):
-    # A NUL byte reaching a query makes PostgreSQL (psycopg) raise DataError: a 500.
-    assert client.get(path).status_code == 404
+def test_sales_closed_outside_the_registration_window(event, ticket_type, now, change, message):
+    for field, value in change.items():
+        if value in ("+1", "-1"):
+            value = now + datetime.timedelta(hours=int(value))
+        setattr(event, field, value)
+    event.save()
+    with pytest.raises(SalesClosed, match=message):
+        reserve(event, ticket_type, 1, now=now)
 
 
-def test_malformed_order_token_cannot_be_cancelled(client, db):
-    assert client.post("/orders/%00/cancel/").status_code == 404
+def test_no_sales_once_the_event_started(event, ticket_type):
+    with pytest.raises(SalesClosed):
+        reserve(event, ticket_type, 1, now=event.starts_at + datetime.timedelta(minutes=1))
 
 
-def test_order_page_shows_reveal_state_in_plain_words(client, order, secret_event):
-    page = client.get(order.get_absolute_url()).content.decode()
-    assert "The location will be revealed to ticket holders on" in page
-    assert "in 2\xa0days" in page or "in 1\xa0day" in page
+def test_ticket_type_sales_window(event, make_ticket_type, now):
+    early = make_ticket_type(event, name="Early bird", sales_end=now - datetime.timedelta(hours=1))
+    later = make_ticket_type(event, name="Late", sales_start=now + datetime.timedelta(hours=1))
+    with pytest.raises(SalesClosed, match="ended"):
+        reserve(event, early, 1, now=now)
+    with pytest.raises(SalesClosed, match="go on sale"):
+        reserve(event, later, 1, now=now)
 
 
-def test_order_page_promises_the_venue_email_only_before_the_reveal(client, order, now):
-    promise = "We will email it to you then."
-    assert promise in client.get(order.get_absolute_url()).content.decode()
-    cancel_order(order=order, now=now)
-    assert promise not in client.get(order.get_absolute_url()).content.decode()
-    with time_machine.travel(order.event.venue_reveal_at + datetime.timedelta(minutes=1)):
-        page = client.get(order.get_absolute_url()).content.decode()
-    assert "The location was revealed to ticket holders on" in page
-    assert promise not in page
-
-
-def test_online_link_only_for_ticket_holders(client, make_event, make_ticket_type, buy, now):
-    event = make_event(format=Event.Format.ONLINE, online_link="https://meet.example.org/x1")
-    make_ticket_type(event)
-    order = buy(event, 1, now=now)
-    assert "meet.example.org/x1" not in client.get(event.get_absolute_url()).content.decode()
-    assert "meet.example.org/x1" in client.get(order.get_absolute_url()).content.decode()
-
-
-def test_held_order_link_does_not_reveal_the_venue(client, secret_event, now):
-    held = reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.get(), 1)],
-        buyer={"name": "H", "email": "h@example.org"},
-        idempotency_key=None,
-        now=now,
+def open_offer(event, ticket_type, now, quantity=2):
+    return WaitlistEntry.objects.create(
+        event=event,
+        ticket_type=ticket_type,
+        name="Wanda",
+        email="wanda@example.org",
+        quantity=quantity,
+        offered_at=now,
+        offer_expires_at=now + datetime.timedelta(hours=24),
     )
-    with time_machine.travel(secret_event.venue_reveal_at + datetime.timedelta(minutes=1)):
-        page = client.get(held.get_absolute_url()).content.decode()
-    assert "Hidden Orchard Hall" not in page
 
 
-def test_buyer_cancels_from_the_order_page_and_tickets_return(client, order, secret_event):
-    page = client.get(order.get_absolute_url()).content.decode()
-    assert "Cancel this order" in page
-    response = client.post(f"/orders/{order.token}/cancel/")
-    assert response.status_code == 303
-    order.refresh_from_db()
-    assert order.status == Order.Status.CANCELLED
-    assert secret_event.ticket_types.get().reserved == 0
-    assert "Cancel this order" not in client.get(order.get_absolute_url()).content.decode()
+def test_places_offered_to_the_waiting_list_are_held_back(make_event, make_ticket_type, now):
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=3)
+    offer = open_offer(event, ticket_type, now)
+    assert places_left_for(ticket_type, now=now) == 1
+    assert places_left_for(ticket_type, now=now, offer=offer) == 3
+    with pytest.raises(SoldOut):
+        reserve(event, ticket_type, 2, now=now)
+    order = reserve(event, ticket_type, 2, now=now, offer=offer)
+    offer.refresh_from_db()
+    assert order.tickets.count() == 2
+    assert offer.fulfilled_at == now
+    # Fulfilled: the offer holds nothing back any more.
+    assert places_left_for(ticket_type, now=now) == 1
 
 
-def test_buyer_who_cancels_gets_one_cancellation_email(client, order):
-    mail.outbox.clear()
-    client.post(f"/orders/{order.token}/cancel/")
-    client.post(f"/orders/{order.token}/cancel/")  # a second click: no second email
-    assert [m.to for m in mail.outbox] == [[order.email]]
-    message = mail.outbox[0]
-    assert message.subject == f"Your order {order.reference} for Secret Supper is cancelled"
-    assert "is cancelled" in message.body
-    assert "is cancelled" in message.alternatives[0][0]
+def test_expired_offer_holds_nothing_back(make_event, make_ticket_type, now):
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=3)
+    offer = open_offer(event, ticket_type, now)
+    later = now + datetime.timedelta(hours=25)
+    assert places_left_for(ticket_type, now=later) == 3
+    with pytest.raises(InvalidSelection):
+        reserve(event, ticket_type, 1, now=later, offer=offer)
 
 
-def test_cancellation_is_shown_even_when_its_email_fails(client, order, settings):
-    settings.EMAIL_BACKEND = "tests.events.test_jobs.RefusingEmailBackend"
-    response = client.post(f"/orders/{order.token}/cancel/", follow=True)
-    assert response.status_code == 200
-    assert "Your order is cancelled" in response.content.decode()
-
-
-def test_cancelled_order_page_says_so_and_offers_nothing_to_use(client, order, now):
-    order.address_line1 = "1 Main St"
-    order.save()
-    cancel_order(order=order, now=now)
-    page = client.get(order.get_absolute_url()).content.decode()
-    assert "This order is cancelled since" in page
-    assert "Its tickets are no longer valid." in page
-    assert 'class="ticket-qr"' not in page
-    for ticket in order.tickets.all():
-        assert ticket.code not in page
-    assert "Add to calendar" not in page
-    assert "Materials go to" not in page
-    assert "cancel this order" not in page.lower()
-
-
-def test_cancel_refused_close_to_the_event(client, order, secret_event, settings):
-    too_late = secret_event.starts_at - datetime.timedelta(
-        hours=settings.EVENTS_CANCEL_UNTIL_HOURS - 1
+def test_an_offer_for_no_ticket_type_holds_its_places_once(make_event, make_ticket_type, now):
+    event = make_event()
+    dinner = make_ticket_type(event, name="Dinner", quantity=1)
+    child = make_ticket_type(event, name="Child", quantity=1)
+    open_offer(event, None, now, quantity=1)
+    # Two places, one kept for the offer: one is still for sale, of either type.
+    offers = WaitlistEntry.objects.open_offers(now).filter(event=event)
+    left = places_left(event, now=now, ticket_types=[dinner, child], offers=offers)
+    assert (left[dinner.pk], left[child.pk], left.total) == (1, 1, 1)
+    assert event_sales_state(event, now=now, left=left, ticket_types=[dinner, child]) != (
+        SalesState.SOLD_OUT
     )
-    with time_machine.travel(too_late):
-        assert "Cancel this order" not in client.get(order.get_absolute_url()).content.decode()
-        response = client.post(f"/orders/{order.token}/cancel/")
-    assert response.status_code == 409
-    order.refresh_from_db()
-    assert order.status == Order.Status.CONFIRMED
+    assert places_left_for(child, now=now) == 1
+    with pytest.raises(SoldOut):
+        reserve_tickets(
+            event=event,
+            lines=[(dinner, 1), (child, 1)],
+            buyer=BUYER,
+            idempotency_key=None,
+            now=now,
+        )
+    reserve(event, child, 1, now=now)
+    # The last place is the offer's, whichever type its holder picks.
+    assert places_left_for(dinner, now=now) == 0
 
 
-def test_cancel_address_opened_with_get_leads_to_the_order_page_and_cancels_nothing(client, order):
-    response = client.get(f"/orders/{order.token}/cancel/")
-    assert response.status_code == 302
-    assert response["Location"] == order.get_absolute_url()
-    order.refresh_from_db()
-    assert order.status == Order.Status.CONFIRMED
-
-
-def test_paid_order_is_cancelled_by_staff_not_online(client, order, now):
-    from events.inventory import mark_order_paid
-
-    mark_order_paid(order=order, now=now)
-    assert client.post(f"/orders/{order.token}/cancel/").status_code == 409
-
-
-def test_orders_for_user_in_few_queries(
-    django_assert_max_num_queries, secret_event, buy, now, non_member
+def test_a_closed_ticket_type_lends_no_places_to_an_offer_for_any_type(
+    make_event, make_ticket_type, now
 ):
-    for _ in range(3):
-        buy(secret_event, 2, now=now, user=non_member)
-    with django_assert_max_num_queries(3):
-        orders = list(Order.objects.for_user(non_member))
-        tickets = [t.ticket_type.name for o in orders for t in o.tickets.all()]
-        events = [o.event.title for o in orders]
-    assert len(orders) == 3 and len(tickets) == 6 and len(events) == 3
-
-
-def test_account_orders_include_lists_the_orders(rf, secret_event, buy, now, non_member):
-    from django.template.loader import render_to_string
-
-    order = buy(secret_event, 2, now=now, user=non_member)
-    html = render_to_string(
-        "events/includes/account_orders.html", {"orders": Order.objects.for_user(non_member)}
+    event = make_event()
+    regular = make_ticket_type(event, name="Regular", quantity=2)
+    make_ticket_type(
+        event, name="Early bird", quantity=10, sales_end=now - datetime.timedelta(days=1)
     )
-    assert order.reference in html
-    assert order.get_absolute_url() in html
-    assert "Hidden Orchard Hall" not in html
+    open_offer(event, None, now, quantity=2)
+    # The early-bird places can no longer be sold, so the two regular ones are the offer's.
+    assert places_left_for(regular, now=now) == 0
+    with pytest.raises(SoldOut):
+        reserve(event, regular, 2, now=now)
+
+
+def test_an_offer_holder_may_buy_only_the_places_offered(make_event, make_ticket_type, now):
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=10)
+    offer = open_offer(event, None, now, quantity=2)
+    with pytest.raises(InvalidSelection, match="offer is for 2 tickets"):
+        reserve(event, ticket_type, 3, now=now, offer=offer)
+    offer.refresh_from_db()
+    assert offer.fulfilled_at is None
+    assert Order.objects.count() == 0
+    reserve(event, ticket_type, 2, now=now, offer=offer)
+
+
+# --- Concurrency, on PostgreSQL with real threads and processes -----------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_racing_buyers_never_oversell_the_last_tickets(make_event, make_ticket_type, now):
+    assert connection.vendor == "postgresql"
+    event = make_event(capacity=50)
+    ticket_type = make_ticket_type(event, quantity=50, max_per_order=10)
+    for _ in range(9):
+        reserve(event, ticket_type, 5, now=now)
+
+    def buy(index):
+        return reserve(event, ticket_type, 1, now=now, key=f"race-{index:04d}-abcdefgh")
+
+    results = race(24, buy)
+    orders = [r for r in results if isinstance(r, Order)]
+    errors = [r for r in results if not isinstance(r, Order)]
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    assert len(orders) == 5
+    assert len(errors) == 19
+    assert all(isinstance(error, SoldOut) for error in errors), errors
+    assert ticket_type.reserved == 50 == event.reserved
+    assert Order.objects.filter(event=event).count() == 9 + 5
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_same_submission_racing_itself_makes_one_order(event, ticket_type, now):
+    def submit(index):
+        return reserve_tickets(
+            event=event,
+            lines=[(ticket_type, 2)],
+            buyer=BUYER,
+            idempotency_key="double-click-0123456789ab",
+            now=now,
+        )
+
+    results = race(8, submit)
+    assert len({result.order.pk for result in results}) == 1, results
+    assert [result.created for result in results].count(True) == 1
+    ticket_type.refresh_from_db()
+    assert Order.objects.count() == 1
+    assert ticket_type.reserved == 2
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_separate_processes_never_oversell(make_event, make_ticket_type):
+    """Several server processes (not threads) racing for the last tickets: the
+    database's locks and constraints hold across processes."""
+    event = make_event()
+    make_ticket_type(event, quantity=5, max_per_order=5)
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    context = multiprocessing.get_context("spawn")
+    count = 8
+    barrier = context.Barrier(count)
+    results = context.Queue()
+    processes = [
+        context.Process(target=buy_one_ticket, args=(url, event.pk, barrier, results))
+        for _ in range(count)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = sorted(results.get(timeout=120) for _ in range(count))
+    for process in processes:
+        process.join(timeout=60)
+    ticket_type = event.ticket_types.get()
+    assert outcomes == ["bought"] * 5 + ["sold out"] * 3
+    assert ticket_type.reserved == 5
+    assert Order.objects.filter(event=event).count() == 5

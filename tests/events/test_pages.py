@@ -235,12 +235,13 @@ def test_event_detail_query_count_for_a_signed_in_member(
         client.get(secret_event.get_absolute_url())
 
 
-def test_event_cards_include_renders_prepared_events(secret_event):
+def test_event_cards_include_renders_prepared_events(secret_event, now):
     from django.template.loader import render_to_string
 
-    from events.listing import event_cards
+    from events.listing import describe_events, with_ticket_types
 
-    html = render_to_string("events/includes/event_cards.html", {"events": event_cards()})
+    events = describe_events(with_ticket_types(Event.objects.upcoming(now), now=now), now=now)
+    html = render_to_string("events/includes/event_cards.html", {"events": events})
     assert "Secret Supper" in html
     assert "Somewhere in Ghent" in html
     assert "Hidden Orchard Hall" not in html

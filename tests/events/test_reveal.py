@@ -9,15 +9,14 @@ from events.reveal import (
     can_see_venue,
     public_location,
     reveal_message,
-    venue_is_revealed,
 )
 
 
 def test_reveal_moment_is_compared_as_an_instant_in_utc(secret_event):
     reveal = secret_event.venue_reveal_at
     new_york = reveal.astimezone(datetime.timezone(datetime.timedelta(hours=-5)))
-    assert not venue_is_revealed(secret_event, at=new_york - datetime.timedelta(microseconds=1))
-    assert venue_is_revealed(secret_event, at=new_york)
+    assert not secret_event.venue_is_revealed(new_york - datetime.timedelta(microseconds=1))
+    assert secret_event.venue_is_revealed(new_york)
 
 
 def test_event_without_reveal_time_shows_its_venue_to_everyone(make_event, venue, now):
@@ -54,7 +53,7 @@ def test_order_of_another_event_does_not_open_the_gate(
 
 
 def test_cancelled_order_no_longer_opens_the_gate(secret_event, buy, now):
-    from events.inventory import cancel_order
+    from events.orders import cancel_order
 
     order = cancel_order(order=buy(secret_event, 1, now=now), now=now)
     assert not can_see_venue(secret_event, order=order, at=secret_event.venue_reveal_at)

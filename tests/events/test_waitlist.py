@@ -1,20 +1,19 @@
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from events import inventory
+from events import orders
 from events.models import Event, Order, WaitlistEntry
 from events.waitlist import checkout_path, is_sold_out, offer_returned_places, places_available
+from tests.concurrency import race
 
-from .staff_factories import make_event, make_order, make_ticket_type, make_venue
+from .factories import make_event, make_order, make_ticket_type, make_venue, places_left_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def sold_out():
     ticket_type = make_ticket_type(event, quantity=3)
     make_order(event, [(ticket_type, 2)], paid=True, email="pair@example.org")
     make_order(event, [(ticket_type, 1)], paid=True, email="single@example.org")
-    event.refresh_from_db()  # the inventory moved its counters
+    event.refresh_from_db()  # the orders moved its counters
     event.single_order = event.orders.get(email="single@example.org")
     event.ticket_type = ticket_type
     return event
@@ -44,7 +43,7 @@ def _join(event, name, email, quantity=1, **extra):
 
 
 def _give_back_one_place(event):
-    inventory.cancel_order(order=event.single_order, now=timezone.now())
+    orders.cancel_order(order=event.single_order, now=timezone.now())
 
 
 def test_joining_a_sold_out_event_adds_the_person_and_emails_them(client, sold_out):
@@ -157,8 +156,8 @@ def test_open_offer_keeps_the_places_for_that_person(client, sold_out):
     first.refresh_from_db()
     ticket_type = sold_out.ticket_type
     ticket_type.refresh_from_db()
-    assert inventory.available_quantity(ticket_type, now=now) == 0
-    assert inventory.available_quantity(ticket_type, now=now, offer=first) == 1
+    assert places_left_for(ticket_type, now=now) == 0
+    assert places_left_for(ticket_type, now=now, offer=first) == 1
     # Everyone else still finds the event full and may join the list.
     assert client.get(_url(sold_out)).status_code == 200
 
@@ -192,15 +191,15 @@ def test_a_bought_offer_is_not_offered_again(sold_out):
     first.refresh_from_db()
     ticket_type = sold_out.ticket_type
     ticket_type.refresh_from_db()
-    order = inventory.reserve_tickets(
+    order = orders.reserve_tickets(
         event=sold_out,
         lines=[(ticket_type, 1)],
         buyer={"name": "First", "email": "first@example.org"},
         idempotency_key=None,
         now=now,
         offer=first,
-    )
-    inventory.confirm_order(order=order, now=now)
+    ).order
+    orders.confirm_order(order=order, now=now)
     first.refresh_from_db()
     assert first.fulfilled_at == now
     later = now + timedelta(hours=settings.EVENTS_WAITLIST_OFFER_HOURS + 1)
@@ -215,7 +214,7 @@ def test_entries_wait_for_their_own_ticket_type(sold_out):
         sold_out, "Dinner only", "dinner@example.org", ticket_type=sold_out.ticket_type
     )
     any_type = _join(sold_out, "Anything", "any@example.org")
-    inventory.cancel_order(order=child_order, now=timezone.now())
+    orders.cancel_order(order=child_order, now=timezone.now())
     offer_returned_places(now=timezone.now())
     wants_dinner.refresh_from_db()
     any_type.refresh_from_db()
@@ -236,7 +235,7 @@ def test_an_offer_for_any_type_is_counted_once_against_the_places_left(sold_out)
     # Both free places are kept, once each: nothing is left for anyone else.
     assert is_sold_out(sold_out, now=now)
     assert is_sold_out(sold_out, now=now, ticket_type=child)
-    assert inventory.available_quantity(child, now=now, offer=first) == 1
+    assert places_left_for(child, now=now, offer=first) == 1
 
 
 def test_one_offer_for_any_type_leaves_the_other_place_on_sale(sold_out):
@@ -253,7 +252,7 @@ def test_one_offer_for_any_type_leaves_the_other_place_on_sale(sold_out):
 
 def test_offers_go_in_join_order_while_places_last(sold_out):
     entries = [_join(sold_out, f"P{i}", f"p{i}@example.org") for i in range(3)]
-    inventory.cancel_order(order=sold_out.orders.get(email="pair@example.org"), now=timezone.now())
+    orders.cancel_order(order=sold_out.orders.get(email="pair@example.org"), now=timezone.now())
     offer_returned_places(now=timezone.now())
     offered = [e.pk for e in WaitlistEntry.objects.filter(offered_at__isnull=False)]
     assert sorted(offered) == [entries[0].pk, entries[1].pk]
@@ -287,25 +286,11 @@ def test_two_runs_at_once_make_one_offer():
     order = make_order(event, [(ticket_type, 1)], paid=True)
     for i in range(3):
         _join(event, f"P{i}", f"p{i}@example.org")
-    inventory.cancel_order(order=order, now=timezone.now())
+    orders.cancel_order(order=order, now=timezone.now())
     assert event.orders.get().status == Order.Status.CANCELLED
 
     now = timezone.now()
-    barrier = threading.Barrier(2)
-    summaries = []
-
-    def run():
-        try:
-            barrier.wait()
-            summaries.append(offer_returned_places(now=now))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    summaries = race(2, lambda _index: offer_returned_places(now=now))
     assert sorted(summaries) == ["0 waiting-list offer(s) sent", "1 waiting-list offer(s) sent"]
     assert WaitlistEntry.objects.filter(offered_at__isnull=False).count() == 1
     assert len(mail.outbox) == 1

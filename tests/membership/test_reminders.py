@@ -1,5 +1,4 @@
 import datetime
-import threading
 
 import pytest
 from django.core import mail
@@ -9,6 +8,7 @@ from django.db import connection
 from membership.jobs import JOBS, send_renewal_reminders
 from membership.models import Membership, RenewalReminder
 from membership.reminders import send_due_renewal_reminders
+from tests.concurrency import race
 
 D = datetime.date
 END = D(2026, 12, 31)
@@ -120,23 +120,9 @@ def test_two_concurrent_runs_send_one_email(member, make_membership):
     assert connection.vendor == "postgresql"
     make_membership(member, starts_on=D(2026, 1, 1), ends_on=END)
     now = at(END - datetime.timedelta(days=7))
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(send_due_renewal_reminders(now=now))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race(2, lambda _index: send_due_renewal_reminders(now=now))
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    results = [outcome for outcome in outcomes if not isinstance(outcome, Exception)]
     assert errors == []
     assert sorted(results) == [0, 1]
     assert len(mail.outbox) == 1

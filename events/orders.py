@@ -1,0 +1,356 @@
+"""The order lifecycle: reserve, confirm, pay, cancel, expire, release. Never oversells.
+
+An order is born pending: `reserve_tickets` holds its tickets for
+`settings.EVENTS_HOLD_MINUTES`. It becomes confirmed (its tickets are the buyer's, paid or
+not) through `confirm_order`, or `mark_order_paid` when the money came first; both go
+through the one pending-to-confirmed step, `_confirm`. A cancelled, refunded or expired
+order gives its tickets back (`_release`); a pending order whose hold ran out expires,
+when the next buyer of its event comes or the periodic job runs.
+
+How it holds under concurrency, across threads and server processes alike: every change
+runs as `with transaction.atomic(): lock; check; write`. The lock is `availability.lock_event`
+(taken first, then TicketType rows by primary key, then Order rows), the check is
+`availability.places_left` on the rows as they are under the lock, and the counters
+`TicketType.reserved` and `Event.reserved`, which only this module writes, move by
+conditional updates (`UPDATE ... SET reserved = reserved + n WHERE reserved + n <=
+quantity`). The CheckConstraints `ticket_type_never_oversold` and `event_never_oversold`
+make an overselling write fail in the database itself, whatever code attempts it.
+
+A checkout form carries an idempotency key; the same submission sent twice (double click,
+refresh, back button) finds the order the first one made instead of making a second, and
+`Reservation.created` says which happened.
+"""
+
+import datetime
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .availability import (
+    InvalidSelection,
+    SoldOut,
+    check_event_on_sale,
+    check_ticket_type_on_sale,
+    lock_event,
+    places_left,
+)
+from .models import Event, Order, Ticket, TicketType, WaitlistEntry
+from .pricing import may_buy, ticket_prices
+
+
+@dataclass(frozen=True)
+class Reservation:
+    order: Order
+    created: bool
+    """False when the same submission had already made this order."""
+
+
+def _existing_order(idempotency_key, event):
+    order = Order.objects.filter(idempotency_key=idempotency_key).first()
+    if order is not None and order.event_id != event.pk:
+        raise InvalidSelection(_("This form was already used for another event."))
+    return order
+
+
+def _validate_lines(event, lines, *, user, now) -> list[tuple[TicketType, int]]:
+    if not lines:
+        raise InvalidSelection(_("Please choose at least one ticket."))
+    seen = set()
+    clean = []
+    for ticket_type, quantity in lines:
+        if ticket_type is None or ticket_type.event_id != event.pk:
+            raise InvalidSelection(_("That ticket type is not for this event."))
+        if ticket_type.pk in seen:
+            raise InvalidSelection(_("Each ticket type may appear once."))
+        seen.add(ticket_type.pk)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            raise InvalidSelection(_("Quantities are whole numbers from zero."))
+        if quantity > ticket_type.max_per_order:
+            raise InvalidSelection(
+                _("At most %(n)s %(name)s tickets per order.")
+                % {"n": ticket_type.max_per_order, "name": ticket_type.name}
+            )
+        if quantity == 0:
+            continue
+        if not may_buy(ticket_type, user=user, on=now):
+            raise InvalidSelection(
+                _("%(name)s tickets are for members in good standing; please sign in.")
+                % {"name": ticket_type.name}
+            )
+        clean.append((ticket_type, quantity))
+    if not clean:
+        raise InvalidSelection(_("Please choose at least one ticket."))
+    return clean
+
+
+def _validate_offer(offer, event, *, count, now):
+    if offer is None:
+        return
+    still_open = WaitlistEntry.objects.open_offers(now).filter(pk=offer.pk, event_id=event.pk)
+    if not still_open.exists():
+        raise InvalidSelection(_("This waiting-list offer is no longer open."))
+    # The offer lets its holder use the places kept for them, not everyone else's too.
+    if count > offer.quantity:
+        raise InvalidSelection(
+            ngettext(
+                "Your waiting-list offer is for %(n)s ticket; please choose at most %(n)s.",
+                "Your waiting-list offer is for %(n)s tickets; please choose at most %(n)s.",
+                offer.quantity,
+            )
+            % {"n": offer.quantity}
+        )
+
+
+def _release(order, *, event_id) -> None:
+    """Give an order's tickets back to sale. Caller holds the event lock."""
+    per_type = dict(order.tickets.values_list("ticket_type_id").annotate(n=Count("id")).order_by())
+    for ticket_type in (
+        TicketType.objects.select_for_update().filter(pk__in=per_type).order_by("pk")
+    ):
+        TicketType.objects.filter(pk=ticket_type.pk).update(
+            reserved=F("reserved") - per_type[ticket_type.pk]
+        )
+    total = sum(per_type.values())
+    if total:
+        Event.objects.filter(pk=event_id).update(reserved=F("reserved") - total)
+
+
+def _expire_holds_locked(event_id, *, now) -> int:
+    """Expire the event's stale holds. Caller holds the event lock."""
+    count = 0
+    for order in (
+        Order.objects.select_for_update()
+        .filter(event_id=event_id)
+        .expired_holds(now)
+        .order_by("pk")
+    ):
+        _release(order, event_id=event_id)
+        order.status = Order.Status.EXPIRED
+        order.save(update_fields=["status", "updated_at"])
+        count += 1
+    return count
+
+
+def reserve_tickets(
+    *,
+    event: Event,
+    lines: list[tuple[TicketType, int]],
+    buyer: dict,
+    user=None,
+    idempotency_key: str | None,
+    now: datetime.datetime,
+    offer: WaitlistEntry | None = None,
+    attendees: list[dict] | None = None,
+) -> Reservation:
+    """Hold tickets as a pending order (expiring `EVENTS_HOLD_MINUTES` from `now`).
+
+    `buyer` has `name`, `email` and optionally `phone` and the postal address fields of
+    Order. `attendees`, optional, gives each ticket in line order its `attendee_name`,
+    `meal_choice` and `dietary_notes`. Raises SoldOut, SalesClosed or InvalidSelection.
+    The same `idempotency_key` returns the order it made the first time, with
+    `created=False`.
+    """
+    if idempotency_key:
+        existing = _existing_order(idempotency_key, event)
+        if existing is not None:
+            return Reservation(existing, created=False)
+    check_event_on_sale(event, now=now)
+    clean = _validate_lines(event, lines, user=user, now=now)
+    for ticket_type, _quantity in clean:
+        check_ticket_type_on_sale(ticket_type, now=now)
+    count = sum(quantity for _tt, quantity in clean)
+    _validate_offer(offer, event, count=count, now=now)
+    attendees = list(attendees or [])
+    if attendees and len(attendees) != count:
+        raise InvalidSelection(_("Please give the details of each ticket."))
+    meals = event.meal_choices
+    for attendee in attendees:
+        if attendee.get("meal_choice") and attendee["meal_choice"] not in meals:
+            raise InvalidSelection(_("Please choose a meal from the list."))
+    prices = ticket_prices(clean, user=user, on=now)
+
+    try:
+        with transaction.atomic():
+            locked_event = lock_event(event_id=event.pk)
+            if idempotency_key:
+                existing = _existing_order(idempotency_key, event)
+                if existing is not None:
+                    return Reservation(existing, created=False)
+            check_event_on_sale(locked_event, now=now)
+            _expire_holds_locked(locked_event.pk, now=now)
+            locked_event.refresh_from_db(fields=["reserved", "capacity"])
+            # All the event's types, not only those ordered: an offer made for no type is
+            # held against the places they have together.
+            types = list(
+                TicketType.objects.select_for_update().filter(event=locked_event).order_by("pk")
+            )
+            offers = list(WaitlistEntry.objects.open_offers(now).filter(event=locked_event))
+            left = places_left(
+                locked_event, now=now, ticket_types=types, offers=offers, offer=offer
+            )
+            for ticket_type, quantity in clean:
+                if quantity > left[ticket_type.pk]:
+                    if left[ticket_type.pk] == 0:
+                        raise SoldOut(
+                            _("%(name)s tickets are sold out.") % {"name": ticket_type.name}
+                        )
+                    raise SoldOut(
+                        _("Only %(n)s %(name)s tickets are left.")
+                        % {"n": left[ticket_type.pk], "name": ticket_type.name}
+                    )
+            if count > left.total:
+                raise SoldOut(_("Not enough places are left at this event."))
+
+            # Conditional updates: atomic even without the locks above.
+            for ticket_type, quantity in clean:
+                moved = TicketType.objects.filter(
+                    pk=ticket_type.pk, reserved__lte=F("quantity") - quantity
+                ).update(reserved=F("reserved") + quantity)
+                if moved != 1:
+                    raise SoldOut()
+            moved = (
+                Event.objects.filter(pk=event.pk)
+                .filter(Q(capacity__isnull=True) | Q(reserved__lte=F("capacity") - count))
+                .update(reserved=F("reserved") + count)
+            )
+            if moved != 1:
+                raise SoldOut()
+
+            total = sum(sum(row) for row in prices)
+            order = Order.objects.create(
+                event=locked_event,
+                idempotency_key=idempotency_key or None,
+                user=user if user is not None and user.is_authenticated else None,
+                buyer_name=buyer.get("name", "").strip(),
+                email=buyer.get("email", "").strip(),
+                phone=buyer.get("phone", "").strip(),
+                address_line1=buyer.get("address_line1", ""),
+                address_line2=buyer.get("address_line2", ""),
+                city=buyer.get("city", ""),
+                region=buyer.get("region", ""),
+                postal_code=buyer.get("postal_code", ""),
+                country=buyer.get("country", ""),
+                status=Order.Status.PENDING,
+                total=total,
+                hold_expires_at=now + timedelta(minutes=settings.EVENTS_HOLD_MINUTES),
+            )
+            tickets = []
+            position = 0
+            for (ticket_type, quantity), line_prices in zip(clean, prices, strict=True):
+                for index in range(quantity):
+                    details = attendees[position] if attendees else {}
+                    position += 1
+                    tickets.append(
+                        Ticket(
+                            order=order,
+                            ticket_type=ticket_type,
+                            price=line_prices[index],
+                            attendee_name=details.get("attendee_name", "").strip(),
+                            meal_choice=details.get("meal_choice", ""),
+                            dietary_notes=details.get("dietary_notes", "").strip(),
+                        )
+                    )
+            Ticket.objects.bulk_create(tickets)
+            if offer is not None:
+                WaitlistEntry.objects.filter(pk=offer.pk).update(fulfilled_at=now)
+                offer.fulfilled_at = now
+            return Reservation(order, created=True)
+    except IntegrityError:
+        # A concurrent identical submission won the unique key, or the database refused
+        # an overselling write.
+        if idempotency_key:
+            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return Reservation(existing, created=False)
+        raise SoldOut() from None
+
+
+def _lock(order) -> Order:
+    lock_event(event_id=order.event_id)
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _confirm(locked: Order, *, now: datetime.datetime) -> None:
+    """The one step from pending to confirmed: the hold ends, the tickets are the buyer's.
+    The caller holds the order's lock and saves it."""
+    locked.status = Order.Status.CONFIRMED
+    locked.confirmed_at = now
+    locked.hold_expires_at = None
+
+
+def _refresh(order, locked) -> Order:
+    for field in (
+        "status",
+        "confirmed_at",
+        "cancelled_at",
+        "paid_at",
+        "hold_expires_at",
+        "payment_method",
+        "payment_instructions",
+    ):
+        setattr(order, field, getattr(locked, field))
+    return order
+
+
+def confirm_order(*, order: Order, now: datetime.datetime) -> Order:
+    """A held order becomes confirmed: its tickets are the buyer's (paid or not)."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if locked.status == Order.Status.CONFIRMED:
+            return _refresh(order, locked)
+        if locked.status != Order.Status.PENDING:
+            raise InvalidSelection(_("This order can no longer be confirmed."))
+        _confirm(locked, now=now)
+        locked.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
+    return _refresh(order, locked)
+
+
+def mark_order_paid(*, order: Order, now: datetime.datetime) -> Order:
+    """Staff received the payment (or a provider confirmed it); confirms a held order."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if locked.is_closed:
+            raise InvalidSelection(_("A cancelled or expired order cannot be marked paid."))
+        if locked.status == Order.Status.PENDING:
+            _confirm(locked, now=now)
+        if locked.paid_at is None:
+            locked.paid_at = now
+        locked.save(
+            update_fields=["status", "confirmed_at", "hold_expires_at", "paid_at", "updated_at"]
+        )
+    return _refresh(order, locked)
+
+
+def cancel_order(
+    *, order: Order, now: datetime.datetime, status: str = Order.Status.CANCELLED
+) -> Order:
+    """Cancel (or refund, or expire) an order; its tickets go back on sale. Idempotent."""
+    if status not in (Order.Status.CANCELLED, Order.Status.REFUNDED, Order.Status.EXPIRED):
+        raise ValueError(f"Not a closing status: {status!r}")
+    with transaction.atomic():
+        locked = _lock(order)
+        if not locked.is_closed:
+            _release(locked, event_id=locked.event_id)
+        elif locked.status == status:
+            return _refresh(order, locked)
+        locked.status = status
+        if locked.cancelled_at is None:
+            locked.cancelled_at = now
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+    return _refresh(order, locked)
+
+
+def expire_stale_holds(*, now: datetime.datetime) -> int:
+    """Expire pending orders whose hold has run out; their tickets go back on sale."""
+    event_ids = sorted(set(Order.objects.expired_holds(now).values_list("event_id", flat=True)))
+    expired = 0
+    for event_id in event_ids:
+        with transaction.atomic():
+            lock_event(event_id=event_id)
+            expired += _expire_holds_locked(event_id, now=now)
+    return expired

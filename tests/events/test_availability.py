@@ -1,0 +1,93 @@
+import datetime
+
+import pytest
+
+from events.availability import SalesClosed, check_event_on_sale, places_left, places_taken
+from events.listing import FEW_LEFT, SalesState, event_sales_state
+from events.models import Event, Order, WaitlistEntry
+
+from .factories import make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_few_left_counts_the_event_capacity_once(make_event, make_ticket_type, now):
+    event = make_event(capacity=FEW_LEFT)
+    types = [make_ticket_type(event, name=name, quantity=50) for name in ("Adult", "Child")]
+    left = places_left(event, now=now, ticket_types=types, offers=[])
+    assert sum(left.values()) == 2 * FEW_LEFT  # each type alone could take every place
+    assert event_sales_state(event, now=now, left=left, ticket_types=types) == (SalesState.FEW_LEFT)
+
+
+def test_places_taken_are_the_tickets_held_or_sold_and_the_places_offered(
+    make_event, make_ticket_type, now
+):
+    event = make_event(capacity=30)
+    dinner = make_ticket_type(event, name="Dinner", quantity=20)
+    child = make_ticket_type(event, name="Child", quantity=10)
+    make_order(event, [(dinner, 5)], now=now)
+    make_order(event, [(child, 2)], status=Order.Status.PENDING, now=now)
+    WaitlistEntry.objects.create(
+        event=event,
+        ticket_type=dinner,
+        name="Wanda",
+        email="wanda@example.org",
+        quantity=3,
+        offered_at=now,
+        offer_expires_at=now + datetime.timedelta(hours=24),
+    )
+    WaitlistEntry.objects.create(
+        event=event,
+        name="Any",
+        email="any@example.org",
+        quantity=1,
+        offered_at=now,
+        offer_expires_at=now + datetime.timedelta(hours=1),
+    )
+    assert places_taken(event_id=event.pk, ticket_type_id=dinner.pk, now=now).lowest_allowed == 8
+    assert places_taken(event_id=event.pk, ticket_type_id=child.pk, now=now).lowest_allowed == 2
+    event_taken = places_taken(event_id=event.pk, now=now)
+    assert (event_taken.reserved, event_taken.offered) == (7, 4)
+    assert event_taken.lowest_allowed == 11
+
+
+def test_admin_remaining_and_the_public_page_agree_when_a_ticket_type_sale_has_closed(
+    client, admin_client, make_event, make_ticket_type, now
+):
+    """Staff and visitors read one count: a type whose sale has ended lends no places."""
+    from events.admin import EventAdmin
+
+    event = make_event()
+    regular = make_ticket_type(event, name="Regular", quantity=24)
+    make_ticket_type(
+        event, name="Early bird", quantity=30, sales_end=now - datetime.timedelta(days=1)
+    )
+    make_order(event, [(regular, 4)], now=now)
+
+    page = client.get(event.get_absolute_url())
+    public = sum(row["left"] for row in page.context["rows"] if row["state"].can_buy)
+    assert public == 20 and "20 left" in page.content.decode()
+
+    changelist = admin_client.get("/admin/events/event/")
+    admin_event = next(e for e in changelist.context["cl"].result_list if e.pk == event.pk)
+    assert EventAdmin(Event, None).remaining(admin_event) == public == 20
+    assert admin_event.figure_sold == 4
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"status": Event.Status.CANCELLED}, "cancelled"),
+        ({"status": Event.Status.DRAFT}, "not open"),
+        ({"registration_opens_at": 1}, "opens on"),
+        ({"registration_closes_at": -1}, "closed"),
+    ],
+)
+def test_check_event_on_sale_says_why_not(make_event, now, change, message):
+    fields = {
+        name: now + datetime.timedelta(hours=value) if isinstance(value, int) else value
+        for name, value in change.items()
+    }
+    with pytest.raises(SalesClosed, match=message):
+        check_event_on_sale(make_event(**fields), now=now)
+    check_event_on_sale(make_event(), now=now)
