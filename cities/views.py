@@ -106,6 +106,7 @@ def virginia_directory(request):
         localities.append({"city": locality, "listings": rows, "count": len(rows)})
     context = {
         "localities": localities,
+        "locality_count": len(localities),
         "listing_count": len(listings),
         "friendship_count": sum(1 for listing in listings if listing.is_friendship),
         "sources": sorted({listing.source for listing in listings}),

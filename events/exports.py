@@ -13,6 +13,7 @@ from django.http import StreamingHttpResponse
 
 from association.csv_export import csv_response, field_heading
 from association.formats import format_short_datetime
+from membership.models import POSTAL_ADDRESS_FIELDS
 
 from .models import Event, Order, Ticket
 
@@ -93,16 +94,7 @@ def meal_rows(event: Event) -> Iterator[list]:
         yield [ticket.holder_name, ticket.meal_choice, ticket.dietary_notes]
 
 
-ADDRESS_FIELDS = (
-    "buyer_name",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "email",
-)
+ADDRESS_FIELDS = ("buyer_name", *POSTAL_ADDRESS_FIELDS, "email")
 
 
 def address_rows(event: Event) -> Iterator[list]:

@@ -32,7 +32,7 @@ class UpcomingEventsFeed(Feed):
 
     def title(self):
         association = Association.current()
-        name = association.name if association else ""
+        name = association.name
         return _("Upcoming events") + (f" · {name}" if name else "")
 
     def link(self):

@@ -10,7 +10,6 @@ number of queries whatever the number of events or ticket types.
 import datetime
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -91,11 +90,11 @@ def price_label(ticket_types) -> str:
     return f"{low}–{format_money(prices[-1])}"
 
 
-def with_ticket_types(queryset, *, now: datetime.datetime | None = None):
+def with_ticket_types(queryset, *, now: datetime.datetime):
     """Events for a list page: the venue (for the gate), the partnership, and the figures
-    of sales (`EventQuerySet.with_sales_figures`, as of `now`: pass the moment the page
-    is rendered for; without it, this moment)."""
-    return queryset.listed().with_sales_figures(now or timezone.now())
+    of sales (`EventQuerySet.with_sales_figures`) as of `now`, the moment the page is
+    rendered for."""
+    return queryset.listed().with_sales_figures(now)
 
 
 def describe_events(events, *, viewer=None, now: datetime.datetime) -> list[Event]:

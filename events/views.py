@@ -453,7 +453,7 @@ def calendar_ics(request):
     now = timezone.now()
     events = list(Event.objects.upcoming(now).select_related("venue"))
     association = Association.current()
-    name = _("Events") + (f" · {association.name}" if association and association.name else "")
+    name = _("Events") + (f" · {association.name}" if association.name else "")
     response = _ics_response(ics.events_calendar(events, name=name, now=now), "events.ics")
     # Calendar apps subscribe without signing in: the same file for everyone.
     return cache_until_next_reveal(response, events, viewer=None, now=now)

@@ -136,19 +136,6 @@ class JoinView(View):
             },
             status=400 if data is not None else 200,
         )
-        return render(
-            request,
-            self.template_name,
-            {
-                "plan": plan,
-                "signup_form": signup_form,
-                "profile_form": profile_form,
-                "join_form": join_form,
-                "renewing": membership_in_good_standing(request.user, on=today) is not None,
-                "login_url": f"{reverse('membership:login')}?next={request.path}",
-            },
-            status=400 if data is not None else 200,
-        )
 
 
 # The join page's choices wait in the visitor's session until the address is confirmed.

@@ -66,7 +66,7 @@ class AccountView(MembershipAccountView):
 
 def home_page_events(*, request, limit=3):
     now = timezone.now()
-    events = with_ticket_types(Event.objects.upcoming(now))[:limit]
+    events = with_ticket_types(Event.objects.upcoming(now), now=now)[:limit]
     return describe_events(events, viewer=request.user, now=now)
 
 
@@ -88,7 +88,9 @@ class PartnershipDetailView(CitiesPartnershipDetailView):
     event list, never past the next venue reveal it shows."""
 
     def get_related_events(self, *, now):
-        events = with_ticket_types(Event.objects.upcoming(now).filter(partnership=self.object))
+        events = with_ticket_types(
+            Event.objects.upcoming(now).filter(partnership=self.object), now=now
+        )
         return describe_events(events, viewer=self.request.user, now=now)
 
     def limit_caching(self, response, *, events, now):
