@@ -362,6 +362,7 @@ def test_remaining_leaves_out_places_offered_to_the_waiting_list(dinner):
         email="offered@example.org",
         quantity=2,
         offered_at=now,
+        offered_quantity=2,
         offer_expires_at=now + timedelta(hours=2),
     )
     WaitlistEntry.objects.create(
@@ -370,6 +371,7 @@ def test_remaining_leaves_out_places_offered_to_the_waiting_list(dinner):
         email="expired@example.org",
         quantity=1,
         offered_at=now - timedelta(days=2),
+        offered_quantity=1,
         offer_expires_at=now - timedelta(days=1),
     )
     assert EventAdmin(Event, None).remaining(_figures(dinner)) == 5 - 2 - 2
@@ -404,6 +406,7 @@ def test_waitlist_changelist_shows_each_entry_state(admin_client, dinner):
         name="Open Olive",
         email="o@example.org",
         offered_at=now,
+        offered_quantity=1,
         offer_expires_at=now + timedelta(hours=1),
     )
     html = admin_client.get(reverse("admin:events_waitlistentry_changelist")).content.decode()
@@ -525,6 +528,7 @@ def test_a_capacity_below_the_places_taken_is_a_form_error(admin_client, sold_di
         email="offered@example.org",
         quantity=2,
         offered_at=now,
+        offered_quantity=2,
         offer_expires_at=now + timedelta(hours=2),
     )
     url = reverse("admin:events_event_change", args=[event.pk])

@@ -256,6 +256,7 @@ def open_offer(event, ticket_type, now, quantity=2):
         email="wanda@example.org",
         quantity=quantity,
         offered_at=now,
+        offered_quantity=quantity,
         offer_expires_at=now + datetime.timedelta(hours=24),
     )
 
