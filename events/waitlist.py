@@ -1,7 +1,13 @@
 """The waiting list: joining a sold-out event, and offering returned places in join order.
 
 Rules:
-- One entry per email per event (a database constraint; a second attempt is told kindly).
+- One entry per email per event (a database constraint).
+- Nobody learns from the page whether an address is on a list: joining answers the same
+  way, in the same time, whether the address is new or already there; the work and the
+  email happen after the answer (`join_and_tell`, through
+  `membership.after_response.RedirectThenRun`). The address's owner is told by email:
+  "you are on the list", or "you were already on it since ..." (at most once a day per
+  entry, so the form cannot be used to flood someone's inbox).
 - Joining only makes sense when nothing is for sale: with places available, the visitor
   goes to the checkout instead.
 - When places come back (a cancellation, an expired hold), `offer_returned_places` offers
@@ -33,6 +39,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from association.models import Association
+from membership.throttle import AttemptLimiter
 
 from .availability import lock_event, places_left
 from .models import Event, OfferState, TicketType, WaitlistEntry
@@ -177,6 +184,50 @@ def send_offer_email(entry: WaitlistEntry, *, places: int, now: datetime) -> Non
             expires_at=entry.offer_expires_at,
         ),
     )
+
+
+def send_already_listed_email(entry: WaitlistEntry, *, now: datetime) -> None:
+    _send(
+        "already",
+        to=entry.email,
+        subject=_("You are already on the waiting list: %(event)s") % {"event": entry.event.title},
+        context=_email_context(
+            entry,
+            now=now,
+            offer_url=offer_url(entry) if entry.offer_state == OfferState.OPEN else "",
+        ),
+    )
+
+
+REMINDER_WINDOW_SECONDS = 24 * 60 * 60
+
+
+def _reminder_limiter() -> AttemptLimiter:
+    return AttemptLimiter("waitlist-already", limit=1, window_seconds=REMINDER_WINDOW_SECONDS)
+
+
+def join_and_tell(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    quantity: int,
+    ticket_type: TicketType | None = None,
+    now: datetime,
+) -> None:
+    """After the join page's answer: add the person and email them that they are on the
+    list, or, when the address is already on it, tell its owner so by email instead (once
+    a day per entry at most)."""
+    entry, created = join_waitlist(
+        event=event, name=name, email=email, quantity=quantity, ticket_type=ticket_type
+    )
+    if created:
+        send_joined_email(entry, now=now)
+        return
+    if _reminder_limiter().record_failure(f"entry:{entry.pk}") > 1:
+        return  # already told today
+    entry = WaitlistEntry.objects.with_offer_state(now).select_related("event").get(pk=entry.pk)
+    send_already_listed_email(entry, now=now)
 
 
 @dataclass(frozen=True)
