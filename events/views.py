@@ -57,6 +57,7 @@ from .qr import ticket_qr_svg
 from .reveal import (
     cache_until_next_reveal,
     can_see_online_link,
+    is_event_staff,
     public_location,
     reveal_message,
     visible_venue,
@@ -67,7 +68,7 @@ PAST_PER_PAGE = 20
 
 def _visible_events(request):
     events = Event.objects.all()
-    if not request.user.is_staff:
+    if not is_event_staff(request.user):
         events = events.published()
     return events
 
