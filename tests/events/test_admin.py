@@ -580,3 +580,34 @@ def test_the_admin_saves_an_event_under_its_lock(admin_client, sold_dinner):
     save = next(i for i, q in enumerate(sql) if q.startswith('UPDATE "events_tickettype"'))
     check = next(i for i, q in enumerate(sql) if 'SELECT "events_tickettype"."reserved"' in q)
     assert lock < check < save
+
+
+def test_staff_cannot_ask_for_fewer_places_than_an_offer_keeps(admin_client, dinner):
+    now = timezone.now()
+    entry = WaitlistEntry.objects.create(
+        event=dinner,
+        name="Offered",
+        email="offered@example.org",
+        quantity=3,
+        offered_at=now,
+        offered_quantity=2,
+        offer_expires_at=now + timedelta(hours=2),
+    )
+    url = reverse("admin:events_waitlistentry_change", args=[entry.pk])
+    expires = timezone.localtime(entry.offer_expires_at)
+    data = {
+        "event": dinner.pk,
+        "ticket_type": "",
+        "name": "Offered",
+        "email": "offered@example.org",
+        "offer_expires_at_0": expires.strftime("%Y-%m-%d"),
+        "offer_expires_at_1": expires.strftime("%H:%M:%S"),
+    }
+    response = admin_client.post(url, {**data, "quantity": "1"})
+    assert response.status_code == 200
+    assert "2 places were already offered to this person" in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.quantity, entry.offered_quantity) == (3, 2)
+    assert admin_client.post(url, {**data, "quantity": "2"}).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.quantity, entry.offered_quantity) == (2, 2)
