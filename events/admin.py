@@ -627,12 +627,13 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         "quantity",
         "created_at",
         "state",
+        "offered_quantity",
         "offer_expires_at",
     )
     list_filter = (OfferStateFilter, "event")
     list_select_related = ("event", "ticket_type__event")
     search_fields = ("name", "email")
-    readonly_fields = ("created_at", "offered_at", "fulfilled_at")
+    readonly_fields = ("created_at", "offered_at", "offered_quantity", "fulfilled_at")
     fields = (
         "event",
         "ticket_type",
@@ -641,6 +642,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         "quantity",
         "created_at",
         "offered_at",
+        "offered_quantity",
         "offer_expires_at",
         "fulfilled_at",
     )

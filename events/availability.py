@@ -6,6 +6,9 @@ confirmed orders (only `events/orders.py` moves them). What can still be sold of
 
     quantity - reserved - places offered to the waiting list for that type (open offers)
 
+where an open offer keeps exactly the places it offered (`WaitlistEntry.offered_quantity`,
+what had come back when it was made), not the number its holder asked for; the rest stays
+on sale and the next run of the waiting list offers it to the next person,
 bounded by what the event has left altogether: the places its types on sale have left
 together, less the open offers made for no type in particular (held once, whichever type
 their holder picks), and, with a capacity, capacity - reserved - all open offers. The
@@ -19,9 +22,10 @@ ticket type is inside its own dates (`TicketType.is_on_sale`); `check_event_on_s
 `check_ticket_type_on_sale` say why not, in words for the buyer.
 
 The lock. Everything that changes what can be sold takes the event's row lock first,
-through `lock_event`, and the other rows after it in one fixed order (TicketType rows by
-primary key, then Order rows): two buyers of one event queue on its row, so the second
-checks availability only after the first committed, across threads and server processes.
+through `lock_event`, and the other rows after it in one fixed order (the waiting-list
+entry whose offer is being used, then TicketType rows by primary key, then Order rows):
+two buyers of one event queue on its row, so the second checks availability only after
+the first committed, across threads and server processes.
 """
 
 import datetime
@@ -97,9 +101,9 @@ def places_left(
     held_for_any_type = 0
     for entry in holds:
         if entry.ticket_type_id is None:
-            held_for_any_type += entry.quantity
+            held_for_any_type += entry.offered_quantity
         else:
-            held_for_type[entry.ticket_type_id] += entry.quantity
+            held_for_type[entry.ticket_type_id] += entry.offered_quantity
     own = {
         ticket_type.pk: max(
             ticket_type.quantity - ticket_type.reserved - held_for_type[ticket_type.pk], 0
@@ -112,7 +116,7 @@ def places_left(
     pool = sum(own[t.pk] for t in ticket_types if t.is_on_sale(now))
     total = pool - held_for_any_type
     if event.capacity is not None:
-        total = min(total, event.capacity - event.reserved - sum(e.quantity for e in holds))
+        total = min(total, event.capacity - event.reserved - sum(e.offered_quantity for e in holds))
     total = max(total, 0)
     return PlacesLeft({pk: min(left, total) for pk, left in own.items()}, total=total)
 
@@ -145,7 +149,7 @@ def places_taken(
     else:
         reserved = TicketType.objects.values_list("reserved", flat=True).get(pk=ticket_type_id)
         offers = offers.filter(ticket_type_id=ticket_type_id)
-    return PlacesTaken(reserved=reserved, offered=sum(entry.quantity for entry in offers))
+    return PlacesTaken(reserved=reserved, offered=sum(entry.offered_quantity for entry in offers))
 
 
 def check_event_on_sale(event: Event, *, now: datetime.datetime) -> None:

@@ -8,11 +8,13 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from association.formats import format_money
 from payments.methods import available_methods
 
 from .pricing import may_buy, ticket_prices
+from .waitlist import most_places_to_ask_for
 
 URLSAFE_TOKEN = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
 """What `secrets.token_urlsafe` makes: order links, waiting-list offers, submission keys."""
@@ -255,6 +257,24 @@ class WaitlistJoinForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Please give your name."))
         return name
+
+    def clean(self):
+        cleaned = super().clean()
+        quantity = cleaned.get("quantity")
+        ticket_type = cleaned.get("ticket_type")
+        if quantity is not None and "ticket_type" not in self.errors:
+            most = most_places_to_ask_for(event=self.event, ticket_type=ticket_type)
+            if quantity > most:
+                self.add_error(
+                    "quantity",
+                    ngettext(
+                        "One order holds at most %(n)s ticket; please ask for %(n)s or fewer.",
+                        "One order holds at most %(n)s tickets; please ask for %(n)s or fewer.",
+                        most,
+                    )
+                    % {"n": most},
+                )
+        return cleaned
 
 
 class CodeForm(forms.Form):

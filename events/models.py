@@ -20,6 +20,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
@@ -787,6 +788,15 @@ class WaitlistEntry(KeepsColumnsWrittenElsewhere):
     token = models.CharField(max_length=64, unique=True, default=new_order_token, editable=False)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
     offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offered_quantity = models.PositiveSmallIntegerField(
+        _("places offered"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many places the offer keeps for this person: what had come back when it "
+            "was made, at most the number wanted."
+        ),
+    )
     offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
     fulfilled_at = models.DateTimeField(_("bought at"), null=True, blank=True)
 
@@ -794,7 +804,7 @@ class WaitlistEntry(KeepsColumnsWrittenElsewhere):
 
     # The waiting-list job claims an offer and the order marks it bought, each with a
     # conditional update. (Staff may still change `offer_expires_at`, to extend an offer.)
-    columns_written_elsewhere = ("offered_at", "fulfilled_at")
+    columns_written_elsewhere = ("offered_at", "offered_quantity", "fulfilled_at")
 
     class Meta:
         verbose_name = _("waiting-list entry")
@@ -804,7 +814,32 @@ class WaitlistEntry(KeepsColumnsWrittenElsewhere):
             models.UniqueConstraint(
                 "event", "email", name="waitlist_one_entry_per_email_per_event"
             ),
+            # An offer keeps a number of places, between one and the number wanted; an
+            # entry not offered keeps none.
+            models.CheckConstraint(
+                condition=Q(offered_at__isnull=True, offered_quantity__isnull=True)
+                | Q(
+                    offered_at__isnull=False,
+                    offered_quantity__gte=1,
+                    offered_quantity__lte=models.F("quantity"),
+                ),
+                name="waitlist_offer_keeps_between_one_and_the_places_wanted",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+    def clean(self):
+        super().clean()
+        # Staff may lower the number wanted, not below the places an offer already keeps.
+        if self.offered_quantity is not None and (self.quantity or 0) < self.offered_quantity:
+            raise ValidationError(
+                {
+                    "quantity": _(
+                        "%(n)s places were already offered to this person; "
+                        "the number wanted cannot go below that."
+                    )
+                    % {"n": self.offered_quantity}
+                }
+            )

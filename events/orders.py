@@ -9,7 +9,8 @@ when the next buyer of its event comes or the periodic job runs.
 
 How it holds under concurrency, across threads and server processes alike: every change
 runs as `with transaction.atomic(): lock; check; write`. The lock is `availability.lock_event`
-(taken first, then TicketType rows by primary key, then Order rows), the check is
+(taken first, then the waiting-list entry whose offer is used, claimed at once so that
+one offer makes one order, then TicketType rows by primary key, then Order rows), the check is
 `availability.places_left` on the rows as they are under the lock, and the counters
 `TicketType.reserved` and `Event.reserved`, which only this module writes, move by
 conditional updates (`UPDATE ... SET reserved = reserved + n WHERE reserved + n <=
@@ -88,22 +89,33 @@ def _validate_lines(event, lines, *, user, now) -> list[tuple[TicketType, int]]:
     return clean
 
 
-def _validate_offer(offer, event, *, count, now):
+def _claim_offer(offer, event, *, count, now) -> WaitlistEntry | None:
+    """Mark the waiting-list offer used by this order, or raise InvalidSelection: the offer
+    must still be open, and lets its holder buy the places it kept for them (not everyone
+    else's too), once. Called under the event lock, and takes the entry's row lock until
+    the order commits: of several uses of one offer link at once, exactly one makes an
+    order; the others find it used. (A failed reservation rolls the claim back.)"""
     if offer is None:
-        return
-    still_open = WaitlistEntry.objects.open_offers(now).filter(pk=offer.pk, event_id=event.pk)
-    if not still_open.exists():
+        return None
+    claimed = (
+        WaitlistEntry.objects.open_offers(now)
+        .filter(pk=offer.pk, event_id=event.pk)
+        .select_for_update(of=("self",))
+        .first()
+    )
+    if claimed is None:
         raise InvalidSelection(_("This waiting-list offer is no longer open."))
-    # The offer lets its holder use the places kept for them, not everyone else's too.
-    if count > offer.quantity:
+    if count > claimed.offered_quantity:
         raise InvalidSelection(
             ngettext(
                 "Your waiting-list offer is for %(n)s ticket; please choose at most %(n)s.",
                 "Your waiting-list offer is for %(n)s tickets; please choose at most %(n)s.",
-                offer.quantity,
+                claimed.offered_quantity,
             )
-            % {"n": offer.quantity}
+            % {"n": claimed.offered_quantity}
         )
+    WaitlistEntry.objects.filter(pk=claimed.pk).update(fulfilled_at=now)
+    return claimed
 
 
 def _release(order, *, event_id) -> None:
@@ -164,7 +176,6 @@ def reserve_tickets(
     for ticket_type, _quantity in clean:
         check_ticket_type_on_sale(ticket_type, now=now)
     count = sum(quantity for _tt, quantity in clean)
-    _validate_offer(offer, event, count=count, now=now)
     attendees = list(attendees or [])
     if attendees and len(attendees) != count:
         raise InvalidSelection(_("Please give the details of each ticket."))
@@ -182,6 +193,8 @@ def reserve_tickets(
                 if existing is not None:
                     return Reservation(existing, created=False)
             check_event_on_sale(locked_event, now=now)
+            # Second in the lock order, after the event: one offer makes one order.
+            used_offer = _claim_offer(offer, locked_event, count=count, now=now)
             _expire_holds_locked(locked_event.pk, now=now)
             locked_event.refresh_from_db(fields=["reserved", "capacity"])
             # All the event's types, not only those ordered: an offer made for no type is
@@ -190,8 +203,9 @@ def reserve_tickets(
                 TicketType.objects.select_for_update().filter(event=locked_event).order_by("pk")
             )
             offers = list(WaitlistEntry.objects.open_offers(now).filter(event=locked_event))
+            # The claimed offer is no longer open: its places are among those left.
             left = places_left(
-                locked_event, now=now, ticket_types=types, offers=offers, offer=offer
+                locked_event, now=now, ticket_types=types, offers=offers, offer=used_offer
             )
             for ticket_type, quantity in clean:
                 if quantity > left[ticket_type.pk]:
@@ -257,7 +271,6 @@ def reserve_tickets(
                     )
             Ticket.objects.bulk_create(tickets)
             if offer is not None:
-                WaitlistEntry.objects.filter(pk=offer.pk).update(fulfilled_at=now)
                 offer.fulfilled_at = now
             return Reservation(order, created=True)
     except IntegrityError:

@@ -11,8 +11,13 @@ The rule:
 - From that moment, the venue is shown to the event's `reveal_audience`: everyone, or only
   ticket holders, i.e. someone holding a confirmed order for the event (a signed-in user
   with one, or whoever opens that order's private link).
-- Staff see the venue always (they set it up in the admin).
-- The online link of an online or hybrid event is for ticket holders (and staff) only.
+- Staff who run events see the venue always (they set it up in the admin), and draft
+  events too: `is_event_staff` is the one answer, for every surface. It asks
+  for an events permission (`events.view_event` or `events.change_event`, what lets a
+  staff member open an event in the admin, and so its venue), never `is_staff` alone: a
+  Membership secretary is staff but has no business with secret venues or drafts.
+- The online link of an online or hybrid event is for ticket holders (and staff who run
+  events) only.
 """
 
 import datetime
@@ -27,8 +32,13 @@ from association.formats import format_event_time
 from .models import Order
 
 
-def _is_staff(viewer) -> bool:
-    return bool(viewer is not None and getattr(viewer, "is_staff", False) and viewer.is_active)
+def is_event_staff(viewer) -> bool:
+    """May this viewer see what the public may not yet: venues before their reveal, online
+    links, and draft events? Staff with an events permission (the Event managers group,
+    a superuser), as the events admin lets them read the event, venue and all."""
+    if viewer is None or not getattr(viewer, "is_staff", False) or not viewer.is_active:
+        return False
+    return viewer.has_perm("events.view_event") or viewer.has_perm("events.change_event")
 
 
 def holds_ticket(event, *, viewer=None, order=None) -> bool:
@@ -49,7 +59,7 @@ def can_see_venue(event, *, viewer=None, order=None, at: datetime.datetime) -> b
     """May this viewer (a user or None, or whoever holds `order`'s link) see the venue now?"""
     if event.venue_id is None:
         return False
-    if _is_staff(viewer):
+    if is_event_staff(viewer):
         return True
     if not event.venue_is_revealed(at):
         return False
@@ -62,7 +72,7 @@ def can_see_online_link(event, *, viewer=None, order=None, at: datetime.datetime
     """The online link of an online or hybrid event: ticket holders and staff only."""
     if not event.online_link or not event.is_online:
         return False
-    if _is_staff(viewer):
+    if is_event_staff(viewer):
         return True
     return holds_ticket(event, viewer=viewer, order=order)
 
@@ -99,7 +109,7 @@ def reveal_message(event, *, viewer=None, order=None, at: datetime.datetime) -> 
     nothing to say (no secret, or the viewer already sees the venue)."""
     if event.venue_reveal_at is None or event.format == event.Format.ONLINE:
         return ""
-    if can_see_venue(event, viewer=viewer, order=order, at=at) and not _is_staff(viewer):
+    if can_see_venue(event, viewer=viewer, order=order, at=at) and not is_event_staff(viewer):
         return ""
     audience = (
         _("everyone")
@@ -113,7 +123,7 @@ def reveal_message(event, *, viewer=None, order=None, at: datetime.datetime) -> 
             "when": when,
             "left": timeuntil(event.venue_reveal_at, at, depth=1),
         }
-    if _is_staff(viewer):
+    if is_event_staff(viewer):
         return _("The location was revealed to %(audience)s on %(when)s.") % {
             "audience": audience,
             "when": when,

@@ -3,6 +3,7 @@ models and in reveal, availability, orders, pricing, checkout and waitlist; thes
 wire them to templates."""
 
 import datetime
+import functools
 import json
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from association.formats import format_money
 from association.models import Association
+from membership.after_response import RedirectThenRun
 
 from . import calendar as ics
 from . import waitlist
@@ -55,6 +57,7 @@ from .qr import ticket_qr_svg
 from .reveal import (
     cache_until_next_reveal,
     can_see_online_link,
+    is_event_staff,
     public_location,
     reveal_message,
     visible_venue,
@@ -65,7 +68,7 @@ PAST_PER_PAGE = 20
 
 def _visible_events(request):
     events = Event.objects.all()
-    if not request.user.is_staff:
+    if not is_event_staff(request.user):
         events = events.published()
     return events
 
@@ -502,23 +505,22 @@ def waitlist_join(request, slug):
     if not waitlist.is_sold_out(event, now=now, ticket_type=ticket_type):
         messages.info(request, _("Tickets are available again: you can buy them now."))
         return redirect(context["checkout_url"])
-    entry, created = waitlist.join_waitlist(
+    email = form.cleaned_data["email"].strip()
+    # The same answer, in the same time, whether or not this address is already on the
+    # list: joining and the email to the address's owner happen after the response.
+    task = functools.partial(
+        waitlist.join_and_tell,
         event=event,
         name=form.cleaned_data["name"],
-        email=form.cleaned_data["email"],
+        email=email,
         quantity=form.cleaned_data["quantity"],
         ticket_type=ticket_type,
+        now=now,
     )
-    if not created:
-        return render(
-            request,
-            "events/waitlist/join.html",
-            {**context, "form": form, "already": entry},
-        )
-    waitlist.send_joined_email(entry, now=now)
     messages.success(
         request,
         _("You are on the waiting list. If places come back, we will email %(email)s.")
-        % {"email": entry.email},
+        % {"email": email},
     )
-    return redirect(reverse("events:waitlist_join", kwargs={"slug": event.slug}) + "?joined=1")
+    joined_url = reverse("events:waitlist_join", kwargs={"slug": event.slug}) + "?joined=1"
+    return RedirectThenRun(joined_url, tasks=[task])

@@ -1,18 +1,26 @@
 """The waiting list: joining a sold-out event, and offering returned places in join order.
 
 Rules:
-- One entry per email per event (a database constraint; a second attempt is told kindly).
+- One entry per email per event (a database constraint).
+- Nobody learns from the page whether an address is on a list: joining answers the same
+  way, in the same time, whether the address is new or already there; the work and the
+  email happen after the answer (`join_and_tell`, through
+  `membership.after_response.RedirectThenRun`). The address's owner is told by email:
+  "you are on the list", or "you were already on it since ..." (at most once a day per
+  entry, so the form cannot be used to flood someone's inbox).
 - Joining only makes sense when nothing is for sale: with places available, the visitor
   goes to the checkout instead.
 - When places come back (a cancellation, an expired hold), `offer_returned_places` offers
   them to the next people in join order, by email, with a link to the checkout
   (`?offer=<token>`) valid for `EVENTS_WAITLIST_OFFER_HOURS`. While an offer is open
   (`WaitlistEntryQuerySet.with_offer_state` says where each entry stands), availability
-  keeps the entry's `quantity` places for that person, and only for them and only that
-  many (`availability.places_left`; an entry for no type in particular is kept once, from
-  the places the types share). An offer that expires unused simply stops
-  holding places, and the next run offers them to the next person: nobody is offered
-  twice.
+  keeps the places offered (`offered_quantity`: what had come back, at most the number
+  wanted) for that person, and only for them and only that many
+  (`availability.places_left`; an entry for no type in particular is kept once, from the
+  places the types share); its holder may buy that many, once (`orders.reserve_tickets`).
+  Places that come back later go to the next person in line, not to a partly served
+  offer. An offer that expires unused simply stops holding places, and the next run
+  offers them to the next person: nobody is offered twice.
 - Two runs at once never offer the same places twice: each event is handled under its row
   lock (`availability.lock_event`) taken with `skip_locked` (a second run skips an event
   the first is working on), and each entry is claimed with a conditional UPDATE
@@ -31,6 +39,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from association.models import Association
+from membership.throttle import AttemptLimiter
 
 from .availability import lock_event, places_left
 from .models import Event, OfferState, TicketType, WaitlistEntry
@@ -86,6 +95,15 @@ def is_sold_out(event: Event, *, now: datetime, ticket_type: TicketType | None =
     return places_available(event, now=now, ticket_type=ticket_type) <= 0
 
 
+def most_places_to_ask_for(*, event: Event, ticket_type: TicketType | None = None) -> int:
+    """How many places one person may ask for: no more than one order of that ticket type
+    may hold (its `max_per_order`), or, for no type in particular, of the type that allows
+    the most. An offer is bought in one order, so asking for more could never be served."""
+    if ticket_type is not None:
+        return ticket_type.max_per_order
+    return max((t.max_per_order for t in event.ticket_types.all()), default=0)
+
+
 def find_entry(event: Event, email: str) -> WaitlistEntry | None:
     return WaitlistEntry.objects.filter(event=event, email__iexact=email.strip()).first()
 
@@ -99,7 +117,10 @@ def join_waitlist(
     ticket_type: TicketType | None = None,
 ) -> tuple[WaitlistEntry, bool]:
     """Add a person to the event's waiting list: (entry, True), or (their entry, False)
-    when this email is already on it, whatever its case."""
+    when this email is already on it, whatever its case. `quantity` is at most
+    `most_places_to_ask_for` (the form says so to the visitor)."""
+    if not 1 <= quantity <= most_places_to_ask_for(event=event, ticket_type=ticket_type):
+        raise ValueError(f"Not a number of places one may ask for: {quantity!r}")
     email = email.strip()
     existing = find_entry(event, email)
     if existing is not None:
@@ -165,6 +186,50 @@ def send_offer_email(entry: WaitlistEntry, *, places: int, now: datetime) -> Non
     )
 
 
+def send_already_listed_email(entry: WaitlistEntry, *, now: datetime) -> None:
+    _send(
+        "already",
+        to=entry.email,
+        subject=_("You are already on the waiting list: %(event)s") % {"event": entry.event.title},
+        context=_email_context(
+            entry,
+            now=now,
+            offer_url=offer_url(entry) if entry.offer_state == OfferState.OPEN else "",
+        ),
+    )
+
+
+REMINDER_WINDOW_SECONDS = 24 * 60 * 60
+
+
+def _reminder_limiter() -> AttemptLimiter:
+    return AttemptLimiter("waitlist-already", limit=1, window_seconds=REMINDER_WINDOW_SECONDS)
+
+
+def join_and_tell(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    quantity: int,
+    ticket_type: TicketType | None = None,
+    now: datetime,
+) -> None:
+    """After the join page's answer: add the person and email them that they are on the
+    list, or, when the address is already on it, tell its owner so by email instead (once
+    a day per entry at most)."""
+    entry, created = join_waitlist(
+        event=event, name=name, email=email, quantity=quantity, ticket_type=ticket_type
+    )
+    if created:
+        send_joined_email(entry, now=now)
+        return
+    if _reminder_limiter().record_failure(f"entry:{entry.pk}") > 1:
+        return  # already told today
+    entry = WaitlistEntry.objects.with_offer_state(now).select_related("event").get(pk=entry.pk)
+    send_already_listed_email(entry, now=now)
+
+
 @dataclass(frozen=True)
 class Offer:
     entry: WaitlistEntry
@@ -196,7 +261,7 @@ def _claim_offers(event_id: int, *, now: datetime) -> list[Offer]:
         free = _places_left_now(event, now=now)
         waiting = (
             WaitlistEntry.objects.in_offer_state(OfferState.WAITING, now=now)
-            .filter(event=event)
+            .filter(event=event, quantity__gte=1)  # an offer keeps at least one place
             .select_related("event", "ticket_type")
             .order_by("created_at", "pk")
         )
@@ -211,13 +276,15 @@ def _claim_offers(event_id: int, *, now: datetime) -> list[Offer]:
             if places <= 0:
                 continue  # nothing back of this ticket type; someone later may want another
             expires = now + offer_duration()
+            offered = min(entry.quantity, places)
             claimed = WaitlistEntry.objects.filter(pk=entry.pk, offered_at__isnull=True).update(
-                offered_at=now, offer_expires_at=expires
+                offered_at=now, offered_quantity=offered, offer_expires_at=expires
             )
             if not claimed:
                 continue
-            entry.offered_at, entry.offer_expires_at = now, expires
-            offers.append(Offer(entry, min(entry.quantity, places)))
+            entry.offered_at, entry.offered_quantity = now, offered
+            entry.offer_expires_at = expires
+            offers.append(Offer(entry, offered))
             free = _places_left_now(event, now=now)
         return offers
 
@@ -233,7 +300,7 @@ def offer_returned_places(*, now: datetime) -> str:
                 logger.exception("Waiting-list offer email to entry %s failed", offer.entry.pk)
                 # Withdraw the offer nobody heard of, so the next run tries again.
                 WaitlistEntry.objects.filter(pk=offer.entry.pk, offered_at=now).update(
-                    offered_at=None, offer_expires_at=None
+                    offered_at=None, offered_quantity=None, offer_expires_at=None
                 )
                 failed += 1
             else:

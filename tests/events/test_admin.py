@@ -362,6 +362,7 @@ def test_remaining_leaves_out_places_offered_to_the_waiting_list(dinner):
         email="offered@example.org",
         quantity=2,
         offered_at=now,
+        offered_quantity=2,
         offer_expires_at=now + timedelta(hours=2),
     )
     WaitlistEntry.objects.create(
@@ -370,6 +371,7 @@ def test_remaining_leaves_out_places_offered_to_the_waiting_list(dinner):
         email="expired@example.org",
         quantity=1,
         offered_at=now - timedelta(days=2),
+        offered_quantity=1,
         offer_expires_at=now - timedelta(days=1),
     )
     assert EventAdmin(Event, None).remaining(_figures(dinner)) == 5 - 2 - 2
@@ -404,6 +406,7 @@ def test_waitlist_changelist_shows_each_entry_state(admin_client, dinner):
         name="Open Olive",
         email="o@example.org",
         offered_at=now,
+        offered_quantity=1,
         offer_expires_at=now + timedelta(hours=1),
     )
     html = admin_client.get(reverse("admin:events_waitlistentry_changelist")).content.decode()
@@ -525,6 +528,7 @@ def test_a_capacity_below_the_places_taken_is_a_form_error(admin_client, sold_di
         email="offered@example.org",
         quantity=2,
         offered_at=now,
+        offered_quantity=2,
         offer_expires_at=now + timedelta(hours=2),
     )
     url = reverse("admin:events_event_change", args=[event.pk])
@@ -576,3 +580,34 @@ def test_the_admin_saves_an_event_under_its_lock(admin_client, sold_dinner):
     save = next(i for i, q in enumerate(sql) if q.startswith('UPDATE "events_tickettype"'))
     check = next(i for i, q in enumerate(sql) if 'SELECT "events_tickettype"."reserved"' in q)
     assert lock < check < save
+
+
+def test_staff_cannot_ask_for_fewer_places_than_an_offer_keeps(admin_client, dinner):
+    now = timezone.now()
+    entry = WaitlistEntry.objects.create(
+        event=dinner,
+        name="Offered",
+        email="offered@example.org",
+        quantity=3,
+        offered_at=now,
+        offered_quantity=2,
+        offer_expires_at=now + timedelta(hours=2),
+    )
+    url = reverse("admin:events_waitlistentry_change", args=[entry.pk])
+    expires = timezone.localtime(entry.offer_expires_at)
+    data = {
+        "event": dinner.pk,
+        "ticket_type": "",
+        "name": "Offered",
+        "email": "offered@example.org",
+        "offer_expires_at_0": expires.strftime("%Y-%m-%d"),
+        "offer_expires_at_1": expires.strftime("%H:%M:%S"),
+    }
+    response = admin_client.post(url, {**data, "quantity": "1"})
+    assert response.status_code == 200
+    assert "2 places were already offered to this person" in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.quantity, entry.offered_quantity) == (3, 2)
+    assert admin_client.post(url, {**data, "quantity": "2"}).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.quantity, entry.offered_quantity) == (2, 2)

@@ -34,6 +34,7 @@ def test_places_taken_are_the_tickets_held_or_sold_and_the_places_offered(
         email="wanda@example.org",
         quantity=3,
         offered_at=now,
+        offered_quantity=3,
         offer_expires_at=now + datetime.timedelta(hours=24),
     )
     WaitlistEntry.objects.create(
@@ -42,6 +43,7 @@ def test_places_taken_are_the_tickets_held_or_sold_and_the_places_offered(
         email="any@example.org",
         quantity=1,
         offered_at=now,
+        offered_quantity=1,
         offer_expires_at=now + datetime.timedelta(hours=1),
     )
     assert places_taken(event_id=event.pk, ticket_type_id=dinner.pk, now=now).lowest_allowed == 8

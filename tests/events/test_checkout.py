@@ -314,6 +314,7 @@ def test_waiting_list_offer_lets_its_holder_buy_held_places(client, secret_event
         email="wanda@example.org",
         quantity=2,
         offered_at=now,
+        offered_quantity=2,
         offer_expires_at=now + datetime.timedelta(hours=24),
     )
     assert "no tickets on sale" in client.get(url(secret_event)).content.decode().lower()

@@ -113,13 +113,15 @@ def test_saving_a_stale_waitlist_entry_keeps_its_offer(make_event, now):
     event = make_event()
     entry = WaitlistEntry.objects.create(event=event, name="Wanda", email="wanda@example.org")
     stale = WaitlistEntry.objects.get(pk=entry.pk)
-    WaitlistEntry.objects.filter(pk=entry.pk).update(offered_at=now, fulfilled_at=now)
+    WaitlistEntry.objects.filter(pk=entry.pk).update(
+        offered_at=now, offered_quantity=1, fulfilled_at=now
+    )
 
     stale.name = "Wanda Wait"
     stale.save()
 
     stale.refresh_from_db()
-    assert (stale.offered_at, stale.fulfilled_at) == (now, now)
+    assert (stale.offered_at, stale.offered_quantity, stale.fulfilled_at) == (now, 1, now)
 
 
 def test_a_venue_change_noticed_elsewhere_survives_a_stale_event_save(secret_event, now):
@@ -290,9 +292,10 @@ def test_each_waiting_list_entry_has_one_state(make_event, now):
         )
 
     entry("waiting")
-    entry("open", offered_at=now, offer_expires_at=now + hour)
-    entry("expired", offered_at=now - 2 * hour, offer_expires_at=now)
-    entry("bought", offered_at=now, offer_expires_at=now + hour, fulfilled_at=now)
+    offered = {"offered_quantity": 1}
+    entry("open", offered_at=now, offer_expires_at=now + hour, **offered)
+    entry("expired", offered_at=now - 2 * hour, offer_expires_at=now, **offered)
+    entry("bought", offered_at=now, offer_expires_at=now + hour, fulfilled_at=now, **offered)
     states = dict(WaitlistEntry.objects.with_offer_state(now).values_list("name", "offer_state"))
     assert states == {name: name for name in ("waiting", "open", "expired", "bought")}
     assert [e.name for e in WaitlistEntry.objects.open_offers(now)] == ["open"]

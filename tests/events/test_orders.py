@@ -256,6 +256,7 @@ def open_offer(event, ticket_type, now, quantity=2):
         email="wanda@example.org",
         quantity=quantity,
         offered_at=now,
+        offered_quantity=quantity,
         offer_expires_at=now + datetime.timedelta(hours=24),
     )
 
@@ -274,6 +275,25 @@ def test_places_offered_to_the_waiting_list_are_held_back(make_event, make_ticke
     assert offer.fulfilled_at == now
     # Fulfilled: the offer holds nothing back any more.
     assert places_left_for(ticket_type, now=now) == 1
+
+
+def test_an_offer_is_used_by_one_order_only(event, ticket_type, now):
+    offer = open_offer(event, ticket_type, now, quantity=1)
+    reserve(event, ticket_type, 1, now=now, offer=offer)
+    with pytest.raises(InvalidSelection, match="no longer open"):
+        reserve(event, ticket_type, 1, now=now, offer=offer)
+    assert Order.objects.filter(event=event).count() == 1
+
+
+def test_a_failed_reservation_leaves_the_offer_open(event, ticket_type, make_ticket_type, now):
+    offer = open_offer(event, ticket_type, now, quantity=1)
+    other = make_ticket_type(event, name="Other", quantity=1)
+    reserve(event, other, 1, now=now)
+    with pytest.raises(SoldOut):
+        reserve(event, other, 1, now=now, offer=offer)  # claimed, then rolled back
+    offer.refresh_from_db()
+    assert offer.fulfilled_at is None
+    assert reserve(event, ticket_type, 1, now=now, offer=offer).tickets.count() == 1
 
 
 def test_expired_offer_holds_nothing_back(make_event, make_ticket_type, now):
@@ -384,6 +404,31 @@ def test_the_same_submission_racing_itself_makes_one_order(event, ticket_type, n
     ticket_type.refresh_from_db()
     assert Order.objects.count() == 1
     assert ticket_type.reserved == 2
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_one_offer_link_used_at_once_by_six_makes_one_order(event, ticket_type, now):
+    """Issue 12, item 3: one waiting-list offer, one order, however many use its link at
+    once (each with its own form, so the idempotency key does not join them), even with
+    places left for everyone."""
+    offer = open_offer(event, ticket_type, now, quantity=1)
+
+    def use_the_offer(index):
+        return reserve(
+            event, ticket_type, 1, now=now, key=f"offer-{index:04d}-abcdefgh", offer=offer
+        )
+
+    results = race(6, use_the_offer)
+    orders = [r for r in results if isinstance(r, Order)]
+    errors = [r for r in results if not isinstance(r, Order)]
+    assert len(orders) == 1, results
+    assert len(errors) == 5 and all(isinstance(e, InvalidSelection) for e in errors), errors
+    assert Order.objects.filter(event=event).count() == 1
+    offer.refresh_from_db()
+    assert offer.fulfilled_at == now
+    ticket_type.refresh_from_db()
+    assert ticket_type.reserved == 1
 
 
 @pytest.mark.postgresql

@@ -7,9 +7,12 @@ from events.models import Event
 from events.reveal import (
     can_see_online_link,
     can_see_venue,
+    is_event_staff,
     public_location,
     reveal_message,
 )
+
+from .factories import make_staff
 
 
 def test_reveal_moment_is_compared_as_an_instant_in_utc(secret_event):
@@ -65,6 +68,18 @@ def test_after_reveal_to_everyone_all_see_it(public_reveal_event):
 
 def test_staff_always_see_the_venue(secret_event, staff_user, now):
     assert can_see_venue(secret_event, viewer=staff_user, at=now)
+
+
+def test_only_staff_with_an_events_permission_see_the_venue_before_the_reveal(secret_event, now):
+    secretary = make_staff("secretary@example.org", group="Membership secretary")
+    manager = make_staff("events@example.org", group="Event managers")
+    plain_staff = make_staff("plain@example.org")
+    assert not can_see_venue(secret_event, viewer=secretary, at=now)
+    assert not can_see_venue(secret_event, viewer=plain_staff, at=now)
+    assert can_see_venue(secret_event, viewer=manager, at=now)
+    assert [is_event_staff(u) for u in (secretary, plain_staff, manager)] == [False, False, True]
+    manager.is_active = False
+    assert not is_event_staff(manager)
 
 
 def test_online_event_location_is_online(make_event, now):

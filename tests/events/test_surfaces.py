@@ -13,6 +13,7 @@ from events.models import Event
 from events.notifications import send_order_confirmation
 
 from .conftest import HINT, SECRET_ADDRESS, SECRET_NAME
+from .factories import make_staff
 
 
 @pytest.fixture
@@ -164,6 +165,44 @@ def test_venue_hidden_from_everyone_before_reveal_even_with_audience_everyone(
 def test_staff_see_venue_before_reveal(client, secret_event, staff_user):
     client.force_login(staff_user)
     assert shows_venue(client.get(secret_event.get_absolute_url()).content.decode())
+
+
+def test_a_membership_secretary_sees_no_secret_venue_and_no_draft(
+    client, secret_event, partnership, buy, make_event, now
+):
+    """Issue 12, item 11: being staff is not enough; a Membership secretary (staff, no
+    events permission) sees what the public sees, on every surface and on an order's."""
+    secret_event.partnership = partnership
+    secret_event.format = Event.Format.HYBRID
+    secret_event.online_link = "https://meet.example.org/secret-room"
+    secret_event.save()
+    order = buy(secret_event, 1, now=now)
+    draft = make_event(title="Draft Gala", slug="draft-gala", status=Event.Status.DRAFT)
+    client.force_login(make_staff("secretary@example.org", group="Membership secretary"))
+
+    public = public_surfaces(client, secret_event)
+    surfaces = {**public, **order_surfaces(client, order)}
+    for name, text in surfaces.items():
+        assert not shows_venue(text), f"the venue leaks to the secretary on the {name}"
+    for name, text in public.items():  # (an order's link is a ticket: it has the link)
+        assert "secret-room" not in text, f"the online link leaks on the {name}"
+    assert "will be revealed to ticket holders on" in surfaces["order page"]
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(f"/events/{draft.slug}/event.ics").status_code == 404
+
+
+def test_an_event_manager_sees_the_secret_venue_and_drafts(client, secret_event, make_event):
+    secret_event.format = Event.Format.HYBRID
+    secret_event.online_link = "https://meet.example.org/secret-room"
+    secret_event.save()
+    draft = make_event(title="Draft Gala", slug="draft-gala", status=Event.Status.DRAFT)
+    client.force_login(make_staff("events@example.org", group="Event managers"))
+
+    page = client.get(secret_event.get_absolute_url()).content.decode()
+    assert shows_venue(page) and "secret-room" in page
+    assert shows_venue(client.get(f"/events/{secret_event.slug}/event.ics").content.decode())
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    assert client.get(f"/events/{draft.slug}/event.ics").status_code == 200
 
 
 def test_draft_event_has_no_public_page(client, make_event):

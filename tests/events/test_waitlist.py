@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import orders
-from events.models import Event, Order, WaitlistEntry
+from events.availability import InvalidSelection
+from events.models import Event, Order, TicketType, WaitlistEntry
 from events.waitlist import checkout_path, is_sold_out, offer_returned_places, places_available
 from tests.concurrency import race
 
@@ -75,13 +76,40 @@ def test_waitlist_page_sends_buyers_to_the_checkout_when_tickets_are_left(client
     assert not WaitlistEntry.objects.exists()
 
 
-def test_second_join_with_the_same_email_is_told_kindly(client, sold_out):
+def test_joining_answers_the_same_whether_or_not_the_address_is_on_the_list(client, sold_out):
+    """Issue 12, item 9: the page never tells whether an address is on a waiting list (nor
+    whether an offer was sent); the address's owner is told by email instead."""
+    data = {"name": "Wendy", "email": "wendy@example.org", "quantity": "1"}
+    first = client.post(_url(sold_out), data)
+    first_page = client.get(first["Location"]).content.decode()
+    WaitlistEntry.objects.filter(event=sold_out).update(
+        offered_at=timezone.now(), offered_quantity=1, offer_expires_at=timezone.now()
+    )
+    mail.outbox.clear()
+
+    again = client.post(
+        _url(sold_out), {**data, "name": "Someone Else", "email": "Wendy@Example.org"}
+    )
+    again_page = client.get(again["Location"]).content.decode()
+    assert (again.status_code, again["Location"]) == (first.status_code, first["Location"])
+    assert again_page.replace("Wendy@Example.org", "wendy@example.org") == first_page
+    assert "already on this waiting list" not in again_page
+    assert WaitlistEntry.objects.filter(event=sold_out).count() == 1
+    (message,) = mail.outbox
+    assert message.to == ["wendy@example.org"]
+    assert "You are already on it, since" in message.body
+    assert "it has expired" in message.body
+
+
+def test_the_owner_is_reminded_at_most_once_a_day(client, sold_out):
     data = {"name": "Wendy", "email": "wendy@example.org", "quantity": "1"}
     client.post(_url(sold_out), data)
-    response = client.post(_url(sold_out), {**data, "email": "Wendy@Example.org"})
-    assert response.status_code == 200
-    assert "is already on this waiting list" in response.content.decode()
-    assert WaitlistEntry.objects.filter(event=sold_out).count() == 1
+    for _ in range(5):
+        assert client.post(_url(sold_out), data).status_code == 302
+    assert [m.subject.split(":")[0] for m in mail.outbox] == [
+        "You are on the waiting list",
+        "You are already on the waiting list",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -329,3 +357,88 @@ def test_offer_link_opens_the_checkout_with_the_kept_places(client, sold_out):
     made_up = client.get(checkout_path(sold_out), {"offer": "not-a-token"})
     assert made_up.context["offer"] is None
     assert f'href="{_url(sold_out)}"' in made_up.content.decode()
+
+
+# --- Issue 12, item 2: an offer keeps what it offered, and no more ---------------------
+
+
+def test_an_offer_keeps_only_the_places_it_offered_and_the_rest_go_to_the_next_person(
+    sold_out,
+):
+    wants_ten = _join(sold_out, "Ten", "ten@example.org", quantity=10)
+    next_one = _join(sold_out, "Next", "next@example.org", quantity=1)
+    now = timezone.now()
+    _give_back_one_place(sold_out)  # one of three places comes back
+    assert offer_returned_places(now=now).startswith("1 ")
+    wants_ten.refresh_from_db()
+    assert wants_ten.offered_quantity == 1
+    assert "1 place" in mail.outbox[0].body
+    assert is_sold_out(sold_out, now=now)
+
+    # Two more places come back: they are on sale, not kept for the first offer...
+    orders.cancel_order(order=sold_out.orders.get(email="pair@example.org"), now=now)
+    assert places_available(sold_out, now=now) == 2
+    # ...and the next run offers them to the next person, who asked for one.
+    assert offer_returned_places(now=now).startswith("1 ")
+    next_one.refresh_from_db()
+    wants_ten.refresh_from_db()
+    assert next_one.offered_quantity == 1
+    assert wants_ten.offered_quantity == 1  # never offered twice
+    assert places_available(sold_out, now=now) == 1
+
+
+def test_the_holder_may_buy_exactly_the_places_offered(sold_out):
+    wants_ten = _join(sold_out, "Ten", "ten@example.org", quantity=10)
+    now = timezone.now()
+    _give_back_one_place(sold_out)
+    offer_returned_places(now=now)
+    orders.cancel_order(order=sold_out.orders.get(email="pair@example.org"), now=now)
+    wants_ten.refresh_from_db()
+    ticket_type = sold_out.ticket_type
+    ticket_type.refresh_from_db()
+
+    def buy(quantity):
+        return orders.reserve_tickets(
+            event=sold_out,
+            lines=[(ticket_type, quantity)],
+            buyer={"name": "Ten", "email": "ten@example.org"},
+            idempotency_key=None,
+            now=now,
+            offer=wants_ten,
+        ).order
+
+    with pytest.raises(InvalidSelection, match="offer is for 1 ticket"):
+        buy(2)
+    assert buy(1).tickets.count() == 1
+
+
+def test_the_checkout_says_how_many_places_an_offer_keeps(client, sold_out):
+    wants_ten = _join(sold_out, "Ten", "ten@example.org", quantity=10)
+    _give_back_one_place(sold_out)
+    offer_returned_places(now=timezone.now())
+    page = client.get(checkout_path(sold_out), {"offer": wants_ten.token}).content.decode()
+    assert "1 place, to buy in one order" in page
+
+
+def test_one_may_ask_for_no_more_places_than_one_order_holds(client, sold_out):
+    ticket_type = sold_out.ticket_type
+    TicketType.objects.filter(pk=ticket_type.pk).update(max_per_order=4)
+    data = {"name": "Greedy", "email": "greedy@example.org", "quantity": "5"}
+    response = client.post(_url(sold_out), data)
+    assert response.status_code == 400
+    assert "at most 4 tickets" in response.content.decode()
+    assert not WaitlistEntry.objects.exists()
+    assert client.post(_url(sold_out), {**data, "quantity": "4"}).status_code == 302
+    assert WaitlistEntry.objects.get().quantity == 4
+
+
+def test_for_no_type_in_particular_the_most_generous_type_caps_the_places(client, sold_out):
+    TicketType.objects.filter(pk=sold_out.ticket_type.pk).update(max_per_order=2)
+    child = make_ticket_type(sold_out, name="Child", quantity=1, max_per_order=6)
+    make_order(sold_out, [(child, 1)], paid=True, email="kid@example.org")
+    any_type = {"name": "Any", "email": "any@example.org", "quantity": "7"}
+    assert client.post(_url(sold_out), any_type).status_code == 400
+    dinner_only = {**any_type, "quantity": "3", "ticket_type": str(sold_out.ticket_type.pk)}
+    assert client.post(_url(sold_out), dinner_only).status_code == 400
+    assert not WaitlistEntry.objects.exists()
+    assert client.post(_url(sold_out), {**any_type, "quantity": "6"}).status_code == 302
