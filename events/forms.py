@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from association.formats import format_money
+from association.formats import format_event_time, format_money
 from payments.methods import available_methods
 
 from .checkout import PAY_LATER
@@ -147,6 +147,7 @@ class CheckoutForm(forms.Form):
             widget=forms.RadioSelect,
             required=False,
             initial=methods[0][0] if len(methods) == 1 else None,
+            help_text=self._pay_later_help(methods),
             error_messages={
                 "invalid_choice": _(
                     "That way of paying is not offered for this event now; please choose another."
@@ -154,6 +155,15 @@ class CheckoutForm(forms.Form):
             },
         )
         self.show_payment_choice = self.paid_tickets
+
+    def _pay_later_help(self, methods) -> str:
+        """Say up front that a reservation to pay later does not last for ever."""
+        if PAY_LATER not in (code for code, _label in methods):
+            return ""
+        return _(
+            "Paying later reserves your places until %(when)s; if the payment has not "
+            "reached us by then, they are released."
+        ) % {"when": format_event_time(self.event.pay_by_for(self.now))}
 
     def _methods(self, *, amount):
         """The payment methods for this amount, pay later only while the event offers it."""

@@ -1,12 +1,14 @@
 """How much one buyer may take: the limits that make hoarding an event's places impractical.
 
 Rules:
-- Checkouts that would make an order are counted per IP address
-  (`EVENTS_CHECKOUT_LIMIT_PER_IP`) and per email address (`EVENTS_CHECKOUT_LIMIT_PER_EMAIL`,
-  case-folded) in a window of `EVENTS_CHECKOUT_WINDOW_SECONDS`; beyond either, the checkout
-  is refused with a 429 page before anything is reserved. Free and paid events alike: a
-  free event's order is confirmed at once, so it is the easiest to hoard. The same
-  submission sent again (double click, refresh) finds its order and is not counted.
+- Checkout submissions that pass the form (each may make an order) are counted per IP
+  address (`EVENTS_CHECKOUT_LIMIT_PER_IP`) and per email address
+  (`EVENTS_CHECKOUT_LIMIT_PER_EMAIL`, case-folded) in a window of
+  `EVENTS_CHECKOUT_WINDOW_SECONDS`; beyond either, the checkout is refused with a 429 page
+  before anything is reserved (one refused as sold out still counts: it was an attempt to
+  take places). Free and paid events alike: a free event's order is confirmed at once, so
+  it is the easiest to hoard. The same submission sent again (double click, refresh) finds
+  its order and is not counted.
 - One email address may hold at most `EVENTS_UNPAID_PLACES_PER_EMAIL` places unpaid at
   one event (`unpaid_places_for`): reservations to pay later, and checkouts still pending.
   Checked by `orders.reserve_tickets` under the event's lock, so two checkouts at once

@@ -80,7 +80,9 @@ def test_a_new_event_does_not_offer_pay_later_unless_staff_turn_it_on(now):
 
 
 def test_checkout_offers_pay_later_only_while_the_event_allows_it(client, dinner, now):
-    assert "Pay by cheque or at the door" in client.get(url(dinner)).content.decode()
+    page = client.get(url(dinner)).content.decode()
+    assert "Pay by cheque or at the door" in page
+    assert "Paying later reserves your places until" in page
     dinner.pay_later_until = now - timedelta(minutes=1)
     dinner.save()
     assert "Pay by cheque or at the door" not in client.get(url(dinner)).content.decode()
