@@ -1,6 +1,6 @@
 """The staff side of events: events with their figures, orders, tickets, the waiting list.
 
-The figures (sold, held, remaining, checked in, revenue) come from
+The figures (sold, held, unpaid, remaining, checked in, revenue) come from
 `Event.objects.with_sales_figures(now)`, the QuerySet the public pages read, and
 "remaining" from `availability.places_left`, the count the public pages show: staff and
 visitors never see two numbers. The changelist costs the same few queries for any number
@@ -28,7 +28,7 @@ from membership.models import POSTAL_ADDRESS_FIELDS
 from . import checkin, notifications
 from .availability import lock_event, places_left, places_taken
 from .models import Event, OfferState, Order, Ticket, TicketType, Venue, WaitlistEntry
-from .orders import cancel_order, mark_order_paid
+from .orders import cancel_order, mark_order_paid, release_unpaid_order
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +195,11 @@ def staff_links(event: Event) -> list[tuple[str, str]]:
             _("Orders"),
         ),
         (
+            reverse("admin:events_order_changelist")
+            + f"?event__id__exact={event.pk}&payment={AwaitingPaymentFilter.UNPAID}",
+            _("Unpaid reservations"),
+        ),
+        (
             reverse("admin:events_waitlistentry_changelist") + f"?event__id__exact={event.pk}",
             _("Waiting list"),
         ),
@@ -212,6 +217,7 @@ class EventAdmin(admin.ModelAdmin):
         "format",
         "sold",
         "held",
+        "unpaid",
         "remaining",
         "checked_in",
         "revenue",
@@ -222,7 +228,7 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("venue",)
-    readonly_fields = ("sold", "held", "remaining", "checked_in", "revenue")
+    readonly_fields = ("sold", "held", "unpaid", "remaining", "checked_in", "revenue")
     fieldsets = (
         (
             None,
@@ -268,11 +274,22 @@ class EventAdmin(admin.ModelAdmin):
             },
         ),
         (
+            _("Pay later"),
+            {
+                "fields": ("pay_later_allowed", "pay_later_until", "pay_later_days"),
+                "description": _(
+                    "Buyers who pay later hold their places unpaid: they are reminded once, "
+                    "then released to the waiting list if the payment has not come."
+                ),
+            },
+        ),
+        (
             _("Figures and tools"),
             {
                 "fields": (
                     "sold",
                     "held",
+                    "unpaid",
                     "remaining",
                     "checked_in",
                     "revenue",
@@ -305,6 +322,11 @@ class EventAdmin(admin.ModelAdmin):
     @admin.display(description=_("held"), ordering="figure_held")
     def held(self, event):
         return getattr(event, "figure_held", "—")
+
+    @admin.display(description=_("unpaid"), ordering="figure_unpaid")
+    def unpaid(self, event):
+        """Places held by pay-later reservations not yet paid (counted in "sold")."""
+        return getattr(event, "figure_unpaid", "—")
 
     @admin.display(description=_("checked in"), ordering="figure_checked_in")
     def checked_in(self, event):
@@ -351,6 +373,22 @@ class TicketInline(admin.TabularInline):
         return False
 
 
+class AwaitingPaymentFilter(admin.SimpleListFilter):
+    """Pay-later reservations still unpaid (`Order.objects.awaiting_payment()`)."""
+
+    title = _("payment")
+    parameter_name = "payment"
+    UNPAID = "unpaid"
+
+    def lookups(self, request, model_admin):
+        return ((self.UNPAID, _("Reserved, not paid")),)
+
+    def queryset(self, request, queryset):
+        if self.value() == self.UNPAID:
+            return queryset.awaiting_payment()
+        return queryset
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     inlines = [TicketInline]
@@ -363,13 +401,14 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_method",
         "total_amount",
         "paid",
+        "pay_by",
         "created_at",
     )
-    list_filter = ("status", "payment_method", "event")
+    list_filter = (AwaitingPaymentFilter, "status", "payment_method", "event")
     list_select_related = ("event",)
     search_fields = ("reference", "buyer_name", "email")
     date_hierarchy = "created_at"
-    actions = ["mark_paid", "cancel_orders", "resend_confirmation"]
+    actions = ["mark_paid", "cancel_orders", "release_unpaid", "resend_confirmation"]
     readonly_fields = (
         "reference",
         "event",
@@ -379,6 +418,8 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_method",
         "payment_instructions",
         "paid_at",
+        "pay_by",
+        "payment_reminder_sent_at",
         "hold_expires_at",
         "created_at",
         "confirmed_at",
@@ -395,7 +436,16 @@ class OrderAdmin(admin.ModelAdmin):
         ),
         (
             _("Payment"),
-            {"fields": ("total", "payment_method", "payment_instructions", "paid_at")},
+            {
+                "fields": (
+                    "total",
+                    "payment_method",
+                    "payment_instructions",
+                    "paid_at",
+                    "pay_by",
+                    "payment_reminder_sent_at",
+                )
+            },
         ),
         (
             _("History"),
@@ -455,6 +505,35 @@ class OrderAdmin(admin.ModelAdmin):
                 unsent.append(order.reference)
             done += 1
         self._report(request, done, queryset.count(), _("cancelled"))
+        if unsent:
+            self.message_user(
+                request,
+                ngettext(
+                    "Could not email the buyer of order %(refs)s that it is cancelled.",
+                    "Could not email the buyers of orders %(refs)s that they are cancelled.",
+                    len(unsent),
+                )
+                % {"refs": ", ".join(unsent)},
+                messages.ERROR,
+            )
+
+    @admin.action(
+        description=_("Release the selected unpaid reservations (places return to sale)"),
+        permissions=["change"],
+    )
+    def release_unpaid(self, request, queryset):
+        """Staff release pay-later reservations now, through the same function as the job;
+        paid or closed orders in the selection are skipped."""
+        now = timezone.now()
+        done = 0
+        unsent = []
+        for order in queryset.select_related("event"):
+            if not release_unpaid_order(order=order, now=now):
+                continue
+            if not notifications.send_order_cancelled(order, now=now):
+                unsent.append(order.reference)
+            done += 1
+        self._report(request, done, queryset.count(), _("released"))
         if unsent:
             self.message_user(
                 request,

@@ -4,6 +4,11 @@ Reserving is `orders.reserve_tickets`; paying goes through `payments.methods`, o
 interface, so card payments can be added later without touching this module's callers: a
 method whose `begin()` returns a `redirect_url` leaves the order pending (held) until the
 provider confirms it; free and offline methods confirm it at once.
+
+Pay later (the offline method, `PAY_LATER`) is the event's choice: offered only while
+`Event.pay_later_is_offered(now)`, refused here otherwise whatever was posted. An order
+placed that way is confirmed unpaid until `Event.pay_by_for(now)` (then released by the
+job), and the buyer's unpaid places at the event are limited (`limits`).
 """
 
 import datetime
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from association.formats import format_event_time
 from payments.methods import get_method
 
 from .availability import InvalidSelection
@@ -20,6 +26,14 @@ from .notifications import send_order_confirmation
 from .orders import cancel_order, confirm_order, mark_order_paid, reserve_tickets
 
 logger = logging.getLogger(__name__)
+
+PAY_LATER = "offline"
+"""The payment method that confirms an order before any money comes (cheque, at the door):
+the events side decides when it may be used, so payments stays a leaf."""
+
+
+def pay_later_refused_message() -> str:
+    return _("Paying later is not offered for this event; please choose another way to pay.")
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,9 @@ def place_order(
     """Reserve, begin payment, confirm and email. Sending the same submission again
     returns the first order without paying or emailing twice. An email that cannot be sent
     is logged, not raised: `confirmation_sent` says so."""
+    pays_later = payment_method == PAY_LATER
+    if pays_later and not event.pay_later_is_offered(now):
+        raise InvalidSelection(pay_later_refused_message())
     reservation = reserve_tickets(
         event=event,
         lines=lines,
@@ -53,6 +70,7 @@ def place_order(
         now=now,
         offer=offer,
         attendees=attendees,
+        pays_later=pays_later,
     )
     order = reservation.order
     if not reservation.created:
@@ -68,12 +86,25 @@ def place_order(
         description=str(event),
         email=order.email,
     )
+    pay_by = None
+    instructions = outcome.instructions
+    if method.code == PAY_LATER and not outcome.paid:
+        pay_by = event.pay_by_for(now)
+        instructions = " ".join(
+            part
+            for part in (
+                instructions,
+                _("If it has not reached us by %(when)s, your places are released.")
+                % {"when": format_event_time(pay_by)},
+            )
+            if part
+        )
     order.payment_method = method.code
-    order.payment_instructions = outcome.instructions
+    order.payment_instructions = instructions
     order.save(update_fields=["payment_method", "payment_instructions", "updated_at"])
     if outcome.redirect_url:
         return CheckoutResult(order=order, redirect_url=outcome.redirect_url)
-    confirm_order(order=order, now=now)
+    confirm_order(order=order, now=now, pay_by=pay_by)
     if outcome.paid and order.total:
         mark_order_paid(order=order, now=now)
     try:

@@ -62,6 +62,8 @@ def _load_event(data, *, venues, today, now, stdout):
         meal_options="\n".join(data.get("meal_options", [])),
         partnership=_partnership() if data.get("link_partnership") else None,
         is_sample=data.get("is_sample", False),
+        # The sample events show the pay-later choice (and its reminder and release).
+        pay_later_allowed=True,
     )
     for position, row in enumerate(data.get("ticket_types", [])):
         TicketType.objects.create(

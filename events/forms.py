@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from association.formats import format_money
+from association.formats import format_event_time, format_money
 from payments.methods import available_methods
 
+from .checkout import PAY_LATER
 from .pricing import may_buy, ticket_prices
 from .waitlist import most_places_to_ask_for
 
@@ -140,7 +141,7 @@ class CheckoutForm(forms.Form):
         self.paid_tickets = any(t.price > 0 for t in self.ticket_types)
         methods = [
             (method.code, method.label)
-            for method in available_methods(amount=Decimal("1") if self.paid_tickets else 0)
+            for method in self._methods(amount=Decimal("1") if self.paid_tickets else 0)
         ]
         self.fields["payment_method"] = forms.ChoiceField(
             label=_("Payment"),
@@ -148,8 +149,31 @@ class CheckoutForm(forms.Form):
             widget=forms.RadioSelect,
             required=False,
             initial=methods[0][0] if len(methods) == 1 else None,
+            help_text=self._pay_later_help(methods),
+            error_messages={
+                "invalid_choice": _(
+                    "That way of paying is not offered for this event now; please choose another."
+                )
+            },
         )
         self.show_payment_choice = self.paid_tickets
+
+    def _pay_later_help(self, methods) -> str:
+        """Say up front that a reservation to pay later does not last for ever."""
+        if PAY_LATER not in (code for code, _label in methods):
+            return ""
+        return _(
+            "Paying later reserves your places until %(when)s; if the payment has not "
+            "reached us by then, they are released."
+        ) % {"when": format_event_time(self.event.pay_by_for(self.now))}
+
+    def _methods(self, *, amount):
+        """The payment methods for this amount, pay later only while the event offers it."""
+        return [
+            method
+            for method in available_methods(amount=amount)
+            if method.code != PAY_LATER or self.event.pay_later_is_offered(self.now)
+        ]
 
     def _ticket_count(self, quantities) -> int:
         """How many attendee rows: the quantities submitted, else those asked for in the
@@ -191,12 +215,20 @@ class CheckoutForm(forms.Form):
             )
         prices = ticket_prices(lines, user=self.user, on=self.now) if lines else []
         self.total = sum(sum(row) for row in prices)
-        codes = [method.code for method in available_methods(amount=self.total)]
+        codes = [method.code for method in self._methods(amount=self.total)]
         chosen = data.get("payment_method") or ""
         if chosen not in codes:
             if len(codes) == 1:
                 chosen = codes[0]
-            elif lines:
+            elif lines and not codes:
+                self.add_error(
+                    None,
+                    _(
+                        "Tickets for this event cannot be paid for online right now; please "
+                        "contact the association."
+                    ),
+                )
+            elif lines and not self.has_error("payment_method"):
                 self.add_error("payment_method", _("Please choose how you will pay."))
         data["payment_method"] = chosen
         return data

@@ -1,7 +1,8 @@
 """Periodic jobs of the events app, run by `manage.py run_jobs` (cron, every minute).
 
-Each is idempotent and safe when two runs overlap: holds expire under the event's lock,
-notices are claimed row by row before they are sent.
+Each is idempotent and safe when two runs overlap: holds expire and unpaid reservations
+are released under the event's lock (each order re-checked under it), notices and payment
+reminders are claimed row by row before they are sent.
 """
 
 from . import notifications, orders, waitlist
@@ -19,9 +20,30 @@ def send_venue_updates(*, now):
     return f"{notifications.send_venue_updates(now=now)} venue update(s) sent"
 
 
+def release_unpaid_orders(*, now):
+    """Unpaid pay-later reservations past their `pay_by` are cancelled, and their buyers
+    told (only the run that released an order emails it)."""
+    released = orders.release_unpaid_orders(now=now)
+    for order in released:
+        notifications.send_order_cancelled(order, now=now)
+    return f"{len(released)} unpaid reservation(s) released"
+
+
+def send_payment_reminders(*, now):
+    return f"{notifications.send_payment_reminders(now=now)} payment reminder(s) sent"
+
+
 def offer_returned_places(*, now):
     return waitlist.offer_returned_places(now=now)
 
 
-# Holds expire first, so the places they give back are offered to the waiting list at once.
-JOBS = [expire_stale_holds, offer_returned_places, send_due_venue_notices, send_venue_updates]
+# Holds expire and unpaid reservations are released first, so the places they give back
+# are offered to the waiting list in the same run.
+JOBS = [
+    expire_stale_holds,
+    release_unpaid_orders,
+    offer_returned_places,
+    send_payment_reminders,
+    send_due_venue_notices,
+    send_venue_updates,
+]

@@ -9,7 +9,11 @@ concurrency live elsewhere, each in one place:
 - who may see the venue: `events/reveal.py`;
 - what can be sold: `events/availability.py`;
 - reserving, confirming, paying, cancelling and expiring orders: `events/orders.py`;
-- what a person pays: `events/pricing.py`.
+- what a person pays: `events/pricing.py`;
+- how much one buyer may take without paying: `events/limits.py`.
+Pay later (cheque or at the door) is staff's choice per event (`Event.pay_later_is_offered`);
+an order placed that way holds its tickets unpaid until `Order.pay_by`, then is released
+(`orders.release_unpaid_order`, run by `events/jobs.py`).
 The counters `TicketType.reserved` and `Event.reserved` are written only by `orders`;
 their CheckConstraints make overselling impossible in the database itself. A plain save()
 of a loaded row never writes them back (see `KeepsColumnsWrittenElsewhere`).
@@ -216,8 +220,9 @@ class EventQuerySet(models.QuerySet):
         open waiting-list offers (`event.open_offers`), from which
         `availability.places_left` tells what can still be sold; and, counted by the
         database, `figure_sold` (tickets of confirmed orders), `figure_held` (of pending
-        orders still holding), `figure_checked_in` and `figure_revenue` (confirmed
-        orders' totals). Subqueries, not joins, so the counts never multiply."""
+        orders still holding), `figure_unpaid` (of confirmed orders still owing money: pay
+        later), `figure_checked_in` and `figure_revenue` (confirmed orders' totals).
+        Subqueries, not joins, so the counts never multiply."""
         tickets = Ticket.objects.filter(order__event=OuterRef("pk")).order_by()
         confirmed = Q(order__status=Order.Status.CONFIRMED)
 
@@ -246,6 +251,7 @@ class EventQuerySet(models.QuerySet):
             figure_held=count(
                 Q(order__status=Order.Status.PENDING, order__hold_expires_at__gt=now)
             ),
+            figure_unpaid=count(confirmed & Q(order__paid_at__isnull=True, order__total__gt=0)),
             figure_checked_in=count(confirmed & Q(checked_in_at__isnull=False)),
             figure_revenue=Coalesce(
                 Subquery(revenue, output_field=money), Value(0, output_field=money)
@@ -351,6 +357,30 @@ class Event(KeepsColumnsWrittenElsewhere):
         related_name="events",
         help_text=_("The sister or friendship city this event is about, if any."),
     )
+    # Off by default: a new paid event takes no order that holds places without paying
+    # unless staff choose to offer it (each such order is a ticket holder until released).
+    pay_later_allowed = models.BooleanField(
+        _("offer pay later"),
+        default=False,
+        help_text=_(
+            "Let buyers reserve now and pay by cheque or at the door. Unpaid reservations "
+            "are reminded, then released to the waiting list."
+        ),
+    )
+    pay_later_until = models.DateTimeField(
+        _("offer pay later until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: while registration is open, until shortly before the start."),
+    )
+    pay_later_days = models.PositiveSmallIntegerField(
+        _("days to pay"),
+        default=7,
+        help_text=_(
+            "An unpaid reservation is released this many days after it was made, and in "
+            "any case before the event starts."
+        ),
+    )
     is_sample = models.BooleanField(
         _("sample event"), default=False, help_text=_("Demo content, marked as a sample.")
     )
@@ -379,6 +409,9 @@ class Event(KeepsColumnsWrittenElsewhere):
                 | Q(venue_reveal_at__lte=models.F("starts_at")),
                 name="event_venue_revealed_by_start",
                 violation_error_message=_("The venue must be revealed by the time it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(pay_later_days__gte=1), name="event_pay_later_days_positive"
             ),
         ]
 
@@ -459,6 +492,24 @@ class Event(KeepsColumnsWrittenElsewhere):
             self.status == self.Status.PUBLISHED
             and self.registration_window(now) == SalesWindow.OPEN
         )
+
+    @property
+    def pay_later_cutoff(self) -> datetime.datetime:
+        """By when every unpaid reservation is released: `EVENTS_PAY_LATER_RELEASE_HOURS`
+        before the start, so its places can still go to the waiting list."""
+        return self.starts_at - timedelta(hours=settings.EVENTS_PAY_LATER_RELEASE_HOURS)
+
+    def pay_later_is_offered(self, now: datetime.datetime) -> bool:
+        """May a buyer reserve now and pay later? Only when staff allow it, until their
+        date, and never after the cutoff (a reservation made then would be released at
+        once)."""
+        if not self.pay_later_allowed or now >= self.pay_later_cutoff:
+            return False
+        return self.pay_later_until is None or now < self.pay_later_until
+
+    def pay_by_for(self, placed_at: datetime.datetime) -> datetime.datetime:
+        """When a reservation made unpaid at `placed_at` is released if still unpaid."""
+        return min(placed_at + timedelta(days=self.pay_later_days), self.pay_later_cutoff)
 
     @property
     def meal_choices(self):
@@ -550,6 +601,23 @@ class OrderQuerySet(models.QuerySet):
         admits, what exports and revenue count."""
         return self.filter(status=Order.Status.CONFIRMED)
 
+    def awaiting_payment(self):
+        """Confirmed orders with money still owed (pay later): their places are held
+        without payment until `pay_by`."""
+        return self.filter(status=Order.Status.CONFIRMED, paid_at__isnull=True, total__gt=0)
+
+    def unpaid_past_deadline(self, now: datetime.datetime):
+        """Unpaid reservations whose time to pay has run out: to be released."""
+        return self.awaiting_payment().filter(pay_by__lte=now)
+
+    def payment_reminders_due(self, now: datetime.datetime):
+        """Unpaid reservations to remind (once), before they are released."""
+        return self.awaiting_payment().filter(
+            payment_reminder_due_at__lte=now,
+            payment_reminder_sent_at__isnull=True,
+            pay_by__gt=now,
+        )
+
     def expired_holds(self, now=None):
         now = now or timezone.now()
         return self.filter(status=Order.Status.PENDING, hold_expires_at__lte=now)
@@ -618,6 +686,18 @@ class Order(KeepsColumnsWrittenElsewhere):
     payment_instructions = models.TextField(_("payment instructions"), blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
+    pay_by = models.DateTimeField(
+        _("pay by"),
+        null=True,
+        blank=True,
+        help_text=_("An unpaid reservation is released at this moment."),
+    )
+    payment_reminder_due_at = models.DateTimeField(
+        _("payment reminder due"), null=True, blank=True, editable=False
+    )
+    payment_reminder_sent_at = models.DateTimeField(
+        _("payment reminder sent"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -643,6 +723,9 @@ class Order(KeepsColumnsWrittenElsewhere):
         "cancelled_at",
         "venue_notice_sent_at",
         "venue_update_sent_at",
+        "pay_by",
+        "payment_reminder_due_at",
+        "payment_reminder_sent_at",
     )
 
     class Meta:
@@ -656,7 +739,12 @@ class Order(KeepsColumnsWrittenElsewhere):
                 name="order_pending_has_hold_expiry",
             ),
         ]
-        indexes = [models.Index(fields=["status", "hold_expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "hold_expires_at"]),
+            models.Index(
+                fields=["pay_by"], name="order_unpaid_pay_by", condition=Q(paid_at__isnull=True)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} ({self.buyer_name})"
@@ -667,6 +755,12 @@ class Order(KeepsColumnsWrittenElsewhere):
     @property
     def is_paid(self):
         return self.paid_at is not None or (self.status == self.Status.CONFIRMED and not self.total)
+
+    @property
+    def awaits_payment(self) -> bool:
+        """Confirmed with money still owed (pay later). Such an order holds its tickets,
+        venue notice included, until it is paid or released at `pay_by`."""
+        return self.status == self.Status.CONFIRMED and self.paid_at is None and self.total > 0
 
     @property
     def holds_tickets(self):

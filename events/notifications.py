@@ -1,4 +1,6 @@
-"""Emails to buyers: the order confirmation, the venue notice at the reveal, venue updates.
+"""Emails to buyers: the order confirmation, the venue notice at the reveal, venue updates,
+the reminder to pay a pay-later reservation, and cancellations (staff's, the buyer's, or
+the release of an unpaid reservation).
 
 Exactly once. Each notice is claimed before it is sent, with one conditional UPDATE per
 order (`... SET venue_notice_sent_at = now WHERE venue_notice_sent_at IS NULL`): of two
@@ -144,6 +146,8 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "event_url": settings.SITE_URL + order.event.get_absolute_url(),
         "association": Association.current(),
+        # Released because the payment never came (the job, or staff's bulk release).
+        "released_unpaid": order.pay_by is not None and order.paid_at is None,
     }
     subject = _("Your order %(ref)s for %(event)s is cancelled") % {
         "ref": order.reference,
@@ -155,6 +159,42 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
         logger.exception("Could not email the cancellation of order %s", order.reference)
         return False
     return True
+
+
+def send_payment_reminders(*, now: datetime.datetime) -> int:
+    """Remind each unpaid pay-later reservation once, before it is released. Each order
+    is claimed (`payment_reminder_sent_at`) before its email goes; a failed send gives the
+    claim back for the next run. Returns how many this run sent."""
+    sent = 0
+    for order in Order.objects.payment_reminders_due(now).select_related("event").order_by("pk"):
+        if not _claimed(
+            Q(payment_reminder_sent_at__isnull=True),
+            order_pk=order.pk,
+            field="payment_reminder_sent_at",
+            now=now,
+        ):
+            continue  # another run has it
+        context = {
+            "order": order,
+            "event": order.event,
+            "ticket_count": order.tickets.count(),
+            "site_url": settings.SITE_URL,
+            "order_url": settings.SITE_URL + order.get_absolute_url(),
+            "event_url": settings.SITE_URL + order.event.get_absolute_url(),
+            "association": Association.current(),
+        }
+        subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
+            "ref": order.reference,
+            "event": order.event.title,
+        }
+        try:
+            _send("payment_reminder", order=order, subject=subject, context=context)
+        except Exception:
+            _release_claim(order_pk=order.pk, field="payment_reminder_sent_at", now=now)
+            logger.exception("Could not send the payment reminder of order %s", order.reference)
+            continue
+        sent += 1
+    return sent
 
 
 def _claimed(queryset_filter: Q, *, order_pk, field: str, now) -> bool:

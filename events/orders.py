@@ -17,6 +17,13 @@ conditional updates (`UPDATE ... SET reserved = reserved + n WHERE reserved + n 
 quantity`). The CheckConstraints `ticket_type_never_oversold` and `event_never_oversold`
 make an overselling write fail in the database itself, whatever code attempts it.
 
+Pay later: an order confirmed without payment (`confirm_order(..., pay_by=...)`) holds its
+tickets until `pay_by`, with one payment reminder on the way; `release_unpaid_order` (the
+job at `pay_by`, or staff in bulk) cancels it if it is still unpaid, giving its places back
+for the waiting list. While checking out to pay later, an email address may hold no more
+than `EVENTS_UNPAID_PLACES_PER_EMAIL` unpaid places at the event (`limits`), checked under
+the lock like the places themselves.
+
 A checkout form carries an idempotency key; the same submission sent twice (double click,
 refresh, back button) finds the order the first one made instead of making a second, and
 `Reservation.created` says which happened.
@@ -32,6 +39,7 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import limits
 from .availability import (
     InvalidSelection,
     SoldOut,
@@ -158,6 +166,7 @@ def reserve_tickets(
     now: datetime.datetime,
     offer: WaitlistEntry | None = None,
     attendees: list[dict] | None = None,
+    pays_later: bool = False,
 ) -> Reservation:
     """Hold tickets as a pending order (expiring `EVENTS_HOLD_MINUTES` from `now`).
 
@@ -165,7 +174,8 @@ def reserve_tickets(
     Order. `attendees`, optional, gives each ticket in line order its `attendee_name`,
     `meal_choice` and `dietary_notes`. Raises SoldOut, SalesClosed or InvalidSelection.
     The same `idempotency_key` returns the order it made the first time, with
-    `created=False`.
+    `created=False`. With `pays_later`, the buyer's unpaid places at the event are limited
+    (`limits.check_unpaid_places`; raises `limits.LimitReached`).
     """
     if idempotency_key:
         existing = _existing_order(idempotency_key, event)
@@ -219,6 +229,10 @@ def reserve_tickets(
                     )
             if count > left.total:
                 raise SoldOut(_("Not enough places are left at this event."))
+            if pays_later:
+                limits.check_unpaid_places(
+                    event_id=locked_event.pk, email=buyer.get("email", ""), adding=count
+                )
 
             # Conditional updates: atomic even without the locks above.
             for ticket_type, quantity in clean:
@@ -305,13 +319,26 @@ def _refresh(order, locked) -> Order:
         "hold_expires_at",
         "payment_method",
         "payment_instructions",
+        "pay_by",
+        "payment_reminder_due_at",
     ):
         setattr(order, field, getattr(locked, field))
     return order
 
 
-def confirm_order(*, order: Order, now: datetime.datetime) -> Order:
-    """A held order becomes confirmed: its tickets are the buyer's (paid or not)."""
+def payment_reminder_due(*, placed_at: datetime.datetime, pay_by: datetime.datetime):
+    """When to remind an unpaid reservation: `EVENTS_PAY_LATER_REMINDER_HOURS` before it
+    is released, or halfway when the time to pay is shorter than twice that."""
+    lead = timedelta(hours=settings.EVENTS_PAY_LATER_REMINDER_HOURS)
+    return max(pay_by - lead, placed_at + (pay_by - placed_at) / 2)
+
+
+def confirm_order(
+    *, order: Order, now: datetime.datetime, pay_by: datetime.datetime | None = None
+) -> Order:
+    """A held order becomes confirmed: its tickets are the buyer's (paid or not). With
+    `pay_by` (pay later), they are the buyer's until then unless paid: the order is
+    reminded once, then released (`release_unpaid_order`)."""
     with transaction.atomic():
         locked = _lock(order)
         if locked.status == Order.Status.CONFIRMED:
@@ -319,7 +346,12 @@ def confirm_order(*, order: Order, now: datetime.datetime) -> Order:
         if locked.status != Order.Status.PENDING:
             raise InvalidSelection(_("This order can no longer be confirmed."))
         _confirm(locked, now=now)
-        locked.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
+        fields = ["status", "confirmed_at", "hold_expires_at", "updated_at"]
+        if pay_by is not None:
+            locked.pay_by = pay_by
+            locked.payment_reminder_due_at = payment_reminder_due(placed_at=now, pay_by=pay_by)
+            fields += ["pay_by", "payment_reminder_due_at"]
+        locked.save(update_fields=fields)
     return _refresh(order, locked)
 
 
@@ -356,6 +388,34 @@ def cancel_order(
             locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
     return _refresh(order, locked)
+
+
+def release_unpaid_order(*, order: Order, now: datetime.datetime) -> bool:
+    """Cancel a pay-later reservation that is still unpaid; its places go back on sale
+    (and so to the waiting list's next offers). Returns whether this call released it:
+    an order paid, cancelled or released meanwhile is left alone, so two jobs (or a job
+    and staff) at once release it once, and only the one that did emails the buyer."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if not locked.awaits_payment:
+            _refresh(order, locked)
+            return False
+        _release(locked, event_id=locked.event_id)
+        locked.status = Order.Status.CANCELLED
+        locked.cancelled_at = now
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _refresh(order, locked)
+    return True
+
+
+def release_unpaid_orders(*, now: datetime.datetime) -> list[Order]:
+    """Release every unpaid reservation whose time to pay has run out; returns those this
+    call released."""
+    released = []
+    for order in Order.objects.unpaid_past_deadline(now).order_by("pk"):
+        if release_unpaid_order(order=order, now=now):
+            released.append(order)
+    return released
 
 
 def expire_stale_holds(*, now: datetime.datetime) -> int:

@@ -42,6 +42,7 @@ from .forms import (
     new_submission_key,
     parse_quantity,
 )
+from .limits import LimitReached, count_checkout
 from .listing import (
     SalesState,
     describe_events,
@@ -273,6 +274,10 @@ def checkout(request, slug):
         form = CheckoutForm(request.POST, event=event, ticket_types=buyable, user=user, now=now)
         if form.is_valid():
             try:
+                submission = form.cleaned_data["submission"]
+                # The same submission again finds its order (place_order), uncounted.
+                if not Order.objects.filter(idempotency_key=submission).exists():
+                    count_checkout(request, email=form.cleaned_data["email"])
                 result = place_order(
                     event=event,
                     lines=form.lines,
@@ -284,6 +289,9 @@ def checkout(request, slug):
                     now=now,
                     offer=offer,
                 )
+            except LimitReached as error:
+                context["limit_message"] = error.message
+                return render(request, "events/checkout_limited.html", context, status=429)
             except InventoryError as error:
                 form.add_error(None, error.message)
                 status = 409 if isinstance(error, SoldOut | SalesClosed) else 422

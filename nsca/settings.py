@@ -225,6 +225,19 @@ EVENTS_HOLD_MINUTES = env.int("EVENTS_HOLD_MINUTES", default=15)
 EVENTS_WAITLIST_OFFER_HOURS = env.int("EVENTS_WAITLIST_OFFER_HOURS", default=24)
 # Before this long ahead of the start, a buyer may cancel an order from its page.
 EVENTS_CANCEL_UNTIL_HOURS = env.int("EVENTS_CANCEL_UNTIL_HOURS", default=48)
+# Against hoarding (events/limits.py): checkouts allowed per IP address and per email
+# address within the window (more are a 429), and places one email address may hold
+# unpaid (pay later) at one event. `make bench` may raise them through the environment.
+EVENTS_CHECKOUT_LIMIT_PER_IP = env.int("EVENTS_CHECKOUT_LIMIT_PER_IP", default=10)
+EVENTS_CHECKOUT_LIMIT_PER_EMAIL = env.int("EVENTS_CHECKOUT_LIMIT_PER_EMAIL", default=5)
+EVENTS_CHECKOUT_WINDOW_SECONDS = env.int("EVENTS_CHECKOUT_WINDOW_SECONDS", default=60 * 60)
+EVENTS_UNPAID_PLACES_PER_EMAIL = env.int("EVENTS_UNPAID_PLACES_PER_EMAIL", default=10)
+# Unpaid pay-later reservations are released at the latest this long before the start
+# (and pay later is no longer offered from then on), so the waiting list can use them.
+EVENTS_PAY_LATER_RELEASE_HOURS = env.int("EVENTS_PAY_LATER_RELEASE_HOURS", default=12)
+# The payment reminder goes this long before an unpaid reservation is released (or
+# halfway through a shorter time to pay).
+EVENTS_PAY_LATER_REMINDER_HOURS = env.int("EVENTS_PAY_LATER_REMINDER_HOURS", default=48)
 
 # --- membership (added by the membership app) ---
 # Days after the end of a term during which a member keeps member prices and access.

@@ -27,9 +27,12 @@ def notices_to(email):
 
 def test_jobs_are_listed_for_run_jobs():
     names = [job.__name__ for job in jobs.JOBS]
+    # Places given back (holds, unpaid reservations) come before the waiting list's offers.
     assert names == [
         "expire_stale_holds",
+        "release_unpaid_orders",
         "offer_returned_places",
+        "send_payment_reminders",
         "send_due_venue_notices",
         "send_venue_updates",
     ]

@@ -1,0 +1,100 @@
+"""How much one buyer may take: the limits that make hoarding an event's places impractical.
+
+Rules:
+- Checkout submissions that pass the form (each may make an order) are counted per IP
+  address (`EVENTS_CHECKOUT_LIMIT_PER_IP`) and per email address
+  (`EVENTS_CHECKOUT_LIMIT_PER_EMAIL`, case-folded) in a window of
+  `EVENTS_CHECKOUT_WINDOW_SECONDS`; beyond either, the checkout is refused with a 429 page
+  before anything is reserved (one refused as sold out still counts: it was an attempt to
+  take places). Free and paid events alike: a free event's order is confirmed at once, so
+  it is the easiest to hoard. The same submission sent again (double click, refresh) finds
+  its order and is not counted.
+- One email address may hold at most `EVENTS_UNPAID_PLACES_PER_EMAIL` places unpaid at
+  one event (`unpaid_places_for`): reservations to pay later, and checkouts still pending.
+  Checked by `orders.reserve_tickets` under the event's lock, so two checkouts at once
+  cannot both slip under it.
+The client's address is `membership.throttle.client_ip` (it honours `BEHIND_PROXY`), and
+counts live in the shared cache through its `AttemptLimiter`, as sign-in's do.
+"""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from membership.throttle import AttemptLimiter, client_ip
+
+from .models import Order, Ticket
+
+
+class LimitReached(Exception):
+    """A buyer asked for more than the limits allow; answered with a 429 page."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _ip_limiter() -> AttemptLimiter:
+    return AttemptLimiter(
+        "checkout-ip",
+        limit=settings.EVENTS_CHECKOUT_LIMIT_PER_IP,
+        window_seconds=settings.EVENTS_CHECKOUT_WINDOW_SECONDS,
+    )
+
+
+def _email_limiter() -> AttemptLimiter:
+    return AttemptLimiter(
+        "checkout-email",
+        limit=settings.EVENTS_CHECKOUT_LIMIT_PER_EMAIL,
+        window_seconds=settings.EVENTS_CHECKOUT_WINDOW_SECONDS,
+    )
+
+
+def count_checkout(request, *, email: str) -> None:
+    """Count one checkout against the request's IP address and the buyer's email; raise
+    LimitReached when either has had its share in the window. Counted first, checked
+    after (the cache's increment is atomic), so checkouts at the same moment cannot all
+    pass a check made before any of them was counted."""
+    over_ip = (
+        _ip_limiter().record_failure(client_ip(request)) > settings.EVENTS_CHECKOUT_LIMIT_PER_IP
+    )
+    over_email = (
+        _email_limiter().record_failure(email.strip().casefold())
+        > settings.EVENTS_CHECKOUT_LIMIT_PER_EMAIL
+    )
+    if over_ip or over_email:
+        raise LimitReached(
+            _(
+                "Too many orders were placed from your network or for this email address in "
+                "a short time. Please wait an hour and try again, or contact the association."
+            )
+        )
+
+
+def unpaid_places_for(*, event_id: int, email: str) -> int:
+    """Places this email address holds without having paid at this event: confirmed
+    orders still owing money, and checkouts not yet finished (pending)."""
+    unpaid = Q(order__status=Order.Status.PENDING) | Q(
+        order__status=Order.Status.CONFIRMED, order__paid_at__isnull=True
+    )
+    return (
+        Ticket.objects.filter(unpaid, order__event_id=event_id, order__total__gt=0)
+        .filter(order__email__iexact=email.strip())
+        .aggregate(n=Count("pk"))["n"]
+    )
+
+
+def check_unpaid_places(*, event_id: int, email: str, adding: int) -> None:
+    """Raise LimitReached when `adding` more unpaid places would take this email address
+    past `EVENTS_UNPAID_PLACES_PER_EMAIL` at this event. The caller holds the event lock."""
+    limit = settings.EVENTS_UNPAID_PLACES_PER_EMAIL
+    held = unpaid_places_for(event_id=event_id, email=email)
+    if held + adding > limit:
+        raise LimitReached(
+            _(
+                "One email address may reserve at most %(limit)s unpaid places at this event "
+                "(you already hold %(held)s). Please pay for your reservation first, or "
+                "choose another way to pay."
+            )
+            % {"limit": limit, "held": held}
+        )
