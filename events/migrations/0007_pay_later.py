@@ -11,7 +11,7 @@ def keep_pay_later_for_existing_events(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0005_event_image_sanitized"),
+        ("events", "0006_waitlist_offered_quantity"),
     ]
 
     operations = [
