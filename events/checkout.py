@@ -54,6 +54,7 @@ def place_order(
     payment_method: str,
     now: datetime.datetime,
     offer=None,
+    network_key: str = "",
 ) -> CheckoutResult:
     """Reserve, begin payment, confirm and email. Sending the same submission again
     returns the first order without paying or emailing twice. An email that cannot be sent
@@ -71,6 +72,7 @@ def place_order(
         offer=offer,
         attendees=attendees,
         pays_later=pays_later,
+        network_key=network_key,
     )
     order = reservation.order
     if not reservation.created:

@@ -10,12 +10,17 @@ Rules:
   it is the easiest to hoard. The same submission sent again (double click, refresh) finds
   its order and is not counted.
 - One email address may hold at most `EVENTS_UNPAID_PLACES_PER_EMAIL` places unpaid at
-  one event (`unpaid_places_for`): reservations to pay later, and checkouts still pending.
-  Checked by `orders.reserve_tickets` under the event's lock, so two checkouts at once
-  cannot both slip under it.
+  one event, and one network address at most `EVENTS_UNPAID_PLACES_PER_NETWORK`
+  (`unpaid_places_for`): reservations to pay later, and checkouts still pending. Checked
+  by `orders.reserve_tickets` under the event's lock, so two checkouts at once cannot both
+  slip under it. An order keeps only a keyed hash of its network address
+  (`network_key`), never the address.
 The client's address is `membership.throttle.client_ip` (it honours `BEHIND_PROXY`), and
 counts live in the shared cache through its `AttemptLimiter`, as sign-in's do.
 """
+
+import hashlib
+import hmac
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -71,22 +76,42 @@ def count_checkout(request, *, email: str) -> None:
         )
 
 
-def unpaid_places_for(*, event_id: int, email: str) -> int:
-    """Places this email address holds without having paid at this event: confirmed
-    orders still owing money, and checkouts not yet finished (pending)."""
+def network_key(request) -> str:
+    """A keyed hash of the request's network address (`client_ip`), stored on its order
+    instead of the address itself."""
+    address = client_ip(request).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), address, hashlib.sha256).hexdigest()
+
+
+def unpaid_places_for(*, event_id: int, email: str = "", network: str = "") -> int:
+    """Places this email address (or, given `network`, this network key) holds without
+    having paid at this event: confirmed orders still owing money, and checkouts not yet
+    finished (pending)."""
     unpaid = Q(order__status=Order.Status.PENDING) | Q(
         order__status=Order.Status.CONFIRMED, order__paid_at__isnull=True
     )
-    return (
-        Ticket.objects.filter(unpaid, order__event_id=event_id, order__total__gt=0)
-        .filter(order__email__iexact=email.strip())
-        .aggregate(n=Count("pk"))["n"]
-    )
+    whose = Q(order__network_key=network) if network else Q(order__email__iexact=email.strip())
+    return Ticket.objects.filter(
+        unpaid, whose, order__event_id=event_id, order__total__gt=0
+    ).aggregate(n=Count("pk"))["n"]
 
 
-def check_unpaid_places(*, event_id: int, email: str, adding: int) -> None:
+def check_unpaid_places(*, event_id: int, email: str, network: str = "", adding: int) -> None:
     """Raise LimitReached when `adding` more unpaid places would take this email address
-    past `EVENTS_UNPAID_PLACES_PER_EMAIL` at this event. The caller holds the event lock."""
+    past `EVENTS_UNPAID_PLACES_PER_EMAIL`, or its network past
+    `EVENTS_UNPAID_PLACES_PER_NETWORK`, at this event. The caller holds the event lock."""
+    if network:
+        limit = settings.EVENTS_UNPAID_PLACES_PER_NETWORK
+        held = unpaid_places_for(event_id=event_id, network=network)
+        if held + adding > limit:
+            raise LimitReached(
+                _(
+                    "At most %(limit)s places at this event may be reserved unpaid from one "
+                    "network. Please pay for a reservation first, or choose another way to "
+                    "pay."
+                )
+                % {"limit": limit}
+            )
     limit = settings.EVENTS_UNPAID_PLACES_PER_EMAIL
     held = unpaid_places_for(event_id=event_id, email=email)
     if held + adding > limit:

@@ -652,6 +652,17 @@ class Order(KeepsColumnsWrittenElsewhere):
     token = models.CharField(
         _("access token"), max_length=64, unique=True, default=new_order_token, editable=False
     )
+    network_key = models.CharField(
+        _("network key"),
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_(
+            "A keyed hash of the network address the order came from (never the address "
+            "itself), so the places one network holds unpaid can be limited."
+        ),
+    )
     idempotency_key = models.CharField(
         _("submission key"),
         max_length=64,

@@ -167,6 +167,7 @@ def reserve_tickets(
     offer: WaitlistEntry | None = None,
     attendees: list[dict] | None = None,
     pays_later: bool = False,
+    network_key: str = "",
 ) -> Reservation:
     """Hold tickets as a pending order (expiring `EVENTS_HOLD_MINUTES` from `now`).
 
@@ -175,7 +176,8 @@ def reserve_tickets(
     `meal_choice` and `dietary_notes`. Raises SoldOut, SalesClosed or InvalidSelection.
     The same `idempotency_key` returns the order it made the first time, with
     `created=False`. With `pays_later`, the buyer's unpaid places at the event are limited
-    (`limits.check_unpaid_places`; raises `limits.LimitReached`).
+    (`limits.check_unpaid_places`, per email and per `network_key`, the keyed hash of the
+    buyer's network address from `limits.network_key`; raises `limits.LimitReached`).
     """
     if idempotency_key:
         existing = _existing_order(idempotency_key, event)
@@ -231,7 +233,10 @@ def reserve_tickets(
                 raise SoldOut(_("Not enough places are left at this event."))
             if pays_later:
                 limits.check_unpaid_places(
-                    event_id=locked_event.pk, email=buyer.get("email", ""), adding=count
+                    event_id=locked_event.pk,
+                    email=buyer.get("email", ""),
+                    network=network_key,
+                    adding=count,
                 )
 
             # Conditional updates: atomic even without the locks above.
@@ -253,6 +258,7 @@ def reserve_tickets(
             order = Order.objects.create(
                 event=locked_event,
                 idempotency_key=idempotency_key or None,
+                network_key=network_key,
                 user=user if user is not None and user.is_authenticated else None,
                 buyer_name=buyer.get("name", "").strip(),
                 email=buyer.get("email", "").strip(),

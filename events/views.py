@@ -42,7 +42,7 @@ from .forms import (
     new_submission_key,
     parse_quantity,
 )
-from .limits import LimitReached, count_checkout
+from .limits import LimitReached, count_checkout, network_key
 from .listing import (
     SalesState,
     describe_events,
@@ -288,6 +288,7 @@ def checkout(request, slug):
                     payment_method=form.cleaned_data["payment_method"],
                     now=now,
                     offer=offer,
+                    network_key=network_key(request),
                 )
             except LimitReached as error:
                 context["limit_message"] = error.message

@@ -232,6 +232,8 @@ EVENTS_CHECKOUT_LIMIT_PER_IP = env.int("EVENTS_CHECKOUT_LIMIT_PER_IP", default=1
 EVENTS_CHECKOUT_LIMIT_PER_EMAIL = env.int("EVENTS_CHECKOUT_LIMIT_PER_EMAIL", default=5)
 EVENTS_CHECKOUT_WINDOW_SECONDS = env.int("EVENTS_CHECKOUT_WINDOW_SECONDS", default=60 * 60)
 EVENTS_UNPAID_PLACES_PER_EMAIL = env.int("EVENTS_UNPAID_PLACES_PER_EMAIL", default=10)
+# The same per network address (several people behind one office or home router share one).
+EVENTS_UNPAID_PLACES_PER_NETWORK = env.int("EVENTS_UNPAID_PLACES_PER_NETWORK", default=20)
 # Unpaid pay-later reservations are released at the latest this long before the start
 # (and pay later is no longer offered from then on), so the waiting list can use them.
 EVENTS_PAY_LATER_RELEASE_HOURS = env.int("EVENTS_PAY_LATER_RELEASE_HOURS", default=12)

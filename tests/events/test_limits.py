@@ -122,6 +122,26 @@ def test_unpaid_places_per_email_at_one_event_are_limited(client, dinner):
     assert checkout(client, dinner, email="pat@example.org", quantity=2).status_code == 303
 
 
+@override_settings(
+    EVENTS_UNPAID_PLACES_PER_NETWORK=4,
+    EVENTS_UNPAID_PLACES_PER_EMAIL=100,
+    EVENTS_CHECKOUT_LIMIT_PER_IP=100,
+)
+def test_unpaid_places_per_network_at_one_event_are_limited_whatever_the_email(client, dinner):
+    for n in range(2):
+        assert (
+            checkout(client, dinner, email=f"alias{n}@example.org", quantity=2).status_code == 303
+        )
+    refused = checkout(client, dinner, email="alias9@example.org", quantity=1)
+    assert_refused_with_the_limit_page(refused)
+    assert "from one network" in refused.content.decode()
+    assert dinner.ticket_types.get().reserved == 4
+    # Another network is not held back by this one, and only a keyed hash is stored.
+    assert checkout(client, dinner, email="other@example.org", ip="203.0.113.7").status_code == 303
+    keys = set(Order.objects.values_list("network_key", flat=True))
+    assert len(keys) == 2 and not any("198.51.100.1" in key for key in keys)
+
+
 @override_settings(EVENTS_UNPAID_PLACES_PER_EMAIL=3)
 def test_unpaid_places_limit_is_per_event(client, dinner):
     other = make_event(starts_at=timezone.now() + timedelta(days=12))
