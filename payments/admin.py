@@ -1,0 +1,90 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Payment, Refund, WebhookEvent
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "amount", "reason", "provider_id", "requested_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        # A refund goes through Stripe (refunds.refund_payment), never a bare row.
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "purpose",
+        "reference",
+        "payer_name",
+        "amount",
+        "amount_refunded",
+        "method",
+        "status",
+        "has_problem",
+        "stripe_link",
+    )
+    list_filter = ("purpose", "status", "method", ("created_at", admin.DateFieldListFilter))
+    search_fields = (
+        "reference",
+        "payer_name",
+        "payer_email",
+        "checkout_session_id",
+        "payment_intent_id",
+    )
+    date_hierarchy = "created_at"
+    inlines = [RefundInline]
+    readonly_fields = [field.name for field in Payment._meta.fields] + ["stripe_link"]
+    fieldsets = (
+        (None, {"fields": ("purpose", "object_id", "reference", "description")}),
+        (_("Payer"), {"fields": ("payer_name", "payer_email")}),
+        (
+            _("Money"),
+            {"fields": ("amount", "currency", "amount_refunded", "method", "status", "problem")},
+        ),
+        (
+            _("Stripe"),
+            {"fields": ("checkout_session_id", "payment_intent_id", "stripe_link")},
+        ),
+        (
+            _("Dates"),
+            {"fields": ("created_at", "expires_at", "paid_at", "fulfilled_at", "updated_at")},
+        ),
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True, description=_("needs a look"))
+    def has_problem(self, obj):
+        return bool(obj.problem)
+
+    @admin.display(description=_("Stripe"))
+    def stripe_link(self, obj):
+        url = obj.stripe_dashboard_url()
+        if not url:
+            return ""
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>', url, obj.payment_intent_id
+        )
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "type", "provider_event_id", "processed_at")
+    list_filter = ("type",)
+    search_fields = ("provider_event_id",)
+    readonly_fields = ("provider_event_id", "type", "received_at", "processed_at")
+
+    def has_add_permission(self, request):
+        return False
