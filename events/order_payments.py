@@ -1,0 +1,187 @@
+"""Ticket orders as something payments can take money for (the `events.order` purpose).
+
+Registered with `payments.purposes` from `EventsConfig.ready`, so payments never imports
+events. `fulfil` is called once per payment, under the payment row's lock: a held order is
+confirmed paid; an order whose hold lapsed before the money came is reinstated if its
+places are still free (`orders.reinstate_expired_order`), else refused (payments refunds
+it in full and `tell_buyer_payment_refused` says why). The confirmation email is sent on
+commit, so it goes once, when the payment is confirmed.
+
+`card_payment_state` is what the order page says about a card payment; coming back from
+Stripe it asks Stripe (through `payments.confirmation.settle_from_stripe`, the same path
+as the webhook) and never marks anything paid by itself.
+"""
+
+import datetime
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from association.models import Association
+from payments import purposes
+from payments.confirmation import settle_from_stripe
+from payments.models import Payment
+from payments.stripe_api import LineItem, StripeUnavailable
+
+from .models import Order
+from .notifications import send_order_confirmation
+from .orders import cancel_order, mark_order_paid, reinstate_expired_order
+
+logger = logging.getLogger(__name__)
+
+PURPOSE = "events.order"
+
+
+def order_line_items(order: Order) -> list[LineItem]:
+    """One line per ticket type and price this buyer pays (a member price, a full one)."""
+    counts = Counter(
+        (ticket.ticket_type.name, ticket.price)
+        for ticket in order.tickets.select_related("ticket_type").order_by("pk")
+    )
+    return [
+        LineItem(name=f"{order.event.title}: {name}", unit_amount=price, quantity=quantity)
+        for (name, price), quantity in counts.items()
+    ]
+
+
+def _send_confirmation_after_commit(order: Order, *, now) -> None:
+    def send():
+        try:
+            send_order_confirmation(order, now=now)
+        except Exception:
+            logger.exception("Could not email the confirmation of order %s", order.reference)
+
+    transaction.on_commit(send)
+
+
+def fulfil(*, payment: Payment, now: datetime.datetime) -> bool:
+    order = Order.objects.get(pk=int(payment.object_id))
+    if order.status == Order.Status.PENDING:
+        mark_order_paid(order=order, now=now)
+        _send_confirmation_after_commit(order, now=now)
+        return True
+    if order.status == Order.Status.CONFIRMED:
+        if order.paid_at is None:
+            mark_order_paid(order=order, now=now)
+        return True
+    if order.status == Order.Status.EXPIRED and reinstate_expired_order(order=order, now=now):
+        _send_confirmation_after_commit(order, now=now)
+        return True
+    return False
+
+
+def describe(*, payment: Payment) -> str:
+    order = Order.objects.select_related("event").filter(pk=int(payment.object_id)).first()
+    if order is None:
+        return _("Tickets (order %(ref)s)") % {"ref": payment.reference}
+    count = order.tickets.count()
+    return _("%(n)s ticket(s) to %(event)s, order %(ref)s") % {
+        "n": count,
+        "event": order.event.title,
+        "ref": order.reference,
+    }
+
+
+def goods_value(*, payment: Payment) -> Decimal | None:
+    return None
+
+
+def on_refunded(*, payment: Payment, amount: Decimal, tickets, now: datetime.datetime) -> None:
+    """Money went back: a whole refund closes the order and its tickets return to sale."""
+    order = Order.objects.get(pk=int(payment.object_id))
+    if payment.amount_refunded >= payment.amount and not order.is_closed:
+        cancel_order(order=order, now=now, status=Order.Status.REFUNDED)
+    transaction.on_commit(lambda: _tell_buyer(order, payment, "refunded", amount=amount))
+
+
+def tell_buyer_payment_refused(*, payment: Payment, now: datetime.datetime) -> None:
+    order = Order.objects.get(pk=int(payment.object_id))
+    _tell_buyer(order, payment, "refused", amount=payment.amount)
+
+
+def _tell_buyer(order: Order, payment: Payment, kind: str, *, amount: Decimal) -> None:
+    context = {
+        "order": order,
+        "event": order.event,
+        "amount": amount,
+        "kind": kind,
+        "order_url": settings.SITE_URL + order.get_absolute_url(),
+        "association": Association.current(),
+    }
+    subject = (
+        _("Your payment for order %(ref)s was refunded")
+        if kind == "refused"
+        else _("A refund for order %(ref)s")
+    ) % {"ref": order.reference}
+    try:
+        send_mail(
+            subject,
+            render_to_string("emails/events_payment_refunded.txt", context),
+            None,
+            [order.email],
+        )
+    except Exception:
+        logger.exception("Could not email order %s about its refund", order.reference)
+
+
+def register() -> None:
+    purposes.register(
+        purposes.Purpose(
+            name=PURPOSE,
+            label=gettext_lazy("Tickets"),
+            fulfil=fulfil,
+            describe=describe,
+            on_refunded=on_refunded,
+            on_refused=tell_buyer_payment_refused,
+            goods_value=goods_value,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CardPaymentState:
+    received: bool
+    not_completed: bool
+    retry_url: str
+
+
+def latest_card_payment(order: Order) -> Payment | None:
+    return (
+        Payment.objects.for_object(purpose=PURPOSE, object_id=order.pk)
+        .filter(method=Payment.Method.CARD)
+        .first()
+    )
+
+
+def card_payment_state(order: Order, *, now: datetime.datetime) -> CardPaymentState | None:
+    """What the order page says about paying by card: received, or not completed (with a
+    retry while the hold lasts). A pending payment is settled by asking Stripe first."""
+    if order.payment_method != Payment.Method.CARD:
+        return None
+    payment = latest_card_payment(order)
+    if payment is None:
+        return None
+    if payment.status == Payment.Status.PENDING:
+        try:
+            settle_from_stripe(payment=payment, now=now)
+        except StripeUnavailable:
+            logger.warning("Could not ask Stripe about payment %s", payment.pk)
+        payment.refresh_from_db()
+        order.refresh_from_db()
+    if payment.is_settled and order.paid_at is not None:
+        return CardPaymentState(received=True, not_completed=False, retry_url="")
+    holding = (
+        order.status == Order.Status.PENDING
+        and order.hold_expires_at is not None
+        and order.hold_expires_at > now
+    )
+    retry = payment.checkout_url if holding and payment.status == Payment.Status.PENDING else ""
+    return CardPaymentState(received=False, not_completed=not payment.is_settled, retry_url=retry)

@@ -1,0 +1,305 @@
+"""Tickets paid by card through Stripe Checkout (the fake Stripe on loopback)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from events.models import Order
+from payments.models import Payment
+from tests.concurrency import race
+
+KEY = "card-checkout-key-0123456789abcdef"
+
+
+@pytest.fixture
+def dinner_event(make_event, make_ticket_type):
+    event = make_event(title="Harbour Dinner", slug="harbour-dinner")
+    make_ticket_type(event, name="Dinner", price=Decimal("65.00"), quantity=3)
+    return event
+
+
+def card_post(event, quantity=2, key=KEY, **overrides):
+    ticket_type = event.ticket_types.get()
+    data = {
+        f"qty_{ticket_type.pk}": str(quantity),
+        "name": "Grace Buyer",
+        "email": "grace@example.org",
+        "phone": "",
+        "payment_method": "card",
+        "submission": key,
+    }
+    data.update(overrides)
+    return data
+
+
+def checkout_by_card(client, event, **kwargs) -> tuple[Order, Payment]:
+    response = client.post(f"/events/{event.slug}/tickets/", card_post(event, **kwargs))
+    assert response.status_code == 303, response.content.decode()[:2000]
+    order = Order.objects.get(idempotency_key=kwargs.get("key", KEY))
+    payment = Payment.objects.get(purpose="events.order", object_id=str(order.pk))
+    assert response["Location"] == payment.checkout_url
+    return order, payment
+
+
+@pytest.fixture(autouse=True)
+def _commits(request):
+    """In a test's own transaction nothing commits: run on-commit work (the confirmation
+    email) when each request ends, as a real commit would."""
+    global _capture
+    _capture = request.getfixturevalue("django_capture_on_commit_callbacks")
+    yield
+    _capture = None
+
+
+_capture = None
+
+
+def committed(action):
+    with _capture(execute=True):
+        return action()
+
+
+def post_signed(client, payload, header):
+    return committed(
+        lambda: client.post(
+            "/payments/stripe/webhook/",
+            payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        )
+    )
+
+
+def post_event(client, fake_stripe, event):
+    payload, header = fake_stripe.signed(event)
+    return post_signed(client, payload, header)
+
+
+def get_page(client, url):
+    return committed(lambda: client.get(url)).content.decode()
+
+
+def test_card_is_offered_only_when_both_stripe_keys_are_set(client, dinner_event, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    page = client.get(f"/events/{dinner_event.slug}/tickets/").content.decode()
+    assert 'value="card"' not in page
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_x"
+    page = client.get(f"/events/{dinner_event.slug}/tickets/").content.decode()
+    assert 'value="card"' in page
+
+
+@pytest.mark.django_db
+def test_paying_by_card_holds_the_order_and_redirects_to_a_checkout_session(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    assert order.status == Order.Status.PENDING
+    assert order.payment_method == "card"
+    session = fake_stripe.sessions[payment.checkout_session_id]
+    assert session["client_reference_id"] == order.reference
+    assert session["customer_email"] == "grace@example.org"
+    assert session["amount_total"] == 13000
+    assert session["_line_items"][0]["quantity"] == "2"
+    assert session["_line_items"][0]["price_data"]["unit_amount"] == "6500"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_webhook_confirms_the_order_once_and_emails_once(client, dinner_event, fake_stripe):
+    order, payment = checkout_by_card(client, dinner_event)
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False)
+    assert post_event(client, fake_stripe, event).status_code == 200
+    assert post_event(client, fake_stripe, event).status_code == 200  # delivered twice
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert order.paid_at is not None
+    assert len(mail.outbox) == 1
+    # The return page asks Stripe too, and finds it already confirmed.
+    page = get_page(client, order.get_absolute_url() + "?checkout=done")
+    assert "Payment received" in page
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_return_from_stripe_asks_stripe_and_never_marks_paid_by_itself(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    page = get_page(client, order.get_absolute_url() + "?checkout=done")
+    assert "Payment not completed: try again or choose another way" in page
+    assert payment.checkout_url in page  # the retry, while the hold lasts
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    fake_stripe.pay(payment.checkout_session_id, deliver=False)  # the webhook is lost
+    page = get_page(client, order.get_absolute_url() + "?checkout=done")
+    assert "Payment received" in page
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_webhook_with_a_bad_or_stale_signature_is_refused_and_changes_nothing(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False)
+    payload, header = fake_stripe.signed(event)
+    bad = client.post(
+        "/payments/stripe/webhook/",
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=header[:-4] + "0000",
+    )
+    stale_payload, stale_header = fake_stripe.signed(
+        event, timestamp=int(timezone.now().timestamp()) - 3600
+    )
+    stale = client.post(
+        "/payments/stripe/webhook/",
+        stale_payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=stale_header,
+    )
+    missing = client.post("/payments/stripe/webhook/", payload, content_type="application/json")
+    assert (bad.status_code, stale.status_code, missing.status_code) == (400, 400, 400)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_webhook_junk_huge_and_wrong_method_get_4xx(client, fake_stripe):
+    url = "/payments/stripe/webhook/"
+    assert client.get(url).status_code == 405
+    junk = client.post(
+        url,
+        b"\x00\xffnot json",
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE="t=1,v1=abc",
+    )
+    assert junk.status_code == 400
+    huge = client.post(
+        url,
+        b"x" * (300 * 1024),
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE="t=1,v1=abc",
+    )
+    assert huge.status_code == 413
+
+
+@pytest.mark.django_db
+def test_amount_mismatch_in_a_webhook_changes_nothing_and_is_shown_to_staff(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False, amount=100)
+    assert post_event(client, fake_stripe, event).status_code == 200
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    assert payment.status == Payment.Status.PENDING
+    assert "130.00" in payment.problem
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_refund_before_payment_event_out_of_order_confirms_then_refunds(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    fake_stripe.pay(payment.checkout_session_id, deliver=False)  # completed comes later
+    intent_id = fake_stripe.sessions[payment.checkout_session_id]["payment_intent"]
+    fake_stripe.refund_in_dashboard(intent_id)
+    payload, header = fake_stripe.outbox[-1]
+    response = post_signed(client, payload, header)
+    assert response.status_code == 200
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.amount_refunded == Decimal("130.00")
+    assert order.status == Order.Status.REFUNDED
+    assert dinner_event.ticket_types.get().reserved == 0
+
+
+@pytest.mark.django_db
+def test_dispute_from_stripe_flags_the_payment(client, dinner_event, fake_stripe):
+    order, payment = checkout_by_card(client, dinner_event)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    intent_id = fake_stripe.sessions[payment.checkout_session_id]["payment_intent"]
+    fake_stripe.dispute(intent_id)
+    post_signed(client, *fake_stripe.outbox[-1])
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.DISPUTED
+
+
+@pytest.mark.django_db
+def test_payment_after_expiry_confirms_the_order_when_places_are_free(
+    client, dinner_event, fake_stripe
+):
+    from events.orders import expire_stale_holds
+
+    order, payment = checkout_by_card(client, dinner_event)
+    expire_stale_holds(now=timezone.now() + datetime.timedelta(hours=1))
+    order.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert dinner_event.ticket_types.get().reserved == 2
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_payment_after_expiry_is_refunded_in_full_when_the_places_are_gone(
+    client, dinner_event, fake_stripe, buy
+):
+    from events.orders import expire_stale_holds
+
+    order, payment = checkout_by_card(client, dinner_event)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    expire_stale_holds(now=later)
+    buy(dinner_event, 3, now=timezone.now())  # the three places are sold again
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
+    assert payment.status == Payment.Status.REFUNDED
+    assert "refunded in full" in payment.problem
+    assert dinner_event.ticket_types.get().reserved == 3  # never oversold
+    assert [m.subject for m in mail.outbox] == [
+        f"Your payment for order {order.reference} was refunded"
+    ]
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_and_return_confirm_once_and_email_once(
+    client, dinner_event, fake_stripe
+):
+    from django.test import Client
+
+    order, payment = checkout_by_card(client, dinner_event)
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False)
+    payload, header = fake_stripe.signed(event)
+
+    def deliver(index):
+        visitor = Client()
+        if index == 3:
+            return visitor.get(order.get_absolute_url() + "?checkout=done").status_code
+        return visitor.post(
+            "/payments/stripe/webhook/",
+            payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        ).status_code
+
+    outcomes = race(4, deliver)
+    assert sorted(outcomes) == [200, 200, 200, 200]
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert len(mail.outbox) == 1
