@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -303,3 +302,23 @@ def test_concurrent_deliveries_and_return_confirm_once_and_email_once(
     order.refresh_from_db()
     assert order.status == Order.Status.CONFIRMED
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_run_jobs_expires_the_session_when_the_hold_lapses_and_releases_tickets(
+    client, dinner_event, fake_stripe
+):
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    order, payment = checkout_by_card(client, dinner_event)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=20), tick=False):
+        call_command("run_jobs", stdout=StringIO())
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert fake_stripe.sessions[payment.checkout_session_id]["status"] == "expired"
+    assert payment.status == Payment.Status.EXPIRED
+    assert order.status == Order.Status.EXPIRED
+    assert dinner_event.ticket_types.get().reserved == 0
