@@ -226,6 +226,10 @@ PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="").strip()
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="").strip()
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET:
+    # The checkout form's answer redirects to Stripe's hosted page; browsers apply
+    # form-action to that redirect. Only then: no other host is ever a form's target.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://checkout.stripe.com")
 
 # --- events ---
 # How long a checkout holds its tickets as a pending order.
