@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Payment, Refund, WebhookEvent
+from .refunds import RefundRefused, refund_payment
+from .stripe_api import StripeUnavailable
 
 
 class RefundInline(admin.TabularInline):
@@ -41,6 +44,7 @@ class PaymentAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "created_at"
     inlines = [RefundInline]
+    actions = ["refund_in_full"]
     readonly_fields = [field.name for field in Payment._meta.fields] + ["stripe_link"]
     fieldsets = (
         (None, {"fields": ("purpose", "object_id", "reference", "description")}),
@@ -64,6 +68,27 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=_("Refund in full (Stripe pays back; tickets return to sale)"))
+    def refund_in_full(self, request, queryset):
+        now = timezone.now()
+        done = 0
+        for payment in queryset.order_by("pk"):
+            left = payment.amount - payment.amount_refunded
+            try:
+                refund_payment(
+                    payment=payment,
+                    amount=left,
+                    reason=str(_("Refunded by staff")),
+                    now=now,
+                    requested_by=request.user,
+                )
+            except (RefundRefused, StripeUnavailable) as error:
+                self.message_user(request, f"{payment}: {error}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(n)s payment(s) refunded.") % {"n": done})
 
     @admin.display(boolean=True, description=_("needs a look"))
     def has_problem(self, obj):

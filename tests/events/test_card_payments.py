@@ -322,3 +322,32 @@ def test_run_jobs_expires_the_session_when_the_hold_lapses_and_releases_tickets(
     assert payment.status == Payment.Status.EXPIRED
     assert order.status == Order.Status.EXPIRED
     assert dinner_event.ticket_types.get().reserved == 0
+
+
+@pytest.mark.django_db
+def test_staff_refund_in_full_from_the_admin_returns_tickets_and_emails_the_buyer(
+    client, dinner_event, fake_stripe, staff_user
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    mail.outbox.clear()
+    client.force_login(staff_user)
+    response = committed(
+        lambda: client.post(
+            "/admin/payments/payment/",
+            {"action": "refund_in_full", "_selected_action": [payment.pk]},
+        )
+    )
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.refunds.get().requested_by == staff_user
+    assert order.status == Order.Status.REFUNDED
+    assert dinner_event.ticket_types.get().reserved == 0
+    intent = fake_stripe.intents[payment.payment_intent_id]
+    assert fake_stripe.charges[intent["latest_charge"]]["amount_refunded"] == 13000
+    assert [m.subject for m in mail.outbox] == [f"A refund for order {order.reference}"]
+    # The payments list shows it, with its Stripe id.
+    listing = client.get("/admin/payments/payment/").content.decode()
+    assert payment.payment_intent_id in listing
