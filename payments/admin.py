@@ -3,6 +3,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from association.csv_export import csv_response
+
+from . import purposes
 from .models import Payment, Refund, WebhookEvent
 from .refunds import RefundRefused, refund_payment
 from .stripe_api import StripeUnavailable
@@ -44,7 +47,7 @@ class PaymentAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "created_at"
     inlines = [RefundInline]
-    actions = ["refund_in_full"]
+    actions = ["refund_in_full", "treasurer_csv"]
     readonly_fields = [field.name for field in Payment._meta.fields] + ["stripe_link"]
     fieldsets = (
         (None, {"fields": ("purpose", "object_id", "reference", "description")}),
@@ -89,6 +92,30 @@ class PaymentAdmin(admin.ModelAdmin):
                 done += 1
         if done:
             self.message_user(request, _("%(n)s payment(s) refunded.") % {"n": done})
+
+    @admin.action(description=_("Download for the treasurer (CSV)"))
+    def treasurer_csv(self, request, queryset):
+        def label(name):
+            try:
+                return purposes.get(name).label
+            except LookupError:
+                return name
+
+        def rows():
+            yield ["Date", "Payer", "Purpose", "Reference", "Gross", "Refunded", "Net", "Status"]
+            for payment in queryset.filter(paid_at__isnull=False).order_by("paid_at", "pk"):
+                yield [
+                    timezone.localtime(payment.paid_at).date().isoformat(),
+                    payment.payer_name,
+                    label(payment.purpose),
+                    payment.reference,
+                    payment.amount,
+                    payment.amount_refunded,
+                    payment.net_amount,
+                    payment.get_status_display(),
+                ]
+
+        return csv_response(rows(), filename="payments.csv")
 
     @admin.display(boolean=True, description=_("needs a look"))
     def has_problem(self, obj):

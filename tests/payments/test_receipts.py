@@ -46,3 +46,18 @@ def test_receipt_link_of_an_unpaid_or_unknown_payment_is_404(client, begin_card_
     assert client.get(payment.get_absolute_url()).status_code == 404
     assert client.get("/payments/" + "x" * 32 + "/").status_code == 404
     assert client.get("/payments/short/").status_code == 404
+
+
+def test_treasurer_csv_gives_gross_refunded_and_net(client, staff_user, paid):
+    from payments.models import Payment
+
+    payment = paid("100.00")
+    Payment.objects.filter(pk=payment.pk).update(amount_refunded=Decimal("25.00"))
+    client.force_login(staff_user)
+    response = client.post(
+        "/admin/payments/payment/",
+        {"action": "treasurer_csv", "_selected_action": [payment.pk]},
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert "Date,Payer,Purpose,Reference,Gross,Refunded,Net,Status" in body
+    assert "Ada Buyer,Test thing,T100.00,100.00,25.00,75.00" in body
