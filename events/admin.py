@@ -104,6 +104,7 @@ class TicketTypeInline(admin.TabularInline):
         "description",
         "price",
         "member_price",
+        "goods_value",
         "quantity",
         "reserved",
         "sales_start",

@@ -34,10 +34,11 @@ from payments.stripe_api import LineItem, StripeUnavailable
 from .models import Order
 from .notifications import send_order_confirmation
 from .orders import cancel_order, mark_order_paid, reinstate_expired_order
+from .receipts import ORDER_PURPOSE, order_receipt_url
 
 logger = logging.getLogger(__name__)
 
-PURPOSE = "events.order"
+PURPOSE = ORDER_PURPOSE
 
 
 def order_line_items(order: Order) -> list[LineItem]:
@@ -91,7 +92,16 @@ def describe(*, payment: Payment) -> str:
 
 
 def goods_value(*, payment: Payment) -> Decimal | None:
-    return None
+    """What the tickets bought in goods and services (a dinner): the sum of their types'
+    values; None when no type of the order states one."""
+    values = list(
+        Order.objects.filter(pk=int(payment.object_id)).values_list(
+            "tickets__ticket_type__goods_value", flat=True
+        )
+    )
+    if all(value is None for value in values):
+        return None
+    return sum((value or Decimal(0) for value in values), Decimal(0))
 
 
 def on_refunded(*, payment: Payment, amount: Decimal, tickets, now: datetime.datetime) -> None:
@@ -142,6 +152,7 @@ def register() -> None:
             on_refunded=on_refunded,
             on_refused=tell_buyer_payment_refused,
             goods_value=goods_value,
+            staff_permission="events.change_order",
         )
     )
 
@@ -151,6 +162,7 @@ class CardPaymentState:
     received: bool
     not_completed: bool
     retry_url: str
+    receipt_url: str = ""
 
 
 def latest_card_payment(order: Order) -> Payment | None:
@@ -177,7 +189,9 @@ def card_payment_state(order: Order, *, now: datetime.datetime) -> CardPaymentSt
         payment.refresh_from_db()
         order.refresh_from_db()
     if payment.is_settled and order.paid_at is not None:
-        return CardPaymentState(received=True, not_completed=False, retry_url="")
+        return CardPaymentState(
+            received=True, not_completed=False, retry_url="", receipt_url=order_receipt_url(order)
+        )
     holding = (
         order.status == Order.Status.PENDING
         and order.hold_expires_at is not None

@@ -43,7 +43,9 @@ def describe(*, payment: Payment) -> str:
 
 
 def goods_value(*, payment: Payment) -> Decimal | None:
-    return None
+    membership = Membership.objects.select_related("plan").filter(pk=int(payment.object_id))
+    membership = membership.first()
+    return None if membership is None else membership.plan.goods_value
 
 
 def register() -> None:
@@ -54,6 +56,7 @@ def register() -> None:
             fulfil=fulfil,
             describe=describe,
             goods_value=goods_value,
+            staff_permission="membership.change_membership",
         )
     )
 

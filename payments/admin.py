@@ -72,7 +72,49 @@ class PaymentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Refund in full (Stripe pays back; tickets return to sale)"))
+    # Who sees which payments follows what they were for: each purpose names the permission
+    # of its own staff (Event managers change orders, the Membership secretary memberships),
+    # so no group needs payments' own permissions and none sees another's payments.
+    @staticmethod
+    def _purposes_for(request) -> list[str] | None:
+        """The purposes this user may see; None for all (a superuser)."""
+        if request.user.is_superuser:
+            return None
+        return [
+            purpose.name
+            for purpose in purposes.registered()
+            if purpose.staff_permission and request.user.has_perm(purpose.staff_permission)
+        ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        allowed = self._purposes_for(request)
+        return queryset if allowed is None else queryset.filter(purpose__in=allowed)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = self._purposes_for(request)
+        if allowed is None:
+            return True
+        if obj is not None:
+            return obj.purpose in allowed
+        return bool(allowed)
+
+    def has_module_permission(self, request):
+        return (
+            request.user.is_active and request.user.is_staff and self.has_view_permission(request)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing on a payment is edited by hand; actions check the view right (by purpose).
+        return False
+
+    def has_refund_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(
+        description=_("Refund in full (Stripe pays back; tickets return to sale)"),
+        permissions=["refund"],
+    )
     def refund_in_full(self, request, queryset):
         now = timezone.now()
         done = 0
@@ -93,7 +135,7 @@ class PaymentAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, _("%(n)s payment(s) refunded.") % {"n": done})
 
-    @admin.action(description=_("Download for the treasurer (CSV)"))
+    @admin.action(description=_("Download for the treasurer (CSV)"), permissions=["view"])
     def treasurer_csv(self, request, queryset):
         def label(name):
             try:

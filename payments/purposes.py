@@ -35,6 +35,9 @@ class Purpose:
     on_refused: Callable[..., None] | None = None
     goods_value: Callable[..., object] | None = field(default=None)
     """(payment=...) -> Decimal: the value of goods and services received, for receipts."""
+    staff_permission: str = ""
+    """The permission ("app_label.codename") that lets staff see and refund this purpose's
+    payments in the admin (superusers see all): events' for tickets, membership's for dues."""
 
 
 _registry: dict[str, Purpose] = {}

@@ -351,3 +351,20 @@ def test_staff_refund_in_full_from_the_admin_returns_tickets_and_emails_the_buye
     # The payments list shows it, with its Stripe id.
     listing = client.get("/admin/payments/payment/").content.decode()
     assert payment.payment_intent_id in listing
+
+
+@pytest.mark.django_db
+def test_confirmation_email_and_order_page_link_the_receipt_with_the_deductible_part(
+    client, make_event, make_ticket_type, fake_stripe, association
+):
+    event = make_event(title="Supporters' Dinner", slug="supporters-dinner")
+    make_ticket_type(event, name="Supporter", price=Decimal("100.00"), goods_value=Decimal("40"))
+    order, payment = checkout_by_card(client, event, quantity=1)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    payment.refresh_from_db()
+    receipt = payment.get_absolute_url()
+    assert receipt in mail.outbox[0].body
+    assert receipt in get_page(client, order.get_absolute_url())
+    page = client.get(receipt).content.decode()
+    assert "The amount deductible for US federal income tax purposes is $60.00" in page
+    assert "Supporters&#x27; Dinner" in page
