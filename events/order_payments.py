@@ -29,11 +29,12 @@ from association.models import Association
 from payments import purposes
 from payments.confirmation import settle_from_stripe
 from payments.models import Payment
+from payments.refunds import RefundRefused, refund_payment
 from payments.stripe_api import LineItem, StripeUnavailable
 
 from .models import Order
 from .notifications import send_order_confirmation
-from .orders import cancel_order, mark_order_paid, reinstate_expired_order
+from .orders import cancel_order, mark_order_paid, reinstate_expired_order, release_tickets
 from .receipts import ORDER_PURPOSE, order_receipt_url
 
 logger = logging.getLogger(__name__)
@@ -105,11 +106,63 @@ def goods_value(*, payment: Payment) -> Decimal | None:
 
 
 def on_refunded(*, payment: Payment, amount: Decimal, tickets, now: datetime.datetime) -> None:
-    """Money went back: a whole refund closes the order and its tickets return to sale."""
+    """Money went back: the refunded tickets (`tickets`, ids) return to sale; a whole
+    refund closes the order and all its tickets return to sale."""
     order = Order.objects.get(pk=int(payment.object_id))
-    if payment.amount_refunded >= payment.amount and not order.is_closed:
+    if tickets:
+        release_tickets(order=order, ticket_ids=list(tickets), now=now)
+    elif payment.amount_refunded >= payment.amount and not order.is_closed:
         cancel_order(order=order, now=now, status=Order.Status.REFUNDED)
     transaction.on_commit(lambda: _tell_buyer(order, payment, "refunded", amount=amount))
+
+
+class CannotRefund(Exception):
+    pass
+
+
+def paid_card_payment(order: Order) -> Payment | None:
+    """The settled card payment of an order, if it was paid by card."""
+    return (
+        Payment.objects.for_object(purpose=PURPOSE, object_id=order.pk)
+        .filter(method=Payment.Method.CARD, paid_at__isnull=False)
+        .first()
+    )
+
+
+def refund_order(
+    *, order: Order, ticket_ids: list[int], reason: str, requested_by, now: datetime.datetime
+) -> Decimal:
+    """Staff refund some (or all) of a card-paid order's tickets: Stripe pays back what they
+    cost, they return to sale, the buyer is emailed. Returns the amount refunded."""
+    payment = paid_card_payment(order)
+    if payment is None:
+        raise CannotRefund(_("Order %(ref)s was not paid by card.") % {"ref": order.reference})
+    chosen = list(order.tickets.filter(pk__in=ticket_ids))
+    if not chosen:
+        raise CannotRefund(_("Please choose the tickets to refund."))
+    amount = sum((ticket.price for ticket in chosen), Decimal(0))
+    left = payment.amount - payment.amount_refunded
+    every_ticket = len(chosen) == order.tickets.count()
+    if every_ticket:
+        amount = left  # the whole order: whatever was paid and not yet refunded
+    if amount <= 0 or amount > left:
+        raise CannotRefund(
+            _("There is nothing left to refund on order %(ref)s.") % {"ref": order.reference}
+        )
+    try:
+        refund_payment(
+            payment=payment,
+            amount=amount,
+            reason=reason or _("Refunded by staff"),
+            now=now,
+            requested_by=requested_by,
+            # The whole order is closed as refunded and keeps its tickets on record;
+            # some tickets leave the order.
+            tickets=None if every_ticket else [ticket.pk for ticket in chosen],
+        )
+    except (RefundRefused, StripeUnavailable) as error:
+        raise CannotRefund(str(error)) from error
+    return amount
 
 
 def tell_buyer_payment_refused(*, payment: Payment, now: datetime.datetime) -> None:

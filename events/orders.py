@@ -412,3 +412,38 @@ def reinstate_expired_order(*, order: Order, now: datetime.datetime) -> bool:
         )
     _refresh(order, locked)
     return True
+
+
+def release_tickets(*, order: Order, ticket_ids: list[int], now: datetime.datetime):
+    """Some of an order's tickets were refunded: they go back on sale and leave the order,
+    whose total drops by what they cost; an order left with none is refunded. Returns what
+    the released tickets cost. Idempotent: tickets already gone are skipped."""
+    with transaction.atomic():
+        locked = _lock(order)
+        tickets = list(locked.tickets.filter(pk__in=ticket_ids).order_by("pk"))
+        if not tickets:
+            return 0
+        per_type: dict[int, int] = {}
+        for ticket in tickets:
+            per_type[ticket.ticket_type_id] = per_type.get(ticket.ticket_type_id, 0) + 1
+        amount = sum(ticket.price for ticket in tickets)
+        if not locked.is_closed:
+            # A closed order's tickets already went back to sale.
+            for ticket_type in (
+                TicketType.objects.select_for_update().filter(pk__in=per_type).order_by("pk")
+            ):
+                TicketType.objects.filter(pk=ticket_type.pk).update(
+                    reserved=F("reserved") - per_type[ticket_type.pk]
+                )
+            Event.objects.filter(pk=locked.event_id).update(reserved=F("reserved") - len(tickets))
+        Ticket.objects.filter(pk__in=[ticket.pk for ticket in tickets]).delete()
+        locked.total = max(locked.total - amount, 0)
+        fields = ["total", "updated_at"]
+        if not locked.tickets.exists() and not locked.is_closed:
+            locked.status = Order.Status.REFUNDED
+            locked.cancelled_at = locked.cancelled_at or now
+            fields += ["status", "cancelled_at"]
+        locked.save(update_fields=fields)
+    _refresh(order, locked)
+    order.total = locked.total
+    return amount

@@ -368,3 +368,93 @@ def test_confirmation_email_and_order_page_link_the_receipt_with_the_deductible_
     page = client.get(receipt).content.decode()
     assert "The amount deductible for US federal income tax purposes is $60.00" in page
     assert "Supporters&#x27; Dinner" in page
+
+
+def paid_card_order(client, event, fake_stripe, quantity=2):
+    order, payment = checkout_by_card(client, event, quantity=quantity)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    mail.outbox.clear()
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    return order, payment
+
+
+@pytest.mark.django_db
+def test_staff_refund_some_tickets_returns_them_to_sale_and_lowers_revenue(
+    client, dinner_event, fake_stripe
+):
+    from events.models import Event
+    from tests.events.factories import make_staff
+
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    manager = make_staff(group="Event managers")
+    client.force_login(manager)
+    url = f"/admin/events/order/{order.pk}/refund/"
+    form = client.get(url)
+    assert form.status_code == 200
+    first = order.tickets.order_by("pk").first()
+    response = committed(
+        lambda: client.post(url, {"ticket": [str(first.pk)], "reason": "Cannot come"})
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert order.tickets.count() == 1
+    assert order.total == Decimal("65.00")
+    assert payment.status == Payment.Status.PARTLY_REFUNDED
+    assert payment.amount_refunded == Decimal("65.00")
+    assert payment.refunds.get().requested_by == manager
+    assert dinner_event.ticket_types.get().reserved == 1
+    figures = Event.objects.with_sales_figures(timezone.now()).get(pk=dinner_event.pk)
+    assert figures.figure_revenue == Decimal("65.00")
+    assert [m.subject for m in mail.outbox] == [f"A refund for order {order.reference}"]
+    # The order's admin page shows where the card payment stands.
+    assert (
+        "Partly refunded" in client.get(f"/admin/events/order/{order.pk}/change/").content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_staff_refund_of_the_whole_order_closes_it_and_keeps_its_tickets_on_record(
+    client, dinner_event, fake_stripe, staff_user
+):
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    client.force_login(staff_user)
+    ids = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
+    committed(lambda: client.post(f"/admin/events/order/{order.pk}/refund/", {"ticket": ids}))
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    assert order.tickets.count() == 2
+    assert payment.status == Payment.Status.REFUNDED
+    assert dinner_event.ticket_types.get().reserved == 0
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_refund_form_refuses_junk_and_orders_not_paid_by_card(
+    client, dinner_event, fake_stripe, staff_user, buy
+):
+    client.force_login(staff_user)
+    order, _payment = paid_card_order(client, dinner_event, fake_stripe)
+    junk = client.post(f"/admin/events/order/{order.pk}/refund/", {"ticket": ["x", "-1"]})
+    assert junk.status_code == 422
+    offline = buy(dinner_event, 1, now=timezone.now())
+    refused = client.post(
+        f"/admin/events/order/{offline.pk}/refund/",
+        {"ticket": [str(t) for t in offline.tickets.values_list("pk", flat=True)]},
+    )
+    assert refused.status_code == 422
+    assert client.get("/admin/events/order/999999/refund/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_late_expired_event_after_completion_changes_nothing(client, dinner_event, fake_stripe):
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    session = dict(fake_stripe.sessions[payment.checkout_session_id], status="expired")
+    post_event(client, fake_stripe, fake_stripe.event("checkout.session.expired", session))
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert order.status == Order.Status.CONFIRMED
