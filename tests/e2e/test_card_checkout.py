@@ -44,3 +44,8 @@ def test_visitor_buys_two_tickets_by_card_and_lands_on_a_paid_order(
     assert order.tickets.count() == 2
     assert len(mail.outbox) == 1
     axe_check(page)
+
+    page.get_by_role("link", name="Your receipt").click()
+    page.wait_for_url("**/payments/**")
+    assert "$60.00" in page.content()
+    axe_check(page)
