@@ -31,6 +31,7 @@ class AssociationAdmin(admin.ModelAdmin):
             {"fields": ("mission", "aims", "introduction", "join_text", "meta_description")},
         ),
         (_("Contact"), {"fields": ("email", "phone", "postal_address")}),
+        (_("Receipts"), {"fields": ("legal_name", "tax_number")}),
     )
 
     def has_add_permission(self, request):

@@ -29,6 +29,18 @@ class Association(models.Model):
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_("As registered, for receipts (empty: the name above)."),
+    )
+    tax_number = models.CharField(
+        _("tax number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The Employer Identification Number (EIN) printed on receipts."),
+    )
     meta_description = models.CharField(
         _("meta description"),
         max_length=300,
@@ -49,6 +61,10 @@ class Association(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+
+    @property
+    def receipt_name(self):
+        return self.legal_name or self.name
 
     @property
     def display_short_name(self):

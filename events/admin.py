@@ -14,9 +14,11 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ from django.utils.translation import ngettext
 from association.formats import format_money
 from membership.models import POSTAL_ADDRESS_FIELDS
 
-from . import checkin, notifications
+from . import checkin, notifications, order_payments
 from .availability import lock_event, places_left, places_taken
 from .models import Event, OfferState, Order, Ticket, TicketType, Venue, WaitlistEntry
 from .orders import cancel_order, mark_order_paid, release_unpaid_order
@@ -104,6 +106,7 @@ class TicketTypeInline(admin.TabularInline):
         "description",
         "price",
         "member_price",
+        "goods_value",
         "quantity",
         "reserved",
         "sales_start",
@@ -408,8 +411,15 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ("event",)
     search_fields = ("reference", "buyer_name", "email")
     date_hierarchy = "created_at"
-    actions = ["mark_paid", "cancel_orders", "release_unpaid", "resend_confirmation"]
+    actions = [
+        "mark_paid",
+        "cancel_orders",
+        "release_unpaid",
+        "resend_confirmation",
+        "refund_by_card",
+    ]
     readonly_fields = (
+        "card_payment",
         "reference",
         "event",
         "user",
@@ -444,6 +454,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "paid_at",
                     "pay_by",
                     "payment_reminder_sent_at",
+                    "card_payment",
                 )
             },
         ),
@@ -469,6 +480,85 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("paid"), boolean=True)
     def paid(self, order):
         return order.is_paid
+
+    @admin.display(description=_("card payment"))
+    def card_payment(self, order):
+        """The card payment's state, a dispute or refund made in Stripe's dashboard
+        included, with a link to it among the payments."""
+        payment = order_payments.latest_card_payment(order)
+        if payment is None:
+            return "-"
+        flag = " ⚠" if payment.status == payment.Status.DISPUTED or payment.problem else ""
+        refunded = (
+            _(", %(amount)s refunded") % {"amount": format_money(payment.amount_refunded)}
+            if payment.amount_refunded
+            else ""
+        )
+        return format_html(
+            '<a href="{}">{}{}</a>{}{}',
+            reverse("admin:payments_payment_change", args=[payment.pk]),
+            payment.get_status_display(),
+            refunded,
+            flag,
+            format_html("<br>{}", payment.problem) if payment.problem else "",
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:order_id>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="events_order_refund",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Refund by card (all or some tickets)…"), permissions=["change"])
+    def refund_by_card(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one order to refund."), messages.WARNING)
+            return None
+        return redirect("admin:events_order_refund", order_id=queryset.get().pk)
+
+    def refund_view(self, request, order_id):
+        """Choose the tickets to refund (all of them by default) and a reason."""
+        order = Order.objects.filter(pk=order_id).select_related("event").first()
+        if order is None or not self.has_change_permission(request, order):
+            raise PermissionDenied
+        tickets = list(order.tickets.select_related("ticket_type"))
+        error = ""
+        if request.method == "POST":
+            chosen = [value for value in request.POST.getlist("ticket") if value.isdigit()]
+            reason = request.POST.get("reason", "")[:300]
+            try:
+                amount = order_payments.refund_order(
+                    order=order,
+                    ticket_ids=[int(value) for value in chosen],
+                    reason=reason,
+                    requested_by=request.user,
+                    now=timezone.now(),
+                )
+            except order_payments.CannotRefund as refused:
+                error = str(refused)
+            else:
+                self.message_user(
+                    request,
+                    _("%(amount)s refunded on order %(ref)s; the buyer is emailed.")
+                    % {"amount": format_money(amount), "ref": order.reference},
+                )
+                return redirect("admin:events_order_change", order.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refund order %(ref)s") % {"ref": order.reference},
+            "order": order,
+            "tickets": tickets,
+            "payment": order_payments.paid_card_payment(order),
+            "error": error,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/events/order/refund.html", context, status=422 if error else 200
+        )
 
     def has_add_permission(self, request):
         # Orders come from the checkout, which keeps the counters right.

@@ -15,14 +15,16 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
-from payments.methods import get_method
+from payments.methods import PaymentUnavailable, get_method
 
 from .availability import InvalidSelection
 from .models import Order
 from .notifications import send_order_confirmation
+from .order_payments import PURPOSE, order_line_items
 from .orders import cancel_order, confirm_order, mark_order_paid, reserve_tickets
 
 logger = logging.getLogger(__name__)
@@ -82,12 +84,26 @@ def place_order(
     except LookupError:
         cancel_order(order=order, now=now, status=Order.Status.EXPIRED)
         raise InvalidSelection(_("Please choose how you will pay.")) from None
-    outcome = method.begin(
-        amount=order.total,
-        reference=order.reference,
-        description=str(event),
-        email=order.email,
-    )
+    try:
+        outcome = method.begin(
+            amount=order.total,
+            reference=order.reference,
+            description=str(event),
+            email=order.email,
+            purpose=PURPOSE,
+            object_id=str(order.pk),
+            payer_name=order.buyer_name,
+            lines=order_line_items(order),
+            hold_expires_at=order.hold_expires_at,
+            return_url=settings.SITE_URL + order.get_absolute_url(),
+            now=now,
+        )
+    except PaymentUnavailable:
+        logger.exception("Could not begin a %s payment for order %s", method.code, order.reference)
+        cancel_order(order=order, now=now, status=Order.Status.EXPIRED)
+        raise InvalidSelection(
+            _("Card payments are unavailable just now. Please try again or choose another way.")
+        ) from None
     pay_by = None
     instructions = outcome.instructions
     if method.code == PAY_LATER and not outcome.paid:

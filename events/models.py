@@ -549,6 +549,17 @@ class TicketType(KeepsColumnsWrittenElsewhere):
     sales_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
     sales_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
     max_per_order = models.PositiveSmallIntegerField(_("maximum per order"), default=10)
+    goods_value = models.DecimalField(
+        _("value of goods and services"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What a ticket buys (a $40 dinner in a $100 supporter ticket): receipts of "
+            "payments over $75 state the rest as deductible. Empty: no statement."
+        ),
+    )
     members_only = models.BooleanField(_("members only"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

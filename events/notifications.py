@@ -24,6 +24,7 @@ from association.models import Association
 
 from .models import Event, Order
 from .qr import ticket_qr_png
+from .receipts import order_receipt_url
 from .reveal import (
     can_see_online_link,
     can_see_venue,
@@ -54,6 +55,7 @@ def _order_context(order, *, now) -> dict:
         "reveal_message": reveal_message(event, order=order, at=now),
         "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
         "order_url": settings.SITE_URL + order.get_absolute_url(),
+        "receipt_url": order_receipt_url(order),
         "association": Association.current(),
     }
 

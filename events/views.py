@@ -52,6 +52,7 @@ from .listing import (
 )
 from .models import Event, Order, Ticket, WaitlistEntry
 from .notifications import send_order_cancelled, venue_will_be_emailed
+from .order_payments import card_payment_state
 from .orders import cancel_order
 from .pricing import may_buy
 from .qr import ticket_qr_svg
@@ -298,7 +299,10 @@ def checkout(request, slug):
                 status = 409 if isinstance(error, SoldOut | SalesClosed) else 422
             else:
                 if result.redirect_url:
-                    return redirect(result.redirect_url)
+                    # 303: the browser GETs the payment page, never re-POSTs the form there.
+                    response = redirect(result.redirect_url)
+                    response.status_code = 303
+                    return response
                 if not result.confirmation_sent:
                     messages.warning(
                         request,
@@ -414,7 +418,12 @@ def _order_context(request, order, *, now):
 def order_detail(request, token):
     now = timezone.now()
     order = _order_for(token)
-    response = render(request, "events/order_detail.html", _order_context(request, order, now=now))
+    # Asked before the page is built: coming back from Stripe may have confirmed it.
+    card = card_payment_state(order, now=now)
+    context = _order_context(request, order, now=now)
+    context["card_payment"] = card
+    context["checkout_cancelled"] = request.GET.get("checkout") == "cancelled"
+    response = render(request, "events/order_detail.html", context)
     response["X-Robots-Tag"] = "noindex"
     # The token is in this page's address: never send it to other sites. Not
     # "no-referrer": with it Chromium posts the cancel form with `Origin: null`, which

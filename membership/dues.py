@@ -14,6 +14,7 @@ account page alike, is `why_cannot_join`.
 import calendar
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,12 +22,16 @@ from django.utils.translation import gettext as _
 
 from association.formats import format_date, format_money
 from association.models import Association
-from payments.methods import OfflinePayment, PaymentOutcome, get_method
+from payments.methods import OfflinePayment, PaymentOutcome, PaymentUnavailable, get_method
 
 from .emails import send_membership_email
 from .models import Membership, MembershipPlan, User, pending_days
 
 ONE_DAY = datetime.timedelta(days=1)
+# What payments calls dues (membership/dues_payments.py registers it); how long a card
+# payment page stays open.
+DUES_PURPOSE = "membership.dues"
+CARD_SESSION_HOURS = 1
 
 
 class JoinRefused(Exception):
@@ -165,12 +170,23 @@ def begin_membership(
             household_member_names=household_member_names.strip() if plan.covers_household else "",
             interests=interests.strip(),
         )
-        outcome = method.begin(
-            amount=amount,
-            reference=membership.reference,
-            description=_("%(plan)s membership") % {"plan": plan.name},
-            email=user.email,
-        )
+        try:
+            outcome = method.begin(
+                amount=amount,
+                reference=membership.reference,
+                description=_("%(plan)s membership") % {"plan": plan.name},
+                email=user.email,
+                purpose=DUES_PURPOSE,
+                object_id=str(membership.pk),
+                payer_name=user.get_full_name(),
+                hold_expires_at=now + datetime.timedelta(hours=CARD_SESSION_HOURS),
+                return_url=settings.SITE_URL + membership.get_absolute_url(),
+                now=now,
+            )
+        except PaymentUnavailable:
+            raise JoinRefused(
+                _("Card payments are unavailable just now. Please try again or pay by cheque.")
+            ) from None
         # Stored first as the method gave them; dues_payment_instructions decides whether
         # membership words them its own way.
         membership.payment_instructions = str(outcome.instructions)
@@ -182,7 +198,8 @@ def begin_membership(
         membership.save()
         if outcome.paid:
             _send_welcome(membership)
-        else:
+        elif not outcome.redirect_url:
+            # Paying elsewhere (card) needs no instructions: the welcome goes when it is paid.
             transaction.on_commit(
                 lambda: send_membership_email(
                     "pending",

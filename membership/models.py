@@ -138,6 +138,17 @@ class MembershipPlan(models.Model):
         decimal_places=2,
         help_text=_("Paid per term; for a lifetime plan, paid once. Zero makes the plan free."),
     )
+    goods_value = models.DecimalField(
+        _("value of goods and services"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What the dues buy in goods and services: receipts of payments over $75 state "
+            "the rest as deductible. Empty: no statement."
+        ),
+    )
     term_months = models.PositiveSmallIntegerField(
         _("term in months"),
         null=True,

@@ -30,6 +30,7 @@ from .dues import (
     latest_paid_term,
     why_cannot_join,
 )
+from .dues_payments import settle_card_dues
 from .emails import send_password_changed_email
 from .forms import (
     EmailChangeForm,
@@ -168,7 +169,10 @@ def _joined(request, membership, outcome):
         messages.success(
             request, _("Thank you! Your membership will be active once we receive the dues.")
         )
-    return HttpResponseRedirect(outcome.redirect_url or membership.get_absolute_url())
+    response = HttpResponseRedirect(outcome.redirect_url or membership.get_absolute_url())
+    if outcome.redirect_url:
+        response.status_code = 303  # to the payment page by GET, never a re-POST
+    return response
 
 
 @account_page
@@ -310,6 +314,12 @@ class MembershipDetailView(LoginRequiredMixin, DetailView):
 
     def get_queryset(self):
         return Membership.objects.filter(user=self.request.user).select_related("plan")
+
+    def get_object(self, queryset=None):
+        membership = super().get_object(queryset)
+        # Back from paying by card: Stripe is asked, the same way its webhook is heard.
+        settle_card_dues(membership, now=timezone.now())
+        return membership
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -38,6 +38,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "association",
+    "payments",
     "membership",
     "cities",
     "events",
@@ -58,7 +59,7 @@ INSTALLED_APPS = [
 # The project's own apps, in dependency order: later ones may import earlier ones. nsca
 # composes pages from the others, so it comes last (load_demo, run_jobs and the sitemap
 # visit apps in this order; template and static lookup follow INSTALLED_APPS, not this).
-PROJECT_APPS = ["association", "membership", "cities", "events", "nsca"]
+PROJECT_APPS = ["association", "payments", "membership", "cities", "events", "nsca"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -214,9 +215,21 @@ LOGGING = {
 # Payment methods offered to buyers and joiners, in this order (see payments/methods.py).
 PAYMENT_METHODS = env.list(
     "PAYMENT_METHODS",
-    default=["payments.methods.FreePayment", "payments.methods.OfflinePayment"],
+    default=[
+        "payments.methods.FreePayment",
+        "payments.methods.OfflinePayment",
+        "payments.methods.CardPayment",
+    ],
 )
 PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="")
+# Card payments (Stripe Checkout): offered only when both keys are set (payments/stripe_api.py).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="").strip()
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="").strip()
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET:
+    # The checkout form's answer redirects to Stripe's hosted page; browsers apply
+    # form-action to that redirect. Only then: no other host is ever a form's target.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://checkout.stripe.com")
 
 # --- events ---
 # How long a checkout holds its tickets as a pending order.

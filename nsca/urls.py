@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include((membership_patterns, membership_urls.app_name))),
     path("", include((cities_patterns, cities_urls.app_name))),
     path("", include("events.urls")),
+    path("", include("payments.urls")),
 ]
 
 if settings.SERVE_MEDIA:

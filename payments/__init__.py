@@ -1,7 +1,18 @@
-"""How money is taken, behind one small interface shared by ticket orders and membership dues.
+"""How money is taken: payment records, methods (free, offline, card), the Stripe client
+and its webhook, refunds and receipts. A leaf: it imports no project app but `association`.
 
-Callers ask `available_methods(amount=...)` for the choices to offer and call
-`get_method(code).begin(...)`; they never branch on a method's code. A card provider is
-added later as one more `PaymentMethod` subclass listed in `settings.PAYMENT_METHODS`,
-without touching the checkout or the join form.
+For callers (events' checkout, membership's join page, a donations app):
+- `payments.methods.available_methods(amount=...)` gives the choices to offer;
+  `get_method(code, amount=...).begin(...)` begins paying. Callers never branch on a
+  method's code: `begin` returns a `PaymentOutcome` that is paid at once (free), leaves
+  instructions (offline), or gives a `redirect_url` (card: a Stripe Checkout Session).
+  A card payment needs `purpose`, `object_id`, `hold_expires_at`, `return_url`, `now`.
+- What is paid for registers a `payments.purposes.Purpose` from its AppConfig.ready:
+  `fulfil(payment=..., now=...) -> bool` (called exactly once, under the payment's lock,
+  by `payments.confirmation.confirm_payment`), `describe(payment=...)` for receipts and
+  the admin, and optionally `on_refunded`, `on_refused` and `goods_value` (receipts'
+  quid-pro-quo statement). A donation purpose registers the same way.
+- `payments.confirmation.settle_from_stripe(payment=..., now=...)` is what a return page
+  calls: it asks Stripe and confirms through the same path as the webhook.
+- `payments.refunds.refund_payment(...)` pays money back and tells the purpose.
 """

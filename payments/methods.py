@@ -1,5 +1,6 @@
-"""Payment methods: free and offline (cheque or at the door) today, card payments later."""
+"""Payment methods: free, offline (cheque or at the door), and card (Stripe Checkout)."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -8,6 +9,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from association.formats import format_money
+
+from . import stripe_api
+from .models import Payment
+from .stripe_api import LineItem, StripeUnavailable
+
+
+class PaymentUnavailable(Exception):
+    """The method cannot take this payment right now (the card provider is unreachable)."""
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,23 @@ class PaymentMethod:
         raise NotImplementedError
 
     def begin(
-        self, *, amount: Decimal, reference: str, description: str, email: str
+        self,
+        *,
+        amount: Decimal,
+        reference: str,
+        description: str,
+        email: str,
+        purpose: str = "",
+        object_id: str = "",
+        payer_name: str = "",
+        lines: tuple[LineItem, ...] | list[LineItem] = (),
+        hold_expires_at: datetime.datetime | None = None,
+        return_url: str = "",
+        now: datetime.datetime | None = None,
     ) -> PaymentOutcome:
+        """Begin paying. `purpose` and `object_id` name what is paid for (a registered
+        purpose, see payments/purposes.py); a method that sends the payer elsewhere (card)
+        needs them, and `lines`, `hold_expires_at`, `return_url` and `now` too."""
         raise NotImplementedError
 
 
@@ -44,7 +68,7 @@ class FreePayment(PaymentMethod):
     def is_available_for(self, *, amount):
         return amount == 0
 
-    def begin(self, *, amount, reference, description, email):
+    def begin(self, *, amount, reference, description, email, **_details):
         return PaymentOutcome(paid=True)
 
 
@@ -57,7 +81,7 @@ class OfflinePayment(PaymentMethod):
     def is_available_for(self, *, amount):
         return amount > 0
 
-    def begin(self, *, amount, reference, description, email):
+    def begin(self, *, amount, reference, description, email, **_details):
         instructions = getattr(settings, "PAYMENT_OFFLINE_INSTRUCTIONS", "") or _(
             "Please pay {amount} by cheque (write {reference} on it) or at the door. "
             "Your place is reserved; we will mark it paid when we receive your payment."
@@ -68,11 +92,75 @@ class OfflinePayment(PaymentMethod):
         )
 
 
+class CardPayment(PaymentMethod):
+    """Pay by card on Stripe's hosted Checkout page; offered only when Stripe is configured.
+    What is paid for stays pending (held) until the payment is confirmed
+    (payments/confirmation.py)."""
+
+    code = "card"
+    label = _("Pay by card")
+
+    def is_available_for(self, *, amount):
+        return amount > 0 and stripe_api.card_payments_enabled()
+
+    def begin(
+        self,
+        *,
+        amount,
+        reference,
+        description,
+        email,
+        purpose="",
+        object_id="",
+        payer_name="",
+        lines=(),
+        hold_expires_at=None,
+        return_url="",
+        now=None,
+    ):
+        if not (purpose and object_id and return_url and now and hold_expires_at):
+            raise ValueError("A card payment needs its purpose, object, return address and hold.")
+        lines = list(lines) or [LineItem(name=description, unit_amount=amount, quantity=1)]
+        payment = Payment.objects.create(
+            purpose=purpose,
+            object_id=str(object_id),
+            reference=reference,
+            description=description[:300],
+            payer_name=payer_name,
+            payer_email=email,
+            amount=amount,
+            method=Payment.Method.CARD,
+            expires_at=hold_expires_at,
+        )
+        separator = "&" if "?" in return_url else "?"
+        try:
+            session = stripe_api.create_checkout_session(
+                payment=payment,
+                lines=lines,
+                success_url=f"{return_url}{separator}checkout=done",
+                cancel_url=f"{return_url}{separator}checkout=cancelled",
+                expires_at=stripe_api.session_expiry(hold_expires_at=hold_expires_at, now=now),
+            )
+        except StripeUnavailable as error:
+            payment.status = Payment.Status.FAILED
+            payment.problem = str(error)[:1000]
+            payment.save(update_fields=["status", "problem", "updated_at"])
+            raise PaymentUnavailable(str(error)) from error
+        payment.checkout_session_id = session["id"]
+        payment.checkout_url = session["url"]
+        payment.save(update_fields=["checkout_session_id", "checkout_url", "updated_at"])
+        return PaymentOutcome(paid=False, redirect_url=session["url"])
+
+
 def _configured_methods():
     paths = getattr(
         settings,
         "PAYMENT_METHODS",
-        ["payments.methods.FreePayment", "payments.methods.OfflinePayment"],
+        [
+            "payments.methods.FreePayment",
+            "payments.methods.OfflinePayment",
+            "payments.methods.CardPayment",
+        ],
     )
     return [import_string(path)() for path in paths]
 

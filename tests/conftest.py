@@ -65,3 +65,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """A fake Stripe on loopback (tests/payments/fake_stripe.py), with card payments on."""
+    from tests.payments.fake_stripe import FakeStripe
+
+    with FakeStripe() as fake:
+        settings.STRIPE_SECRET_KEY = fake.secret_key
+        settings.STRIPE_WEBHOOK_SECRET = fake.webhook_secret
+        settings.STRIPE_API_BASE = fake.url
+        yield fake

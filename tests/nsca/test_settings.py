@@ -216,6 +216,7 @@ def imported_project_apps(app):
     "app",
     [
         "association",
+        "payments",
         "membership",
         "cities",
         "events",
@@ -236,4 +237,5 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "events",
         "membership",
         "nsca",
+        "payments",
     ]

@@ -1,0 +1,254 @@
+"""Ticket orders as something payments can take money for (the `events.order` purpose).
+
+Registered with `payments.purposes` from `EventsConfig.ready`, so payments never imports
+events. `fulfil` is called once per payment, under the payment row's lock: a held order is
+confirmed paid; an order whose hold lapsed before the money came is reinstated if its
+places are still free (`orders.reinstate_expired_order`), else refused (payments refunds
+it in full and `tell_buyer_payment_refused` says why). The confirmation email is sent on
+commit, so it goes once, when the payment is confirmed.
+
+`card_payment_state` is what the order page says about a card payment; coming back from
+Stripe it asks Stripe (through `payments.confirmation.settle_from_stripe`, the same path
+as the webhook) and never marks anything paid by itself.
+"""
+
+import datetime
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from association.models import Association
+from payments import purposes
+from payments.confirmation import settle_from_stripe
+from payments.models import Payment
+from payments.refunds import RefundRefused, refund_payment
+from payments.stripe_api import LineItem, StripeUnavailable
+
+from .models import Order
+from .notifications import send_order_confirmation
+from .orders import cancel_order, mark_order_paid, reinstate_expired_order, release_tickets
+from .receipts import ORDER_PURPOSE, order_receipt_url
+
+logger = logging.getLogger(__name__)
+
+PURPOSE = ORDER_PURPOSE
+
+
+def order_line_items(order: Order) -> list[LineItem]:
+    """One line per ticket type and price this buyer pays (a member price, a full one)."""
+    counts = Counter(
+        (ticket.ticket_type.name, ticket.price)
+        for ticket in order.tickets.select_related("ticket_type").order_by("pk")
+    )
+    return [
+        LineItem(name=f"{order.event.title}: {name}", unit_amount=price, quantity=quantity)
+        for (name, price), quantity in counts.items()
+    ]
+
+
+def _send_confirmation_after_commit(order: Order, *, now) -> None:
+    def send():
+        try:
+            send_order_confirmation(order, now=now)
+        except Exception:
+            logger.exception("Could not email the confirmation of order %s", order.reference)
+
+    transaction.on_commit(send)
+
+
+def fulfil(*, payment: Payment, now: datetime.datetime) -> bool:
+    order = Order.objects.get(pk=int(payment.object_id))
+    if order.status == Order.Status.PENDING:
+        mark_order_paid(order=order, now=now)
+        _send_confirmation_after_commit(order, now=now)
+        return True
+    if order.status == Order.Status.CONFIRMED:
+        if order.paid_at is None:
+            mark_order_paid(order=order, now=now)
+        return True
+    if order.status == Order.Status.EXPIRED and reinstate_expired_order(order=order, now=now):
+        _send_confirmation_after_commit(order, now=now)
+        return True
+    return False
+
+
+def describe(*, payment: Payment) -> str:
+    order = Order.objects.select_related("event").filter(pk=int(payment.object_id)).first()
+    if order is None:
+        return _("Tickets (order %(ref)s)") % {"ref": payment.reference}
+    count = order.tickets.count()
+    return _("%(n)s ticket(s) to %(event)s, order %(ref)s") % {
+        "n": count,
+        "event": order.event.title,
+        "ref": order.reference,
+    }
+
+
+def goods_value(*, payment: Payment) -> Decimal | None:
+    """What the tickets bought in goods and services (a dinner): the sum of their types'
+    values; None when no type of the order states one."""
+    values = list(
+        Order.objects.filter(pk=int(payment.object_id)).values_list(
+            "tickets__ticket_type__goods_value", flat=True
+        )
+    )
+    if all(value is None for value in values):
+        return None
+    return sum((value or Decimal(0) for value in values), Decimal(0))
+
+
+def on_refunded(*, payment: Payment, amount: Decimal, tickets, now: datetime.datetime) -> None:
+    """Money went back: the refunded tickets (`tickets`, ids) return to sale; a whole
+    refund closes the order and all its tickets return to sale."""
+    order = Order.objects.get(pk=int(payment.object_id))
+    if tickets:
+        release_tickets(order=order, ticket_ids=list(tickets), now=now)
+    elif payment.amount_refunded >= payment.amount and not order.is_closed:
+        cancel_order(order=order, now=now, status=Order.Status.REFUNDED)
+    transaction.on_commit(lambda: _tell_buyer(order, payment, "refunded", amount=amount))
+
+
+class CannotRefund(Exception):
+    pass
+
+
+def paid_card_payment(order: Order) -> Payment | None:
+    """The settled card payment of an order, if it was paid by card."""
+    return (
+        Payment.objects.for_object(purpose=PURPOSE, object_id=order.pk)
+        .filter(method=Payment.Method.CARD, paid_at__isnull=False)
+        .first()
+    )
+
+
+def refund_order(
+    *, order: Order, ticket_ids: list[int], reason: str, requested_by, now: datetime.datetime
+) -> Decimal:
+    """Staff refund some (or all) of a card-paid order's tickets: Stripe pays back what they
+    cost, they return to sale, the buyer is emailed. Returns the amount refunded."""
+    payment = paid_card_payment(order)
+    if payment is None:
+        raise CannotRefund(_("Order %(ref)s was not paid by card.") % {"ref": order.reference})
+    chosen = list(order.tickets.filter(pk__in=ticket_ids))
+    if not chosen:
+        raise CannotRefund(_("Please choose the tickets to refund."))
+    amount = sum((ticket.price for ticket in chosen), Decimal(0))
+    left = payment.amount - payment.amount_refunded
+    every_ticket = len(chosen) == order.tickets.count()
+    if every_ticket:
+        amount = left  # the whole order: whatever was paid and not yet refunded
+    if amount <= 0 or amount > left:
+        raise CannotRefund(
+            _("There is nothing left to refund on order %(ref)s.") % {"ref": order.reference}
+        )
+    try:
+        refund_payment(
+            payment=payment,
+            amount=amount,
+            reason=reason or _("Refunded by staff"),
+            now=now,
+            requested_by=requested_by,
+            # The whole order is closed as refunded and keeps its tickets on record;
+            # some tickets leave the order.
+            tickets=None if every_ticket else [ticket.pk for ticket in chosen],
+        )
+    except (RefundRefused, StripeUnavailable) as error:
+        raise CannotRefund(str(error)) from error
+    return amount
+
+
+def tell_buyer_payment_refused(*, payment: Payment, now: datetime.datetime) -> None:
+    order = Order.objects.get(pk=int(payment.object_id))
+    _tell_buyer(order, payment, "refused", amount=payment.amount)
+
+
+def _tell_buyer(order: Order, payment: Payment, kind: str, *, amount: Decimal) -> None:
+    context = {
+        "order": order,
+        "event": order.event,
+        "amount": amount,
+        "kind": kind,
+        "order_url": settings.SITE_URL + order.get_absolute_url(),
+        "association": Association.current(),
+    }
+    subject = (
+        _("Your payment for order %(ref)s was refunded")
+        if kind == "refused"
+        else _("A refund for order %(ref)s")
+    ) % {"ref": order.reference}
+    try:
+        send_mail(
+            subject,
+            render_to_string("emails/events_payment_refunded.txt", context),
+            None,
+            [order.email],
+        )
+    except Exception:
+        logger.exception("Could not email order %s about its refund", order.reference)
+
+
+def register() -> None:
+    purposes.register(
+        purposes.Purpose(
+            name=PURPOSE,
+            label=gettext_lazy("Tickets"),
+            fulfil=fulfil,
+            describe=describe,
+            on_refunded=on_refunded,
+            on_refused=tell_buyer_payment_refused,
+            goods_value=goods_value,
+            staff_permission="events.change_order",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CardPaymentState:
+    received: bool
+    not_completed: bool
+    retry_url: str
+    receipt_url: str = ""
+
+
+def latest_card_payment(order: Order) -> Payment | None:
+    return (
+        Payment.objects.for_object(purpose=PURPOSE, object_id=order.pk)
+        .filter(method=Payment.Method.CARD)
+        .first()
+    )
+
+
+def card_payment_state(order: Order, *, now: datetime.datetime) -> CardPaymentState | None:
+    """What the order page says about paying by card: received, or not completed (with a
+    retry while the hold lasts). A pending payment is settled by asking Stripe first."""
+    if order.payment_method != Payment.Method.CARD:
+        return None
+    payment = latest_card_payment(order)
+    if payment is None:
+        return None
+    if payment.status == Payment.Status.PENDING:
+        try:
+            settle_from_stripe(payment=payment, now=now)
+        except StripeUnavailable:
+            logger.warning("Could not ask Stripe about payment %s", payment.pk)
+        payment.refresh_from_db()
+        order.refresh_from_db()
+    if payment.is_settled and order.paid_at is not None:
+        return CardPaymentState(
+            received=True, not_completed=False, retry_url="", receipt_url=order_receipt_url(order)
+        )
+    holding = (
+        order.status == Order.Status.PENDING
+        and order.hold_expires_at is not None
+        and order.hold_expires_at > now
+    )
+    retry = payment.checkout_url if holding and payment.status == Payment.Status.PENDING else ""
+    return CardPaymentState(received=False, not_completed=not payment.is_settled, retry_url=retry)

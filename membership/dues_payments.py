@@ -1,0 +1,79 @@
+"""Membership dues as something payments can take money for (the `membership.dues`
+purpose), registered from `MembershipConfig.ready` so payments imports no app.
+
+Paying by card: the membership stays pending until the payment is confirmed
+(`payments.confirmation.confirm_payment`, whatever way the news arrives), which calls
+`fulfil` once: the dues are recorded paid (`dues.confirm_dues_paid`) and the membership is
+active. A membership cancelled meanwhile cannot be fulfilled, so the payment is refunded.
+"""
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from payments import purposes
+from payments.confirmation import settle_from_stripe
+from payments.models import Payment
+from payments.stripe_api import StripeUnavailable
+
+from .dues import DUES_PURPOSE, confirm_dues_paid
+from .models import Membership
+
+logger = logging.getLogger(__name__)
+
+PURPOSE = DUES_PURPOSE
+
+
+def fulfil(*, payment: Payment, now: datetime.datetime) -> bool:
+    membership = Membership.objects.get(pk=int(payment.object_id))
+    if membership.status == Membership.Status.ACTIVE:
+        return True
+    return confirm_dues_paid(membership, at=now, amount=payment.amount)
+
+
+def describe(*, payment: Payment) -> str:
+    membership = Membership.objects.select_related("plan").filter(pk=int(payment.object_id))
+    membership = membership.first()
+    if membership is None:
+        return _("Membership dues")
+    return _("Membership dues: %(plan)s") % {"plan": membership.plan.name}
+
+
+def goods_value(*, payment: Payment) -> Decimal | None:
+    membership = Membership.objects.select_related("plan").filter(pk=int(payment.object_id))
+    membership = membership.first()
+    return None if membership is None else membership.plan.goods_value
+
+
+def register() -> None:
+    purposes.register(
+        purposes.Purpose(
+            name=PURPOSE,
+            label=gettext_lazy("Membership dues"),
+            fulfil=fulfil,
+            describe=describe,
+            goods_value=goods_value,
+            staff_permission="membership.change_membership",
+        )
+    )
+
+
+def settle_card_dues(membership: Membership, *, now: datetime.datetime) -> None:
+    """Back from Stripe: ask Stripe about a pending card payment (never assume it paid)."""
+    if membership.status != Membership.Status.PENDING:
+        return
+    payment = (
+        Payment.objects.for_object(purpose=PURPOSE, object_id=membership.pk)
+        .filter(method=Payment.Method.CARD, status=Payment.Status.PENDING)
+        .first()
+    )
+    if payment is None:
+        return
+    try:
+        settle_from_stripe(payment=payment, now=now)
+    except StripeUnavailable:
+        logger.warning("Could not ask Stripe about payment %s", payment.pk)
+    membership.refresh_from_db()

@@ -1,0 +1,161 @@
+"""Confirming a payment: one idempotent function, whatever way the news arrives.
+
+The webhook, the buyer's return from Stripe and the reconciling job all end in
+`confirm_payment`. It locks the payment row, checks the amount and currency against what
+is owed (a mismatch changes nothing and is noted for staff), marks it paid and calls the
+purpose's `fulfil` exactly once, inside the same transaction. A payment already confirmed
+is left alone, so duplicate and concurrent deliveries confirm once.
+
+Payment after expiry: `fulfil` says whether the thing could still be had (an expired
+order whose places are free again is reinstated). If not, the payment is refunded in full
+at once, the payer is told why through the purpose, and staff see it on the payment.
+
+`settle_from_stripe` asks Stripe where a Checkout Session stands and confirms through the
+same function; it is what the return page and the job call, and what the webhook calls
+for an event that only names a payment.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import purposes, stripe_api
+from .models import Payment
+from .refunds import refund_payment
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    CONFIRMED = "confirmed"
+    ALREADY = "already"
+    MISMATCH = "mismatch"
+    REFUSED = "refused"
+    NOT_PAID = "not_paid"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    outcome: Outcome
+    payment: Payment
+
+
+def confirm_payment(
+    *,
+    payment_id: int,
+    amount_minor: int,
+    currency: str,
+    payment_intent_id: str = "",
+    now: datetime.datetime,
+) -> Confirmation:
+    """Record that `amount_minor` in `currency` was paid for this payment; fulfil once."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.paid_at is not None:
+            return Confirmation(Outcome.ALREADY, payment)
+        if amount_minor != payment.amount_in_minor_units or (
+            (currency or "").lower() != payment.currency.lower()
+        ):
+            note = _("Stripe reported %(got)s %(cur)s paid; %(owed)s %(owed_cur)s is owed.") % {
+                "got": f"{amount_minor / 100:.2f}",
+                "cur": (currency or "?").upper(),
+                "owed": f"{payment.amount:.2f}",
+                "owed_cur": payment.currency.upper(),
+            }
+            if note not in payment.problem:
+                payment.problem = f"{payment.problem}\n{note}".strip()
+                payment.save(update_fields=["problem", "updated_at"])
+            logger.warning("Payment %s: amount mismatch: %s", payment.pk, note)
+            return Confirmation(Outcome.MISMATCH, payment)
+        payment.status = Payment.Status.PAID
+        payment.paid_at = now
+        if payment_intent_id:
+            payment.payment_intent_id = payment_intent_id
+        accepted = purposes.get(payment.purpose).fulfil(payment=payment, now=now)
+        if accepted:
+            payment.fulfilled_at = now
+        else:
+            payment.problem = f"{payment.problem}\n" + _(
+                "Paid after its hold lapsed, when the places were gone: refunded in full."
+            )
+            payment.problem = payment.problem.strip()
+        payment.save(
+            update_fields=[
+                "status",
+                "paid_at",
+                "payment_intent_id",
+                "fulfilled_at",
+                "problem",
+                "updated_at",
+            ]
+        )
+    if accepted:
+        return Confirmation(Outcome.CONFIRMED, payment)
+    payment = refund_payment(
+        payment=payment,
+        amount=payment.amount,
+        reason=_("Paid after the hold lapsed; no places left"),
+        now=now,
+        notify_purpose=False,
+    )
+    purpose = purposes.get(payment.purpose)
+    if purpose.on_refused is not None:
+        purpose.on_refused(payment=payment, now=now)
+    return Confirmation(Outcome.REFUSED, payment)
+
+
+def confirm_from_session(session, *, now: datetime.datetime) -> Confirmation | None:
+    """Confirm through a Checkout Session object (from a webhook or from Stripe's API)."""
+    payment = _payment_for_session(session)
+    if payment is None:
+        return None
+    if session.get("payment_status") != "paid":
+        return Confirmation(Outcome.NOT_PAID, payment)
+    return confirm_payment(
+        payment_id=payment.pk,
+        amount_minor=int(session.get("amount_total") or 0),
+        currency=session.get("currency") or "",
+        payment_intent_id=_id_of(session.get("payment_intent")),
+        now=now,
+    )
+
+
+def settle_from_stripe(*, payment: Payment, now: datetime.datetime) -> Confirmation | None:
+    """Ask Stripe where this card payment stands and confirm it if it was paid."""
+    if payment.method != Payment.Method.CARD or not payment.checkout_session_id:
+        return None
+    session = stripe_api.retrieve_session(payment.checkout_session_id)
+    return confirm_from_session(session, now=now)
+
+
+def mark_expired(*, payment: Payment, now: datetime.datetime) -> Confirmation:
+    """A card payment that was never made: its session is closed at Stripe."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status == Payment.Status.PENDING:
+            locked.status = Payment.Status.EXPIRED
+            locked.save(update_fields=["status", "updated_at"])
+    return Confirmation(Outcome.EXPIRED, locked)
+
+
+def _id_of(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return str(value.get("id", ""))
+
+
+def _payment_for_session(session) -> Payment | None:
+    payment = Payment.objects.filter(checkout_session_id=session.get("id")).first()
+    if payment is None:
+        metadata = session.get("metadata") or {}
+        payment_id = str(metadata.get("payment_id", ""))
+        if payment_id.isdigit():
+            payment = Payment.objects.filter(pk=int(payment_id)).first()
+    return payment

@@ -1,0 +1,460 @@
+"""Tickets paid by card through Stripe Checkout (the fake Stripe on loopback)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from events.models import Order
+from payments.models import Payment
+from tests.concurrency import race
+
+KEY = "card-checkout-key-0123456789abcdef"
+
+
+@pytest.fixture
+def dinner_event(make_event, make_ticket_type):
+    event = make_event(title="Harbour Dinner", slug="harbour-dinner")
+    make_ticket_type(event, name="Dinner", price=Decimal("65.00"), quantity=3)
+    return event
+
+
+def card_post(event, quantity=2, key=KEY, **overrides):
+    ticket_type = event.ticket_types.get()
+    data = {
+        f"qty_{ticket_type.pk}": str(quantity),
+        "name": "Grace Buyer",
+        "email": "grace@example.org",
+        "phone": "",
+        "payment_method": "card",
+        "submission": key,
+    }
+    data.update(overrides)
+    return data
+
+
+def checkout_by_card(client, event, **kwargs) -> tuple[Order, Payment]:
+    response = client.post(f"/events/{event.slug}/tickets/", card_post(event, **kwargs))
+    assert response.status_code == 303, response.content.decode()[:2000]
+    order = Order.objects.get(idempotency_key=kwargs.get("key", KEY))
+    payment = Payment.objects.get(purpose="events.order", object_id=str(order.pk))
+    assert response["Location"] == payment.checkout_url
+    return order, payment
+
+
+@pytest.fixture(autouse=True)
+def _commits(request):
+    """In a test's own transaction nothing commits: run on-commit work (the confirmation
+    email) when each request ends, as a real commit would."""
+    global _capture
+    _capture = request.getfixturevalue("django_capture_on_commit_callbacks")
+    yield
+    _capture = None
+
+
+_capture = None
+
+
+def committed(action):
+    with _capture(execute=True):
+        return action()
+
+
+def post_signed(client, payload, header):
+    return committed(
+        lambda: client.post(
+            "/payments/stripe/webhook/",
+            payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        )
+    )
+
+
+def post_event(client, fake_stripe, event):
+    payload, header = fake_stripe.signed(event)
+    return post_signed(client, payload, header)
+
+
+def get_page(client, url):
+    return committed(lambda: client.get(url)).content.decode()
+
+
+def test_card_is_offered_only_when_both_stripe_keys_are_set(client, dinner_event, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    page = client.get(f"/events/{dinner_event.slug}/tickets/").content.decode()
+    assert 'value="card"' not in page
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_x"
+    page = client.get(f"/events/{dinner_event.slug}/tickets/").content.decode()
+    assert 'value="card"' in page
+
+
+@pytest.mark.django_db
+def test_paying_by_card_holds_the_order_and_redirects_to_a_checkout_session(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    assert order.status == Order.Status.PENDING
+    assert order.payment_method == "card"
+    session = fake_stripe.sessions[payment.checkout_session_id]
+    assert session["client_reference_id"] == order.reference
+    assert session["customer_email"] == "grace@example.org"
+    assert session["amount_total"] == 13000
+    assert session["_line_items"][0]["quantity"] == "2"
+    assert session["_line_items"][0]["price_data"]["unit_amount"] == "6500"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_webhook_confirms_the_order_once_and_emails_once(client, dinner_event, fake_stripe):
+    order, payment = checkout_by_card(client, dinner_event)
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False)
+    assert post_event(client, fake_stripe, event).status_code == 200
+    assert post_event(client, fake_stripe, event).status_code == 200  # delivered twice
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert order.paid_at is not None
+    assert len(mail.outbox) == 1
+    # The return page asks Stripe too, and finds it already confirmed.
+    page = get_page(client, order.get_absolute_url() + "?checkout=done")
+    assert "Payment received" in page
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_return_from_stripe_asks_stripe_and_never_marks_paid_by_itself(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    page = get_page(client, order.get_absolute_url() + "?checkout=done")
+    assert "Payment not completed: try again or choose another way" in page
+    assert payment.checkout_url in page  # the retry, while the hold lasts
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    fake_stripe.pay(payment.checkout_session_id, deliver=False)  # the webhook is lost
+    page = get_page(client, order.get_absolute_url() + "?checkout=done")
+    assert "Payment received" in page
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_webhook_with_a_bad_or_stale_signature_is_refused_and_changes_nothing(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False)
+    payload, header = fake_stripe.signed(event)
+    bad = client.post(
+        "/payments/stripe/webhook/",
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=header[:-4] + "0000",
+    )
+    stale_payload, stale_header = fake_stripe.signed(
+        event, timestamp=int(timezone.now().timestamp()) - 3600
+    )
+    stale = client.post(
+        "/payments/stripe/webhook/",
+        stale_payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=stale_header,
+    )
+    missing = client.post("/payments/stripe/webhook/", payload, content_type="application/json")
+    assert (bad.status_code, stale.status_code, missing.status_code) == (400, 400, 400)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_webhook_junk_huge_and_wrong_method_get_4xx(client, fake_stripe):
+    url = "/payments/stripe/webhook/"
+    assert client.get(url).status_code == 405
+    junk = client.post(
+        url,
+        b"\x00\xffnot json",
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE="t=1,v1=abc",
+    )
+    assert junk.status_code == 400
+    huge = client.post(
+        url,
+        b"x" * (300 * 1024),
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE="t=1,v1=abc",
+    )
+    assert huge.status_code == 413
+
+
+@pytest.mark.django_db
+def test_amount_mismatch_in_a_webhook_changes_nothing_and_is_shown_to_staff(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False, amount=100)
+    assert post_event(client, fake_stripe, event).status_code == 200
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    assert payment.status == Payment.Status.PENDING
+    assert "130.00" in payment.problem
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_refund_before_payment_event_out_of_order_confirms_then_refunds(
+    client, dinner_event, fake_stripe
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    fake_stripe.pay(payment.checkout_session_id, deliver=False)  # completed comes later
+    intent_id = fake_stripe.sessions[payment.checkout_session_id]["payment_intent"]
+    fake_stripe.refund_in_dashboard(intent_id)
+    payload, header = fake_stripe.outbox[-1]
+    response = post_signed(client, payload, header)
+    assert response.status_code == 200
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.amount_refunded == Decimal("130.00")
+    assert order.status == Order.Status.REFUNDED
+    assert dinner_event.ticket_types.get().reserved == 0
+
+
+@pytest.mark.django_db
+def test_dispute_from_stripe_flags_the_payment(client, dinner_event, fake_stripe):
+    order, payment = checkout_by_card(client, dinner_event)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    intent_id = fake_stripe.sessions[payment.checkout_session_id]["payment_intent"]
+    fake_stripe.dispute(intent_id)
+    post_signed(client, *fake_stripe.outbox[-1])
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.DISPUTED
+
+
+@pytest.mark.django_db
+def test_payment_after_expiry_confirms_the_order_when_places_are_free(
+    client, dinner_event, fake_stripe
+):
+    from events.orders import expire_stale_holds
+
+    order, payment = checkout_by_card(client, dinner_event)
+    expire_stale_holds(now=timezone.now() + datetime.timedelta(hours=1))
+    order.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert dinner_event.ticket_types.get().reserved == 2
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_payment_after_expiry_is_refunded_in_full_when_the_places_are_gone(
+    client, dinner_event, fake_stripe, buy
+):
+    from events.orders import expire_stale_holds
+
+    order, payment = checkout_by_card(client, dinner_event)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    expire_stale_holds(now=later)
+    buy(dinner_event, 3, now=timezone.now())  # the three places are sold again
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
+    assert payment.status == Payment.Status.REFUNDED
+    assert "refunded in full" in payment.problem
+    assert dinner_event.ticket_types.get().reserved == 3  # never oversold
+    assert [m.subject for m in mail.outbox] == [
+        f"Your payment for order {order.reference} was refunded"
+    ]
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_and_return_confirm_once_and_email_once(
+    client, dinner_event, fake_stripe
+):
+    from django.test import Client
+
+    order, payment = checkout_by_card(client, dinner_event)
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False)
+    payload, header = fake_stripe.signed(event)
+
+    def deliver(index):
+        visitor = Client()
+        if index == 3:
+            return visitor.get(order.get_absolute_url() + "?checkout=done").status_code
+        return visitor.post(
+            "/payments/stripe/webhook/",
+            payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        ).status_code
+
+    outcomes = race(4, deliver)
+    assert sorted(outcomes) == [200, 200, 200, 200]
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_run_jobs_expires_the_session_when_the_hold_lapses_and_releases_tickets(
+    client, dinner_event, fake_stripe
+):
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    order, payment = checkout_by_card(client, dinner_event)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=20), tick=False):
+        call_command("run_jobs", stdout=StringIO())
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert fake_stripe.sessions[payment.checkout_session_id]["status"] == "expired"
+    assert payment.status == Payment.Status.EXPIRED
+    assert order.status == Order.Status.EXPIRED
+    assert dinner_event.ticket_types.get().reserved == 0
+
+
+@pytest.mark.django_db
+def test_staff_refund_in_full_from_the_admin_returns_tickets_and_emails_the_buyer(
+    client, dinner_event, fake_stripe, staff_user
+):
+    order, payment = checkout_by_card(client, dinner_event)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    mail.outbox.clear()
+    client.force_login(staff_user)
+    response = committed(
+        lambda: client.post(
+            "/admin/payments/payment/",
+            {"action": "refund_in_full", "_selected_action": [payment.pk]},
+        )
+    )
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.refunds.get().requested_by == staff_user
+    assert order.status == Order.Status.REFUNDED
+    assert dinner_event.ticket_types.get().reserved == 0
+    intent = fake_stripe.intents[payment.payment_intent_id]
+    assert fake_stripe.charges[intent["latest_charge"]]["amount_refunded"] == 13000
+    assert [m.subject for m in mail.outbox] == [f"A refund for order {order.reference}"]
+    # The payments list shows it, with its Stripe id.
+    listing = client.get("/admin/payments/payment/").content.decode()
+    assert payment.payment_intent_id in listing
+
+
+@pytest.mark.django_db
+def test_confirmation_email_and_order_page_link_the_receipt_with_the_deductible_part(
+    client, make_event, make_ticket_type, fake_stripe, association
+):
+    event = make_event(title="Supporters' Dinner", slug="supporters-dinner")
+    make_ticket_type(event, name="Supporter", price=Decimal("100.00"), goods_value=Decimal("40"))
+    order, payment = checkout_by_card(client, event, quantity=1)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    payment.refresh_from_db()
+    receipt = payment.get_absolute_url()
+    assert receipt in mail.outbox[0].body
+    assert receipt in get_page(client, order.get_absolute_url())
+    page = client.get(receipt).content.decode()
+    assert "The amount deductible for US federal income tax purposes is $60.00" in page
+    assert "Supporters&#x27; Dinner" in page
+
+
+def paid_card_order(client, event, fake_stripe, quantity=2):
+    order, payment = checkout_by_card(client, event, quantity=quantity)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    mail.outbox.clear()
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    return order, payment
+
+
+@pytest.mark.django_db
+def test_staff_refund_some_tickets_returns_them_to_sale_and_lowers_revenue(
+    client, dinner_event, fake_stripe
+):
+    from events.models import Event
+    from tests.events.factories import make_staff
+
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    manager = make_staff(group="Event managers")
+    client.force_login(manager)
+    url = f"/admin/events/order/{order.pk}/refund/"
+    form = client.get(url)
+    assert form.status_code == 200
+    first = order.tickets.order_by("pk").first()
+    response = committed(
+        lambda: client.post(url, {"ticket": [str(first.pk)], "reason": "Cannot come"})
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert order.tickets.count() == 1
+    assert order.total == Decimal("65.00")
+    assert payment.status == Payment.Status.PARTLY_REFUNDED
+    assert payment.amount_refunded == Decimal("65.00")
+    assert payment.refunds.get().requested_by == manager
+    assert dinner_event.ticket_types.get().reserved == 1
+    figures = Event.objects.with_sales_figures(timezone.now()).get(pk=dinner_event.pk)
+    assert figures.figure_revenue == Decimal("65.00")
+    assert [m.subject for m in mail.outbox] == [f"A refund for order {order.reference}"]
+    # The order's admin page shows where the card payment stands.
+    assert (
+        "Partly refunded" in client.get(f"/admin/events/order/{order.pk}/change/").content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_staff_refund_of_the_whole_order_closes_it_and_keeps_its_tickets_on_record(
+    client, dinner_event, fake_stripe, staff_user
+):
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    client.force_login(staff_user)
+    ids = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
+    committed(lambda: client.post(f"/admin/events/order/{order.pk}/refund/", {"ticket": ids}))
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    assert order.tickets.count() == 2
+    assert payment.status == Payment.Status.REFUNDED
+    assert dinner_event.ticket_types.get().reserved == 0
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_refund_form_refuses_junk_and_orders_not_paid_by_card(
+    client, dinner_event, fake_stripe, staff_user, buy
+):
+    client.force_login(staff_user)
+    order, _payment = paid_card_order(client, dinner_event, fake_stripe)
+    junk = client.post(f"/admin/events/order/{order.pk}/refund/", {"ticket": ["x", "-1"]})
+    assert junk.status_code == 422
+    offline = buy(dinner_event, 1, now=timezone.now())
+    refused = client.post(
+        f"/admin/events/order/{offline.pk}/refund/",
+        {"ticket": [str(t) for t in offline.tickets.values_list("pk", flat=True)]},
+    )
+    assert refused.status_code == 422
+    assert client.get("/admin/events/order/999999/refund/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_late_expired_event_after_completion_changes_nothing(client, dinner_event, fake_stripe):
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    session = dict(fake_stripe.sessions[payment.checkout_session_id], status="expired")
+    post_event(client, fake_stripe, fake_stripe.event("checkout.session.expired", session))
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert order.status == Order.Status.CONFIRMED
