@@ -212,15 +212,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Payment methods offered to buyers and joiners, in this order (see payments/methods.py).
-PAYMENT_METHODS = env.list(
-    "PAYMENT_METHODS",
-    default=[
-        "payments.methods.FreePayment",
-        "payments.methods.OfflinePayment",
-        "payments.methods.CardPayment",
-    ],
-)
+# Payment methods are registered in payments/methods.py; paying offline (cheque or at the
+# door) can be switched off, card payments are on when both Stripe keys are set.
+PAYMENT_OFFLINE_ENABLED = env.bool("PAYMENT_OFFLINE_ENABLED", default=True)
 PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="")
 # Card payments (Stripe Checkout): offered only when both keys are set (payments/stripe_api.py).
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="").strip()

@@ -1,11 +1,16 @@
-"""Payment methods: free, offline (cheque or at the door), and card (Stripe Checkout)."""
+"""Payment methods: free, offline (cheque or at the door), and card (Stripe Checkout).
+
+The three methods are registered here, in code, in the order they are offered
+(`METHODS`); which are offered is each method's rule (`is_available_for`): free for
+nothing owed, offline for an amount owed unless `PAYMENT_OFFLINE_ENABLED` is off, card for
+an amount owed while both Stripe keys are set.
+"""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from association.formats import format_money
@@ -79,7 +84,7 @@ class OfflinePayment(PaymentMethod):
     label = _("Pay by cheque or at the door")
 
     def is_available_for(self, *, amount):
-        return amount > 0
+        return amount > 0 and settings.PAYMENT_OFFLINE_ENABLED
 
     def begin(self, *, amount, reference, description, email, **_details):
         instructions = getattr(settings, "PAYMENT_OFFLINE_INSTRUCTIONS", "") or _(
@@ -152,22 +157,13 @@ class CardPayment(PaymentMethod):
         return PaymentOutcome(paid=False, redirect_url=session["url"])
 
 
-def _configured_methods():
-    paths = getattr(
-        settings,
-        "PAYMENT_METHODS",
-        [
-            "payments.methods.FreePayment",
-            "payments.methods.OfflinePayment",
-            "payments.methods.CardPayment",
-        ],
-    )
-    return [import_string(path)() for path in paths]
+METHODS: tuple[PaymentMethod, ...] = (FreePayment(), OfflinePayment(), CardPayment())
+"""Every method the site knows, in the order they are offered."""
 
 
 def available_methods(*, amount: Decimal) -> list[PaymentMethod]:
-    """The methods a payer may choose for this amount, in the configured order."""
-    return [method for method in _configured_methods() if method.is_available_for(amount=amount)]
+    """The methods a payer may choose for this amount, in the order they are offered."""
+    return [method for method in METHODS if method.is_available_for(amount=amount)]
 
 
 def get_method(code: str, *, amount: Decimal) -> PaymentMethod:

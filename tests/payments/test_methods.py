@@ -34,7 +34,17 @@ def test_unknown_method_is_refused():
         get_method("bitcoin", amount=Decimal("10"))
 
 
-def test_methods_come_from_settings(settings):
-    settings.PAYMENT_METHODS = ["payments.methods.OfflinePayment"]
+def test_offline_payment_is_offered_unless_switched_off(settings):
+    settings.PAYMENT_OFFLINE_ENABLED = False
+    assert [m.code for m in available_methods(amount=Decimal("5"))] == []
+    assert [m.code for m in available_methods(amount=Decimal("0"))] == ["free"]
+    settings.PAYMENT_OFFLINE_ENABLED = True
     assert [m.code for m in available_methods(amount=Decimal("5"))] == ["offline"]
-    assert available_methods(amount=Decimal("0")) == []
+
+
+def test_methods_are_offered_in_their_registered_order_card_only_with_keys(settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    assert [m.code for m in available_methods(amount=Decimal("5"))] == ["offline"]
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_x"
+    assert [m.code for m in available_methods(amount=Decimal("5"))] == ["offline", "card"]
