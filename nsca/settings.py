@@ -6,6 +6,7 @@ Secure by default: DEBUG is off unless the environment turns it on.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -70,7 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with the card Checkout page allowed as a form target (payments/csp.py).
+    "payments.csp.CheckoutCSPMiddleware",
 ]
 
 ROOT_URLCONF = "nsca.urls"
@@ -220,10 +222,18 @@ PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="").strip()
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="").strip()
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
-if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET:
-    # The checkout form's answer redirects to Stripe's hosted page; browsers apply
-    # form-action to that redirect. Only then: no other host is ever a form's target.
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://checkout.stripe.com")
+# The origin of the hosted Checkout page, which forms may lead to while card payments are
+# on (payments/csp.py). Stripe's own, unless the API is a fake on loopback (`make run`
+# against tests/payments/fake_stripe.py): the fake serves its page from its own origin.
+_stripe_api = urlsplit(STRIPE_API_BASE)
+STRIPE_CHECKOUT_ORIGIN = env.str(
+    "STRIPE_CHECKOUT_ORIGIN",
+    default=(
+        f"{_stripe_api.scheme}://{_stripe_api.netloc}"
+        if _stripe_api.hostname in ("127.0.0.1", "localhost", "::1")
+        else "https://checkout.stripe.com"
+    ),
+).rstrip("/")
 
 # --- events ---
 # How long a checkout holds its tickets as a pending order.

@@ -76,4 +76,6 @@ def fake_stripe(settings):
         settings.STRIPE_SECRET_KEY = fake.secret_key
         settings.STRIPE_WEBHOOK_SECRET = fake.webhook_secret
         settings.STRIPE_API_BASE = fake.url
+        # As nsca/settings.py derives it for an API on loopback: the fake's page is its own.
+        settings.STRIPE_CHECKOUT_ORIGIN = fake.url
         yield fake
