@@ -587,14 +587,31 @@ class OrderAdmin(admin.ModelAdmin):
         now = timezone.now()
         done = 0
         unsent = []
+        paid_by_card = []
         for order in queryset.select_related("event"):
             if order.is_closed:
+                continue
+            if order.cancels_only_by_refund:
+                paid_by_card.append(order.reference)
                 continue
             cancel_order(order=order, now=now)
             if not notifications.send_order_cancelled(order, now=now):
                 unsent.append(order.reference)
             done += 1
-        self._report(request, done, queryset.count(), _("cancelled"))
+        self._report(request, done, queryset.count() - len(paid_by_card), _("cancelled"))
+        if paid_by_card:
+            self.message_user(
+                request,
+                ngettext(
+                    "Order %(refs)s was paid by card and is not cancelled: use the action "
+                    "“Refund by card” to cancel it, so the buyer gets the money back.",
+                    "Orders %(refs)s were paid by card and are not cancelled: use the action "
+                    "“Refund by card” on each to cancel it, so the buyers get the money back.",
+                    len(paid_by_card),
+                )
+                % {"refs": ", ".join(paid_by_card)},
+                messages.ERROR,
+            )
         if unsent:
             self.message_user(
                 request,

@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
+from payments.models import Payment
 
 
 def new_order_token():
@@ -793,6 +794,17 @@ class Order(KeepsColumnsWrittenElsewhere):
     def is_closed(self) -> bool:
         """Cancelled, refunded or expired: nothing on it may be used or changed any more."""
         return self.status not in (self.Status.PENDING, self.Status.CONFIRMED)
+
+    @property
+    def cancels_only_by_refund(self) -> bool:
+        """Paid by card and still open: staff cancel it by refunding it (the refund
+        action), so the buyer's money goes back with the places. A plain cancel would keep
+        the money; an order paid offline is cancelled as before (money returned by hand)."""
+        return (
+            self.payment_method == Payment.Method.CARD
+            and self.paid_at is not None
+            and not self.is_closed
+        )
 
     def buyer_may_cancel(self, now: datetime.datetime) -> bool:
         """The buyer may cancel from the order page until `EVENTS_CANCEL_UNTIL_HOURS` before

@@ -458,3 +458,29 @@ def test_late_expired_event_after_completion_changes_nothing(client, dinner_even
     order.refresh_from_db()
     assert payment.status == Payment.Status.PAID
     assert order.status == Order.Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_cancel_action_refuses_a_card_paid_order_and_points_to_the_refund(
+    client, dinner_event, fake_stripe, staff_user, buy
+):
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    offline = buy(dinner_event, 1, now=timezone.now())
+    client.force_login(staff_user)
+    response = committed(
+        lambda: client.post(
+            "/admin/events/order/",
+            {"action": "cancel_orders", "_selected_action": [order.pk, offline.pk]},
+            follow=True,
+        )
+    )
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    offline.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    assert payment.status == Payment.Status.PAID and payment.amount_refunded == 0
+    assert dinner_event.ticket_types.get().reserved == 2
+    assert offline.status == Order.Status.CANCELLED  # not paid by card: cancelled as before
+    text = [str(m) for m in response.context["messages"]]
+    assert any(order.reference in m and "Refund by card" in m for m in text), text
+    assert any("1 order cancelled" in m for m in text), text
