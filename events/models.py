@@ -30,6 +30,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -46,6 +47,9 @@ from django.utils.translation import gettext_lazy as _
 
 from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
 from payments.models import Payment
+
+ORDER_PURPOSE = "events.order"
+"""What payments calls a ticket order (events/order_payments.py registers it)."""
 
 
 def new_order_token():
@@ -222,7 +226,8 @@ class EventQuerySet(models.QuerySet):
         `availability.places_left` tells what can still be sold; and, counted by the
         database, `figure_sold` (tickets of confirmed orders), `figure_held` (of pending
         orders still holding), `figure_unpaid` (of confirmed orders still owing money: pay
-        later), `figure_checked_in` and `figure_revenue` (confirmed orders' totals).
+        later), `figure_checked_in` and `figure_revenue` (what confirmed orders brought in, net of
+        refunds; an unpaid one counts its total).
         Subqueries, not joins, so the counts never multiply."""
         tickets = Ticket.objects.filter(order__event=OuterRef("pk")).order_by()
         confirmed = Q(order__status=Order.Status.CONFIRMED)
@@ -232,12 +237,24 @@ class EventQuerySet(models.QuerySet):
             return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), Value(0))
 
         money = DecimalField(max_digits=12, decimal_places=2)
+        # An order paid brought in what its payments kept after refunds (a partial refund
+        # made in Stripe's dashboard lowers it without touching the tickets); one not yet
+        # paid (pay later) counts its total.
         revenue = (
             Order.objects.confirmed()
             .filter(event=OuterRef("pk"))
+            .annotate(
+                brought_in=Coalesce(
+                    Payment.objects.net_received_for(
+                        purpose=ORDER_PURPOSE, object_id=OuterRef("pk")
+                    ),
+                    F("total"),
+                    output_field=money,
+                )
+            )
             .order_by()
             .values("event")
-            .annotate(sum=Sum("total"))
+            .annotate(sum=Sum("brought_in"))
             .values("sum")
         )
         return self.prefetch_related(

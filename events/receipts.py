@@ -1,14 +1,12 @@
 """Where an order's receipt is: the private page of the payment that paid it (payments
-renders it). The purpose name under which orders are paid lives here, so the checkout,
-the order page and the emails name it one way."""
+renders it). The purpose name under which orders are paid is `models.ORDER_PURPOSE`, so
+the checkout, the order page, the emails and the sales figures name it one way."""
 
 from django.conf import settings
 
 from payments.models import Payment
 
-from .models import Order
-
-ORDER_PURPOSE = "events.order"
+from .models import ORDER_PURPOSE, Order
 
 
 def order_receipt_url(order: Order) -> str:

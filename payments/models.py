@@ -11,7 +11,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import CharField, DecimalField, F, Q, Subquery, Sum
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,23 @@ class PaymentQuerySet(models.QuerySet):
     def for_object(self, *, purpose: str, object_id):
         """The payments of one thing (an order, a membership), newest first."""
         return self.filter(purpose=purpose, object_id=str(object_id)).order_by("-created_at")
+
+    def net_received_for(self, *, purpose: str, object_id) -> Subquery:
+        """What the settled payments of one thing brought in, net of every refund (made by
+        staff or in Stripe's dashboard): a subquery for annotating the things' rows, with
+        `object_id` an `OuterRef` to their pk. NULL when nothing was paid."""
+        rows = (
+            self.filter(
+                purpose=purpose,
+                object_id=Cast(object_id, output_field=CharField()),
+                paid_at__isnull=False,
+            )
+            .order_by()
+            .values("purpose")
+            .annotate(net=Sum(F("amount") - F("amount_refunded")))
+            .values("net")
+        )
+        return Subquery(rows, output_field=DecimalField(max_digits=12, decimal_places=2))
 
     def card_pending_past_hold(self, now):
         """Card payments still pending whose hold has lapsed: Stripe is asked about them."""

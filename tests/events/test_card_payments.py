@@ -484,3 +484,26 @@ def test_cancel_action_refuses_a_card_paid_order_and_points_to_the_refund(
     text = [str(m) for m in response.context["messages"]]
     assert any(order.reference in m and "Refund by card" in m for m in text), text
     assert any("1 order cancelled" in m for m in text), text
+
+
+@pytest.mark.django_db
+def test_partial_refund_in_stripes_dashboard_lowers_the_event_revenue(
+    client, dinner_event, fake_stripe, buy
+):
+    from events.models import Event
+
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    buy(dinner_event, 1, now=timezone.now())  # pay later, unpaid: counts its total
+
+    def revenue():
+        return Event.objects.with_sales_figures(timezone.now()).get(pk=dinner_event.pk)
+
+    assert revenue().figure_revenue == Decimal("195.00")
+    fake_stripe.refund_in_dashboard(payment.payment_intent_id, amount=2000)
+    post_signed(client, *fake_stripe.outbox[-1])
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.amount_refunded == Decimal("20.00")
+    assert order.status == Order.Status.CONFIRMED and order.tickets.count() == 2
+    assert revenue().figure_revenue == Decimal("175.00")
+    assert revenue().figure_sold == 3
