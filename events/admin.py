@@ -30,7 +30,7 @@ from membership.models import POSTAL_ADDRESS_FIELDS
 from . import checkin, notifications, order_payments
 from .availability import lock_event, places_left, places_taken
 from .models import Event, OfferState, Order, Ticket, TicketType, Venue, WaitlistEntry
-from .orders import cancel_order, mark_order_paid, release_unpaid_order
+from .orders import cancel_order, release_unpaid_order
 
 logger = logging.getLogger(__name__)
 
@@ -575,8 +575,10 @@ class OrderAdmin(admin.ModelAdmin):
         for order in queryset.select_related("event"):
             if order.paid_at or order.is_closed:
                 continue
-            mark_order_paid(order=order, now=now)
-            done += 1
+            # Through the order's payment record, so the payments list, the treasurer's
+            # CSV and the receipt know of offline money too.
+            if order_payments.record_offline_payment(order=order, now=now):
+                done += 1
         self._report(request, done, queryset.count(), _("marked paid"))
 
     @admin.action(

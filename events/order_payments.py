@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from association.models import Association
 from payments import purposes
-from payments.confirmation import settle_from_stripe
+from payments.confirmation import Outcome, confirm_offline_payment, settle_from_stripe
 from payments.models import Payment
 from payments.refunds import RefundRefused, refund_payment
 from payments.stripe_api import LineItem, StripeUnavailable
@@ -114,6 +114,31 @@ def on_refunded(*, payment: Payment, amount: Decimal, tickets, now: datetime.dat
     elif payment.amount_refunded >= payment.amount and not order.is_closed:
         cancel_order(order=order, now=now, status=Order.Status.REFUNDED)
     transaction.on_commit(lambda: _tell_buyer(order, payment, "refunded", amount=amount))
+
+
+def record_offline_payment(*, order: Order, now: datetime.datetime) -> bool:
+    """Staff received the money for this order (a cheque, cash at the door): its offline
+    payment is confirmed through payments' one path, which marks the order paid (and
+    confirms a held one) and gives the payment a receipt. A free order has no payment
+    record (nothing changes hands, and a $0 line would only clutter the treasurer's list):
+    it is marked paid directly. False when nothing changed (already paid)."""
+    if not order.total:
+        if order.paid_at is not None:
+            return False
+        mark_order_paid(order=order, now=now)
+        return True
+    confirmation = confirm_offline_payment(
+        purpose=PURPOSE,
+        object_id=order.pk,
+        amount=order.total,
+        now=now,
+        reference=order.reference,
+        description=str(order.event),
+        payer_name=order.buyer_name,
+        payer_email=order.email,
+    )
+    order.refresh_from_db()
+    return confirmation.outcome == Outcome.CONFIRMED
 
 
 class CannotRefund(Exception):

@@ -39,6 +39,8 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from payments.models import Payment
+
 from . import limits
 from .availability import (
     InvalidSelection,
@@ -48,7 +50,7 @@ from .availability import (
     lock_event,
     places_left,
 )
-from .models import Event, Order, Ticket, TicketType, WaitlistEntry
+from .models import ORDER_PURPOSE, Event, Order, Ticket, TicketType, WaitlistEntry
 from .pricing import may_buy, ticket_prices
 
 
@@ -393,6 +395,8 @@ def cancel_order(
         if locked.cancelled_at is None:
             locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+    # After the order's lock is let go: confirming a payment locks the payment, then the order.
+    Payment.objects.close_unpaid_offline(purpose=ORDER_PURPOSE, object_id=order.pk, now=now)
     return _refresh(order, locked)
 
 
@@ -410,6 +414,7 @@ def release_unpaid_order(*, order: Order, now: datetime.datetime) -> bool:
         locked.status = Order.Status.CANCELLED
         locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+    Payment.objects.close_unpaid_offline(purpose=ORDER_PURPOSE, object_id=order.pk, now=now)
     _refresh(order, locked)
     return True
 

@@ -56,6 +56,7 @@ from .order_payments import card_payment_state
 from .orders import cancel_order
 from .pricing import may_buy
 from .qr import ticket_qr_svg
+from .receipts import order_receipt_url
 from .reveal import (
     cache_until_next_reveal,
     can_see_online_link,
@@ -422,6 +423,10 @@ def order_detail(request, token):
     card = card_payment_state(order, now=now)
     context = _order_context(request, order, now=now)
     context["card_payment"] = card
+    # A paid order's receipt (offline money too; the card notice carries its own link).
+    context["receipt_url"] = (
+        order_receipt_url(order) if order.paid_at and not (card and card.received) else ""
+    )
     context["checkout_cancelled"] = request.GET.get("checkout") == "cancelled"
     response = render(request, "events/order_detail.html", context)
     response["X-Robots-Tag"] = "noindex"

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from association.csv_export import csv_response, field_heading
 from association.formats import format_money
 
-from .dues import confirm_dues_paid
+from .dues_payments import record_offline_dues
 from .emails import send_password_changed_email
 from .forms import AdminSignInForm
 from .models import (
@@ -355,7 +355,11 @@ class MembershipAdmin(admin.ModelAdmin):
     )
     def mark_dues_paid(self, request, queryset):
         now = timezone.now()
-        confirmed = sum(confirm_dues_paid(m, at=now) for m in queryset)
+        # Through the membership's payment record, so the payments list, the treasurer's
+        # CSV and the receipt know of dues paid by cheque too.
+        confirmed = sum(
+            record_offline_dues(m, now=now) for m in queryset.select_related("plan", "user")
+        )
         skipped = queryset.count() - confirmed
         self.message_user(
             request,

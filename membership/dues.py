@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from association.formats import format_date, format_money
 from association.models import Association
 from payments.methods import OfflinePayment, PaymentOutcome, PaymentUnavailable, get_method
+from payments.models import Payment
 
 from .emails import send_membership_email
 from .models import Membership, MembershipPlan, User, pending_days
@@ -246,11 +247,14 @@ def cancel_unpaid_membership(membership: Membership, *, now: datetime.datetime) 
     pending (paid, or already cancelled): a paid membership is staff's to cancel."""
     # One conditional UPDATE: it waits for confirm_dues_paid's row lock and then finds the
     # row no longer pending, so a payment recorded at the same moment wins.
-    return bool(
+    cancelled = bool(
         Membership.objects.filter(pk=membership.pk, status=Membership.Status.PENDING).update(
             status=Membership.Status.CANCELLED, updated_at=now
         )
     )
+    if cancelled:
+        Payment.objects.close_unpaid_offline(purpose=DUES_PURPOSE, object_id=membership.pk, now=now)
+    return cancelled
 
 
 def cancel_long_unpaid_memberships(*, now: datetime.datetime) -> int:
@@ -258,9 +262,12 @@ def cancel_long_unpaid_memberships(*, now: datetime.datetime) -> int:
     a forgotten one neither blocks joining again nor lingers on the account page. Returns
     how many; running it again (or twice at once) cancels nothing more."""
     cutoff = now - datetime.timedelta(days=pending_days())
-    return Membership.objects.unpaid_since(cutoff).update(
-        status=Membership.Status.CANCELLED, updated_at=now
-    )
+    cancelled = 0
+    for pk in Membership.objects.unpaid_since(cutoff).values_list("pk", flat=True):
+        # One by one, through the same conditional update as the member's own cancel, so
+        # each cancelled membership's cheque payment is closed with it.
+        cancelled += cancel_unpaid_membership(Membership(pk=pk), now=now)
+    return cancelled
 
 
 def _send_welcome(membership):

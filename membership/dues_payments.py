@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments import purposes
-from payments.confirmation import settle_from_stripe
+from payments.confirmation import Outcome, confirm_offline_payment, settle_from_stripe
 from payments.models import Payment
 from payments.stripe_api import StripeUnavailable
 
@@ -46,6 +46,34 @@ def goods_value(*, payment: Payment) -> Decimal | None:
     membership = Membership.objects.select_related("plan").filter(pk=int(payment.object_id))
     membership = membership.first()
     return None if membership is None else membership.plan.goods_value
+
+
+def record_offline_dues(membership: Membership, *, now: datetime.datetime) -> bool:
+    """Staff received the dues (a cheque): the membership's offline payment is confirmed
+    through payments' one path, whose `fulfil` makes the membership active (and sends the
+    welcome), so the payments list, the treasurer's CSV and the receipt know of it. False
+    when the membership was not pending. Dues of nothing (a free plan) have no payment
+    record: nothing changes hands."""
+    if membership.status != Membership.Status.PENDING:
+        return False
+    if not membership.amount_due:
+        return confirm_dues_paid(membership, at=now)
+    confirmation = confirm_offline_payment(
+        purpose=PURPOSE,
+        object_id=membership.pk,
+        amount=membership.amount_due,
+        now=now,
+        reference=membership.reference,
+        description=describe_membership(membership),
+        payer_name=membership.user.get_full_name(),
+        payer_email=membership.user.email,
+    )
+    membership.refresh_from_db()
+    return confirmation.outcome == Outcome.CONFIRMED
+
+
+def describe_membership(membership: Membership) -> str:
+    return _("%(plan)s membership") % {"plan": membership.plan.name}
 
 
 def register() -> None:

@@ -12,15 +12,17 @@ at once, the payer is told why through the purpose, and staff see it on the paym
 
 `settle_from_stripe` asks Stripe where a Checkout Session stands and confirms through the
 same function; it is what the return page and the job call, and what the webhook calls
-for an event that only names a payment.
+for an event that only names a payment. `confirm_offline_payment` is what staff's "mark
+paid" calls for a cheque or cash: the same function, with what is owed as the amount.
 """
 
 import datetime
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import purposes, stripe_api
@@ -107,6 +109,48 @@ def confirm_payment(
     if purpose.on_refused is not None:
         purpose.on_refused(payment=payment, now=now)
     return Confirmation(Outcome.REFUSED, payment)
+
+
+def confirm_offline_payment(
+    *,
+    purpose: str,
+    object_id,
+    amount: Decimal,
+    now: datetime.datetime,
+    reference: str = "",
+    description: str = "",
+    payer_name: str = "",
+    payer_email: str = "",
+) -> Confirmation:
+    """Staff received a cheque (or cash at the door) for this thing: its offline payment
+    is confirmed through `confirm_payment`, like a card payment, so the thing is fulfilled
+    once and the payment has a receipt. A thing begun before offline payments were
+    recorded gets its record now (`amount` is then what is owed)."""
+    try:
+        with transaction.atomic():
+            payment, _created = Payment.objects.get_or_create(
+                purpose=purpose,
+                object_id=str(object_id),
+                method=Payment.Method.OFFLINE,
+                defaults={
+                    "amount": amount,
+                    "reference": reference,
+                    "description": description[:300],
+                    "payer_name": payer_name,
+                    "payer_email": payer_email,
+                },
+            )
+    except IntegrityError:
+        # Two staff at once: the other request made the record (one per thing).
+        payment = Payment.objects.get(
+            purpose=purpose, object_id=str(object_id), method=Payment.Method.OFFLINE
+        )
+    return confirm_payment(
+        payment_id=payment.pk,
+        amount_minor=payment.amount_in_minor_units,
+        currency=payment.currency,
+        now=now,
+    )
 
 
 def confirm_from_session(session, *, now: datetime.datetime) -> Confirmation | None:

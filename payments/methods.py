@@ -78,7 +78,10 @@ class FreePayment(PaymentMethod):
 
 
 class OfflinePayment(PaymentMethod):
-    """Pay by cheque or at the door; staff mark the payment received in the admin."""
+    """Pay by cheque or at the door; staff mark the payment received in the admin, which
+    confirms it through `payments.confirmation.confirm_offline_payment`. With a `purpose`
+    and `object_id` the payment is recorded at once (pending), so the payments list and
+    the treasurer's CSV hold offline money as they hold card money."""
 
     code = "offline"
     label = _("Pay by cheque or at the door")
@@ -86,7 +89,29 @@ class OfflinePayment(PaymentMethod):
     def is_available_for(self, *, amount):
         return amount > 0 and settings.PAYMENT_OFFLINE_ENABLED
 
-    def begin(self, *, amount, reference, description, email, **_details):
+    def begin(
+        self,
+        *,
+        amount,
+        reference,
+        description,
+        email,
+        purpose="",
+        object_id="",
+        payer_name="",
+        **_details,
+    ):
+        if purpose and object_id:
+            Payment.objects.create(
+                purpose=purpose,
+                object_id=str(object_id),
+                reference=reference,
+                description=description[:300],
+                payer_name=payer_name,
+                payer_email=email,
+                amount=amount,
+                method=Payment.Method.OFFLINE,
+            )
         instructions = getattr(settings, "PAYMENT_OFFLINE_INSTRUCTIONS", "") or _(
             "Please pay {amount} by cheque (write {reference} on it) or at the door. "
             "Your place is reserved; we will mark it paid when we receive your payment."

@@ -3,8 +3,8 @@
 A `Payment` names what it pays for by a purpose (registered by the app that owns the thing:
 see `payments/purposes.py`) and that thing's id, so this app imports none of them. Its
 `status` is written only by `payments/confirmation.py` and `payments/refunds.py`, under the
-row's lock. `WebhookEvent` keeps each provider event id once, so a delivery seen twice is
-handled once.
+row's lock, and by `PaymentQuerySet.close_unpaid_offline` (one conditional UPDATE).
+`WebhookEvent` keeps each provider event id once, so a delivery seen twice is handled once.
 """
 
 import secrets
@@ -42,6 +42,17 @@ class PaymentQuerySet(models.QuerySet):
             .values("net")
         )
         return Subquery(rows, output_field=DecimalField(max_digits=12, decimal_places=2))
+
+    def close_unpaid_offline(self, *, purpose: str, object_id, now) -> int:
+        """The thing was cancelled or released before its cheque came: its offline payment
+        will not come and is closed (expired), so staff and the treasurer do not wait for
+        it. One conditional UPDATE, which a payment confirmed at the same moment wins."""
+        return self.filter(
+            purpose=purpose,
+            object_id=str(object_id),
+            method=Payment.Method.OFFLINE,
+            status=Payment.Status.PENDING,
+        ).update(status=Payment.Status.EXPIRED, updated_at=now)
 
     def card_pending_past_hold(self, now):
         """Card payments still pending whose hold has lapsed: Stripe is asked about them."""
@@ -115,6 +126,13 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount")),
                 name="payment_refunds_within_amount",
+            ),
+            # A thing is paid offline once: two staff marking it paid at the same moment
+            # find the same record (payments.confirmation.confirm_offline_payment).
+            models.UniqueConstraint(
+                fields=["purpose", "object_id"],
+                condition=Q(method="offline"),
+                name="payment_one_offline_per_thing",
             ),
         ]
 
