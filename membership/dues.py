@@ -270,12 +270,26 @@ def cancel_long_unpaid_memberships(*, now: datetime.datetime) -> int:
     return cancelled
 
 
+def dues_receipt_url(membership: Membership) -> str:
+    """The absolute address of the receipt for this membership's dues (card or cheque);
+    empty when nothing was paid through a payment record (a free plan)."""
+    payment = (
+        Payment.objects.for_object(purpose=DUES_PURPOSE, object_id=membership.pk)
+        .filter(paid_at__isnull=False)
+        .first()
+    )
+    return settings.SITE_URL + payment.get_absolute_url() if payment else ""
+
+
 def _send_welcome(membership):
-    transaction.on_commit(
-        lambda: send_membership_email(
+    def send():
+        # Looked up once committed: the payment that activated the membership is saved
+        # paid in the same transaction, after this was asked for.
+        send_membership_email(
             "active",
             to=membership.user.email,
             subject=_("Welcome: your membership is active"),
-            context={"membership": membership},
+            context={"membership": membership, "receipt_url": dues_receipt_url(membership)},
         )
-    )
+
+    transaction.on_commit(send)

@@ -5,10 +5,14 @@ Paying by card: the membership stays pending until the payment is confirmed
 (`payments.confirmation.confirm_payment`, whatever way the news arrives), which calls
 `fulfil` once: the dues are recorded paid (`dues.confirm_dues_paid`) and the membership is
 active. A membership cancelled meanwhile cannot be fulfilled, so the payment is refunded.
+
+`card_dues_state` is what the membership page says about a card payment (received, or
+not completed with a retry while its Checkout page is open), as the order page does.
 """
 
 import datetime
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -19,7 +23,7 @@ from payments.confirmation import Outcome, confirm_offline_payment, settle_from_
 from payments.models import Payment
 from payments.stripe_api import StripeUnavailable
 
-from .dues import DUES_PURPOSE, confirm_dues_paid
+from .dues import DUES_PURPOSE, confirm_dues_paid, dues_receipt_url
 from .models import Membership
 
 logger = logging.getLogger(__name__)
@@ -89,19 +93,56 @@ def register() -> None:
     )
 
 
-def settle_card_dues(membership: Membership, *, now: datetime.datetime) -> None:
-    """Back from Stripe: ask Stripe about a pending card payment (never assume it paid)."""
-    if membership.status != Membership.Status.PENDING:
-        return
-    payment = (
+@dataclass(frozen=True)
+class CardDuesState:
+    """What the membership page says about paying its dues by card."""
+
+    received: bool
+    not_completed: bool
+    retry_url: str = ""
+    receipt_url: str = ""
+
+
+def latest_card_payment(membership: Membership) -> Payment | None:
+    return (
         Payment.objects.for_object(purpose=PURPOSE, object_id=membership.pk)
-        .filter(method=Payment.Method.CARD, status=Payment.Status.PENDING)
+        .filter(method=Payment.Method.CARD)
         .first()
     )
+
+
+def card_dues_state(membership: Membership, *, now: datetime.datetime) -> CardDuesState | None:
+    """Back from Stripe (or any visit): "payment received", with the receipt, or "payment
+    not completed", with a retry while the Checkout page is still open (its session lasts
+    as long as the payment's hold) and the membership still waits for it. A pending payment
+    is settled by asking Stripe first, through the same path as the webhook; nothing is
+    ever marked paid from here. None when the dues are not paid by card."""
+    if membership.payment_method != Payment.Method.CARD:
+        return None
+    payment = latest_card_payment(membership)
     if payment is None:
-        return
-    try:
-        settle_from_stripe(payment=payment, now=now)
-    except StripeUnavailable:
-        logger.warning("Could not ask Stripe about payment %s", payment.pk)
-    membership.refresh_from_db()
+        return None
+    if payment.status == Payment.Status.PENDING and membership.status == Membership.Status.PENDING:
+        try:
+            settle_from_stripe(payment=payment, now=now)
+        except StripeUnavailable:
+            logger.warning("Could not ask Stripe about payment %s", payment.pk)
+        payment.refresh_from_db()
+        membership.refresh_from_db()
+    if payment.is_settled and membership.status == Membership.Status.ACTIVE:
+        return CardDuesState(
+            received=True, not_completed=False, receipt_url=dues_receipt_url(membership)
+        )
+    still_open = (
+        membership.status == Membership.Status.PENDING
+        and payment.status == Payment.Status.PENDING
+        and payment.expires_at is not None
+        and payment.expires_at > now
+        and bool(payment.checkout_url)
+    )
+    return CardDuesState(
+        received=False,
+        # Only while the membership still waits: a cancelled one has nothing to complete.
+        not_completed=not payment.is_settled and membership.status == Membership.Status.PENDING,
+        retry_url=payment.checkout_url if still_open else "",
+    )

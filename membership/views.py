@@ -26,11 +26,12 @@ from .dues import (
     begin_membership,
     cancel_unpaid_membership,
     dues_payment_instructions,
+    dues_receipt_url,
     joinable_plans,
     latest_paid_term,
     why_cannot_join,
 )
-from .dues_payments import settle_card_dues
+from .dues_payments import card_dues_state
 from .emails import send_password_changed_email
 from .forms import (
     EmailChangeForm,
@@ -317,13 +318,20 @@ class MembershipDetailView(LoginRequiredMixin, DetailView):
 
     def get_object(self, queryset=None):
         membership = super().get_object(queryset)
-        # Back from paying by card: Stripe is asked, the same way its webhook is heard.
-        settle_card_dues(membership, now=timezone.now())
+        # Back from paying by card: Stripe is asked, the same way its webhook is heard,
+        # before the page says where the payment stands.
+        self.card_payment = card_dues_state(membership, now=timezone.now())
         return membership
 
     def get_context_data(self, **kwargs):
+        received = self.card_payment is not None and self.card_payment.received
         return super().get_context_data(
-            instructions=dues_payment_instructions(self.object), **kwargs
+            instructions=dues_payment_instructions(self.object),
+            card_payment=self.card_payment,
+            checkout_cancelled=self.request.GET.get("checkout") == "cancelled",
+            # Dues paid by cheque have a receipt too; the card notice carries its own.
+            receipt_url="" if received else dues_receipt_url(self.object),
+            **kwargs,
         )
 
 

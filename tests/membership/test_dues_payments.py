@@ -59,6 +59,7 @@ def test_staff_mark_dues_paid_confirms_the_offline_payment_and_welcomes_once(
     assert membership.amount_paid == Decimal("45.00")
     assert payment.status == Payment.Status.PAID and payment.fulfilled_at is not None
     assert [m.to for m in mail.outbox] == [["cheque@example.org"]]
+    assert payment.get_absolute_url() in mail.outbox[0].body  # the welcome links the receipt
     assert "$45.00" in client.get(payment.get_absolute_url()).content.decode()
 
 
