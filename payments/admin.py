@@ -119,6 +119,19 @@ class PaymentAdmin(admin.ModelAdmin):
         now = timezone.now()
         done = 0
         for payment in queryset.order_by("pk"):
+            if payment.method != Payment.Method.CARD:
+                # Cheque or cash goes back by hand; recording it here would close the order
+                # and tell the buyer they were refunded before any money moved.
+                self.message_user(
+                    request,
+                    _(
+                        "%(payment)s was not paid by card: return the money by hand and cancel "
+                        "what it paid for."
+                    )
+                    % {"payment": payment},
+                    messages.ERROR,
+                )
+                continue
             left = payment.amount - payment.amount_refunded
             try:
                 refund_payment(

@@ -146,3 +146,21 @@ def test_released_or_cancelled_unpaid_order_closes_its_offline_payment(dinner, n
         )
     )
     assert statuses == {Payment.Status.EXPIRED}
+
+
+def test_payments_admin_does_not_refund_an_offline_payment_by_itself(admin_client, dinner, now):
+    order = reserve_unpaid(dinner, now=now)
+    mark_paid(admin_client, [order])
+    payment = Payment.objects.get(purpose="events.order", object_id=str(order.pk))
+    mail.outbox.clear()
+    response = admin_client.post(
+        "/admin/payments/payment/",
+        {"action": "refund_in_full", "_selected_action": [payment.pk]},
+        follow=True,
+    )
+    assert "not paid by card" in response.content.decode()
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.PAID and payment.amount_refunded == 0
+    assert order.status == Order.Status.CONFIRMED
+    assert mail.outbox == []
