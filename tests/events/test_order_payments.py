@@ -164,3 +164,20 @@ def test_payments_admin_does_not_refund_an_offline_payment_by_itself(admin_clien
     assert payment.status == Payment.Status.PAID and payment.amount_refunded == 0
     assert order.status == Order.Status.CONFIRMED
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_marking_an_order_paid_at_once_confirm_one_payment(dinner, now):
+    from events.order_payments import record_offline_payment
+    from tests.concurrency import race
+
+    # An order with no payment record yet: both requests try to create it.
+    order = make_order(dinner, [(dinner.ticket_types.get(), 2)])
+    outcomes = race(
+        2, lambda _i: record_offline_payment(order=Order.objects.get(pk=order.pk), now=now)
+    )
+    assert sorted(outcomes) == [False, True]
+    payment = Payment.objects.get(purpose="events.order", object_id=str(order.pk))
+    assert payment.status == Payment.Status.PAID
+    order.refresh_from_db()
+    assert order.paid_at is not None
