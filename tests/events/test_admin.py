@@ -205,12 +205,12 @@ def test_reveal_checkbox_sets_the_reveal_24_hours_before_the_start(admin_client)
 
 
 def test_staff_may_still_type_a_reveal_time(admin_client):
-    starts = timezone.localtime(timezone.now() + timedelta(days=20))
-    reveal = (starts - timedelta(hours=3)).replace(second=0, microsecond=0)
-    data, _ = _event_form_data(
-        venue_reveal_at_0=reveal.strftime("%Y-%m-%d"),
-        venue_reveal_at_1=reveal.strftime("%H:%M:%S"),
-    )
+    # Three hours before the form's own start (whatever the time of day the test runs at:
+    # a reveal computed from "now" fell after a 7 PM start when run after 10 PM).
+    data, starts = _event_form_data()
+    reveal = starts - timedelta(hours=3)
+    data["venue_reveal_at_0"] = reveal.strftime("%Y-%m-%d")
+    data["venue_reveal_at_1"] = reveal.strftime("%H:%M:%S")
     response = admin_client.post(reverse("admin:events_event_add"), data)
     assert response.status_code == 302
     assert Event.objects.get(slug="reveal-dinner").venue_reveal_at == reveal
