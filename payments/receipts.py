@@ -3,7 +3,8 @@
 The association's legal name and tax number (staff edit them), the date, the amount, what
 it paid for (the purpose describes it), and the US quid-pro-quo statement: a payment over
 $75 that is partly a gift states the value of the goods and services received and the
-deductible part (payment minus that value).
+deductible part (payment minus that value); a payment whose purpose says its goods value
+is zero (a donation) states that no goods or services were provided in exchange.
 """
 
 from decimal import Decimal
@@ -48,4 +49,7 @@ def receipt_context(payment: Payment) -> dict:
         "refunded": format_money(payment.amount_refunded) if payment.amount_refunded else "",
         "goods_value": format_money(value) if value is not None else "",
         "deductible": format_money(deductible) if deductible is not None else "",
+        # A purpose whose goods value is zero (a donation) gave nothing in exchange; the
+        # receipt says so, as a donor's written acknowledgment must.
+        "no_goods_or_services": value is not None and value == 0,
     }
