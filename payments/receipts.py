@@ -30,7 +30,8 @@ def deductible_amount(payment: Payment) -> Decimal | None:
     """The part of a payment over $75 that is a gift; None when no statement is due."""
     value = goods_value(payment)
     net = payment.net_amount
-    if value is None or net <= QUID_PRO_QUO_THRESHOLD or value >= net:
+    # Nothing received (a donation) is no quid pro quo: the receipt says so instead.
+    if value is None or value <= 0 or net <= QUID_PRO_QUO_THRESHOLD or value >= net:
         return None
     return net - value
 
