@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .donation_payments import donation_payment_state
 from .forms import DonationForm
 from .giving import CardUnavailable, DonationRefused, begin_donation, maximum_amount, minimum_amount
+from .limits import TooManyGifts, count_donation
 from .models import Donation
 
 
@@ -29,6 +30,11 @@ def donate(request):
     if not form.is_valid():
         return _form_page(request, form, status=400)
     data = form.cleaned_data
+    try:
+        count_donation(request)
+    except TooManyGifts as error:
+        form.add_error(None, str(error))
+        return _form_page(request, form, status=429)
     try:
         donation, redirect_url = begin_donation(
             donor_name=data["donor_name"],

@@ -271,6 +271,9 @@ DONATIONS_MAX = env.int("DONATIONS_MAX", default=10_000)
 DONATIONS_PRESET_AMOUNTS = env.list(
     "DONATIONS_PRESET_AMOUNTS", cast=int, default=[25, 50, 100, 250]
 )
+# Gifts one IP address may begin within the window (more are a 429): a brake on card testing.
+DONATIONS_LIMIT_PER_IP = env.int("DONATIONS_LIMIT_PER_IP", default=10)
+DONATIONS_LIMIT_WINDOW_SECONDS = env.int("DONATIONS_LIMIT_WINDOW_SECONDS", default=60 * 60)
 
 # --- membership (added by the membership app) ---
 # Days after the end of a term during which a member keeps member prices and access.

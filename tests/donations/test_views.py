@@ -165,3 +165,13 @@ def test_junk_bodies_are_4xx(client):
 def test_thank_you_page_of_an_unknown_token_is_404(client):
     assert client.get("/donate/thanks/" + "x" * 32 + "/").status_code == 404
     assert client.get("/donate/thanks/short/").status_code == 404
+
+
+def test_gifts_begun_from_one_address_are_limited(client, settings):
+    settings.DONATIONS_LIMIT_PER_IP = 2
+    for _ in range(2):
+        assert client.post("/donate/", donation_data()).status_code == 303
+    response = client.post("/donate/", donation_data())
+    assert response.status_code == 429
+    assert "Too many gifts" in response.content.decode()
+    assert Donation.objects.count() == 2
