@@ -4,10 +4,14 @@ receipt says no goods or services were provided."""
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from association.models import Association
@@ -15,6 +19,7 @@ from donations.donation_payments import record_cheque_received
 from donations.models import Donation
 from payments.confirmation import confirm_payment
 from payments.models import Payment
+from tests.concurrency import race
 
 from .conftest import donation_data
 
@@ -185,3 +190,40 @@ def test_stripe_unreachable_is_a_503_that_keeps_nothing(client, settings):
     assert "Card payments are unavailable just now" in response.content.decode()
     assert not Donation.objects.exists()
     assert not Payment.objects.exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_webhooks_and_return_receive_the_gift_once_with_one_email(client, fake_stripe):
+    donation = give_by_card(client)
+    event = fake_stripe.pay(donation.payment.checkout_session_id, deliver=False)
+    payload, header = fake_stripe.signed(event)
+
+    def deliver(index):
+        visitor = Client()
+        if index == 3:
+            return visitor.get(donation.get_absolute_url() + "?checkout=done").status_code
+        return visitor.post(
+            "/payments/stripe/webhook/",
+            payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        ).status_code
+
+    assert sorted(race(4, deliver)) == [200, 200, 200, 200]
+    donation.refresh_from_db()
+    assert donation.paid_at is not None
+    assert len(mail.outbox) == 1
+
+
+def test_run_jobs_closes_an_unpaid_card_gift_page_after_its_hour(client, fake_stripe):
+    donation = give_by_card(client)
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2), tick=False):
+        call_command("run_jobs", stdout=StringIO())
+        page = client.get(donation.get_absolute_url()).content.decode()
+    donation.refresh_from_db()
+    assert donation.paid_at is None
+    assert donation.payment.status == Payment.Status.EXPIRED
+    assert fake_stripe.sessions[donation.payment.checkout_session_id]["status"] == "expired"
+    assert "Payment not completed" in page
+    assert "Try paying by card again" not in page
