@@ -15,6 +15,7 @@ from .giving import (
     method_label,
     minimum_amount,
     preset_amounts,
+    why_not_this_amount,
 )
 from .models import Designation
 
@@ -85,13 +86,9 @@ class DonationForm(forms.Form):
         else:
             self.add_error("other_amount", _("Please choose or enter an amount."))
             return cleaned
-        low, high = minimum_amount(), maximum_amount()
-        if not low <= amount <= high:
-            self.add_error(
-                "other_amount",
-                _("Please give between %(low)s and %(high)s.")
-                % {"low": format_money(low), "high": format_money(high)},
-            )
+        refusal = why_not_this_amount(amount)
+        if refusal:
+            self.add_error("other_amount", refusal)
             return cleaned
         cleaned["amount"] = amount
         return cleaned

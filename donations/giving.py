@@ -52,6 +52,17 @@ def preset_amounts() -> list[Decimal]:
     return [amount for amount in amounts if low <= amount <= high]
 
 
+def why_not_this_amount(amount: Decimal) -> str | None:
+    """Why a gift of this amount cannot be taken; None when it can."""
+    low, high = minimum_amount(), maximum_amount()
+    if low <= amount <= high:
+        return None
+    return _("Please give between %(low)s and %(high)s.") % {
+        "low": format_money(low),
+        "high": format_money(high),
+    }
+
+
 def donation_methods() -> list:
     """How a donor may pay (any gift within the limits is over zero, so never free)."""
     return [m for m in available_methods(amount=minimum_amount()) if m.code != "free"]
@@ -105,11 +116,9 @@ def begin_donation(
     the donor next (Stripe's page for a card; None to stay on the site). Raises
     DonationRefused when the amount is out of bounds, the method is not offered, or the
     card provider cannot be reached (nothing is kept then)."""
-    if not minimum_amount() <= amount <= maximum_amount():
-        raise DonationRefused(
-            _("Please give between %(low)s and %(high)s.")
-            % {"low": format_money(minimum_amount()), "high": format_money(maximum_amount())}
-        )
+    refusal = why_not_this_amount(amount)
+    if refusal:
+        raise DonationRefused(refusal)
     try:
         method = get_method(payment_method, amount=amount)
     except LookupError:
