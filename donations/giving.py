@@ -38,7 +38,8 @@ class CardUnavailable(DonationRefused):
 
 
 def minimum_amount() -> Decimal:
-    return Decimal(str(settings.DONATIONS_MIN))
+    # A gift is never nothing (the database refuses it), whatever the setting says.
+    return max(Decimal(str(settings.DONATIONS_MIN)), Decimal("0.01"))
 
 
 def maximum_amount() -> Decimal:

@@ -175,3 +175,10 @@ def test_gifts_begun_from_one_address_are_limited(client, settings):
     assert response.status_code == 429
     assert "Too many gifts" in response.content.decode()
     assert Donation.objects.count() == 2
+
+
+def test_a_gift_is_never_zero_even_when_the_minimum_setting_is(client, settings):
+    settings.DONATIONS_MIN = 0
+    response = client.post("/donate/", donation_data(amount_choice="other", other_amount="0"))
+    assert response.status_code == 400
+    assert not Donation.objects.exists()
