@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cities.models import Partnership
 from cities.views import PartnershipDetailView as CitiesPartnershipDetailView
+from donations.models import Donation
 from events.listing import describe_events, with_ticket_types
 from events.models import Event, Order
 from events.reveal import cache_until_next_reveal
@@ -20,18 +21,45 @@ from membership.views import JoinView as MembershipJoinView
 
 
 class AccountView(MembershipAccountView):
-    """/account/: membership (from membership) plus orders and tickets (from events)."""
+    """/account/: membership (from membership) plus orders and tickets (from events) and
+    the member's donations with a total per calendar year (from donations)."""
 
     def get_orders(self):
         if not hasattr(self, "_orders"):
             self._orders = list(Order.objects.for_user(self.request.user))
         return self._orders
 
+    def get_donations(self):
+        # One query however many gifts (designation and payment joined); the yearly totals
+        # are one more.
+        if not hasattr(self, "_donations"):
+            self._donations = list(
+                Donation.objects.for_user(self.request.user)
+                .listed_for_donor()
+                .with_net_amount()
+                .select_related("designation", "payment")
+            )
+        return self._donations
+
+    def get_donation_totals(self):
+        if not self.get_donations():
+            return []
+        return Donation.objects.for_user(self.request.user).yearly_totals()
+
     def get_account_sections(self):
-        return [*super().get_account_sections(), "nsca/account_orders_section.html"]
+        return [
+            *super().get_account_sections(),
+            "nsca/account_orders_section.html",
+            "nsca/account_donations_section.html",
+        ]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(orders=self.get_orders(), **kwargs)
+        return super().get_context_data(
+            orders=self.get_orders(),
+            donations=self.get_donations(),
+            donation_totals=self.get_donation_totals(),
+            **kwargs,
+        )
 
     def get_export_data(self):
         data = super().get_export_data()
@@ -60,6 +88,21 @@ class AccountView(MembershipAccountView):
                 ],
             }
             for order in self.get_orders()
+        ]
+        data["donations"] = [
+            {
+                "reference": donation.reference,
+                "amount": donation.amount,
+                "refunded": donation.amount - donation.net_amount,
+                "designation": donation.designation.name if donation.designation else "",
+                "dedication": donation.dedication,
+                "donor_name": donation.donor_name,
+                "donor_email": donation.donor_email,
+                "payment_method": donation.payment_method,
+                "received_at": donation.paid_at,
+                "created": donation.created,
+            }
+            for donation in self.get_donations()
         ]
         return data
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "association",
     "payments",
     "membership",
+    "donations",
     "cities",
     "events",
     "nsca",
@@ -60,7 +61,15 @@ INSTALLED_APPS = [
 # The project's own apps, in dependency order: later ones may import earlier ones. nsca
 # composes pages from the others, so it comes last (load_demo, run_jobs and the sitemap
 # visit apps in this order; template and static lookup follow INSTALLED_APPS, not this).
-PROJECT_APPS = ["association", "payments", "membership", "cities", "events", "nsca"]
+PROJECT_APPS = [
+    "association",
+    "payments",
+    "membership",
+    "donations",
+    "cities",
+    "events",
+    "nsca",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -257,6 +266,18 @@ EVENTS_PAY_LATER_RELEASE_HOURS = env.int("EVENTS_PAY_LATER_RELEASE_HOURS", defau
 # The payment reminder goes this long before an unpaid reservation is released (or
 # halfway through a shorter time to pay).
 EVENTS_PAY_LATER_REMINDER_HOURS = env.int("EVENTS_PAY_LATER_REMINDER_HOURS", default=48)
+
+# --- donations ---
+# A gift on /donate/ is between these amounts, in dollars; the preset buttons are offered
+# when within them.
+DONATIONS_MIN = env.int("DONATIONS_MIN", default=5)
+DONATIONS_MAX = env.int("DONATIONS_MAX", default=10_000)
+DONATIONS_PRESET_AMOUNTS = env.list(
+    "DONATIONS_PRESET_AMOUNTS", cast=int, default=[25, 50, 100, 250]
+)
+# Gifts one IP address may begin within the window (more are a 429): a brake on card testing.
+DONATIONS_LIMIT_PER_IP = env.int("DONATIONS_LIMIT_PER_IP", default=10)
+DONATIONS_LIMIT_WINDOW_SECONDS = env.int("DONATIONS_LIMIT_WINDOW_SECONDS", default=60 * 60)
 
 # --- membership (added by the membership app) ---
 # Days after the end of a term during which a member keeps member prices and access.

@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include((cities_patterns, cities_urls.app_name))),
     path("", include("events.urls")),
     path("", include("payments.urls")),
+    path("", include("donations.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -3,7 +3,8 @@
 The association's legal name and tax number (staff edit them), the date, the amount, what
 it paid for (the purpose describes it), and the US quid-pro-quo statement: a payment over
 $75 that is partly a gift states the value of the goods and services received and the
-deductible part (payment minus that value).
+deductible part (payment minus that value); a payment whose purpose says its goods value
+is zero (a donation) states that no goods or services were provided in exchange.
 """
 
 from decimal import Decimal
@@ -29,7 +30,8 @@ def deductible_amount(payment: Payment) -> Decimal | None:
     """The part of a payment over $75 that is a gift; None when no statement is due."""
     value = goods_value(payment)
     net = payment.net_amount
-    if value is None or net <= QUID_PRO_QUO_THRESHOLD or value >= net:
+    # Nothing received (a donation) is no quid pro quo: the receipt says so instead.
+    if value is None or value <= 0 or net <= QUID_PRO_QUO_THRESHOLD or value >= net:
         return None
     return net - value
 
@@ -48,4 +50,7 @@ def receipt_context(payment: Payment) -> dict:
         "refunded": format_money(payment.amount_refunded) if payment.amount_refunded else "",
         "goods_value": format_money(value) if value is not None else "",
         "deductible": format_money(deductible) if deductible is not None else "",
+        # A purpose whose goods value is zero (a donation) gave nothing in exchange; the
+        # receipt says so, as a donor's written acknowledgment must.
+        "no_goods_or_services": value is not None and value == 0,
     }

@@ -13,9 +13,10 @@ MAY_IMPORT = {
     "association": set(),
     "payments": {"association"},
     "membership": {"association", "payments"},
+    "donations": {"association", "payments", "membership"},
     "cities": {"association", "payments", "membership"},
     "events": {"association", "payments", "membership", "cities"},
-    "nsca": {"association", "payments", "membership", "cities", "events"},
+    "nsca": {"association", "payments", "membership", "donations", "cities", "events"},
 }
 
 

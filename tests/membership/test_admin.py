@@ -154,6 +154,12 @@ def test_membership_secretary_group_has_exactly_its_permissions():
         ("membership", "add_membership"),
         ("membership", "change_membership"),
         ("membership", "view_renewalreminder"),
+        # Donations are the secretary's too (donations' migration 0002).
+        ("donations", "view_designation"),
+        ("donations", "add_designation"),
+        ("donations", "change_designation"),
+        ("donations", "view_donation"),
+        ("donations", "change_donation"),
     }
 
 

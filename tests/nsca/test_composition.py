@@ -10,6 +10,9 @@ from django.core import mail
 from django.utils import timezone
 
 from cities.models import City, Partnership
+from donations.donation_payments import record_cheque_received
+from donations.giving import begin_donation
+from donations.models import Designation
 from events.models import Event, TicketType, Venue
 from events.orders import confirm_order, reserve_tickets
 from membership.models import User
@@ -257,3 +260,64 @@ def test_partnership_page_query_count_does_not_grow_with_events(
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = client.get("/cities/toulon/").content.decode()
     assert "Supper 6" in html
+
+
+def give(user, amount, *, received_at=None, designation=None):
+    """A donation by the member, received (by cheque, through payments) at `received_at`."""
+    donation, _ = begin_donation(
+        donor_name=user.get_full_name() or "Donor",
+        donor_email=user.email,
+        amount=Decimal(amount),
+        payment_method="offline",
+        designation=designation,
+        user=user,
+        now=timezone.now(),
+    )
+    if received_at is not None:
+        record_cheque_received(donation, now=received_at)
+    return donation
+
+
+def test_account_page_lists_the_members_donations_with_a_total_per_calendar_year(client, member):
+    other = User.objects.create_user(email="bo@example.org", password="long-enough-pw-1")
+    give(member, "25", received_at=datetime.datetime(2025, 5, 1, 15, tzinfo=datetime.UTC))
+    give(member, "40", received_at=datetime.datetime(2025, 9, 1, 15, tzinfo=datetime.UTC))
+    give(member, "100", received_at=datetime.datetime(2026, 2, 1, 15, tzinfo=datetime.UTC))
+    pledged = give(member, "30")
+    give(other, "999", received_at=datetime.datetime(2026, 2, 1, 15, tzinfo=datetime.UTC))
+    client.force_login(member)
+    page = client.get("/account/").content.decode()
+    section = page[page.index('id="donations"') :]
+    assert "My donations" in section
+    assert "<td>2025</td><td>2</td><td>$65.00</td>" in section
+    assert "<td>2026</td><td>1</td><td>$100.00</td>" in section
+    assert pledged.reference in section and "Not received yet" in section
+    assert "$999.00" not in page
+
+
+def test_account_data_download_includes_the_members_donations(client, member):
+    donation = give(member, "50", received_at=timezone.now())
+    client.force_login(member)
+    data = json.loads(client.get("/account/data/").content)
+    assert [d["reference"] for d in data["donations"]] == [donation.reference]
+    assert data["donations"][0]["amount"] == "50.00"
+
+
+def test_account_page_query_count_does_not_grow_with_donations(
+    client, member, django_assert_max_num_queries
+):
+    fund = Designation.objects.create(name="General fund")
+    give(member, "25", received_at=timezone.now(), designation=fund)
+    client.force_login(member)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get("/account/").status_code == 200
+    for number in range(6):
+        give(
+            member,
+            str(30 + number),
+            received_at=timezone.now() - datetime.timedelta(days=400 * number),
+            designation=Designation.objects.create(name=f"Fund {number}"),
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        html = client.get("/account/").content.decode()
+    assert html.count("Received: receipt") == 7

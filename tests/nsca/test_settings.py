@@ -218,6 +218,7 @@ def imported_project_apps(app):
         "association",
         "payments",
         "membership",
+        "donations",
         "cities",
         "events",
         "nsca",
@@ -234,6 +235,7 @@ def test_project_apps_are_the_apps_the_order_test_covers():
     assert sorted(settings.PROJECT_APPS) == [
         "association",
         "cities",
+        "donations",
         "events",
         "membership",
         "nsca",

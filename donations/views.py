@@ -1,0 +1,88 @@
+"""/donate/ and the donor's thank-you page. Thin: the rules live in giving and
+donation_payments."""
+
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .donation_payments import donation_payment_state
+from .forms import DonationForm
+from .giving import CardUnavailable, DonationRefused, begin_donation, maximum_amount, minimum_amount
+from .limits import TooManyGifts, count_donation
+from .models import Donation
+
+
+def _initial_for(user) -> dict:
+    if not user.is_authenticated:
+        return {}
+    return {"donor_name": user.get_full_name(), "donor_email": user.email}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def donate(request):
+    if request.method == "GET":
+        form = DonationForm(initial=_initial_for(request.user))
+        return _form_page(request, form)
+    form = DonationForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        count_donation(request)
+    except TooManyGifts as error:
+        form.add_error(None, str(error))
+        return _form_page(request, form, status=429)
+    try:
+        donation, redirect_url = begin_donation(
+            donor_name=data["donor_name"],
+            donor_email=data["donor_email"],
+            amount=data["amount"],
+            payment_method=data["payment_method"],
+            designation=data["designation"],
+            dedication=data["dedication"],
+            user=request.user,
+            now=timezone.now(),
+        )
+    except DonationRefused as refused:
+        form.add_error(None, str(refused))
+        return _form_page(
+            request, form, status=503 if isinstance(refused, CardUnavailable) else 400
+        )
+    # 303: the next page is fetched by GET, never a re-POST of the gift.
+    response = HttpResponseRedirect(redirect_url or donation.get_absolute_url())
+    response.status_code = 303
+    return response
+
+
+def _form_page(request, form, *, status=200):
+    return render(
+        request,
+        "donations/donate.html",
+        {
+            "form": form,
+            "designations": form.fields["designation"].queryset,
+            "minimum": minimum_amount(),
+            "maximum": maximum_amount(),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def thanks(request, token):
+    if not (isinstance(token, str) and 20 <= len(token) <= 64):
+        raise Http404
+    donation = Donation.objects.select_related("designation", "payment").filter(token=token).first()
+    if donation is None:
+        raise Http404
+    state = donation_payment_state(donation, now=timezone.now())
+    response = render(
+        request, "donations/donation_thanks.html", {"donation": donation, "state": state}
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "same-origin"
+    return response

@@ -1,0 +1,184 @@
+"""/donate/ and the thank-you page: presets and limits, designations, guests and members,
+cheque or card; bad input is a 400 with a message, never a 500, and keeps nothing."""
+
+import pytest
+from django.core import mail
+
+from donations.models import Donation
+from membership.models import User
+from payments.models import Payment
+
+from .conftest import donation_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_donate_page_offers_presets_and_active_designations_and_cheque(
+    client, designation, retired_designation
+):
+    response = client.get("/donate/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for preset in ("$25.00", "$50.00", "$100.00", "$250.00"):
+        assert preset in page
+    assert "Another amount" in page
+    assert "Youth exchange" in page
+    assert "Old appeal" not in page
+    assert "Pay by cheque" in page
+    assert 'value="card"' not in page  # card payments are off without Stripe's keys
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_donate_page_offers_card_when_card_payments_are_on(client, fake_stripe):
+    page = client.get("/donate/").content.decode()
+    assert 'value="card"' in page
+    assert "Pay by card" in page
+
+
+def test_presets_outside_the_limits_are_not_offered(client, settings):
+    settings.DONATIONS_MAX = 100
+    page = client.get("/donate/").content.decode()
+    assert "$100.00" in page
+    assert "$250.00" not in page
+
+
+def test_signed_in_donor_is_prefilled_and_the_gift_is_theirs(client):
+    user = User.objects.create_user(
+        email="ada@example.org", password="x-long-password-1", first_name="Ada", last_name="Lee"
+    )
+    client.force_login(user)
+    page = client.get("/donate/").content.decode()
+    assert 'value="Ada Lee"' in page
+    assert 'value="ada@example.org"' in page
+    client.post("/donate/", donation_data(donor_name="Ada Lee", donor_email="ada@example.org"))
+    assert Donation.objects.get().user == user
+
+
+def test_guest_cheque_donation_is_pending_with_instructions_and_one_email(
+    client, association, designation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/donate/",
+            donation_data(designation=str(designation.pk), dedication="In honour of Mary"),
+        )
+    assert response.status_code == 303
+    donation = Donation.objects.get()
+    assert response["Location"] == donation.get_absolute_url()
+    assert donation.user is None
+    assert donation.amount == 50
+    assert donation.designation == designation
+    assert donation.dedication == "In honour of Mary"
+    assert donation.paid_at is None
+    # Cheques go through payment records too: staff confirm them like any payment.
+    assert donation.payment.method == Payment.Method.OFFLINE
+    assert donation.payment.status == Payment.Status.PENDING
+    assert donation.payment.amount == 50
+    assert len(mail.outbox) == 1
+    assert donation.reference in mail.outbox[0].body
+    assert "Example Sister City Association" in mail.outbox[0].body
+    page = client.get(donation.get_absolute_url()).content.decode()
+    assert donation.reference in page
+    assert "cheque" in page
+    assert "Payment received" not in page
+
+
+def test_own_amount_within_the_limits_is_taken(client):
+    response = client.post("/donate/", donation_data(amount_choice="other", other_amount="37.50"))
+    assert response.status_code == 303
+    assert str(Donation.objects.get().amount) == "37.50"
+
+
+def test_own_amount_without_choosing_other_is_taken(client):
+    client.post("/donate/", donation_data(amount_choice="", other_amount="12"))
+    assert Donation.objects.get().amount == 12
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"amount_choice": "other", "other_amount": "abc"},
+        {"amount_choice": "other", "other_amount": "1e999"},
+        {"amount_choice": "other", "other_amount": "NaN"},
+        {"amount_choice": "other", "other_amount": "Infinity"},
+        {"amount_choice": "other", "other_amount": "-50"},
+        {"amount_choice": "other", "other_amount": "0"},
+        {"amount_choice": "other", "other_amount": "4.99"},
+        {"amount_choice": "other", "other_amount": "10000.01"},
+        {"amount_choice": "other", "other_amount": "9" * 40},
+        {"amount_choice": "other", "other_amount": "2.005"},
+        {"amount_choice": "other", "other_amount": ""},
+        {"amount_choice": "", "other_amount": ""},
+        {"amount_choice": "13"},
+        {"amount_choice": "50", "other_amount": "75"},
+        {"amount_choice": "x" * 10_000},
+        {"designation": "999999"},
+        {"designation": "abc"},
+        {"designation": "9" * 30},
+        {"designation": "-1"},
+        {"payment_method": "card"},  # card payments are off
+        {"payment_method": "free"},
+        {"payment_method": "bogus"},
+        {"donor_email": "not-an-email"},
+        {"donor_name": ""},
+        {"donor_name": "x" * 201},
+        {"dedication": "x" * 201},
+    ],
+)
+def test_bad_input_is_a_400_with_a_message_and_keeps_nothing(client, overrides):
+    response = client.post("/donate/", donation_data(**overrides))
+    assert response.status_code == 400
+    assert "Please correct the fields marked below." in response.content.decode()
+    assert not Donation.objects.exists()
+    assert not Payment.objects.exists()
+
+
+def test_a_retired_designation_is_refused(client, retired_designation):
+    response = client.post("/donate/", donation_data(designation=str(retired_designation.pk)))
+    assert response.status_code == 400
+    assert not Donation.objects.exists()
+
+
+def test_amount_limits_are_settings(client, settings):
+    settings.DONATIONS_MIN = 1
+    settings.DONATIONS_MAX = 20
+    assert client.post("/donate/", donation_data(amount_choice="other", other_amount="1"))[
+        "Location"
+    ]
+    assert (
+        client.post("/donate/", donation_data(amount_choice="other", other_amount="21")).status_code
+        == 400
+    )
+    assert Donation.objects.count() == 1
+
+
+def test_junk_bodies_are_4xx(client):
+    assert (
+        client.post("/donate/", data=b"\xff\xfe" * 100, content_type="text/plain").status_code
+        == 400
+    )
+    assert client.post("/donate/", data="{}", content_type="application/json").status_code == 400
+    assert client.put("/donate/").status_code == 405
+    assert not Donation.objects.exists()
+
+
+def test_thank_you_page_of_an_unknown_token_is_404(client):
+    assert client.get("/donate/thanks/" + "x" * 32 + "/").status_code == 404
+    assert client.get("/donate/thanks/short/").status_code == 404
+
+
+def test_gifts_begun_from_one_address_are_limited(client, settings):
+    settings.DONATIONS_LIMIT_PER_IP = 2
+    for _ in range(2):
+        assert client.post("/donate/", donation_data()).status_code == 303
+    response = client.post("/donate/", donation_data())
+    assert response.status_code == 429
+    assert "Too many gifts" in response.content.decode()
+    assert Donation.objects.count() == 2
+
+
+def test_a_gift_is_never_zero_even_when_the_minimum_setting_is(client, settings):
+    settings.DONATIONS_MIN = 0
+    response = client.post("/donate/", donation_data(amount_choice="other", other_amount="0"))
+    assert response.status_code == 400
+    assert not Donation.objects.exists()
