@@ -153,21 +153,9 @@ def begin_donation(
             raise CardUnavailable(
                 _("Card payments are unavailable just now. Please try again or give by cheque.")
             ) from None
-        payment = Payment.objects.for_object(purpose=DONATION_PURPOSE, object_id=donation.pk)
-        payment = payment.first()
-        if payment is None:
-            # A method that keeps no record of its own (a cheque): one pending record, so
-            # staff confirm it through payments like any other and a receipt follows.
-            payment = Payment.objects.create(
-                purpose=DONATION_PURPOSE,
-                object_id=str(donation.pk),
-                reference=donation.reference,
-                description=description[:300],
-                payer_name=donor_name,
-                payer_email=donor_email,
-                amount=amount,
-                method=method.code,
-            )
+        # Every method records its payment (card: the Checkout Session; cheque: a pending
+        # offline payment staff confirm through payments), so a receipt always follows.
+        payment = Payment.objects.for_object(purpose=DONATION_PURPOSE, object_id=donation.pk).get()
         donation.payment = payment
         donation.save(update_fields=["payment"])
         if not outcome.redirect_url:
