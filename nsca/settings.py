@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "membership",
     "cities",
     "events",
+    "news",
     "nsca",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -58,7 +59,7 @@ INSTALLED_APPS = [
 # The project's own apps, in dependency order: later ones may import earlier ones. nsca
 # composes pages from the others, so it comes last (load_demo, run_jobs and the sitemap
 # visit apps in this order; template and static lookup follow INSTALLED_APPS, not this).
-PROJECT_APPS = ["association", "membership", "cities", "events", "nsca"]
+PROJECT_APPS = ["association", "membership", "cities", "events", "news", "nsca"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -264,3 +265,10 @@ MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS = env.int(
     "MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60
 )
 # --- end membership ---
+
+# --- news ---
+# Mailing deliveries sent per run of `run_jobs` (cron every minute): the sending rate.
+NEWS_SEND_BATCH = env.int("NEWS_SEND_BATCH", default=500)
+# Seconds to wait before each retry of a failed send; after the last, the delivery fails.
+NEWS_RETRY_DELAYS = env.list("NEWS_RETRY_DELAYS", cast=int, default=[60, 600, 3600])
+# --- end news ---

@@ -15,7 +15,8 @@ MAY_IMPORT = {
     "membership": {"association", "payments"},
     "cities": {"association", "payments", "membership"},
     "events": {"association", "payments", "membership", "cities"},
-    "nsca": {"association", "payments", "membership", "cities", "events"},
+    "news": {"association", "payments", "membership", "cities", "events"},
+    "nsca": {"association", "payments", "membership", "cities", "events", "news"},
 }
 
 

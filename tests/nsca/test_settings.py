@@ -219,6 +219,7 @@ def imported_project_apps(app):
         "membership",
         "cities",
         "events",
+        "news",
         "nsca",
     ],
 )
@@ -235,5 +236,6 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "cities",
         "events",
         "membership",
+        "news",
         "nsca",
     ]
