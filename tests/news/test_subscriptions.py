@@ -144,9 +144,7 @@ def test_unsubscribing_by_link_clears_the_member_box(association, now):
     assert not Subscriber.objects.may_receive_marketing().exists()
 
 
-def test_a_member_who_subscribed_as_a_visitor_sees_it_on_the_profile(
-    association, make_subscriber
-):
+def test_a_member_who_subscribed_as_a_visitor_sees_it_on_the_profile(association, make_subscriber):
     make_subscriber("mia@example.org")
     user = User.objects.create_user(email="mia@example.org", password="x-long-password-1")
     user.refresh_from_db()
