@@ -52,12 +52,15 @@ class MailingForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        allowed = audiences_allowed(user)
-        field = self.fields["audience"]
-        field.choices = [c for c in field.choices if c[0] in allowed or c[0] == ""]
+        if "audience" in self.fields:  # absent once sent: everything is read-only then
+            allowed = audiences_allowed(user)
+            field = self.fields["audience"]
+            field.choices = [c for c in field.choices if c[0] in allowed or c[0] == ""]
 
     def clean(self):
         data = super().clean()
+        if "audience" not in self.fields:
+            return data
         audience = data.get("audience")
         if audience and audience not in audiences_allowed(self.user):
             raise ValidationError(_("You may not send mailings to this audience."))
@@ -97,6 +100,7 @@ class MailingAdmin(admin.ModelAdmin):
     )
     filter_horizontal = ("ticket_types",)
     change_form_template = "admin/news/mailing/change_form.html"
+    form = MailingForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(audience__in=audiences_allowed(request.user))

@@ -82,3 +82,15 @@ def test_event_page_shows_its_posts(client, make_post, association):
     make_post(title="Other news")
     body = client.get("/events/spring-dinner/").content.decode()
     assert "Menu announced" in body and "Other news" not in body
+
+
+def test_script_and_onerror_in_a_post_never_reach_a_page_or_feed(client, make_post, association):
+    make_post(
+        slug="hostile",
+        title="Hostile",
+        body="Hi <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3))",
+    )
+    for url in ("/news/hostile/", "/news/feed/", "/news/"):
+        body = client.get(url).content.decode()
+        assert "<script>alert" not in body and "onerror" not in body, url
+        assert "javascript:alert" not in body, url
