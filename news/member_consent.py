@@ -12,9 +12,14 @@ from membership.models import User
 from . import subscriptions
 
 
+FOLLOWED_FIELDS = {"newsletter_opt_in", "is_active", "email"}
+
+
 def _user_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw:
         return
+    if update_fields is not None and not FOLLOWED_FIELDS & set(update_fields):
+        return  # a sign-in's last_login, a password: nothing the subscription follows
     subscriptions.follow_member(user=instance, created=created, now=timezone.now())
 
 
