@@ -11,7 +11,6 @@ from membership.models import User
 
 from . import subscriptions
 
-
 FOLLOWED_FIELDS = {"newsletter_opt_in", "is_active", "email"}
 
 
