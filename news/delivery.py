@@ -1,10 +1,9 @@
 """Sending a mailing to each person exactly once.
 
-- Queueing: a mailing whose `send_at` has come is claimed by one conditional UPDATE
-  (scheduled -> sending), so of two runs only one queues it. Its audience is streamed
-  (`iterator()`, never loaded whole) into one Delivery per lower-cased address
-  (`delivery_once_per_address`; `ignore_conflicts` makes a re-run after a kill, which
-  finds the mailing still `sending` without `queued_at`, add only what is missing).
+- Queueing: a mailing whose `send_at` has come is queued in one transaction that holds its
+  row (`FOR UPDATE SKIP LOCKED`), so of two runs only one queues it, and a run killed
+  half-way leaves nothing behind. Its audience is streamed (`iterator()`, never loaded
+  whole) into one Delivery per lower-cased address (`delivery_once_per_address`).
 - Sending: each delivery is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` in its own
   transaction, sent, and marked sent before the lock is let go: two runs at once take
   different rows, and a run killed half-way leaves the rest queued for the next run. (If
@@ -23,7 +22,6 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Order
@@ -70,46 +68,60 @@ def audience_addresses(mailing: Mailing, *, now: datetime.datetime) -> Iterator[
 
 
 def queue_deliveries(mailing: Mailing, *, now: datetime.datetime) -> int:
-    """Create the mailing's deliveries (idempotent); how many rows were offered."""
+    """Create the mailing's deliveries; how many audience rows were offered (an address
+    twice in the audience, in any case, still gets one delivery)."""
     offered = 0
     addresses = audience_addresses(mailing, now=now)
-    while chunk := list(islice(addresses, QUEUE_CHUNK)):
-        offered += len(chunk)
-        Delivery.objects.bulk_create(
-            [
-                Delivery(
-                    mailing=mailing, email=email.strip().lower(), name=name, next_attempt_at=now
-                )
-                for email, name in chunk
-            ],
-            ignore_conflicts=True,
-        )
-    Mailing.objects.filter(pk=mailing.pk, queued_at__isnull=True).update(queued_at=now)
+    try:
+        while chunk := list(islice(addresses, QUEUE_CHUNK)):
+            offered += len(chunk)
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(
+                        mailing=mailing,
+                        email=email.strip().lower(),
+                        name=name,
+                        next_attempt_at=now,
+                    )
+                    for email, name in chunk
+                ],
+                ignore_conflicts=True,
+            )
+    finally:
+        # Close the server-side cursor now, inside the transaction, not whenever the
+        # generator is collected (by then the transaction may be gone).
+        addresses.close()
     return offered
 
 
 def queue_due_mailings(*, now: datetime.datetime) -> int:
-    """Queue every scheduled mailing whose time has come, and finish queueing any a killed
-    run left half-done. A mailing that would reveal a secret venue is put back to draft."""
-    due = Mailing.objects.filter(
-        Q(status=Mailing.Status.SCHEDULED, send_at__lte=now)
-        | Q(status=Mailing.Status.SENDING, queued_at__isnull=True)
-    )
+    """Queue every scheduled mailing whose time has come; how many were queued.
+
+    Each mailing is queued in one transaction holding its row (`FOR UPDATE SKIP LOCKED`):
+    a second run skips a mailing being queued, and a run killed half-way leaves it
+    scheduled with no delivery at all, for the next run to queue whole. A mailing that
+    would reveal a venue still secret is put back to draft instead."""
+    due = Mailing.objects.filter(status=Mailing.Status.SCHEDULED, send_at__lte=now)
     queued = 0
-    for mailing in due.select_related("event__venue", "post__event__venue"):
-        if mailing.status == Mailing.Status.SCHEDULED:
-            if mailing.reveals_secret_venue(now):
-                Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SCHEDULED).update(
-                    status=Mailing.Status.DRAFT
-                )
-                continue
-            claimed = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SCHEDULED).update(
-                status=Mailing.Status.SENDING
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            mailing = (
+                due.filter(pk=pk)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("event__venue", "post__event__venue")
+                .first()
             )
-            if not claimed:
+            if mailing is None:
                 continue
-        queue_deliveries(mailing, now=now)
-        queued += 1
+            if mailing.reveals_secret_venue(now):
+                mailing.status = Mailing.Status.DRAFT
+                mailing.save(update_fields=["status"])
+                continue
+            queue_deliveries(mailing, now=now)
+            mailing.status = Mailing.Status.SENDING
+            mailing.queued_at = now
+            mailing.save(update_fields=["status", "queued_at"])
+            queued += 1
     return queued
 
 

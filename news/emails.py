@@ -52,6 +52,9 @@ class MailingRenderer:
             "reason": self.reason,
             "unsubscribe_url": link,
             "site_url": settings.SITE_URL,
+            "post_url": settings.SITE_URL + self.mailing.post.get_absolute_url()
+            if self.mailing.post_id
+            else "",
             "test": test,
         }
         subject = self.mailing.subject

@@ -175,13 +175,30 @@ def test_batches_follow_the_configured_rate(
     assert mailing.status == Mailing.Status.SENT
 
 
-def test_a_killed_queueing_run_resumes(make_mailing, make_subscriber, now, association):
+def test_a_killed_queueing_run_leaves_nothing_and_the_next_run_queues_all(
+    make_mailing, make_subscriber, now, association, monkeypatch
+):
+    from news import delivery
+
     for index in range(3):
         make_subscriber(f"s{index}@example.org")
     mailing = scheduled(make_mailing, now)
-    # What a run killed half-way through queueing leaves: claimed, one delivery, not queued.
-    Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.SENDING)
-    Delivery.objects.create(mailing=mailing, email="s0@example.org", next_attempt_at=now)
+    monkeypatch.setattr(delivery, "QUEUE_CHUNK", 1)
+    real_bulk_create = Delivery.objects.bulk_create
+    calls = []
+
+    def dies_on_the_second_chunk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("killed")  # the process dies half-way
+        return real_bulk_create(*args, **kwargs)
+
+    monkeypatch.setattr(Delivery.objects, "bulk_create", dies_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        queue_due_mailings(now=now)
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SCHEDULED and not mailing.deliveries.exists()
+    monkeypatch.setattr(Delivery.objects, "bulk_create", real_bulk_create)
     send_mailings(now=now)
     assert sorted(m.to[0] for m in mail.outbox) == [f"s{i}@example.org" for i in range(3)]
 
