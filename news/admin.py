@@ -74,7 +74,7 @@ class MailingForm(forms.ModelForm):
         mailing = Mailing(
             subject=data.get("subject") or "",
             body=data.get("body") or "",
-            event=event if audience == Mailing.Audience.TICKET_HOLDERS else None,
+            event=event,
             post=data.get("post"),
         )
         send_at = data.get("send_at")
