@@ -6,7 +6,10 @@ from django.utils import timezone
 
 from tests.news.emails_of_each_kind import emails_of_each_kind
 
-pytestmark = pytest.mark.django_db
+# Transactional like every browser test: pytest groups the tests of one browser together,
+# so a single non-transactional one would pull them all among the ordinary tests, whose
+# data (the staff groups made by migrations) their flushes would then remove.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("width", [360, 700])
