@@ -162,3 +162,11 @@ def test_consent_given_at_sign_up_counts_once_the_account_is_confirmed(associati
     assert not Subscriber.objects.may_receive_marketing().exists()
     confirm_account(user)
     assert Subscriber.objects.may_receive_marketing().get().email == "new@example.org"
+
+
+def test_many_sign_ups_from_one_address_are_a_429(client, association, settings):
+    settings.NEWS_SIGNUP_LIMIT_PER_IP = 2
+    for index in range(2):
+        assert subscribe(client, email=f"s{index}@example.org").status_code == 302
+    assert subscribe(client, email="third@example.org").status_code == 429
+    assert len(mail.outbox) == 2
