@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.generic import View
 
 from association.formats import format_money
 from association.models import Association
@@ -184,7 +185,9 @@ def _ticket_rows(event, ticket_types, *, left, now):
 
 
 @require_GET
-def event_detail(request, slug):
+def event_detail(request, slug, *, extra_context=None):
+    """/events/<slug>/; `extra_context(event=..., now=...)` adds to the page what other apps
+    show there (see EventDetailView)."""
     now = timezone.now()
     event = get_object_or_404(with_ticket_types(_visible_events(request), now=now), slug=slug)
     ticket_types = list(event.ticket_types.all())
@@ -212,8 +215,21 @@ def event_detail(request, slug):
         "show_waitlist": sold_out and not event.is_cancelled,
         "partnership": event.partnership,
     }
+    if extra_context is not None:
+        context.update(extra_context(event=event, now=now))
     response = render(request, "events/event_detail.html", context)
     return cache_until_next_reveal(response, [event], viewer=request.user, now=now)
+
+
+class EventDetailView(View):
+    """/events/<slug>/ with a hook a project overrides (nsca's composition.py does) to add
+    what other apps show on an event page: `get_extra_context(event=..., now=...)`."""
+
+    def get_extra_context(self, *, event, now) -> dict:
+        return {}
+
+    def get(self, request, slug):
+        return event_detail(request, slug, extra_context=self.get_extra_context)
 
 
 def _open_offer(event, token, *, now):

@@ -98,5 +98,7 @@ def _warn_owner(user, *, plan: MembershipPlan) -> None:
 
 def confirm_account(user) -> None:
     """The link was followed: the address is the account holder's; the account may sign in."""
-    User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
+    # save(), not update(): apps that follow accounts (news keeps the newsletter consent)
+    # hear of it through post_save.
+    user.save(update_fields=["is_active"])

@@ -5,7 +5,9 @@ nsca/urls.py.
 have hook methods and the project overrides them here: the account page gains the member's
 orders and tickets, the join page offers the sister cities and committees as interests, and
 a partnership page gains its upcoming events (through the venue-reveal gate), cached no
-longer than the next reveal they show.
+longer than the next reveal they show, and its latest news; an event page gains its news;
+the home page the latest three posts (news imports neither cities' nor events' views, and
+they import nothing of news).
 """
 
 from django.utils import timezone
@@ -16,8 +18,13 @@ from donations.models import Donation
 from events.listing import describe_events, with_ticket_types
 from events.models import Event, Order
 from events.reveal import cache_until_next_reveal
+from events.views import EventDetailView as EventsEventDetailView
 from membership.views import AccountView as MembershipAccountView
 from membership.views import JoinView as MembershipJoinView
+from news.models import Post
+
+PARTNERSHIP_POSTS = 3
+HOME_POSTS = 3
 
 
 class AccountView(MembershipAccountView):
@@ -113,6 +120,10 @@ def home_page_events(*, request, limit=3):
     return describe_events(events, viewer=request.user, now=now)
 
 
+def home_page_posts(*, now, limit=HOME_POSTS):
+    return list(Post.objects.published(now)[:limit])
+
+
 class JoinView(MembershipJoinView):
     """/membership/join/<plan>/, offering each current partnership and each of its
     committees as interests to tick."""
@@ -138,3 +149,14 @@ class PartnershipDetailView(CitiesPartnershipDetailView):
 
     def limit_caching(self, response, *, events, now):
         return cache_until_next_reveal(response, events, viewer=self.request.user, now=now)
+
+    def get_context_data(self, **kwargs):
+        posts = Post.objects.published(timezone.now()).filter(partnerships=self.object)
+        return super().get_context_data(related_posts=list(posts[:PARTNERSHIP_POSTS]), **kwargs)
+
+
+class EventDetailView(EventsEventDetailView):
+    """/events/<slug>/ with the event's published news."""
+
+    def get_extra_context(self, *, event, now):
+        return {"related_posts": list(Post.objects.published(now).filter(event=event))}

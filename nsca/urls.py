@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from cities import urls as cities_urls
+from events import urls as events_urls
 from membership import urls as membership_urls
 
 from . import composition, views
@@ -20,6 +21,7 @@ membership_patterns = membership_urls.urlpatterns_with(
 cities_patterns = cities_urls.urlpatterns_with(
     partnership_detail_view=composition.PartnershipDetailView
 )
+events_patterns = events_urls.urlpatterns_with(event_detail_view=composition.EventDetailView)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,9 +39,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include((membership_patterns, membership_urls.app_name))),
     path("", include((cities_patterns, cities_urls.app_name))),
-    path("", include("events.urls")),
+    path("", include((events_patterns, events_urls.app_name))),
     path("", include("payments.urls")),
     path("", include("donations.urls")),
+    path("", include("news.urls")),
 ]
 
 if settings.SERVE_MEDIA:

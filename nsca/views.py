@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from cities.models import Partnership
 from events.reveal import cache_until_next_reveal
 
-from .composition import home_page_events
+from .composition import home_page_events, home_page_posts
 from .models import Page
 
 
@@ -18,7 +18,11 @@ def home(request):
     # bounds the cache (measured after, the pre-reveal page could be kept a whole max-age).
     now = timezone.now()
     events = home_page_events(request=request)
-    context = {"partnerships": Partnership.objects.current(), "events": events}
+    context = {
+        "partnerships": Partnership.objects.current(),
+        "events": events,
+        "posts": home_page_posts(now=now),
+    }
     response = render(request, "nsca/home.html", context)
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 

@@ -16,7 +16,8 @@ MAY_IMPORT = {
     "donations": {"association", "payments", "membership"},
     "cities": {"association", "payments", "membership"},
     "events": {"association", "payments", "membership", "cities"},
-    "nsca": {"association", "payments", "membership", "donations", "cities", "events"},
+    "news": {"association", "payments", "membership", "donations", "cities", "events"},
+    "nsca": {"association", "payments", "membership", "donations", "cities", "events", "news"},
 }
 
 

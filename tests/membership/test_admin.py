@@ -160,6 +160,16 @@ def test_membership_secretary_group_has_exactly_its_permissions():
         ("donations", "change_designation"),
         ("donations", "view_donation"),
         ("donations", "change_donation"),
+        # news: mailings to members and subscribers (news/admin.py checks the audience)
+        ("news", "add_post"),
+        ("news", "change_post"),
+        ("news", "view_post"),
+        ("news", "add_mailing"),
+        ("news", "change_mailing"),
+        ("news", "view_mailing"),
+        ("news", "view_delivery"),
+        ("news", "view_subscriber"),
+        ("news", "change_subscriber"),
     }
 
 

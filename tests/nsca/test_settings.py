@@ -221,6 +221,7 @@ def imported_project_apps(app):
         "donations",
         "cities",
         "events",
+        "news",
         "nsca",
     ],
 )
@@ -238,6 +239,7 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "donations",
         "events",
         "membership",
+        "news",
         "nsca",
         "payments",
     ]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NewsConfig(AppConfig):
+    name = "news"
+    verbose_name = _("News and mailings")
+
+    def ready(self):
+        # A member's newsletter consent on their profile is the newsletter subscription:
+        # news follows membership's User (membership imports nothing of news).
+        from . import member_consent
+
+        member_consent.connect()

@@ -1,0 +1,184 @@
+"""Sending a mailing to each person exactly once.
+
+- Queueing: a mailing whose `send_at` has come is queued in one transaction that holds its
+  row (`FOR UPDATE SKIP LOCKED`), so of two runs only one queues it, and a run killed
+  half-way leaves nothing behind. Its audience is streamed (`iterator()`, never loaded
+  whole) into one Delivery per lower-cased address (`delivery_once_per_address`).
+- Sending: each delivery is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` in its own
+  transaction, sent, and marked sent before the lock is let go: two runs at once take
+  different rows, and a run killed half-way leaves the rest queued for the next run. (If
+  the process dies between handing a message to the mail server and committing, that one
+  message goes again: no mail server takes part in our transaction.)
+- Consent is asked again at the moment of sending (news/consent.py), so an unsubscribe
+  skips deliveries still queued.
+- A failed send is retried after growing delays (`NEWS_RETRY_DELAYS`), then marked failed
+  with the reason.
+- Rate: at most `NEWS_SEND_BATCH` messages per run of `run_jobs` (every minute).
+"""
+
+import datetime
+from collections.abc import Iterator
+from itertools import islice
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from events.models import Order
+from membership.models import Membership, User
+
+from .consent import may_be_mailed
+from .emails import MailingRenderer
+from .models import Delivery, Mailing, Subscriber
+
+QUEUE_CHUNK = 1000
+
+
+def retry_delays() -> list[int]:
+    return list(getattr(settings, "NEWS_RETRY_DELAYS", [60, 300, 1800]))
+
+
+def send_batch_size() -> int:
+    return int(getattr(settings, "NEWS_SEND_BATCH", 500))
+
+
+def audience_addresses(mailing: Mailing, *, now: datetime.datetime) -> Iterator[tuple[str, str]]:
+    """(email, name) for each person in the mailing's audience, streamed from the database."""
+    if mailing.audience == Mailing.Audience.SUBSCRIBERS:
+        rows = Subscriber.objects.may_receive_marketing().values_list("email", "name")
+        yield from rows.order_by("pk").iterator(chunk_size=QUEUE_CHUNK)
+    elif mailing.audience == Mailing.Audience.MEMBERS:
+        standing = Membership.objects.in_good_standing(timezone.localdate(now))
+        if mailing.plan_id:
+            standing = standing.filter(plan_id=mailing.plan_id)
+        users = User.objects.filter(is_active=True, memberships__in=standing).distinct()
+        for email, first, last in (
+            users.values_list("email", "first_name", "last_name")
+            .order_by("pk")
+            .iterator(chunk_size=QUEUE_CHUNK)
+        ):
+            yield email, f"{first} {last}".strip()
+    else:
+        orders = Order.objects.confirmed().filter(event_id=mailing.event_id)
+        ticket_types = list(mailing.ticket_types.values_list("pk", flat=True))
+        if ticket_types:
+            orders = orders.filter(tickets__ticket_type__in=ticket_types).distinct()
+        rows = orders.values_list("email", "buyer_name").order_by("pk")
+        yield from rows.iterator(chunk_size=QUEUE_CHUNK)
+
+
+def queue_deliveries(mailing: Mailing, *, now: datetime.datetime) -> int:
+    """Create the mailing's deliveries; how many audience rows were offered (an address
+    twice in the audience, in any case, still gets one delivery)."""
+    offered = 0
+    addresses = audience_addresses(mailing, now=now)
+    try:
+        while chunk := list(islice(addresses, QUEUE_CHUNK)):
+            offered += len(chunk)
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(
+                        mailing=mailing,
+                        email=email.strip().lower(),
+                        name=name,
+                        next_attempt_at=now,
+                    )
+                    for email, name in chunk
+                ],
+                ignore_conflicts=True,
+            )
+    finally:
+        # Close the server-side cursor now, inside the transaction, not whenever the
+        # generator is collected (by then the transaction may be gone).
+        addresses.close()
+    return offered
+
+
+def queue_due_mailings(*, now: datetime.datetime) -> int:
+    """Queue every scheduled mailing whose time has come; how many were queued.
+
+    Each mailing is queued in one transaction holding its row (`FOR UPDATE SKIP LOCKED`):
+    a second run skips a mailing being queued, and a run killed half-way leaves it
+    scheduled with no delivery at all, for the next run to queue whole. A mailing that
+    would reveal a venue still secret is put back to draft instead."""
+    due = Mailing.objects.filter(status=Mailing.Status.SCHEDULED, send_at__lte=now)
+    queued = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            mailing = (
+                due.filter(pk=pk)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("event__venue", "post__event__venue")
+                .first()
+            )
+            if mailing is None:
+                continue
+            if mailing.reveals_secret_venue(now):
+                mailing.status = Mailing.Status.DRAFT
+                mailing.save(update_fields=["status"])
+                continue
+            queue_deliveries(mailing, now=now)
+            mailing.status = Mailing.Status.SENDING
+            mailing.queued_at = now
+            mailing.save(update_fields=["status", "queued_at"])
+            queued += 1
+    return queued
+
+
+def send_next_delivery(*, now: datetime.datetime, renderers: dict) -> bool:
+    """Claim, send and record one due delivery; False when none is left to claim."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.due(now)
+            .filter(mailing__queued_at__isnull=False)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("mailing", "mailing__event")
+            .order_by("next_attempt_at", "pk")
+            .first()
+        )
+        if delivery is None:
+            return False
+        mailing = delivery.mailing
+        if not may_be_mailed(email=delivery.email, audience=mailing.audience):
+            delivery.status = Delivery.Status.SKIPPED
+            delivery.save(update_fields=["status"])
+            return True
+        if mailing.pk not in renderers:
+            renderers[mailing.pk] = MailingRenderer(mailing)
+        delivery.attempts += 1
+        try:
+            renderers[mailing.pk].message(email=delivery.email, name=delivery.name).send()
+        except Exception as error:  # noqa: BLE001 - any failure of the mail server is retried
+            delays = retry_delays()
+            delivery.error = f"{type(error).__name__}: {error}"[:2000]
+            if delivery.attempts > len(delays):
+                delivery.status = Delivery.Status.FAILED
+            else:
+                delay = delays[delivery.attempts - 1]
+                delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
+        else:
+            delivery.status = Delivery.Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.error = ""
+        delivery.save(update_fields=["status", "attempts", "next_attempt_at", "sent_at", "error"])
+        return True
+
+
+def send_due_deliveries(*, now: datetime.datetime, limit: int | None = None) -> int:
+    """Send up to `limit` due deliveries (default: the configured batch); how many were
+    handled."""
+    limit = send_batch_size() if limit is None else limit
+    renderers: dict = {}
+    handled = 0
+    while handled < limit and send_next_delivery(now=now, renderers=renderers):
+        handled += 1
+    return handled
+
+
+def finish_sent_mailings(*, now: datetime.datetime) -> int:
+    """A sending mailing with every delivery handled is sent."""
+    return (
+        Mailing.objects.filter(status=Mailing.Status.SENDING, queued_at__isnull=False)
+        .exclude(deliveries__status=Delivery.Status.QUEUED)
+        .update(status=Mailing.Status.SENT, finished_at=now)
+    )

@@ -1,0 +1,95 @@
+"""News pages, the newsletter sign-up and its confirm and unsubscribe links.
+
+The sign-up answers every valid request with the same redirect, and does what differs (a
+confirmation email, or nothing) after the answer has gone (membership's RedirectThenRun),
+so nobody learns whether an address is subscribed. Bad links get a friendly 400 page.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from membership.after_response import RedirectThenRun
+from membership.throttle import AttemptLimiter, client_ip
+
+from . import subscriptions
+from .emails import send_confirmation
+from .forms import SubscribeForm
+from .models import Post
+
+PAGE_SIZE = 10
+
+
+def post_list(request):
+    posts = Post.objects.published(timezone.now())
+    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "news/post_list.html", {"page_obj": page, "posts": page.object_list})
+
+
+def post_detail(request, slug):
+    post = get_object_or_404(Post.objects.published(timezone.now()), slug=slug)
+    return render(request, "news/post_detail.html", {"post": post})
+
+
+def signup_ip_limiter() -> AttemptLimiter:
+    """Sign-ups per client address: each one may send a confirmation email to any address,
+    so many from one place would use the site to flood other people's mailboxes."""
+    return AttemptLimiter(
+        "newsletter-ip",
+        limit=settings.NEWS_SIGNUP_LIMIT_PER_IP,
+        window_seconds=settings.NEWS_SIGNUP_WINDOW_SECONDS,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    form = SubscribeForm(request.POST or None)
+    if request.method == "POST":
+        limiter, ip = signup_ip_limiter(), client_ip(request)
+        if limiter.is_blocked(ip):
+            return render(request, "news/subscribe_throttled.html", status=429)
+        limiter.record_failure(ip)
+        if form.is_valid():
+            email, name = form.cleaned_data["email"], form.cleaned_data["name"]
+
+            def confirm_if_needed():
+                subscriber = subscriptions.request_subscription(
+                    email=email, name=name, now=timezone.now()
+                )
+                if subscriber is not None:
+                    send_confirmation(email=subscriber.email, name=subscriber.name or name)
+
+            return RedirectThenRun(reverse("news:subscribe_sent"), tasks=[confirm_if_needed])
+        return render(request, "news/subscribe.html", {"form": form}, status=400)
+    return render(request, "news/subscribe.html", {"form": form})
+
+
+def subscribe_sent(request):
+    return render(request, "news/subscribe_sent.html")
+
+
+def confirm(request, token):
+    subscriber = subscriptions.confirm_subscription(token=token, now=timezone.now())
+    if subscriber is None:
+        return render(request, "news/link_invalid.html", status=400)
+    return render(request, "news/confirmed.html", {"subscriber": subscriber})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a button (a mail scanner following links must not unsubscribe anyone); a
+    POST unsubscribes. The POST is CSRF-exempt because mail programs send the RFC 8058
+    one-click POST without a cookie or form token; the signed address in the link is what
+    authorises it, and all it can do is opt that one address out."""
+    email = subscriptions.email_from_unsubscribe_token(token)
+    if email is None:
+        return render(request, "news/link_invalid.html", status=400)
+    if request.method == "POST":
+        subscriptions.unsubscribe(email=email, now=timezone.now())
+        return render(request, "news/unsubscribed.html", {"email": email})
+    return render(request, "news/unsubscribe.html", {"email": email})

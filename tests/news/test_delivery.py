@@ -1,0 +1,268 @@
+"""Each person receives a mailing exactly once, only with consent, with retries, and with a
+one-click way out."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from events.models import Order
+from news import subscriptions
+from news.delivery import queue_due_mailings, send_due_deliveries
+from news.jobs import send_mailings
+from news.models import Delivery, Mailing, Subscriber, mailing_progress
+from tests.concurrency import race
+from tests.events import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def scheduled(make_mailing, now, **fields):
+    return make_mailing(status=Mailing.Status.SCHEDULED, send_at=now, **fields)
+
+
+def test_one_delivery_per_lower_cased_address(make_mailing, make_member, now, association):
+    make_member("Mia@Example.org")
+    mailing = scheduled(make_mailing, now, audience=Mailing.Audience.MEMBERS)
+    queue_due_mailings(now=now)
+    queue_due_mailings(now=now)  # a second run adds nothing
+    assert list(mailing.deliveries.values_list("email", flat=True)) == ["mia@example.org"]
+
+
+def test_ticket_holders_twice_in_the_audience_get_one_delivery(
+    make_mailing, secret_event, now, association
+):
+    dinner = secret_event.ticket_types.get()
+    other = factories.make_ticket_type(secret_event, name="Lunch", price=0)
+    for email, ticket_type in [("Bo@example.org", dinner), ("bo@example.org", other)]:
+        factories.make_order(secret_event, [(ticket_type, 1)], email=email, now=now)
+    factories.make_order(
+        secret_event, [(dinner, 1)], email="gone@example.org", status=Order.Status.CANCELLED
+    )
+    factories.make_order(secret_event, [(other, 1)], email="lunch@example.org", now=now)
+    everyone = scheduled(
+        make_mailing, now, audience=Mailing.Audience.TICKET_HOLDERS, event=secret_event
+    )
+    dinner_only = scheduled(
+        make_mailing, now, audience=Mailing.Audience.TICKET_HOLDERS, event=secret_event
+    )
+    dinner_only.ticket_types.set([dinner])
+    queue_due_mailings(now=now)
+    assert sorted(everyone.deliveries.values_list("email", flat=True)) == [
+        "bo@example.org",
+        "lunch@example.org",
+    ]
+    assert list(dinner_only.deliveries.values_list("email", flat=True)) == ["bo@example.org"]
+
+
+def test_members_mailing_reaches_members_in_good_standing_of_the_plan(
+    make_mailing, make_member, now, association
+):
+    from membership.models import MembershipPlan, User
+
+    make_member("mia@example.org")
+    student = MembershipPlan.objects.create(name="Student", slug="student", annual_dues=10)
+    make_member("sam@example.org", plan=student)
+    User.objects.create_user(email="nomember@example.org", password="x-long-password-1")
+    everyone = scheduled(make_mailing, now, audience=Mailing.Audience.MEMBERS)
+    students = scheduled(make_mailing, now, audience=Mailing.Audience.MEMBERS, plan=student)
+    queue_due_mailings(now=now)
+    assert sorted(everyone.deliveries.values_list("email", flat=True)) == [
+        "mia@example.org",
+        "sam@example.org",
+    ]
+    assert list(students.deliveries.values_list("email", flat=True)) == ["sam@example.org"]
+
+
+def test_unconfirmed_and_unsubscribed_addresses_are_never_mailed(
+    make_mailing, make_subscriber, make_member, now, association
+):
+    make_subscriber("yes@example.org")
+    make_subscriber("unconfirmed@example.org", confirmed=False)
+    make_subscriber("gone@example.org", unsubscribed=True)
+    make_member("member-gone@example.org")
+    subscriptions.unsubscribe(email="member-gone@example.org", now=now)
+    scheduled(make_mailing, now)
+    scheduled(make_mailing, now, audience=Mailing.Audience.MEMBERS, subject="Members")
+    send_mailings(now=now)
+    assert [m.to for m in mail.outbox] == [["yes@example.org"]]
+
+
+def test_unsubscribing_skips_deliveries_still_queued(
+    make_mailing, make_subscriber, now, association
+):
+    make_subscriber("ann@example.org")
+    make_subscriber("bo@example.org")
+    mailing = scheduled(make_mailing, now)
+    queue_due_mailings(now=now)
+    Client().post(f"/newsletter/unsubscribe/{subscriptions.unsubscribe_token('bo@example.org')}/")
+    send_due_deliveries(now=now)
+    assert [m.to for m in mail.outbox] == [["ann@example.org"]]
+    assert mailing.deliveries.get(email="bo@example.org").status == Delivery.Status.SKIPPED
+
+
+def test_each_email_greets_says_who_and_why_and_offers_one_click_unsubscribe(
+    make_mailing, make_subscriber, now, association, settings
+):
+    settings.SITE_URL = "https://nsca.example"
+    make_subscriber("ann@example.org", name="Ann Smith")
+    scheduled(make_mailing, now, body="Hello <script>alert(1)</script><img src=x onerror=y()>")
+    send_mailings(now=now)
+    message = mail.outbox[0]
+    html = message.alternatives[0][0]
+    assert message.body.startswith("Hello Ann Smith,")
+    assert "Hello Ann Smith," in html
+    for text in (message.body, html):
+        assert association.name in text and "you subscribed to our newsletter" in text
+        assert "<script" not in text and "onerror" not in text
+    link = message.extra_headers["List-Unsubscribe"]
+    assert link.startswith("<https://nsca.example/newsletter/unsubscribe/") and link[1:-1] in html
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    token = link[1:-1].rsplit("/", 2)[-2]
+    assert subscriptions.email_from_unsubscribe_token(token) == "ann@example.org"
+
+
+def test_ticket_holders_are_told_why(make_mailing, secret_event, now, association):
+    factories.make_order(secret_event, [(secret_event.ticket_types.get(), 1)], now=now)
+    scheduled(make_mailing, now, audience=Mailing.Audience.TICKET_HOLDERS, event=secret_event)
+    send_mailings(now=now)
+    assert "you hold tickets for Secret Supper" in mail.outbox[0].body
+
+
+def test_failed_send_is_retried_with_growing_delay_then_failed(
+    make_mailing, make_subscriber, now, association, settings, monkeypatch
+):
+    settings.NEWS_RETRY_DELAYS = [60, 600]
+    make_subscriber("ann@example.org")
+    mailing = scheduled(make_mailing, now)
+
+    def refuse(self, *args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    send_mailings(now=now)
+    delivery = mailing.deliveries.get()
+    assert delivery.status == Delivery.Status.QUEUED and delivery.attempts == 1
+    assert delivery.next_attempt_at == now + datetime.timedelta(seconds=60)
+    send_mailings(now=now + datetime.timedelta(seconds=30))  # not yet due
+    assert Delivery.objects.get().attempts == 1
+    send_mailings(now=now + datetime.timedelta(seconds=60))
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at == now + datetime.timedelta(seconds=660)
+    send_mailings(now=now + datetime.timedelta(seconds=660))
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 3
+    assert "mail server down" in delivery.error
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENT
+    assert mailing_progress(mailing)["failed"] == 1
+
+
+def test_batches_follow_the_configured_rate(
+    make_mailing, make_subscriber, now, association, settings
+):
+    settings.NEWS_SEND_BATCH = 2
+    for index in range(5):
+        make_subscriber(f"s{index}@example.org")
+    mailing = scheduled(make_mailing, now)
+    send_mailings(now=now)
+    assert len(mail.outbox) == 2
+    send_mailings(now=now)
+    send_mailings(now=now)
+    assert len(mail.outbox) == 5 and len({m.to[0] for m in mail.outbox}) == 5
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENT
+
+
+def test_a_killed_queueing_run_leaves_nothing_and_the_next_run_queues_all(
+    make_mailing, make_subscriber, now, association, monkeypatch
+):
+    from news import delivery
+
+    for index in range(3):
+        make_subscriber(f"s{index}@example.org")
+    mailing = scheduled(make_mailing, now)
+    monkeypatch.setattr(delivery, "QUEUE_CHUNK", 1)
+    real_bulk_create = Delivery.objects.bulk_create
+    calls = []
+
+    def dies_on_the_second_chunk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("killed")  # the process dies half-way
+        return real_bulk_create(*args, **kwargs)
+
+    monkeypatch.setattr(Delivery.objects, "bulk_create", dies_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        queue_due_mailings(now=now)
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SCHEDULED and not mailing.deliveries.exists()
+    monkeypatch.setattr(Delivery.objects, "bulk_create", real_bulk_create)
+    send_mailings(now=now)
+    assert sorted(m.to[0] for m in mail.outbox) == [f"s{i}@example.org" for i in range(3)]
+
+
+def test_a_killed_sending_run_resumes_where_it_stopped(
+    make_mailing, make_subscriber, now, association
+):
+    for index in range(4):
+        make_subscriber(f"s{index}@example.org")
+    mailing = scheduled(make_mailing, now)
+    queue_due_mailings(now=now)
+    send_due_deliveries(now=now, limit=2)  # then the process dies
+    first = {m.to[0] for m in mail.outbox}
+    send_mailings(now=now)
+    later = [m.to[0] for m in mail.outbox[2:]]
+    assert len(first) == 2 and sorted(later) == sorted(
+        {f"s{i}@example.org" for i in range(4)} - first
+    )
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENT
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_never_send_the_same_delivery_twice(association):
+    from django.utils import timezone
+
+    now = timezone.now()
+    for index in range(40):
+        Subscriber.objects.create(email=f"s{index}@example.org", confirmed_at=now)
+    Mailing.objects.create(
+        subject="Hello",
+        body="Body",
+        audience=Mailing.Audience.SUBSCRIBERS,
+        status=Mailing.Status.SCHEDULED,
+        send_at=now,
+    )
+    # Queued first, so that every run competes for the same deliveries.
+    queue_due_mailings(now=now)
+    outcomes = race(4, lambda index: send_mailings(now=now))
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    recipients = [m.to[0] for m in mail.outbox]
+    assert len(recipients) == 40 and len(set(recipients)) == 40
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 40
+    assert Mailing.objects.get().status == Mailing.Status.SENT
+    # The runs handled 40 deliveries between them: none handled one another had claimed.
+    assert sum(int(o.split(", ")[1].split()[0]) for o in outcomes) == 40
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_queue_a_mailing_once(association):
+    from django.utils import timezone
+
+    now = timezone.now()
+    for index in range(30):
+        Subscriber.objects.create(email=f"s{index}@example.org", confirmed_at=now)
+    Mailing.objects.create(
+        subject="Hello",
+        body="Body",
+        audience=Mailing.Audience.SUBSCRIBERS,
+        status=Mailing.Status.SCHEDULED,
+        send_at=now,
+    )
+    outcomes = race(3, lambda index: queue_due_mailings(now=now))
+    assert sorted(outcomes) == [0, 0, 1]
+    assert Delivery.objects.count() == 30
