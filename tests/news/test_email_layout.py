@@ -20,3 +20,18 @@ def test_every_kind_of_email_shares_the_layout(association, now):
         assert "<style" not in html and "<link" not in html, kind
         assert all('alt="' in tag for tag in re.findall(r"<img[^>]*>", html)), kind
         assert message.body.strip() and "<p>" not in message.body, kind
+
+
+def test_every_html_email_template_extends_the_layout():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "templates" / "emails"
+    alone = [
+        path.name
+        for path in sorted(folder.glob("*.html"))
+        if path.name != "base.html"
+        and not path.read_text().startswith('{% extends "emails/base.html" %}')
+    ]
+    assert alone == []
