@@ -3,8 +3,10 @@ its name at the top, a footer saying who sent it and why, inline styles only, im
 alt text, and a plain-text twin."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.news.emails_of_each_kind import emails_of_each_kind
 
@@ -23,10 +25,6 @@ def test_every_kind_of_email_shares_the_layout(association, now):
 
 
 def test_every_html_email_template_extends_the_layout():
-    from pathlib import Path
-
-    from django.conf import settings
-
     folder = Path(settings.BASE_DIR) / "templates" / "emails"
     alone = [
         path.name
