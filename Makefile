@@ -30,12 +30,13 @@ run: demo
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Production-like: DEBUG off, gunicorn, static files hashed and served by whitenoise.
+# Production-like: DEBUG off, gunicorn with the production settings (gunicorn.conf.py),
+# static files hashed and served by whitenoise.
 serve: demo
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-local-serve-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	SECURE_HTTPS=false SERVE_MEDIA=true ALLOWED_HOSTS=127.0.0.1,localhost \
 	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null && \
-	$(BIN)/gunicorn nsca.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -'
+	$(BIN)/gunicorn -c gunicorn.conf.py nsca.wsgi'
 
 jobs: setup
 	DEBUG=true $(BIN)/python manage.py run_jobs

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp, with the card Checkout page allowed as a form target (payments/csp.py).
     "payments.csp.CheckoutCSPMiddleware",
+    # Last, so it sees a view's exception first: an unreachable database is a 503 page.
+    "nsca.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "nsca.urls"
@@ -110,13 +112,29 @@ WSGI_APPLICATION = "nsca.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Up when the database is not (nsca/unavailable.py): short waits, so a request meeting a
+# stopped database gets the 503 page within a second instead of tying up a worker; and
+# every connection checked before use, so the site is back the moment the database is.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
+    # libpq's own limit (2 seconds is its minimum) for a host that does not answer at all;
+    # a stopped server on a reachable host refuses at once.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+    )
+    # The pool runs psycopg_pool's check_connection on each connection it hands out.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env.bool("DATABASE_POOL", default=True):
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=1),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
-            "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+            # Seconds a request waits for a connection. gunicorn's sync workers serve one
+            # request at a time, so a wait this long means the database is not answering.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=0.5),
+            # Seconds the pool retries a failed connection in the background (with growing
+            # pauses) before giving up. 0: it gives up at once and the next request that
+            # needs a connection tries afresh, so no pause outlasts the database's restart.
+            "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=0),
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
