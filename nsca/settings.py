@@ -153,7 +153,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# In-process by default, so `make run` needs nothing installed. With more than one server
+# process (DEBUG off), CACHE_URL=redis://host:6379/0: Django's Redis backend, shared by
+# every process; `check --deploy` warns otherwise (nsca.W005).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nsca")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering fails a request in a second instead of holding a worker.
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
