@@ -12,6 +12,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from nsca.media_storage import media_storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -184,6 +186,13 @@ STORAGES = {
         )
     },
 }
+# Media on object storage (nsca/media_storage.py): with MEDIA_STORAGE_URL=s3://bucket/...
+# uploads go to an S3-compatible bucket, shared by every app server; links to them come
+# from the bucket's origin, which the Content Security Policy below allows for images.
+MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="").strip()
+MEDIA_ORIGINS = []
+if MEDIA_STORAGE_URL:
+    STORAGES["default"], MEDIA_ORIGINS = media_storage_from_url(MEDIA_STORAGE_URL)
 # Uploaded files are served by the web server in production; Django serves them under
 # DEBUG or when SERVE_MEDIA is set (as `make serve` does, for a production-like preview).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
@@ -231,7 +240,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "media-src": [SELF],
