@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test serve lint setup migrate demo jobs clean
+.PHONY: run test serve lint setup migrate demo jobs clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,19 @@ run: demo
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium. Installed here when it can be (as root, with
+# apt-get); otherwise the suite stops with one message saying what to install
+# (tests/e2e/conftest.py).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true; \
+	fi
 
 # Production-like: DEBUG off, gunicorn with the production settings (gunicorn.conf.py),
 # static files hashed and served by whitenoise.
