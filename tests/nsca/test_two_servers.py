@@ -1,6 +1,9 @@
 """Two gunicorn servers against one PostgreSQL and one Redis (CACHE_URL), as behind a load
-balancer: what one server counts, the other sees."""
+balancer (docs/deploy.md): sign-in limits count across both, a rush split between them never
+oversells, and a staff edit through one shows on the other within a second (a page cache
+must keep this true)."""
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -11,6 +14,7 @@ from django.db import connection
 from events.forms import new_submission_key
 from events.models import Order, Ticket
 from membership.models import User
+from nsca.models import Page
 from tests.concurrency import race
 from tests.events.factories import make_event, make_ticket_type
 from tests.servers.gunicorn_server import GunicornServer
@@ -109,3 +113,40 @@ def test_a_rush_of_buyers_split_between_two_servers_never_oversells(two_servers)
     assert sorted(outcomes) == [303] * 10 + [409] * (buyers - 10)
     assert Ticket.objects.filter(ticket_type=places).count() == 10
     assert Order.objects.filter(event=event, status=Order.Status.CONFIRMED).count() == 10
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_edit_through_one_server_shows_on_the_other_within_a_second(two_servers):
+    one, two = two_servers
+    page = Page.objects.create(
+        title="Visiting Toulon", slug="visiting-toulon", body="The old programme."
+    )
+    staff = make_member()
+    User.objects.filter(pk=staff.pk).update(is_staff=True, is_superuser=True)
+    # Seen on the second server first, as a visitor would (and a cache might keep it).
+    assert "The old programme." in Visitor().request(f"{two.url}/pages/{page.slug}/")[1]
+
+    volunteer = Visitor()
+    status, _html = volunteer.post_form(
+        f"{one.url}/admin/login/",
+        {"username": staff.email, "password": PASSWORD, "next": "/admin/"},
+    )
+    assert status == 302
+    status, _html = volunteer.post_form(
+        f"{one.url}/admin/nsca/page/{page.pk}/change/",
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "summary": "",
+            "body": "The new programme.",
+            "is_published": "on",
+            "position": "0",
+            "_save": "Save",
+        },
+    )
+    assert status == 302
+    edited_at = time.monotonic()
+    while "The new programme." not in Visitor().request(f"{two.url}/pages/{page.slug}/")[1]:
+        assert time.monotonic() - edited_at < 1, "the edit did not reach the other server"
+        time.sleep(0.05)
