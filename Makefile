@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test serve lint setup migrate demo jobs bench clean
+.PHONY: run test serve lint setup migrate demo jobs bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +27,27 @@ run: demo
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Production-like: DEBUG off, gunicorn, static files hashed and served by whitenoise.
+# The browser tests drive Debian's Chromium. Installed here when it can be (as root, with
+# apt-get); otherwise the suite stops with one message saying what to install
+# (tests/e2e/conftest.py).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true; \
+	fi
+
+# Production-like: DEBUG off, gunicorn with the production settings (gunicorn.conf.py),
+# static files hashed and served by whitenoise.
 serve: demo
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-local-serve-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	SECURE_HTTPS=false SERVE_MEDIA=true ALLOWED_HOSTS=127.0.0.1,localhost \
 	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null && \
-	$(BIN)/gunicorn nsca.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -'
+	$(BIN)/gunicorn -c gunicorn.conf.py nsca.wsgi'
 
 jobs: setup
 	DEBUG=true $(BIN)/python manage.py run_jobs

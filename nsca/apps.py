@@ -7,8 +7,14 @@ class NscaConfig(AppConfig):
     verbose_name = "Site and association"
 
     def ready(self):
-        from .checks import check_email_backend, check_hsts_lasts_a_year, check_site_url
+        from .checks import (
+            check_cache_is_shared,
+            check_email_backend,
+            check_hsts_lasts_a_year,
+            check_site_url,
+        )
 
         checks.register(check_site_url, checks.Tags.security, deploy=True)
         checks.register(check_email_backend, checks.Tags.security, deploy=True)
         checks.register(check_hsts_lasts_a_year, checks.Tags.security, deploy=True)
+        checks.register(check_cache_is_shared, checks.Tags.caches, deploy=True)

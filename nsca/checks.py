@@ -4,7 +4,10 @@ SITE_URL and EMAIL_URL have development defaults so `make run` needs nothing con
 In production those defaults fail silently: emails, calendar files and private order links
 point at 127.0.0.1, and confirmations and venue notices are printed to a log instead of
 sent. These checks name the setting before a volunteer learns of it from a buyer. The same goes
-for an HSTS max-age shorter than the year browsers expect.
+for an HSTS max-age shorter than the year browsers expect, and for CACHE_URL: the default
+cache lives inside each server process, so with several processes (gunicorn's workers, or
+several machines) sign-in and checkout limits count per process and a cached page is not
+cleared everywhere.
 """
 
 import ipaddress
@@ -19,6 +22,13 @@ UNDELIVERED_EMAIL_BACKENDS = {
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
     "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+# Cache backends whose entries no other server process sees.
+PER_PROCESS_CACHE_BACKENDS = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
 }
 
 
@@ -86,5 +96,21 @@ def check_hsts_lasts_a_year(app_configs=None, **kwargs):
             f"SECURE_HSTS_SECONDS is {seconds}, less than a year.",
             hint=f"Use at least {settings.HSTS_MIN_SECONDS} once HTTPS works everywhere.",
             id="nsca.W004",
+        )
+    ]
+
+
+def check_cache_is_shared(app_configs=None, **kwargs):
+    """With DEBUG off, the default cache should be one every server process shares."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or backend not in PER_PROCESS_CACHE_BACKENDS:
+        return []
+    return [
+        Warning(
+            f"The default cache ({backend}) is kept inside each server process.",
+            hint="Set CACHE_URL to a shared cache, e.g. redis://127.0.0.1:6379/0: sign-in "
+            "and checkout limits and the page cache must be shared by gunicorn's workers "
+            "and every server.",
+            id="nsca.W005",
         )
     ]

@@ -12,6 +12,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from nsca.media_storage import media_storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp, with the card Checkout page allowed as a form target (payments/csp.py).
     "payments.csp.CheckoutCSPMiddleware",
+    # Last, so it sees a view's exception first: an unreachable database is a 503 page.
+    "nsca.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "nsca.urls"
@@ -112,13 +116,29 @@ WSGI_APPLICATION = "nsca.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Up when the database is not (nsca/unavailable.py): short waits, so a request meeting a
+# stopped database gets the 503 page within a second instead of tying up a worker; and
+# every connection checked before use, so the site is back the moment the database is.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
+    # libpq's own limit (2 seconds is its minimum) for a host that does not answer at all;
+    # a stopped server on a reachable host refuses at once.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+    )
+    # The pool runs psycopg_pool's check_connection on each connection it hands out.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env.bool("DATABASE_POOL", default=True):
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=1),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
-            "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+            # Seconds a request waits for a connection. gunicorn's sync workers serve one
+            # request at a time, so a wait this long means the database is not answering.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=0.5),
+            # Seconds the pool retries a failed connection in the background (with growing
+            # pauses) before giving up. 0: it gives up at once and the next request that
+            # needs a connection tries afresh, so no pause outlasts the database's restart.
+            "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=0),
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -137,7 +157,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# In-process by default, so `make run` needs nothing installed. With more than one server
+# process (DEBUG off), CACHE_URL=redis://host:6379/0: Django's Redis backend, shared by
+# every process; `check --deploy` warns otherwise (nsca.W005).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nsca")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering fails a request in a second instead of holding a worker.
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
@@ -160,6 +188,13 @@ STORAGES = {
         )
     },
 }
+# Media on object storage (nsca/media_storage.py): with MEDIA_STORAGE_URL=s3://bucket/...
+# uploads go to an S3-compatible bucket, shared by every app server; links to them come
+# from the bucket's origin, which the Content Security Policy below allows for images.
+MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="").strip()
+MEDIA_ORIGINS = []
+if MEDIA_STORAGE_URL:
+    STORAGES["default"], MEDIA_ORIGINS = media_storage_from_url(MEDIA_STORAGE_URL)
 # Uploaded files are served by the web server in production; Django serves them under
 # DEBUG or when SERVE_MEDIA is set (as `make serve` does, for a production-like preview).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
@@ -207,7 +242,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "media-src": [SELF],

@@ -1,3 +1,5 @@
+import sys
+
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +13,7 @@ from events.reveal import cache_until_next_reveal
 
 from .composition import home_page_events, home_page_posts
 from .models import Page
+from .unavailable import is_unavailable, unavailable_response
 
 
 def home(request):
@@ -69,6 +72,10 @@ def robots_txt(request):
 
 
 def server_error(request):
+    # Called inside Django's exception handler, so the error is at hand: an unreachable
+    # database met outside a view (middleware, a lazy template read) is a 503, not a bug.
+    if is_unavailable(sys.exc_info()[1]):
+        return unavailable_response()
     # Rendered without a RequestContext so a broken database cannot break the error page.
     from django.template import loader
 

@@ -9,6 +9,10 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-only-for-the-test-suite-012
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_HTTPS", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Concurrency tests run more threads in this one process than the pool has connections
+# (gunicorn's workers never do): the extra threads wait their turn instead of getting 503s.
+# The short production wait is tested in tests/nsca/test_unavailable.py with its own server.
+os.environ.setdefault("DATABASE_POOL_TIMEOUT", "10")
 if "MEDIA_ROOT" not in os.environ:
     # Uploads made by the suite go to a folder of its own, removed when the run ends. Child
     # processes (the cross-process inventory test) inherit it and leave it alone.

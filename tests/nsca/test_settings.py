@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from nsca.checks import check_email_backend, check_site_url
+from nsca.checks import check_cache_is_shared, check_email_backend, check_site_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:///:memory:",
     "SITE_URL": "https://www.example.org",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "CACHE_URL": "redis://127.0.0.1:6379/10",
 }
 
 
@@ -144,6 +145,47 @@ def test_check_deploy_names_an_hsts_max_age_under_a_year():
     )
     assert result.returncode != 0
     assert "nsca.W004" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_the_cache_is_kept_per_process():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=env)
+    assert result.returncode != 0
+    assert "nsca.W005" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    ],
+)
+def test_cache_check_warns_about_a_per_process_cache_in_production(backend):
+    with override_settings(DEBUG=False, CACHES={"default": {"BACKEND": backend}}):
+        assert [issue.id for issue in check_cache_is_shared()] == ["nsca.W005"]
+
+
+def test_cache_check_accepts_redis_and_the_development_default():
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}
+    with override_settings(DEBUG=False, CACHES={"default": redis}):
+        assert check_cache_is_shared() == []
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    with override_settings(DEBUG=True, CACHES={"default": locmem}):
+        assert check_cache_is_shared() == []
+
+
+def test_a_redis_cache_url_is_one_cache_for_every_process():
+    # Two processes, as two gunicorn workers or two servers: what one stores, the other reads.
+    env = {**PRODUCTION_ENV, "CACHE_URL": "redis://127.0.0.1:6379/11"}
+    key = f"nsca-test-shared-{os.getpid()}"
+    backend = print_setting('CACHES["default"]["BACKEND"]', env)
+    assert backend == "django.core.cache.backends.redis.RedisCache"
+    write = f"from django.core.cache import cache; cache.set({key!r}, 'seen', 60); print('ok')"
+    read = f"from django.core.cache import cache; print(cache.get({key!r})); cache.delete({key!r})"
+    assert run_manage("shell", "-c", write, env_overrides=env).stdout.split()[-1] == "ok"
+    result = run_manage("shell", "-c", read, env_overrides=env)
+    assert result.stdout.split()[-1] == "seen", result.stderr
 
 
 def test_check_deploy_fails_on_the_development_site_url_and_console_email():

@@ -3,6 +3,7 @@
 Tests only (`@pytest.mark.urls("tests.nsca.urls_with_failing_view")`).
 """
 
+from django.db import OperationalError
 from django.urls import path
 
 from nsca import urls as site_urls
@@ -15,4 +16,12 @@ def fail(request):
     raise RuntimeError("A bug in a view.")
 
 
-urlpatterns = [path("test-only/fail/", fail), *site_urls.urlpatterns]
+def fail_on_the_database(request):
+    raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
+urlpatterns = [
+    path("test-only/fail/", fail),
+    path("test-only/database-down/", fail_on_the_database),
+    *site_urls.urlpatterns,
+]
