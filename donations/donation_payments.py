@@ -25,9 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from association.models import Association
 from payments import purposes
-from payments.confirmation import Outcome, confirm_payment, settle_from_stripe
+from payments.confirmation import Outcome, confirm_payment, settle_on_return
 from payments.models import Payment
-from payments.stripe_api import StripeUnavailable
 
 from .emails import send_donation_email
 from .giving import DONATION_PURPOSE, cheque_instructions, describe
@@ -131,11 +130,7 @@ def donation_payment_state(donation: Donation, *, now: datetime.datetime) -> Don
     pending card payment is settled by asking Stripe first."""
     payment = donation.payment
     if payment is not None and payment.is_awaiting_card:
-        try:
-            settle_from_stripe(payment=payment, now=now)
-        except StripeUnavailable:
-            logger.warning("Could not ask Stripe about payment %s", payment.pk)
-        payment.refresh_from_db()
+        settle_on_return(payment=payment, now=now)
         donation.refresh_from_db()
     if donation.is_received and payment is not None:
         return DonationState(received=True, receipt_url=payment.get_absolute_url())

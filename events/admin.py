@@ -26,10 +26,20 @@ from django.utils.translation import ngettext
 
 from association.formats import format_money
 from membership.models import POSTAL_ADDRESS_FIELDS
+from payments.confirmation import latest_card_payment
 
 from . import checkin, notifications, order_payments
 from .availability import lock_event, places_left, places_taken
-from .models import Event, OfferState, Order, Ticket, TicketType, Venue, WaitlistEntry
+from .models import (
+    ORDER_PURPOSE,
+    Event,
+    OfferState,
+    Order,
+    Ticket,
+    TicketType,
+    Venue,
+    WaitlistEntry,
+)
 from .orders import cancel_order, release_unpaid_order
 
 logger = logging.getLogger(__name__)
@@ -485,7 +495,7 @@ class OrderAdmin(admin.ModelAdmin):
     def card_payment(self, order):
         """The card payment's state, a dispute or refund made in Stripe's dashboard
         included, with a link to it among the payments."""
-        payment = order_payments.latest_card_payment(order)
+        payment = latest_card_payment(purpose=ORDER_PURPOSE, object_id=order.pk)
         if payment is None:
             return "-"
         flag = " ⚠" if payment.status == payment.Status.DISPUTED or payment.problem else ""

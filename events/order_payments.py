@@ -15,7 +15,6 @@ as the webhook) and never marks anything paid by itself.
 import datetime
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,7 +26,13 @@ from django.utils.translation import gettext_lazy
 
 from association.models import Association
 from payments import purposes
-from payments.confirmation import Outcome, confirm_offline_payment, settle_from_stripe
+from payments.confirmation import (
+    CardPaymentState,
+    Outcome,
+    confirm_offline_payment,
+    latest_card_payment,
+    settle_on_return,
+)
 from payments.models import Payment
 from payments.refunds import RefundRefused, refund_payment
 from payments.stripe_api import LineItem, StripeUnavailable
@@ -235,36 +240,16 @@ def register() -> None:
     )
 
 
-@dataclass(frozen=True)
-class CardPaymentState:
-    received: bool
-    not_completed: bool
-    retry_url: str
-    receipt_url: str = ""
-
-
-def latest_card_payment(order: Order) -> Payment | None:
-    return (
-        Payment.objects.for_object(purpose=PURPOSE, object_id=order.pk)
-        .filter(method=Payment.Method.CARD)
-        .first()
-    )
-
-
 def card_payment_state(order: Order, *, now: datetime.datetime) -> CardPaymentState | None:
     """What the order page says about paying by card: received, or not completed (with a
     retry while the hold lasts). A pending payment is settled by asking Stripe first."""
     if order.payment_method != Payment.Method.CARD:
         return None
-    payment = latest_card_payment(order)
+    payment = latest_card_payment(purpose=PURPOSE, object_id=order.pk)
     if payment is None:
         return None
     if payment.status == Payment.Status.PENDING:
-        try:
-            settle_from_stripe(payment=payment, now=now)
-        except StripeUnavailable:
-            logger.warning("Could not ask Stripe about payment %s", payment.pk)
-        payment.refresh_from_db()
+        settle_on_return(payment=payment, now=now)
         order.refresh_from_db()
     if payment.is_settled and order.paid_at is not None:
         return CardPaymentState(

@@ -12,16 +12,20 @@ not completed with a retry while its Checkout page is open), as the order page d
 
 import datetime
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments import purposes
-from payments.confirmation import Outcome, confirm_offline_payment, settle_from_stripe
+from payments.confirmation import (
+    CardPaymentState,
+    Outcome,
+    confirm_offline_payment,
+    latest_card_payment,
+    settle_on_return,
+)
 from payments.models import Payment
-from payments.stripe_api import StripeUnavailable
 
 from .dues import DUES_PURPOSE, confirm_dues_paid, dues_receipt_url
 from .models import Membership
@@ -93,25 +97,7 @@ def register() -> None:
     )
 
 
-@dataclass(frozen=True)
-class CardDuesState:
-    """What the membership page says about paying its dues by card."""
-
-    received: bool
-    not_completed: bool
-    retry_url: str = ""
-    receipt_url: str = ""
-
-
-def latest_card_payment(membership: Membership) -> Payment | None:
-    return (
-        Payment.objects.for_object(purpose=PURPOSE, object_id=membership.pk)
-        .filter(method=Payment.Method.CARD)
-        .first()
-    )
-
-
-def card_dues_state(membership: Membership, *, now: datetime.datetime) -> CardDuesState | None:
+def card_dues_state(membership: Membership, *, now: datetime.datetime) -> CardPaymentState | None:
     """Back from Stripe (or any visit): "payment received", with the receipt, or "payment
     not completed", with a retry while the Checkout page is still open (its session lasts
     as long as the payment's hold) and the membership still waits for it. A pending payment
@@ -119,18 +105,14 @@ def card_dues_state(membership: Membership, *, now: datetime.datetime) -> CardDu
     ever marked paid from here. None when the dues are not paid by card."""
     if membership.payment_method != Payment.Method.CARD:
         return None
-    payment = latest_card_payment(membership)
+    payment = latest_card_payment(purpose=PURPOSE, object_id=membership.pk)
     if payment is None:
         return None
     if payment.status == Payment.Status.PENDING and membership.status == Membership.Status.PENDING:
-        try:
-            settle_from_stripe(payment=payment, now=now)
-        except StripeUnavailable:
-            logger.warning("Could not ask Stripe about payment %s", payment.pk)
-        payment.refresh_from_db()
+        settle_on_return(payment=payment, now=now)
         membership.refresh_from_db()
     if payment.is_settled and membership.status == Membership.Status.ACTIVE:
-        return CardDuesState(
+        return CardPaymentState(
             received=True, not_completed=False, receipt_url=dues_receipt_url(membership)
         )
     still_open = (
@@ -140,7 +122,7 @@ def card_dues_state(membership: Membership, *, now: datetime.datetime) -> CardDu
         and payment.expires_at > now
         and bool(payment.checkout_url)
     )
-    return CardDuesState(
+    return CardPaymentState(
         received=False,
         # Only while the membership still waits: a cancelled one has nothing to complete.
         not_completed=not payment.is_settled and membership.status == Membership.Status.PENDING,

@@ -177,6 +177,39 @@ def settle_from_stripe(*, payment: Payment, now: datetime.datetime) -> Confirmat
     return confirm_from_session(session, now=now)
 
 
+def settle_on_return(*, payment: Payment, now: datetime.datetime) -> Payment:
+    """What a page the payer comes back to does with a card payment still pending: ask
+    Stripe (through `settle_from_stripe`, never marking anything paid by itself) and
+    return the payment as it now stands. Stripe out of reach is logged; the page then
+    shows the payment as not yet completed."""
+    if payment.status == Payment.Status.PENDING and payment.method == Payment.Method.CARD:
+        try:
+            settle_from_stripe(payment=payment, now=now)
+        except stripe_api.StripeUnavailable:
+            logger.warning("Could not ask Stripe about payment %s", payment.pk)
+        payment.refresh_from_db()
+    return payment
+
+
+@dataclass(frozen=True)
+class CardPaymentState:
+    """What a page says about paying by card: received (with the receipt), or not
+    completed, with a retry link while the Checkout page is still open."""
+
+    received: bool
+    not_completed: bool
+    retry_url: str = ""
+    receipt_url: str = ""
+
+
+def latest_card_payment(*, purpose: str, object_id) -> Payment | None:
+    return (
+        Payment.objects.for_object(purpose=purpose, object_id=object_id)
+        .filter(method=Payment.Method.CARD)
+        .first()
+    )
+
+
 def mark_expired(*, payment: Payment, now: datetime.datetime) -> Confirmation:
     """A card payment that was never made: its session is closed at Stripe."""
     with transaction.atomic():
