@@ -74,6 +74,9 @@ PROJECT_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors' public pages, from each process's copy checked against a
+    # site-wide version in CACHES (association/page_cache.py): before sessions and CSRF.
+    "association.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nsca")}
+# The page cache (association/page_cache.py); off, every page is rendered for every request.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
