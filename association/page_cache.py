@@ -21,6 +21,10 @@ This module is the ONE place that decides (DESIGN.md, "Caching"). The rules:
   every `VERSION_CHECK_SECONDS`: a hit costs no round trip to Redis, and an edit is seen
   everywhere within a second.
 
+What only changes when data changes (the association's name and links on every page, the
+world map, the Virginia directory) is computed once per version and process with
+`computed_once_per_version`, not once per request.
+
 Writes are caught where they reach the database (an execute wrapper installed on every
 connection), not model by model: `.update()`, `bulk_create` and raw SQL bump the version
 as surely as `save()` does, so no job can forget to.
@@ -132,6 +136,7 @@ class PageStore:
     def __init__(self, *, cache_alias: str = "default"):
         self.cache_alias = cache_alias
         self.pages: OrderedDict[str, tuple[str, float, int, bytes, list]] = OrderedDict()
+        self.computed: dict[object, tuple[str, object]] = {}
         self.version = ""
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
@@ -148,6 +153,7 @@ class PageStore:
                 version = shared.get(VERSION_KEY)
             if version != self.version:
                 self.pages.clear()
+                self.computed.clear()
                 self.version = version
             self.checked_at = now
         return self.version
@@ -188,6 +194,21 @@ store = PageStore()
 
 def bump_version() -> None:
     store.bump()
+
+
+def computed_once_per_version(key, compute: Callable[[], object]):
+    """`compute()`'s value, kept in this process until the site-wide version changes (an
+    edit anywhere, seen within a second). It must depend on stored data only, never on
+    the request or the time: with the page cache off it is computed every time."""
+    if not getattr(settings, "PAGE_CACHE_ENABLED", True):
+        return compute()
+    version = store.current_version()
+    found = store.computed.get(key)
+    if found is not None and found[0] == version:
+        return found[1]
+    value = compute()
+    store.computed[key] = (version, value)
+    return value
 
 
 class PageCacheMiddleware:
