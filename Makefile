@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test serve lint setup migrate demo jobs clean
+.PHONY: run test serve lint setup migrate demo jobs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ serve: demo
 	SECURE_HTTPS=false SERVE_MEDIA=true ALLOWED_HOSTS=127.0.0.1,localhost \
 	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null && \
 	$(BIN)/gunicorn nsca.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -'
+
+# Public pages' requests per second as served (page cache) and uncached, beside bare Django,
+# production-like: needs DATABASE_URL=postgres://..., Redis (CACHE_URL, default DB 1) and wrk.
+bench: setup
+	$(BIN)/python benchmarks/pages.py
 
 jobs: setup
 	DEBUG=true $(BIN)/python manage.py run_jobs
