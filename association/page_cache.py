@@ -30,6 +30,7 @@ connection), not model by model: `.update()`, `bulk_create` and raw SQL bump the
 as surely as `save()` does, so no job can forget to.
 """
 
+import logging
 import re
 import threading
 import time
@@ -79,6 +80,8 @@ VERSION_KEY = "page-cache:version"
 PAGINATION_PARAMETER = "page"
 ANONYMOUS_ONLY_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 UNSHAREABLE_DIRECTIVES = ("private", "no-store", "no-cache")
+
+logger = logging.getLogger(__name__)
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
@@ -137,20 +140,27 @@ class PageStore:
         self.cache_alias = cache_alias
         self.pages: OrderedDict[str, tuple[str, float, int, bytes, list]] = OrderedDict()
         self.computed: dict[object, tuple[str, object]] = {}
-        self.version = ""
+        self.version: str | None = ""
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
 
-    def current_version(self) -> str:
-        """The site-wide version, re-read from the shared cache at most once a second."""
+    def current_version(self) -> str | None:
+        """The site-wide version, re-read from the shared cache at most once a second;
+        None while the shared cache cannot be read (nothing is then served or kept)."""
         now = time.time()
         # Wall time (time-machine moves it in tests); a clock set back re-reads at once.
         if not 0 <= now - self.checked_at < VERSION_CHECK_SECONDS:
             shared = caches[self.cache_alias]
-            version = shared.get(VERSION_KEY)
-            if version is None:
-                shared.add(VERSION_KEY, uuid.uuid4().hex, None)
+            try:
                 version = shared.get(VERSION_KEY)
+                if version is None:
+                    shared.add(VERSION_KEY, uuid.uuid4().hex, None)
+                    version = shared.get(VERSION_KEY)
+            except Exception:
+                # Redis down: render every page (correct, slower) rather than answer 500
+                # or serve pages whose edits this process can no longer hear of.
+                logger.warning("page cache: the shared version cannot be read", exc_info=True)
+                version = None
             if version != self.version:
                 self.pages.clear()
                 self.computed.clear()
@@ -203,6 +213,8 @@ def computed_once_per_version(key, compute: Callable[[], object]):
     if not getattr(settings, "PAGE_CACHE_ENABLED", True):
         return compute()
     version = store.current_version()
+    if version is None:
+        return compute()
     found = store.computed.get(key)
     if found is not None and found[0] == version:
         return found[1]
@@ -228,6 +240,8 @@ class PageCacheMiddleware:
         # Read before the view runs: a page rendered from data older than the version it
         # is tagged with could otherwise outlive the edit that made it stale.
         version = self.store.current_version()
+        if version is None:
+            return self.get_response(request)
         cached = self.store.get(key, version=version)
         if cached is not None:
             return cached
@@ -266,7 +280,9 @@ class WriteWatcher:
                 connection = context["connection"]
                 pending = getattr(connection, "run_on_commit", ())
                 if not any(entry[1] is bump_version for entry in pending):
-                    transaction.on_commit(bump_version, using=connection.alias)
+                    # robust: a bump that fails (Redis down) is logged, and never turns a
+                    # committed write into an error page.
+                    transaction.on_commit(bump_version, using=connection.alias, robust=True)
         return result
 
 

@@ -261,3 +261,25 @@ def test_served_page_is_dropped_once_the_version_changes(client, page_store, eve
     cache.set(page_cache.VERSION_KEY, "another", None)
     page_store.checked_at = float("-inf")
     assert views_run(client, "/events/", times=1)[0] > 0
+
+
+def test_pages_are_rendered_and_never_kept_while_the_shared_cache_is_down(
+    client, settings, page_store, event
+):
+    """Redis unreachable: edits could not be heard of, so nothing is served from or kept
+    in the page cache, and the page still answers (rendered) rather than a 500."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "unreachable": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        },
+    }
+    page_store.cache_alias = "unreachable"
+    try:
+        assert page_store.current_version() is None
+        assert all(count > 0 for count in views_run(client, "/events/"))
+        assert page_store.pages == {}
+    finally:
+        page_store.cache_alias = "default"
+        page_store.checked_at = float("-inf")
