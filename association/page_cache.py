@@ -43,7 +43,7 @@ from django.core.cache import caches
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils.cache import get_max_age
+from django.utils.cache import get_max_age, patch_cache_control
 
 PUBLIC_PAGES = frozenset(
     {
@@ -179,6 +179,10 @@ class PageStore:
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response.headers[name] = value
+        if "Cache-Control" in response.headers:
+            # What is left of the max-age, not all of it again: a browser or proxy keeping
+            # this copy must not keep it past the reveal that bounded it either.
+            patch_cache_control(response, max_age=max(int(expires - time.time()), 0))
         return response
 
     def put(self, key: str, response, *, version: str, expires: float) -> None:

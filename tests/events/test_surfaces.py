@@ -319,4 +319,5 @@ def test_page_cache_never_serves_pre_reveal_state_after_reveal(
     page_cache.store.pages.clear()
     assert not shows_venue(before.content.decode())
     assert again.content == before.content  # served from the cache until the reveal
+    assert re.search(r"max-age=[01]\b", again["Cache-Control"])  # ...for no longer
     assert shows_venue(after.content.decode())
