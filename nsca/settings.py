@@ -140,7 +140,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nsca")}
 # The page cache (association/page_cache.py); off, every page is rendered for every request.
-PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+# On by default only with a cache every server process shares (Redis): with a per-process
+# one, an edit would bump the version in one worker and leave the others' pages stale.
+PAGE_CACHE_ENABLED = env.bool(
+    "PAGE_CACHE_ENABLED",
+    default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
