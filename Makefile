@@ -49,12 +49,16 @@ serve: demo
 	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null && \
 	$(BIN)/gunicorn -c gunicorn.conf.py nsca.wsgi'
 
+# Public pages' requests per second as served (page cache) and uncached, beside bare Django,
+# production-like: needs DATABASE_URL=postgres://..., Redis (CACHE_URL, default DB 1) and wrk.
+# The public pages as served and uncached beside bare Django (gunicorn, PostgreSQL, Redis),
+# then a mailing queued and sent to 5,000 addresses (locmem email): time per message, memory.
+bench: migrate
+	$(BIN)/python benchmarks/pages.py
+	DEBUG=true $(BIN)/python manage.py bench_mailing --count 5000
+
 jobs: setup
 	DEBUG=true $(BIN)/python manage.py run_jobs
-
-# Queue and send a mailing to 5,000 addresses (locmem email); time per message, peak memory.
-bench: migrate
-	DEBUG=true $(BIN)/python manage.py bench_mailing --count 5000
 
 lint: setup
 	$(BIN)/ruff check .

@@ -78,10 +78,9 @@ class Association(models.Model):
     def current(cls):
         """The association, read afresh; an unsaved default before any is configured.
 
-        Not cached across requests: the default cache is per process, so with several
-        workers a staff edit would show on some and not others until it expired. Two
-        small primary-key queries per page cost less than that confusion; the context
-        processor reads it once per request.
+        The context processor keeps it once per edit (association/page_cache.py's
+        `computed_once_per_version`): any edit bumps the site-wide version, so every
+        worker reads it afresh within a second.
         """
         return cls.objects.prefetch_related("social_links").filter(pk=1).first() or cls(
             name="Sister City Association"

@@ -18,7 +18,8 @@ class PartnershipSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Partnership.objects.public()
+        # A list, not a queryset: the sitemap's paginator would count it in a query of its own.
+        return list(Partnership.objects.public())
 
     def lastmod(self, partnership):
         return partnership.updated_at

@@ -1,15 +1,25 @@
 from itertools import groupby
 
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.generic import DetailView
+
+from association.page_cache import computed_once_per_version
 
 from .models import City, DirectoryListing, Origin, Partnership
 from .worldmap import world_map
 
 
 def partnership_list(request):
+    # The lists and the map's SVG change only when a city or partnership does: computed
+    # once per edit and process, not per request (association/page_cache.py).
+    context = computed_once_per_version("cities:partnership_list", partnership_list_context)
+    return render(request, "cities/partnership_list.html", context)
+
+
+def partnership_list_context() -> dict:
     current = list(Partnership.objects.current())
     paused = list(Partnership.objects.paused())
     home = City.home()
@@ -26,7 +36,7 @@ def partnership_list(request):
         "sister_cities": [p for p in current if p.kind == Partnership.Kind.SISTER],
         "friendship_cities": [p for p in current if p.kind == Partnership.Kind.FRIENDSHIP],
         "paused_partnerships": paused,
-        "inactive_partnerships": Partnership.objects.inactive(),
+        "inactive_partnerships": list(Partnership.objects.inactive()),
         "origins": Origin.choices,
         "world_map": world_map(home=home, places=places),
         "map_title": (
@@ -35,7 +45,7 @@ def partnership_list(request):
             else "World map of the partner cities"
         ),
     }
-    return render(request, "cities/partnership_list.html", context)
+    return context
 
 
 class PartnershipDetailView(DetailView):
@@ -53,6 +63,17 @@ class PartnershipDetailView(DetailView):
             "milestones",
             "status_changes",
         )
+
+    def get_object(self, queryset=None):
+        # The partnership, its committees, photos and milestones change only when staff
+        # edit them: read once per edit and process (association/page_cache.py).
+        slug = self.kwargs[self.slug_url_kwarg]
+        found = computed_once_per_version(
+            ("cities:partnership", slug), lambda: self.get_queryset().filter(slug=slug).first()
+        )
+        if found is None:
+            raise Http404("No partnership found matching the query")
+        return found
 
     def get_related_events(self, *, now):
         """The partnership's upcoming events as the page lists them (`self.object` is the
@@ -93,6 +114,13 @@ class PartnershipDetailView(DetailView):
 
 
 def virginia_directory(request):
+    # Hundreds of rows that change only when staff edit them: grouped once per edit and
+    # process, not per request (association/page_cache.py).
+    context = computed_once_per_version("cities:virginia_directory", virginia_directory_context)
+    return render(request, "cities/virginia_directory.html", context)
+
+
+def virginia_directory_context() -> dict:
     listings = list(DirectoryListing.objects.for_display())
     partnership_urls = {
         partner_id: Partnership(slug=slug).get_absolute_url()
@@ -111,4 +139,4 @@ def virginia_directory(request):
         "friendship_count": sum(1 for listing in listings if listing.is_friendship),
         "sources": sorted({listing.source for listing in listings}),
     }
-    return render(request, "cities/virginia_directory.html", context)
+    return context

@@ -20,7 +20,8 @@ class EventSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return Event.objects.published().order_by("-starts_at")
+        # A list, not a queryset: the sitemap's paginator would count it in a query of its own.
+        return list(Event.objects.published().order_by("-starts_at"))
 
     def lastmod(self, event):
         return event.updated_at

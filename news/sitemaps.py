@@ -21,7 +21,8 @@ class PostSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Post.objects.published(timezone.now())
+        # A list, not a queryset: the sitemap's paginator would count it in a query of its own.
+        return list(Post.objects.published(timezone.now()))
 
     def lastmod(self, post):
         return post.updated_at

@@ -4,16 +4,18 @@ home city, which the cities app stores once (`City.home()`)."""
 from django.utils.functional import SimpleLazyObject
 
 from association.models import Association
+from association.page_cache import computed_once_per_version
 from cities.models import City
 
 
+def association_and_home_city() -> dict:
+    # The social links come prefetched with it. The home city is read only by a page that
+    # shows it (the footer, when the founding year is set), then kept with the rest.
+    return {"association": Association.current(), "home_city": SimpleLazyObject(City.home)}
+
+
 def association(request):
-    # Memoised on the request only: a request that renders several templates reads them
-    # once, and the next request reads them afresh (see Association.current).
-    if not hasattr(request, "_nsca_association"):
-        request._nsca_association = {
-            "association": Association.current(),
-            # Read only by a page that shows it (the footer, when the founding year is set).
-            "home_city": SimpleLazyObject(City.home),
-        }
-    return request._nsca_association
+    # Read once per edit and process (association/page_cache.py), not per request: an edit
+    # in the admin bumps the site-wide version, so every process reads it afresh within a
+    # second.
+    return computed_once_per_version("association-and-home-city", association_and_home_city)

@@ -78,6 +78,9 @@ PROJECT_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors' public pages, from each process's copy checked against a
+    # site-wide version in CACHES (association/page_cache.py): before sessions and CSRF.
+    "association.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -166,6 +169,13 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {})
     CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
+# The page cache (association/page_cache.py); off, every page is rendered for every request.
+# On by default only with a cache every server process shares (Redis): with a per-process
+# one, an edit would bump the version in one worker and leave the others' pages stale.
+PAGE_CACHE_ENABLED = env.bool(
+    "PAGE_CACHE_ENABLED",
+    default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

@@ -19,7 +19,8 @@ class PageSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Page.objects.published()
+        # A list, not a queryset: the sitemap's paginator would count it in a query of its own.
+        return list(Page.objects.published())
 
     def lastmod(self, page):
         return page.updated_at

@@ -31,3 +31,6 @@ STORAGES = {
 # No collectstatic in tests: whitenoise finds files through the finders.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests run inside transactions that never commit, so no write would bump the page cache's
+# version: it is off here and on in the tests of its own rules (tests/association/).
+PAGE_CACHE_ENABLED = False

@@ -291,3 +291,33 @@ def test_order_page_is_never_cached(client, secret_event, buy, now):
     order = buy(secret_event, 1, now=now)
     response = client.get(order.get_absolute_url())
     assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["detail", "/events/", "/events/calendar.ics", "/events/feed/", "/", "/cities/toulon/"],
+)
+def test_page_cache_never_serves_pre_reveal_state_after_reveal(
+    client, settings, public_reveal_event, partnership, path
+):
+    """The project's own page cache (association/page_cache.py) keeps a page no longer
+    than its max-age, which is bounded by the next reveal among the events it shows."""
+    from association import page_cache  # noqa: PLC0415
+
+    settings.PAGE_CACHE_ENABLED = True
+    page_cache.store.pages.clear()
+    public_reveal_event.partnership = partnership
+    public_reveal_event.save()
+    url = public_reveal_event.get_absolute_url() if path == "detail" else path
+    reveal = public_reveal_event.venue_reveal_at
+    with time_machine.travel(reveal - datetime.timedelta(seconds=30), tick=False):
+        before = client.get(url)
+    with time_machine.travel(reveal - datetime.timedelta(seconds=1), tick=False):
+        again = client.get(url)
+    with time_machine.travel(reveal + datetime.timedelta(seconds=1), tick=False):
+        after = client.get(url)
+    page_cache.store.pages.clear()
+    assert not shows_venue(before.content.decode())
+    assert again.content == before.content  # served from the cache until the reveal
+    assert re.search(r"max-age=[01]\b", again["Cache-Control"])  # ...for no longer
+    assert shows_venue(after.content.decode())

@@ -285,3 +285,16 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "nsca",
         "payments",
     ]
+
+
+def test_page_cache_is_on_by_default_only_with_a_shared_cache():
+    """With a per-process cache an edit would bump the version in one worker only."""
+    # The project's settings, not the suite's (which turn the page cache off).
+    base = {"DJANGO_SETTINGS_MODULE": "nsca.settings", "SECRET_KEY": "x" * 50}
+
+    def page_cache_with(**env):
+        return print_setting("PAGE_CACHE_ENABLED", {**base, **env})
+
+    assert page_cache_with(CACHE_URL="locmemcache://") == "False"
+    assert page_cache_with(CACHE_URL="redis://127.0.0.1:6379/1") == "True"
+    assert page_cache_with(CACHE_URL="redis://127.0.0.1:6379/1", PAGE_CACHE_ENABLED="no") == "False"

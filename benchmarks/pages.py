@@ -1,0 +1,190 @@
+"""`make bench`: the public pages' speed, served production-like, beside bare Django.
+
+Serves the site as production would (gunicorn, 2 workers, DEBUG off, PostgreSQL from
+DATABASE_URL, the shared cache from CACHE_URL, Redis by default), and bare Django's "hello"
+(benchmarks/hello.py) on the same gunicorn settings. For each public page it alternates
+`wrk -t2 -c16 --latency` on bare Django, the page as served, and the page uncached (asked
+with a query string the page cache never serves, so it is rendered every time; what is
+kept once per edit stays kept, as in production). It prints requests per second, the
+ratio to bare Django, p50/p99 latency and the queries the page runs when it is rendered.
+BENCH_SECONDS sets each wrk run's length (5 by default).
+"""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+WORKERS = "2"
+WRK = ["wrk", "-t2", "-c16", "--latency"]
+PORTS = {"bare": 8103, "site": 8101}
+# Any query string but `?page=` makes the page cache step aside (association/page_cache.py).
+UNCACHED = "bench-uncached"
+
+
+def site_environment(*, page_cache: bool) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="nsca.settings",
+        DEBUG="false",
+        SECURE_HTTPS="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        CACHE_URL=os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/1"),
+        PAGE_CACHE_ENABLED="true" if page_cache else "false",
+        LOG_LEVEL="WARNING",
+    )
+    env.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(32))
+    return env
+
+
+def prepare_site():
+    """Migrate, load the demo content and collect static files, in this process (which
+    then also counts each page's queries)."""
+    os.environ.update(site_environment(page_cache=True))
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        sys.exit("make bench measures PostgreSQL: set DATABASE_URL=postgres://...")
+    import django  # noqa: PLC0415 (configured from the environment set just above)
+
+    django.setup()
+    from django.core.management import call_command  # noqa: PLC0415
+
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("load_demo", stdout=StringIO())
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
+def public_pages() -> dict[str, str]:
+    from cities.models import Partnership  # noqa: PLC0415 (after django.setup())
+    from events.models import Event  # noqa: PLC0415
+
+    event = Event.objects.published().order_by("starts_at").filter(venue_reveal_at=None).first()
+    partnership = Partnership.objects.current().first()
+    return {
+        "home": "/",
+        "about": "/about/",
+        "cities": "/cities/",
+        "a partnership": partnership.get_absolute_url(),
+        "Virginia directory": "/cities/virginia/",
+        "events": "/events/",
+        "past events": "/events/past/",
+        "an event": event.get_absolute_url(),
+        "membership plans": "/membership/",
+        "events feed": "/events/feed/",
+        "event .ics": f"/events/{event.slug}/event.ics",
+        "calendar .ics": "/events/calendar.ics",
+        "sitemap": "/sitemap.xml",
+    }
+
+
+def queries_per_page(url: str) -> int:
+    """Queries the page runs when rendered (not served from the page cache), once what is
+    kept per edit has been read, as in tests/nsca/test_page_queries.py."""
+    from django.db import connection  # noqa: PLC0415 (after django.setup())
+    from django.test import Client  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from association import page_cache  # noqa: PLC0415
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.get(url)
+    page_cache.store.pages.clear()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return len(queries)
+
+
+def start(name: str) -> subprocess.Popen:
+    if name == "bare":
+        app, env = "benchmarks.hello:application", dict(os.environ)
+    else:
+        app, env = "nsca.wsgi", site_environment(page_cache=True)
+    command = [str(BIN / "gunicorn"), app, "--workers", WORKERS, "--log-level", "warning"]
+    command += ["--bind", f"127.0.0.1:{PORTS[name]}"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command line)
+
+
+def wait_until_up(port: int) -> None:
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"the server on port {port} did not start")
+
+
+def to_ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(port: int, path: str) -> dict:
+    url = f"http://127.0.0.1:{port}{path}"
+    for _ in range(2):  # warm: the first request renders, keeps, connects
+        urllib.request.urlopen(url, timeout=10).read()
+    out = subprocess.run(  # noqa: S603 (wrk on our own server)
+        [*WRK, f"-d{SECONDS}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    latency = {}
+    for percentile, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
+        latency[percentile] = to_ms(value, unit)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency.get("50", 0.0),
+        "p99": latency.get("99", 0.0),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def main() -> None:
+    prepare_site()
+    pages = public_pages()
+    queries = {name: queries_per_page(url) for name, url in pages.items()}
+    servers = {name: start(name) for name in PORTS}
+    try:
+        for port in PORTS.values():
+            wait_until_up(port)
+        print(
+            f"gunicorn --workers {WORKERS}, DEBUG off, PostgreSQL, "
+            f"CACHE_URL={site_environment(page_cache=True)['CACHE_URL']}; "
+            f"{' '.join(WRK)} -d{SECONDS}s, bare Django measured before each page\n"
+        )
+        header = (
+            f"{'page':<20} {'served r/s':>10} {'uncached':>9} {'bare':>7} {'ratio':>6} "
+            f"{'unc.ratio':>9} {'served p50/p99 ms':>18} {'uncached p50/p99':>17} {'queries':>7}"
+        )
+        print(header)
+        ratios = []
+        for name, url in pages.items():
+            bare = wrk(PORTS["bare"], "/")
+            served = wrk(PORTS["site"], url)
+            uncached = wrk(PORTS["site"], f"{url}{'&' if '?' in url else '?'}{UNCACHED}")
+            ratio = served["rps"] / bare["rps"]
+            ratios.append(ratio)
+            errors = served["errors"] + uncached["errors"]
+            print(
+                f"{name:<20} {served['rps']:>10.0f} {uncached['rps']:>9.0f} {bare['rps']:>7.0f} "
+                f"{ratio:>6.2f} {uncached['rps'] / bare['rps']:>9.3f} "
+                f"{served['p50']:>8.2f}/{served['p99']:<9.2f} "
+                f"{uncached['p50']:>7.2f}/{uncached['p99']:<9.2f} {queries[name]:>7}"
+                + (f"  ({errors} non-2xx)" if errors else ""),
+                flush=True,
+            )
+        print(f"\nlowest served/bare ratio: {min(ratios):.2f} (goal 0.8)")
+    finally:
+        for server in servers.values():
+            server.terminate()
+        for server in servers.values():
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
