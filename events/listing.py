@@ -94,7 +94,7 @@ def with_ticket_types(queryset, *, now: datetime.datetime):
     """Events for a list page: the venue (for the gate), the partnership, and the figures
     of sales (`EventQuerySet.with_sales_figures`) as of `now`, the moment the page is
     rendered for."""
-    return queryset.listed().with_sales_figures(now)
+    return queryset.listed().with_sales_figures(now, staff_counts=False)
 
 
 def describe_events(events, *, viewer=None, now: datetime.datetime) -> list[Event]:

@@ -219,15 +219,16 @@ class EventQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.published().filter(ends_at__lt=now).order_by("-starts_at")
 
-    def with_sales_figures(self, now: datetime.datetime):
+    def with_sales_figures(self, now: datetime.datetime, *, staff_counts: bool = True):
         """The figures of sales, for the public pages and the admin alike, in a fixed number
         of queries whatever the number of events: the ticket types (in page order) and the
         open waiting-list offers (`event.open_offers`), from which
-        `availability.places_left` tells what can still be sold; and, counted by the
-        database, `figure_sold` (tickets of confirmed orders), `figure_held` (of pending
-        orders still holding), `figure_unpaid` (of confirmed orders still owing money: pay
-        later), `figure_checked_in` and `figure_revenue` (what confirmed orders brought in, net of
-        refunds; an unpaid one counts its total).
+        `availability.places_left` tells what can still be sold (what both show); and, with
+        `staff_counts` (the admin; public pages never show them and skip their cost),
+        counted by the database, `figure_sold` (tickets of confirmed orders),
+        `figure_held` (of pending orders still holding), `figure_unpaid` (of confirmed
+        orders still owing money: pay later), `figure_checked_in` and `figure_revenue`
+        (what confirmed orders brought in, net of refunds; an unpaid one counts its total).
         Subqueries, not joins, so the counts never multiply."""
         tickets = Ticket.objects.filter(order__event=OuterRef("pk")).order_by()
         confirmed = Q(order__status=Order.Status.CONFIRMED)
@@ -257,14 +258,17 @@ class EventQuerySet(models.QuerySet):
             .annotate(sum=Sum("brought_in"))
             .values("sum")
         )
-        return self.prefetch_related(
+        events = self.prefetch_related(
             Prefetch(
                 "ticket_types", queryset=TicketType.objects.order_by("position", "price", "pk")
             ),
             Prefetch(
                 "waitlist", queryset=WaitlistEntry.objects.open_offers(now), to_attr="open_offers"
             ),
-        ).annotate(
+        )
+        if not staff_counts:
+            return events
+        return events.annotate(
             figure_sold=count(confirmed),
             figure_held=count(
                 Q(order__status=Order.Status.PENDING, order__hold_expires_at__gt=now)

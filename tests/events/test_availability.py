@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from events.availability import SalesClosed, check_event_on_sale, places_left, places_taken
-from events.listing import FEW_LEFT, SalesState, event_sales_state
+from events.listing import FEW_LEFT, SalesState, event_sales_state, with_ticket_types
 from events.models import Event, Order, WaitlistEntry
 
 from .factories import make_order
@@ -93,3 +93,12 @@ def test_check_event_on_sale_says_why_not(make_event, now, change, message):
     with pytest.raises(SalesClosed, match=message):
         check_event_on_sale(make_event(**fields), now=now)
     check_event_on_sale(make_event(), now=now)
+
+
+def test_public_lists_skip_the_staff_counts_they_never_show(make_event):
+    event = make_event()
+    now = datetime.datetime.now(tz=datetime.UTC)
+    public = with_ticket_types(Event.objects.filter(pk=event.pk), now=now).get()
+    staff = Event.objects.with_sales_figures(now).get(pk=event.pk)
+    assert not hasattr(public, "figure_revenue") and not hasattr(public, "figure_sold")
+    assert staff.figure_sold == 0 and staff.figure_revenue == 0
