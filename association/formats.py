@@ -73,6 +73,14 @@ def format_date(day: datetime.date | datetime.datetime | None) -> str:
     return _format(day, DATE)
 
 
+def format_machine_time(moment: datetime.datetime | None) -> str:
+    """A moment for machines (a `<time datetime>`, a data attribute): ISO 8601 in local
+    time, to the second; HTML allows at most three digits of a second's fraction."""
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
 def format_month(day: datetime.date | datetime.datetime | None) -> str:
     """A month heading: "December 2026"."""
     return _format(day, MONTH)

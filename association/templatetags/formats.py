@@ -32,5 +32,10 @@ def plain_date(day) -> str:
 
 
 @register.filter
+def machine_time(moment) -> str:
+    return formats.format_machine_time(moment)
+
+
+@register.filter
 def time_of_day(moment) -> str:
     return formats.format_time(moment)

@@ -12,6 +12,7 @@ from association.formats import (
     format_date,
     format_event_end,
     format_event_time,
+    format_machine_time,
     format_money,
     format_month,
     format_short_datetime,
@@ -125,3 +126,9 @@ def test_what_django_formats_by_itself_reads_like_the_pages():
         SATURDAY_EVENING
     )
     assert formats.localize(datetime.date(2026, 12, 12)) == "12 December 2026"
+
+
+def test_machine_time_is_iso_8601_local_to_the_second():
+    moment = datetime.datetime(2026, 12, 12, 0, 0, 1, 214868, tzinfo=datetime.UTC)
+    assert format_machine_time(moment) == "2026-12-11T19:00:01-05:00"
+    assert format_machine_time(None) == ""
