@@ -24,7 +24,7 @@ def count_donation(request) -> None:
         limit=settings.DONATIONS_LIMIT_PER_IP,
         window_seconds=settings.DONATIONS_LIMIT_WINDOW_SECONDS,
     )
-    if limiter.record_failure(client_ip(request)) > settings.DONATIONS_LIMIT_PER_IP:
+    if limiter.count_is_over(client_ip(request)):
         raise TooManyGifts(
             _(
                 "Too many gifts were begun from your network in a short time. Please wait an "

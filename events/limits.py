@@ -60,13 +60,8 @@ def count_checkout(request, *, email: str) -> None:
     LimitReached when either has had its share in the window. Counted first, checked
     after (the cache's increment is atomic), so checkouts at the same moment cannot all
     pass a check made before any of them was counted."""
-    over_ip = (
-        _ip_limiter().record_failure(client_ip(request)) > settings.EVENTS_CHECKOUT_LIMIT_PER_IP
-    )
-    over_email = (
-        _email_limiter().record_failure(email.strip().casefold())
-        > settings.EVENTS_CHECKOUT_LIMIT_PER_EMAIL
-    )
+    over_ip = _ip_limiter().count_is_over(client_ip(request))
+    over_email = _email_limiter().count_is_over(email.strip().casefold())
     if over_ip or over_email:
         raise LimitReached(
             _(

@@ -224,7 +224,7 @@ def join_and_tell(
     if created:
         send_joined_email(entry, now=now)
         return
-    if _reminder_limiter().record_failure(f"entry:{entry.pk}") > 1:
+    if _reminder_limiter().count_is_over(f"entry:{entry.pk}"):
         return  # already told today
     entry = WaitlistEntry.objects.with_offer_state(now).select_related("event").get(pk=entry.pk)
     send_already_listed_email(entry, now=now)

@@ -51,6 +51,12 @@ class AttemptLimiter:
             cache.add(cache_key, 1, self.window_seconds)
             return 1
 
+    def count_is_over(self, key: str) -> bool:
+        """Count this attempt, then say whether it is one too many. Counting first (the
+        cache's increment is atomic) means attempts at the same moment cannot all pass a
+        check made before any of them was counted."""
+        return self.record_failure(key) > self.limit
+
     def reset(self, key: str) -> None:
         cache.delete(self._cache_key(key))
 
