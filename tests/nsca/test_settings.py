@@ -258,6 +258,7 @@ def imported_project_apps(app):
     "app",
     [
         "association",
+        "outbox",
         "payments",
         "membership",
         "donations",
@@ -283,6 +284,7 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "membership",
         "news",
         "nsca",
+        "outbox",
         "payments",
     ]
 
