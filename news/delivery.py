@@ -149,8 +149,10 @@ def send_next_delivery(*, now: datetime.datetime, renderers: dict) -> bool:
             renderers[mailing.pk] = MailingRenderer(mailing)
         delivery.attempts += 1
         try:
-            renderers[mailing.pk].message(email=delivery.email, name=delivery.name).send()
-        except Exception as error:  # noqa: BLE001 - any failure of the mail server is retried
+            # A savepoint: a message that cannot be written leaves the delivery to record it.
+            with transaction.atomic():
+                renderers[mailing.pk].message(email=delivery.email, name=delivery.name).send()
+        except Exception as error:  # noqa: BLE001 - any failure to write it is retried
             delays = retry_delays()
             delivery.error = f"{type(error).__name__}: {error}"[:2000]
             if delivery.attempts > len(delays):

@@ -23,6 +23,9 @@ class OutgoingEmailQuerySet(models.QuerySet):
     def failed(self):
         return self.filter(status=OutgoingEmail.Status.FAILED)
 
+    def sent_before(self, moment):
+        return self.filter(status=OutgoingEmail.Status.SENT, sent_at__lt=moment)
+
 
 class OutgoingEmail(models.Model):
     class Status(models.TextChoices):

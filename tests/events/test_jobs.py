@@ -90,6 +90,30 @@ def test_cancelled_and_held_orders_get_no_notice(secret_event, buy, now):
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
+def test_workers_building_confirmations_and_the_reveal_job_tell_each_buyer_once(
+    secret_event, buy, settings
+):
+    """Orders confirmed as the venue is revealed: their confirmations, built by two outbox
+    workers at once, race the reveal job; each buyer learns the venue exactly once."""
+    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.OUTBOX_BATCH = 2
+    at = secret_event.venue_reveal_at + datetime.timedelta(minutes=1)
+    emails = [f"guest{number}@example.org" for number in range(8)]
+    for email in emails:
+        queue_order_confirmation(buy(secret_event, 1, now=at, email=email), now=at)
+    outcomes = race(
+        3, lambda index: send_due_venue_notices(now=at) if index == 0 else drain(now=at)
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    drain(now=at)  # the notices the job queued
+    for email in emails:
+        received = [m for m in mail.outbox if m.to == [email]]
+        assert len([m for m in received if "Your tickets" in m.subject]) == 1
+        assert len([m for m in received if SECRET_NAME in m.body]) == 1, email
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_send_each_notice_once(secret_event, buy, now):
     for number in range(6):
         buy(secret_event, 1, now=now, email=f"guest{number}@example.org")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from outbox import builds
 from outbox.delivery import deliver_due, drain, retry_delay
+from outbox.jobs import forget_sent_email
 from outbox.models import OutgoingEmail
 from tests.concurrency import race
 from tests.outbox.mail_servers import COUNTING, REFUSING, CountingEmailBackend
@@ -145,3 +146,25 @@ def test_two_workers_at_once_never_send_one_email_twice(settings):
     # The workers handled 40 rows between them: none took a row another had claimed.
     assert sum(outcomes) == 40
     assert OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT, attempts=1).count() == 40
+
+
+def test_sent_email_is_forgotten_after_the_keeping_time_and_failed_email_is_kept(
+    queued_only, settings
+):
+    settings.OUTBOX_KEEP_SENT_DAYS = 30
+    queue(2)
+    now = timezone.now()
+    drain(now=now)
+    sent_long_ago, sent_lately = OutgoingEmail.objects.order_by("pk")
+    OutgoingEmail.objects.filter(pk=sent_long_ago.pk).update(
+        sent_at=now - datetime.timedelta(days=31)
+    )
+    OutgoingEmail.objects.filter(pk=sent_lately.pk).update(
+        sent_at=now - datetime.timedelta(days=29)
+    )
+    failed = OutgoingEmail.objects.create(
+        message=sent_lately.message, status=OutgoingEmail.Status.FAILED, created_at=now
+    )
+    OutgoingEmail.objects.filter(pk=failed.pk).update(created_at=now - datetime.timedelta(days=90))
+    assert forget_sent_email(now=now) == "1 sent email(s) forgotten"
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == {sent_lately.pk, failed.pk}
