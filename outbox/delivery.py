@@ -24,6 +24,7 @@ import logging
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .builds import build
@@ -81,7 +82,7 @@ def send_messages(rows: list[OutgoingEmail], *, now: datetime.datetime) -> int:
         for row in rows:
             record_failure(row, error, now=now)
         return 0
-    sent = 0
+    sent = []
     try:
         for row in rows:
             try:
@@ -90,18 +91,26 @@ def send_messages(rows: list[OutgoingEmail], *, now: datetime.datetime) -> int:
             except Exception as error:  # noqa: BLE001 - any failure of the mail server
                 record_failure(row, error, now=now)
                 continue
-            row.status = OutgoingEmail.Status.SENT
-            row.attempts += 1
-            row.sent_at = timezone.now()
-            row.last_error = ""
-            row.save(update_fields=["status", "attempts", "sent_at", "last_error"])
-            sent += 1
+            sent.append(row)
     finally:
         try:
             connection.close()
         except Exception:  # noqa: BLE001 - the messages are sent; a rude QUIT changes nothing
             logger.warning("Could not close the mail connection cleanly", exc_info=True)
-    return sent
+    # One UPDATE for the batch (a mailing sends thousands), in the caller's transaction
+    # like the claim, so the rows are marked before their locks are let go.
+    if sent:
+        sent_at = timezone.now()
+        OutgoingEmail.objects.filter(pk__in=[row.pk for row in sent]).update(
+            status=OutgoingEmail.Status.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=sent_at,
+            last_error="",
+        )
+        for row in sent:
+            row.status, row.sent_at, row.last_error = OutgoingEmail.Status.SENT, sent_at, ""
+            row.attempts += 1
+    return len(sent)
 
 
 def _claim(*, now: datetime.datetime, limit: int, built: bool) -> list[OutgoingEmail]:
