@@ -53,3 +53,20 @@ def test_staff_cannot_write_or_edit_emails(admin_client, failed_email):
     assert admin_client.get(CHANGELIST + "add/").status_code == 403
     page = admin_client.get(f"{CHANGELIST}{failed_email.pk}/change/").content.decode()
     assert 'name="_save"' not in page
+
+
+@pytest.mark.parametrize("group", ["Event managers", "Membership secretary"])
+def test_staff_groups_see_failed_email_and_may_retry_it(client, failed_email, group):
+    from django.contrib.auth.models import Group  # noqa: PLC0415
+
+    from membership.models import User  # noqa: PLC0415
+
+    volunteer = User.objects.create_user(
+        email="volunteer@example.org", password="a-long-password-1", is_staff=True
+    )
+    volunteer.groups.add(Group.objects.get(name=group))
+    client.force_login(volunteer)
+    assert "1 email could not be sent." in client.get(CHANGELIST).content.decode()
+    client.post(CHANGELIST, {"action": "retry_now", "_selected_action": [failed_email.pk]})
+    failed_email.refresh_from_db()
+    assert failed_email.status == OutgoingEmail.Status.QUEUED
