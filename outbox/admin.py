@@ -77,6 +77,21 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
+        overdue = OutgoingEmail.objects.overdue(timezone.now()).count()
+        if overdue:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s email has waited more than five minutes to be sent: the email "
+                    "worker (manage.py send_email) and cron's run_jobs seem to be stopped.",
+                    "%(count)s emails have waited more than five minutes to be sent: the "
+                    "email worker (manage.py send_email) and cron's run_jobs seem to be "
+                    "stopped.",
+                    overdue,
+                )
+                % {"count": overdue},
+                messages.ERROR,
+            )
         failed = OutgoingEmail.objects.failed().count()
         if failed:
             self.message_user(

@@ -7,10 +7,14 @@ arguments (`builder`, `build_args`; outbox/builds.py): the worker builds it, sto
 message in the row, and sends it.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+OVERDUE_AFTER = datetime.timedelta(minutes=5)
 
 
 class OutgoingEmailQuerySet(models.QuerySet):
@@ -19,6 +23,11 @@ class OutgoingEmailQuerySet(models.QuerySet):
         return self.filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now).order_by(
             "next_attempt_at", "pk"
         )
+
+    def overdue(self, now):
+        """Due for more than `OVERDUE_AFTER` and still queued: neither the worker nor
+        cron's `run_jobs` is running (either would have sent or rescheduled them)."""
+        return self.due(now - OVERDUE_AFTER)
 
     def failed(self):
         return self.filter(status=OutgoingEmail.Status.FAILED)

@@ -1,5 +1,7 @@
 """Staff see what failed, why and how often it was tried, and can send it again."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.mail import send_mail
@@ -70,3 +72,13 @@ def test_staff_groups_see_failed_email_and_may_retry_it(client, failed_email, gr
     client.post(CHANGELIST, {"action": "retry_now", "_selected_action": [failed_email.pk]})
     failed_email.refresh_from_db()
     assert failed_email.status == OutgoingEmail.Status.QUEUED
+
+
+def test_changelist_warns_when_nothing_has_sent_email_for_minutes(admin_client, queued_only):
+    """Queued and due for five minutes: neither the worker nor cron is running."""
+    send_mail("Stuck", "Body", None, ["ann@example.org"])
+    assert "seem to be stopped" not in admin_client.get(CHANGELIST).content.decode()
+    OutgoingEmail.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=6))
+    assert "1 email has waited more than five minutes" in (
+        admin_client.get(CHANGELIST).content.decode()
+    )
