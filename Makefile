@@ -51,7 +51,7 @@ browser:
 serve: demo
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-local-serve-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	SECURE_HTTPS=false SERVE_MEDIA=true ALLOWED_HOSTS=127.0.0.1,localhost \
-	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null && \
+	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null || exit 1; \
 	$(WITH_EMAIL_WORKER) $(BIN)/gunicorn -c gunicorn.conf.py nsca.wsgi'
 
 # Public pages' requests per second as served (page cache) and uncached, beside bare Django,
