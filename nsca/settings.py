@@ -220,6 +220,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 OUTBOX_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+# Seconds the worker waits on a mail server that stops answering (SMTP) before counting a
+# failed attempt, instead of holding its batch for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_BACKEND = "outbox.backends.OutboxBackend"
 # The worker's batch per round; the pause after the first failed attempt, doubled after
 # each further one up to the cap; how many attempts before an email is failed for staff
