@@ -20,12 +20,17 @@ migrate: setup
 demo: migrate
 	DEBUG=true $(BIN)/python manage.py load_demo
 
+# The outbox's worker (manage.py send_email) runs beside the server, which only queues
+# email, and is stopped with it.
+WITH_EMAIL_WORKER = $(BIN)/python manage.py send_email & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM;
+
 run: demo
 	@echo ""
-	@echo "Serving the site at http://127.0.0.1:8000"
+	@echo "Serving the site at http://127.0.0.1:8000 (email is printed here by its worker)"
 	@echo "Create a staff account with:  DEBUG=true $(BIN)/python manage.py createsuperuser"
 	@echo ""
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=true sh -c '$(WITH_EMAIL_WORKER) $(BIN)/python manage.py runserver 127.0.0.1:8000'
 
 test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -46,8 +51,8 @@ browser:
 serve: demo
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-local-serve-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	SECURE_HTTPS=false SERVE_MEDIA=true ALLOWED_HOSTS=127.0.0.1,localhost \
-	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null && \
-	$(BIN)/gunicorn -c gunicorn.conf.py nsca.wsgi'
+	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null || exit 1; \
+	$(WITH_EMAIL_WORKER) $(BIN)/gunicorn -c gunicorn.conf.py nsca.wsgi'
 
 # Public pages' requests per second as served (page cache) and uncached, beside bare Django,
 # production-like: needs DATABASE_URL=postgres://..., Redis (CACHE_URL, default DB 1) and wrk.

@@ -261,11 +261,19 @@ class PageCacheMiddleware:
         return response
 
 
+# Project apps whose tables no public page shows: writing to them changes no page. The
+# outbox is written with every email (a checkout, a mailing's thousands of deliveries):
+# counted, each would throw away every cached page for nothing.
+APPS_ON_NO_PAGE = frozenset({"outbox"})
+
+
 def _project_tables() -> frozenset[str]:
     from django.apps import apps  # noqa: PLC0415 (read once the registry is ready)
 
     tables = set()
     for label in settings.PROJECT_APPS:
+        if label in APPS_ON_NO_PAGE:
+            continue
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             tables.add(model._meta.db_table)
     return frozenset(tables)

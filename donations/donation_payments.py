@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,7 +52,8 @@ def fulfil(*, payment: Payment, now: datetime.datetime) -> bool:
     if donation is None:
         return False
     if marked:
-        transaction.on_commit(lambda: send_thank_you(donation, payment))
+        # Into the outbox in the payment's transaction: thanked exactly when it is paid.
+        send_thank_you(donation, payment)
     return True
 
 

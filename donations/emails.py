@@ -1,15 +1,12 @@
 """Donation emails: plain text and HTML from templates/emails/donations_<name>.*, signed
-with the association's name."""
-
-import logging
+with the association's name. Written to the outbox in the caller's transaction (sent by
+its worker), so no mail server can fail or slow the gift that caused them."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from association.models import Association
-
-logger = logging.getLogger(__name__)
 
 
 def send_donation_email(name: str, *, to: str, subject: str, context: dict) -> None:
@@ -18,8 +15,4 @@ def send_donation_email(name: str, *, to: str, subject: str, context: dict) -> N
     html = render_to_string(f"emails/donations_{name}.html", context)
     message = EmailMultiAlternatives(subject=str(subject), body=text, to=[to])
     message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception:
-        # Sent after the gift was stored: a mail server's hiccup must not undo it.
-        logger.exception("Could not send the %s email to a donor", name)
+    message.send()

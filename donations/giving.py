@@ -159,7 +159,8 @@ def begin_donation(
         donation.payment = payment
         donation.save(update_fields=["payment"])
         if not outcome.redirect_url:
-            transaction.on_commit(lambda: send_cheque_instructions(donation))
+            # Into the outbox in this transaction: kept exactly when the gift is.
+            send_cheque_instructions(donation)
     return donation, outcome.redirect_url
 
 

@@ -9,7 +9,6 @@ them.
 """
 
 import contextlib
-import logging
 from datetime import timedelta
 
 from django import forms
@@ -41,8 +40,6 @@ from .models import (
     WaitlistEntry,
 )
 from .orders import cancel_order, release_unpaid_order
-
-logger = logging.getLogger(__name__)
 
 REVEAL_LEAD = timedelta(hours=24)
 
@@ -598,7 +595,6 @@ class OrderAdmin(admin.ModelAdmin):
     def cancel_orders(self, request, queryset):
         now = timezone.now()
         done = 0
-        unsent = []
         paid_by_card = []
         for order in queryset.select_related("event"):
             if order.is_closed:
@@ -607,8 +603,7 @@ class OrderAdmin(admin.ModelAdmin):
                 paid_by_card.append(order.reference)
                 continue
             cancel_order(order=order, now=now)
-            if not notifications.send_order_cancelled(order, now=now):
-                unsent.append(order.reference)
+            notifications.send_order_cancelled(order, now=now)
             done += 1
         self._report(request, done, queryset.count() - len(paid_by_card), _("cancelled"))
         if paid_by_card:
@@ -624,17 +619,6 @@ class OrderAdmin(admin.ModelAdmin):
                 % {"refs": ", ".join(paid_by_card)},
                 messages.ERROR,
             )
-        if unsent:
-            self.message_user(
-                request,
-                ngettext(
-                    "Could not email the buyer of order %(refs)s that it is cancelled.",
-                    "Could not email the buyers of orders %(refs)s that they are cancelled.",
-                    len(unsent),
-                )
-                % {"refs": ", ".join(unsent)},
-                messages.ERROR,
-            )
 
     @admin.action(
         description=_("Release the selected unpaid reservations (places return to sale)"),
@@ -645,57 +629,25 @@ class OrderAdmin(admin.ModelAdmin):
         paid or closed orders in the selection are skipped."""
         now = timezone.now()
         done = 0
-        unsent = []
         for order in queryset.select_related("event"):
             if not release_unpaid_order(order=order, now=now):
                 continue
-            if not notifications.send_order_cancelled(order, now=now):
-                unsent.append(order.reference)
+            notifications.send_order_cancelled(order, now=now)
             done += 1
         self._report(request, done, queryset.count(), _("released"))
-        if unsent:
-            self.message_user(
-                request,
-                ngettext(
-                    "Could not email the buyer of order %(refs)s that it is cancelled.",
-                    "Could not email the buyers of orders %(refs)s that they are cancelled.",
-                    len(unsent),
-                )
-                % {"refs": ", ".join(unsent)},
-                messages.ERROR,
-            )
 
     @admin.action(description=_("Resend the confirmation email"), permissions=["change"])
     def resend_confirmation(self, request, queryset):
         now = timezone.now()
         done = 0
-        failed = []
         for order in queryset.select_related("event", "event__venue"):
             if not order.holds_tickets:
                 continue
-            try:
-                notifications.send_order_confirmation(order, now=now, resend=True)
-            except Exception:
-                # A mail server that is down is not a page error: staff are told which
-                # orders to try again, and the rest of the selection is still sent.
-                logger.exception("Could not resend the confirmation of order %s", order.reference)
-                failed.append(order.reference)
-                continue
+            # Queued for the outbox's worker, which builds and sends it within seconds (and
+            # retries while the mail server fails; failures show under Outgoing email).
+            notifications.queue_order_confirmation(order, now=now, resend=True)
             done += 1
-        self._report(request, done, queryset.count() - len(failed), _("sent a confirmation again"))
-        if failed:
-            self.message_user(
-                request,
-                ngettext(
-                    "Could not send the confirmation of order %(refs)s: the email failed. "
-                    "Try again later.",
-                    "Could not send the confirmations of orders %(refs)s: the emails failed. "
-                    "Try again later.",
-                    len(failed),
-                )
-                % {"refs": ", ".join(failed)},
-                messages.ERROR,
-            )
+        self._report(request, done, queryset.count(), _("sent a confirmation again"))
 
     def _report(self, request, done, selected, what):
         self.message_user(

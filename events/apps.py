@@ -10,3 +10,9 @@ class EventsConfig(AppConfig):
         from . import order_payments
 
         order_payments.register()
+        # The order confirmation is built by the outbox's worker, not the checkout request.
+        from outbox.builds import register
+
+        from .notifications import CONFIRMATION_BUILDER, build_order_confirmation
+
+        register(CONFIRMATION_BUILDER, build_order_confirmation)

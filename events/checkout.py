@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
@@ -23,7 +24,7 @@ from payments.methods import PaymentUnavailable, get_method
 
 from .availability import InvalidSelection
 from .models import Order
-from .notifications import send_order_confirmation
+from .notifications import queue_order_confirmation
 from .order_payments import PURPOSE, order_line_items
 from .orders import cancel_order, confirm_order, mark_order_paid, reserve_tickets
 
@@ -42,7 +43,6 @@ def pay_later_refused_message() -> str:
 class CheckoutResult:
     order: Order
     redirect_url: str | None = None
-    confirmation_sent: bool = True
 
 
 def place_order(
@@ -59,8 +59,9 @@ def place_order(
     network_key: str = "",
 ) -> CheckoutResult:
     """Reserve, begin payment, confirm and email. Sending the same submission again
-    returns the first order without paying or emailing twice. An email that cannot be sent
-    is logged, not raised: `confirmation_sent` says so."""
+    returns the first order without paying or emailing twice. The confirmation is queued
+    in the transaction that confirms the order, and built and sent by the outbox's worker:
+    this request neither builds nor sends it, and no mail server can fail it."""
     pays_later = payment_method == PAY_LATER
     if pays_later and not event.pay_later_is_offered(now):
         raise InvalidSelection(pay_later_refused_message())
@@ -122,15 +123,11 @@ def place_order(
     order.save(update_fields=["payment_method", "payment_instructions", "updated_at"])
     if outcome.redirect_url:
         return CheckoutResult(order=order, redirect_url=outcome.redirect_url)
-    confirm_order(order=order, now=now, pay_by=pay_by)
-    if outcome.paid and order.total:
-        mark_order_paid(order=order, now=now)
-    try:
-        send_order_confirmation(order, now=now)
-    except Exception:
-        # The order exists and is confirmed; a mail server being down must not turn that
-        # into an error page. The buyer is sent to the order page, which shows everything
-        # the email would have (the reveal job still sends the venue when it is due).
-        logger.exception("Could not email the confirmation of order %s", order.reference)
-        return CheckoutResult(order=order, confirmation_sent=False)
+    # One transaction: the order is confirmed (and paid) exactly when its confirmation is
+    # queued, and the worker, which builds it once this commits, sees it whole.
+    with transaction.atomic():
+        confirm_order(order=order, now=now, pay_by=pay_by)
+        if outcome.paid and order.total:
+            mark_order_paid(order=order, now=now)
+        queue_order_confirmation(order, now=now)
     return CheckoutResult(order=order)

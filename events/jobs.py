@@ -2,7 +2,8 @@
 
 Each is idempotent and safe when two runs overlap: holds expire and unpaid reservations
 are released under the event's lock (each order re-checked under it), notices and payment
-reminders are claimed row by row before they are sent.
+reminders are claimed row by row in the transaction that writes their email to the outbox
+(which sends it: `outbox/jobs.py`, or the `send_email` worker).
 """
 
 from . import notifications, orders, waitlist

@@ -2,25 +2,31 @@
 the reminder to pay a pay-later reservation, and cancellations (staff's, the buyer's, or
 the release of an unpaid reservation).
 
-Exactly once. Each notice is claimed before it is sent, with one conditional UPDATE per
-order (`... SET venue_notice_sent_at = now WHERE venue_notice_sent_at IS NULL`): of two
-runs at the same moment only one claims a given order, and a run that starts late still
-finds every unclaimed order. If sending fails, the claim is released so the next run
-retries. What an email shows of the venue is decided by the reveal gate at `now`, like
-every other surface.
+Exactly once. Each notice is claimed with one conditional UPDATE per order (`... SET
+venue_notice_sent_at = now WHERE venue_notice_sent_at IS NULL`) in the same transaction
+that writes its email to the outbox: of two runs at the same moment only one claims a
+given order, a run that starts late still finds every unclaimed order, and a claim is
+never kept without its email (nor an email without its claim). The outbox then delivers
+it, retrying while the mail server fails (outbox/delivery.py). What an email shows of the
+venue is decided by the reveal gate at `now`, like every other surface.
+
+The order confirmation, with a QR image per ticket, is built by the outbox's worker, not
+by the request that confirmed the order: `queue_order_confirmation` only writes a row
+naming `build_order_confirmation`, registered from `EventsConfig.ready`.
 """
 
 import datetime
-import logging
 from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from association.models import Association
+from outbox.builds import queue_build
 
 from .models import Event, Order
 from .qr import ticket_qr_png
@@ -32,8 +38,6 @@ from .reveal import (
     reveal_message,
     visible_venue,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def venue_will_be_emailed(order: Order, *, now: datetime.datetime) -> bool:
@@ -60,9 +64,9 @@ def _order_context(order, *, now) -> dict:
     }
 
 
-def _send(name: str, *, order, subject: str, context: dict, images=()) -> None:
-    """Send the text and HTML email; `images` are (content id, PNG) pairs the HTML shows
-    with `cid:` links."""
+def _message(name: str, *, order, subject: str, context: dict, images=()) -> EmailMultiAlternatives:
+    """The text and HTML email; `images` are (content id, PNG) pairs the HTML shows with
+    `cid:` links."""
     text = render_to_string(f"emails/events_{name}.txt", context)
     html = render_to_string(f"emails/events_{name}.html", context)
     message = EmailMultiAlternatives(subject=str(subject), body=text, to=[order.email])
@@ -76,7 +80,12 @@ def _send(name: str, *, order, subject: str, context: dict, images=()) -> None:
             filename = content_id.partition("@")[0] + ".png"
             image.add_header("Content-Disposition", "inline", filename=filename)
             message.attach(image)
-    message.send()
+    return message
+
+
+def _send(name: str, *, order, subject: str, context: dict) -> None:
+    """Write the email to the outbox, in the caller's transaction."""
+    _message(name, order=order, subject=subject, context=context).send()
 
 
 def _ticket_qr_images(order, tickets) -> list[tuple[str, bytes]]:
@@ -90,18 +99,39 @@ def _ticket_qr_images(order, tickets) -> list[tuple[str, bytes]]:
     return images
 
 
-def send_order_confirmation(order: Order, *, now: datetime.datetime, resend: bool = False) -> None:
-    """Confirm an order by email (HTML and text): tickets and their codes with a link to
-    the order page (QR codes), payment instructions, and the venue if the gate allows.
+CONFIRMATION_BUILDER = "events.order_confirmation"
+
+
+def queue_order_confirmation(order: Order, *, now: datetime.datetime, resend: bool = False):
+    """Queue the order's confirmation, in the caller's transaction, for the outbox's worker
+    to build (`build_order_confirmation`) and send: the request that confirmed the order
+    spends nothing on it (the order page shows everything it says)."""
+    return queue_build(
+        CONFIRMATION_BUILDER,
+        recipients=order.email,
+        order_pk=order.pk,
+        now=now.isoformat(),
+        resend=resend,
+    )
+
+
+def build_order_confirmation(
+    *, order_pk: int, now: str, resend: bool = False
+) -> EmailMultiAlternatives:
+    """The order's confirmation (HTML and text): tickets and their codes with a link to
+    the order page (QR codes), payment instructions, and the venue if the gate allows at
+    `now`, the moment the order was confirmed (an ISO 8601 string, as queued).
 
     When the venue is in it, the order counts as told: the reveal job will not send it a
     second notice. The first confirmation claims the notice like the job does, so when the
     job won that race a moment earlier this email leaves the venue to the job's email
-    (told once, never twice); when sending fails, the claim is given back (never zero
-    times). A copy staff resend (`resend=True`) always carries it."""
-    order = Order.objects.select_related("event", "event__venue").get(pk=order.pk)
+    (told once, never twice). The worker builds it in one transaction with storing the
+    message, so a build that fails gives the claim back with it (never zero times); once
+    built, the same message is retried until it goes. A copy staff resend (`resend=True`)
+    always carries it and claims nothing."""
+    now = datetime.datetime.fromisoformat(now)
+    order = Order.objects.select_related("event", "event__venue").get(pk=order_pk)
     context = _order_context(order, now=now)
-    told_here = False
     if context["venue"] is not None and not resend:
         told_here = _claimed(
             Q(venue_notice_sent_at__isnull=True),
@@ -119,13 +149,9 @@ def send_order_confirmation(order: Order, *, now: datetime.datetime, resend: boo
         "ref": order.reference,
     }
     images = _ticket_qr_images(order, context["tickets"])
-    try:
-        _send("order_confirmation", order=order, subject=subject, context=context, images=images)
-    except Exception:
-        # Unsent, the venue is still owed: give the claim back so the reveal job sends it.
-        if told_here:
-            _release_claim(order_pk=order.pk, field="venue_notice_sent_at", now=now)
-        raise
+    return _message(
+        "order_confirmation", order=order, subject=subject, context=context, images=images
+    )
 
 
 def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
@@ -134,9 +160,8 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
     Once per cancellation: only the call whose `now` cancelled the order sends, since
     `cancel_order` stamps `cancelled_at` once; a second click or a staff action on an order
     already closed finds another time there. The email names no venue: a cancelled order
-    is not a ticket holder. A failed send is logged, not raised: the order is cancelled
-    all the same, and the page or action that cancelled it must still say so. Returns
-    whether it was sent."""
+    is not a ticket holder. The email goes through the outbox, so no mail server can fail
+    the page or action that cancelled it. Returns whether it was queued."""
     order = Order.objects.select_related("event").get(pk=order.pk)
     if order.status != Order.Status.CANCELLED or order.cancelled_at != now:
         return False
@@ -155,56 +180,44 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
         "ref": order.reference,
         "event": order.event.title,
     }
-    try:
-        _send("order_cancelled", order=order, subject=subject, context=context)
-    except Exception:
-        logger.exception("Could not email the cancellation of order %s", order.reference)
-        return False
+    _send("order_cancelled", order=order, subject=subject, context=context)
     return True
 
 
 def send_payment_reminders(*, now: datetime.datetime) -> int:
     """Remind each unpaid pay-later reservation once, before it is released. Each order
-    is claimed (`payment_reminder_sent_at`) before its email goes; a failed send gives the
-    claim back for the next run. Returns how many this run sent."""
+    is claimed (`payment_reminder_sent_at`) in one transaction with writing its email to
+    the outbox. Returns how many this run queued."""
     sent = 0
     for order in Order.objects.payment_reminders_due(now).select_related("event").order_by("pk"):
-        if not _claimed(
-            Q(payment_reminder_sent_at__isnull=True),
-            order_pk=order.pk,
-            field="payment_reminder_sent_at",
-            now=now,
-        ):
-            continue  # another run has it
-        context = {
-            "order": order,
-            "event": order.event,
-            "ticket_count": order.tickets.count(),
-            "site_url": settings.SITE_URL,
-            "order_url": settings.SITE_URL + order.get_absolute_url(),
-            "event_url": settings.SITE_URL + order.event.get_absolute_url(),
-            "association": Association.current(),
-        }
-        subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
-            "ref": order.reference,
-            "event": order.event.title,
-        }
-        try:
+        with transaction.atomic():
+            if not _claimed(
+                Q(payment_reminder_sent_at__isnull=True),
+                order_pk=order.pk,
+                field="payment_reminder_sent_at",
+                now=now,
+            ):
+                continue  # another run has it
+            context = {
+                "order": order,
+                "event": order.event,
+                "ticket_count": order.tickets.count(),
+                "site_url": settings.SITE_URL,
+                "order_url": settings.SITE_URL + order.get_absolute_url(),
+                "event_url": settings.SITE_URL + order.event.get_absolute_url(),
+                "association": Association.current(),
+            }
+            subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
+                "ref": order.reference,
+                "event": order.event.title,
+            }
             _send("payment_reminder", order=order, subject=subject, context=context)
-        except Exception:
-            _release_claim(order_pk=order.pk, field="payment_reminder_sent_at", now=now)
-            logger.exception("Could not send the payment reminder of order %s", order.reference)
-            continue
         sent += 1
     return sent
 
 
 def _claimed(queryset_filter: Q, *, order_pk, field: str, now) -> bool:
     return bool(Order.objects.filter(queryset_filter, pk=order_pk).update(**{field: now}))
-
-
-def _release_claim(*, order_pk, field: str, now) -> None:
-    Order.objects.filter(pk=order_pk, **{field: now}).update(**{field: None})
 
 
 def due_venue_notices(*, now: datetime.datetime):
@@ -227,28 +240,25 @@ def due_venue_notices(*, now: datetime.datetime):
 
 def send_due_venue_notices(*, now: datetime.datetime) -> int:
     """At or after the reveal, tell each ticket holder the venue, once. Returns how many
-    emails this run sent."""
+    emails this run queued."""
     sent = 0
     for order in due_venue_notices(now=now):
         if not order.event.venue_is_revealed(now) or not can_see_venue(
             order.event, order=order, at=now
         ):
             continue
-        if not _claimed(
-            Q(venue_notice_sent_at__isnull=True),
-            order_pk=order.pk,
-            field="venue_notice_sent_at",
-            now=now,
-        ):
-            continue  # another run has it
-        try:
+        with transaction.atomic():
+            if not _claimed(
+                Q(venue_notice_sent_at__isnull=True),
+                order_pk=order.pk,
+                field="venue_notice_sent_at",
+                now=now,
+            ):
+                continue  # another run has it
             subject = _("The location of %(event)s") % {"event": order.event.title}
             _send(
                 "venue_notice", order=order, subject=subject, context=_order_context(order, now=now)
             )
-        except Exception:
-            _release_claim(order_pk=order.pk, field="venue_notice_sent_at", now=now)
-            raise
         sent += 1
     return sent
 
@@ -277,22 +287,17 @@ def due_venue_updates(*, now: datetime.datetime):
 
 def send_venue_updates(*, now: datetime.datetime) -> int:
     """After staff change a revealed venue, tell each ticket holder who knew the old one,
-    once per change. Returns how many emails this run sent."""
+    once per change. Returns how many emails this run queued."""
     sent = 0
     for order in due_venue_updates(now=now):
         changed_at = order.event.venue_changed_at
         still_due = Q(venue_update_sent_at__isnull=True) | Q(venue_update_sent_at__lt=changed_at)
-        if not _claimed(still_due, order_pk=order.pk, field="venue_update_sent_at", now=now):
-            continue
-        try:
+        with transaction.atomic():
+            if not _claimed(still_due, order_pk=order.pk, field="venue_update_sent_at", now=now):
+                continue
             subject = _("New location for %(event)s") % {"event": order.event.title}
             _send(
                 "venue_update", order=order, subject=subject, context=_order_context(order, now=now)
             )
-        except Exception:
-            Order.objects.filter(pk=order.pk, venue_update_sent_at=now).update(
-                venue_update_sent_at=order.venue_update_sent_at
-            )
-            raise
         sent += 1
     return sent

@@ -4,8 +4,9 @@ Registered with `payments.purposes` from `EventsConfig.ready`, so payments never
 events. `fulfil` is called once per payment, under the payment row's lock: a held order is
 confirmed paid; an order whose hold lapsed before the money came is reinstated if its
 places are still free (`orders.reinstate_expired_order`), else refused (payments refunds
-it in full and `tell_buyer_payment_refused` says why). The confirmation email is sent on
-commit, so it goes once, when the payment is confirmed.
+it in full and `tell_buyer_payment_refused` says why). The confirmation email is queued
+in the outbox in the same transaction, so it goes once, exactly when the payment is
+confirmed; the outbox's worker builds and sends it.
 
 `card_payment_state` is what the order page says about a card payment; coming back from
 Stripe it asks Stripe (through `payments.confirmation.settle_from_stripe`, the same path
@@ -13,13 +14,11 @@ as the webhook) and never marks anything paid by itself.
 """
 
 import datetime
-import logging
 from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,11 +37,9 @@ from payments.refunds import RefundRefused, refund_payment
 from payments.stripe_api import LineItem, StripeUnavailable
 
 from .models import Order
-from .notifications import send_order_confirmation
+from .notifications import queue_order_confirmation
 from .orders import cancel_order, mark_order_paid, reinstate_expired_order, release_tickets
 from .receipts import ORDER_PURPOSE, order_receipt_url
-
-logger = logging.getLogger(__name__)
 
 PURPOSE = ORDER_PURPOSE
 
@@ -59,28 +56,18 @@ def order_line_items(order: Order) -> list[LineItem]:
     ]
 
 
-def _send_confirmation_after_commit(order: Order, *, now) -> None:
-    def send():
-        try:
-            send_order_confirmation(order, now=now)
-        except Exception:
-            logger.exception("Could not email the confirmation of order %s", order.reference)
-
-    transaction.on_commit(send)
-
-
 def fulfil(*, payment: Payment, now: datetime.datetime) -> bool:
     order = Order.objects.get(pk=int(payment.object_id))
     if order.status == Order.Status.PENDING:
         mark_order_paid(order=order, now=now)
-        _send_confirmation_after_commit(order, now=now)
+        queue_order_confirmation(order, now=now)
         return True
     if order.status == Order.Status.CONFIRMED:
         if order.paid_at is None:
             mark_order_paid(order=order, now=now)
         return True
     if order.status == Order.Status.EXPIRED and reinstate_expired_order(order=order, now=now):
-        _send_confirmation_after_commit(order, now=now)
+        queue_order_confirmation(order, now=now)
         return True
     return False
 
@@ -118,7 +105,7 @@ def on_refunded(*, payment: Payment, amount: Decimal, tickets, now: datetime.dat
         release_tickets(order=order, ticket_ids=list(tickets), now=now)
     elif payment.amount_refunded >= payment.amount and not order.is_closed:
         cancel_order(order=order, now=now, status=Order.Status.REFUNDED)
-    transaction.on_commit(lambda: _tell_buyer(order, payment, "refunded", amount=amount))
+    _tell_buyer(order, payment, "refunded", amount=amount)
 
 
 def record_offline_payment(*, order: Order, now: datetime.datetime) -> bool:
@@ -214,15 +201,13 @@ def _tell_buyer(order: Order, payment: Payment, kind: str, *, amount: Decimal) -
         if kind == "refused"
         else _("A refund for order %(ref)s")
     ) % {"ref": order.reference}
-    try:
-        send_mail(
-            subject,
-            render_to_string("emails/events_payment_refunded.txt", context),
-            None,
-            [order.email],
-        )
-    except Exception:
-        logger.exception("Could not email order %s about its refund", order.reference)
+    # Into the outbox, in the transaction that recorded the refund.
+    send_mail(
+        subject,
+        render_to_string("emails/events_payment_refunded.txt", context),
+        None,
+        [order.email],
+    )
 
 
 def register() -> None:

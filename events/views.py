@@ -320,14 +320,6 @@ def checkout(request, slug):
                     response = redirect(result.redirect_url)
                     response.status_code = 303
                     return response
-                if not result.confirmation_sent:
-                    messages.warning(
-                        request,
-                        _(
-                            "Your order is confirmed, but we could not email it to you just "
-                            "now. Keep this page's address: it is your order and tickets."
-                        ),
-                    )
                 response = redirect(result.order.get_absolute_url())
                 response.status_code = 303
                 return response

@@ -1,17 +1,18 @@
 """Work done after the response has been sent, so its duration shows in no answer.
 
 The password-reset and sign-up answers must take the same time whether or not the address
-has an account; looking the account up, making a token, rendering and sending an email all
-take longer than nothing. `RedirectThenRun` answers first and does that work in its
-`close()`, which the WSGI server (gunicorn, runserver) calls once the body has been
-written to the client, and which Django's test client calls before returning, so tests
+has an account; looking the account up, making a token, rendering an email and writing it
+to the outbox all take longer than nothing. `RedirectThenRun` answers first and does that
+work in its `close()`, which the WSGI server (gunicorn, runserver) calls once the body has
+been written to the client, and which Django's test client calls before returning, so tests
 still find the email in `mail.outbox`.
 
-Why not a thread: it would race the request's database transaction (and the test's), and
-its work could be lost silently. Why not a queue for `run_jobs`: a reset link would wait up
-to a minute, and the queue would store reset tokens in the database. The cost of this way:
-the worker process is busy sending for a moment after each such answer; the per-IP limits
-bound how many it takes on.
+The email itself is only written to the outbox (its worker sends it within seconds), so
+what runs here is short; it stays after the answer because it still differs between an
+address with an account and one without. Why not a thread: it would race the request's
+database transaction (and the test's), and its work could be lost silently. The cost of
+this way: the server process is busy for a moment after each such answer; the per-IP
+limits bound how many it takes on.
 """
 
 import logging

@@ -201,16 +201,14 @@ def begin_membership(
             _send_welcome(membership)
         elif not outcome.redirect_url:
             # Paying elsewhere (card) needs no instructions: the welcome goes when it is paid.
-            transaction.on_commit(
-                lambda: send_membership_email(
-                    "pending",
-                    to=user.email,
-                    subject=_("Your membership: payment instructions"),
-                    context={
-                        "membership": membership,
-                        "instructions": membership.payment_instructions,
-                    },
-                )
+            send_membership_email(
+                "pending",
+                to=user.email,
+                subject=_("Your membership: payment instructions"),
+                context={
+                    "membership": membership,
+                    "instructions": membership.payment_instructions,
+                },
             )
     return membership, outcome
 
@@ -282,14 +280,11 @@ def dues_receipt_url(membership: Membership) -> str:
 
 
 def _send_welcome(membership):
-    def send():
-        # Looked up once committed: the payment that activated the membership is saved
-        # paid in the same transaction, after this was asked for.
-        send_membership_email(
-            "active",
-            to=membership.user.email,
-            subject=_("Welcome: your membership is active"),
-            context={"membership": membership, "receipt_url": dues_receipt_url(membership)},
-        )
-
-    transaction.on_commit(send)
+    """Into the outbox, in the transaction that activates the membership (a payment that
+    activates it is saved paid before its purpose is fulfilled, so the receipt is found)."""
+    send_membership_email(
+        "active",
+        to=membership.user.email,
+        subject=_("Welcome: your membership is active"),
+        context={"membership": membership, "receipt_url": dues_receipt_url(membership)},
+    )

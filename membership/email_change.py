@@ -97,14 +97,15 @@ def change_email(*, user: User, new_email: str) -> bool:
                 # An unconfirmed sign-up is nobody's yet: the proven owner takes the address.
                 holder.delete()
             User.objects.filter(pk=user.pk).update(email=new_email)
+            user.refresh_from_db()
+            # The old address is told in the same transaction as the change (the outbox).
+            send_membership_email(
+                "email_changed",
+                to=old_email,
+                subject=_("Your email address was changed"),
+                context={"user": user, "old_email": old_email},
+            )
     except IntegrityError:
         # Taken between the check and the update; the unique constraint is the real guard.
         return False
-    user.refresh_from_db()
-    send_membership_email(
-        "email_changed",
-        to=old_email,
-        subject=_("Your email address was changed"),
-        context={"user": user, "old_email": old_email},
-    )
     return True

@@ -2,9 +2,10 @@
 (while the grace period still lets the member renew without a break).
 
 Each kind is sent at most once per membership term. The `RenewalReminder` row is inserted
-before the email goes out, in the same transaction: its unique constraint makes a second,
-concurrent run fail to insert and skip, and a failed send rolls the row back so the next
-run tries again. A member who has already renewed gets no reminder.
+in the same transaction that writes the email to the outbox: its unique constraint makes a
+second, concurrent run fail to insert and skip, and an email that cannot be written (a
+template error) rolls the row back so the next run tries again. The outbox delivers it,
+retrying while the mail server fails. A member who has already renewed gets no reminder.
 """
 
 import datetime
@@ -77,6 +78,7 @@ def send_due_renewal_reminders(*, now: datetime.datetime) -> int:
             try:
                 sent += send_renewal_reminder(membership, kind=kind, now=now)
             except Exception:
-                # One bad address must not stop the others; the next run retries it.
+                # One reminder that cannot be written must not stop the others; the next
+                # run retries it.
                 logger.exception("Renewal reminder for membership %s failed", membership.pk)
     return sent

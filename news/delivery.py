@@ -5,15 +5,17 @@
   half-way leaves nothing behind. Its audience is streamed (`iterator()`, never loaded
   whole) into one Delivery per lower-cased address (`delivery_once_per_address`).
 - Sending: each delivery is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` in its own
-  transaction, sent, and marked sent before the lock is let go: two runs at once take
-  different rows, and a run killed half-way leaves the rest queued for the next run. (If
-  the process dies between handing a message to the mail server and committing, that one
-  message goes again: no mail server takes part in our transaction.)
+  transaction, its message written to the site's outbox, and marked sent before the lock is
+  let go, all in that transaction: two runs at once take different rows, each delivery
+  becomes exactly one outbox row, and a run killed half-way leaves the rest queued for the
+  next run. The outbox's worker hands the message to the mail server, retries while that
+  fails, and shows staff what finally failed (outbox/delivery.py), as for every email.
 - Consent is asked again at the moment of sending (news/consent.py), so an unsubscribe
   skips deliveries still queued.
-- A failed send is retried after growing delays (`NEWS_RETRY_DELAYS`), then marked failed
-  with the reason.
-- Rate: at most `NEWS_SEND_BATCH` messages per run of `run_jobs` (every minute).
+- A delivery whose message cannot be written (a rendering error) is retried after growing
+  delays (`NEWS_RETRY_DELAYS`), then marked failed with the reason.
+- Rate: at most `NEWS_SEND_BATCH` messages per run of `run_jobs` (every minute) go into the
+  outbox.
 """
 
 import datetime
@@ -147,8 +149,10 @@ def send_next_delivery(*, now: datetime.datetime, renderers: dict) -> bool:
             renderers[mailing.pk] = MailingRenderer(mailing)
         delivery.attempts += 1
         try:
-            renderers[mailing.pk].message(email=delivery.email, name=delivery.name).send()
-        except Exception as error:  # noqa: BLE001 - any failure of the mail server is retried
+            # A savepoint: a message that cannot be written leaves the delivery to record it.
+            with transaction.atomic():
+                renderers[mailing.pk].message(email=delivery.email, name=delivery.name).send()
+        except Exception as error:  # noqa: BLE001 - any failure to write it is retried
             delays = retry_delays()
             delivery.error = f"{type(error).__name__}: {error}"[:2000]
             if delivery.attempts > len(delays):

@@ -70,12 +70,15 @@ def check_site_url(app_configs=None, **kwargs):
 
 
 def check_email_backend(app_configs=None, **kwargs):
-    """Email must be delivered when DEBUG is off (tickets and venue notices go by email)."""
-    if settings.DEBUG or settings.EMAIL_BACKEND not in UNDELIVERED_EMAIL_BACKENDS:
+    """Email must be delivered when DEBUG is off (tickets and venue notices go by email).
+    What delivers it is the outbox's backend (`OUTBOX_DELIVERY_BACKEND`, from EMAIL_URL);
+    EMAIL_BACKEND itself only writes to the outbox."""
+    backend = settings.OUTBOX_DELIVERY_BACKEND
+    if settings.DEBUG or backend not in UNDELIVERED_EMAIL_BACKENDS:
         return []
     return [
         Error(
-            f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}, which delivers no email.",
+            f"The outbox delivers email with {backend}, which delivers no email.",
             hint="Set EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587: "
             "order confirmations and venue notices are sent by email.",
             id="nsca.E003",

@@ -41,6 +41,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "association",
+    "outbox",
     "payments",
     "membership",
     "donations",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 # visit apps in this order; template and static lookup follow INSTALLED_APPS, not this).
 PROJECT_APPS = [
     "association",
+    "outbox",
     "payments",
     "membership",
     "donations",
@@ -212,9 +214,27 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # Email: console in development, anything django-environ understands elsewhere
-# (smtp+tls://user:password@host:587).
+# (smtp+tls://user:password@host:587). EMAIL_URL configures the real delivery; every
+# `send()` on the site only writes to the outbox (outbox/backends.py), in the caller's
+# transaction, and the worker (`manage.py send_email`, and `run_jobs`) delivers it.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+OUTBOX_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+# Seconds the worker waits on a mail server that stops answering (SMTP) before counting a
+# failed attempt, instead of holding its batch for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_BACKEND = "outbox.backends.OutboxBackend"
+# The worker's batch per round; the pause after the first failed attempt, doubled after
+# each further one up to the cap; how many attempts before an email is failed for staff
+# (the defaults keep trying for about five hours).
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+# Sent emails are deleted after this many days (run_jobs); failed ones are kept for staff.
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=30)
+# Only the test suite turns this on: each email is delivered the moment it is queued.
+OUTBOX_DELIVER_AT_ONCE = False
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 

@@ -78,6 +78,9 @@ def confirm_payment(
         payment.paid_at = now
         if payment_intent_id:
             payment.payment_intent_id = payment_intent_id
+        # Saved paid before fulfilling: what the purpose queues (an order's confirmation,
+        # which links the receipt) reads the payment as paid, however soon it is built.
+        payment.save(update_fields=["status", "paid_at", "payment_intent_id", "updated_at"])
         accepted = purposes.get(payment.purpose).fulfil(payment=payment, now=now)
         if accepted:
             payment.fulfilled_at = now

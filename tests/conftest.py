@@ -1,5 +1,14 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _email_through_the_outbox(django_test_environment):
+    """Django's test setup makes EMAIL_BACKEND locmem; put the site's own back, so every
+    email in the suite is written to the outbox as in production (and, with
+    OUTBOX_DELIVER_AT_ONCE, delivered from it into `mail.outbox` at once)."""
+    settings.EMAIL_BACKEND = "outbox.backends.OutboxBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -8,6 +17,14 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """The outbox's mail server refuses every message (the site itself carries on)."""
+    from tests.outbox.mail_servers import REFUSING  # noqa: PLC0415
+
+    settings.OUTBOX_DELIVERY_BACKEND = REFUSING
 
 
 @pytest.fixture

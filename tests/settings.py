@@ -23,7 +23,11 @@ from nsca.settings import *  # noqa: E402,F403
 from nsca.settings import STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Every email goes through the outbox as in production (EMAIL_BACKEND, which
+# tests/conftest.py puts back after Django's test setup swaps in locmem) and is delivered
+# at once, into `mail.outbox`; the outbox's own tests turn that off (tests/outbox/).
+OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+OUTBOX_DELIVER_AT_ONCE = True
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -11,13 +11,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 MAY_IMPORT = {
     "association": set(),
+    "outbox": set(),
     "payments": {"association"},
     "membership": {"association", "payments"},
     "donations": {"association", "payments", "membership"},
     "cities": {"association", "payments", "membership"},
-    "events": {"association", "payments", "membership", "cities"},
-    "news": {"association", "payments", "membership", "donations", "cities", "events"},
-    "nsca": {"association", "payments", "membership", "donations", "cities", "events", "news"},
+    "events": {"association", "outbox", "payments", "membership", "cities"},
+    "news": {"association", "outbox", "payments", "membership", "donations", "cities", "events"},
+    "nsca": {
+        "association",
+        "outbox",
+        "payments",
+        "membership",
+        "donations",
+        "cities",
+        "events",
+        "news",
+    },
 }
 
 

@@ -255,6 +255,22 @@ def test_writes_outside_the_project_tables_do_not_bump_the_version(page_store):
     assert page_store.current_version() == before
 
 
+@pytest.mark.django_db(transaction=True)
+def test_emails_queued_in_the_outbox_do_not_bump_the_version(page_store, settings):
+    """No public page shows the outbox: an email written to it keeps every cached page."""
+    from django.core.mail import send_mail  # noqa: PLC0415
+
+    from outbox.models import OutgoingEmail  # noqa: PLC0415
+
+    settings.OUTBOX_DELIVER_AT_ONCE = False
+    before = page_store.current_version()
+    send_mail("Hello", "Body", None, ["someone@example.org"])
+    OutgoingEmail.objects.update(attempts=1)
+    page_store.checked_at = float("-inf")
+    assert OutgoingEmail.objects.count() == 1
+    assert page_store.current_version() == before
+
+
 def test_served_page_is_dropped_once_the_version_changes(client, page_store, event):
     views_run(client, "/events/", times=1)
     assert views_run(client, "/events/", times=1) == [0]

@@ -61,6 +61,9 @@ def test_event_managers_group_has_exactly_the_permissions_it_needs():
         "news.change_mailing",
         "news.view_mailing",
         "news.view_delivery",
+        # outbox: see outgoing email and send a failed one again
+        "outbox.view_outgoingemail",
+        "outbox.change_outgoingemail",
     }
 
 

@@ -4,18 +4,18 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.test import override_settings
 
 from events import jobs
 from events.models import Order, Venue
 from events.notifications import (
+    queue_order_confirmation,
     send_due_venue_notices,
-    send_order_confirmation,
     send_venue_updates,
 )
 from events.orders import reserve_tickets
+from outbox.delivery import drain
+from outbox.models import OutgoingEmail
 from tests.concurrency import race
 
 from .conftest import SECRET_ADDRESS, SECRET_NAME
@@ -90,6 +90,30 @@ def test_cancelled_and_held_orders_get_no_notice(secret_event, buy, now):
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
+def test_workers_building_confirmations_and_the_reveal_job_tell_each_buyer_once(
+    secret_event, buy, settings
+):
+    """Orders confirmed as the venue is revealed: their confirmations, built by two outbox
+    workers at once, race the reveal job; each buyer learns the venue exactly once."""
+    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.OUTBOX_BATCH = 2
+    at = secret_event.venue_reveal_at + datetime.timedelta(minutes=1)
+    emails = [f"guest{number}@example.org" for number in range(8)]
+    for email in emails:
+        queue_order_confirmation(buy(secret_event, 1, now=at, email=email), now=at)
+    outcomes = race(
+        3, lambda index: send_due_venue_notices(now=at) if index == 0 else drain(now=at)
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    drain(now=at)  # the notices the job queued
+    for email in emails:
+        received = [m for m in mail.outbox if m.to == [email]]
+        assert len([m for m in received if "Your tickets" in m.subject]) == 1
+        assert len([m for m in received if SECRET_NAME in m.body]) == 1, email
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_send_each_notice_once(secret_event, buy, now):
     for number in range(6):
         buy(secret_event, 1, now=now, email=f"guest{number}@example.org")
@@ -105,7 +129,7 @@ def test_order_after_reveal_carries_venue_and_gets_no_second_notice(secret_event
     after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
     order = buy(secret_event, 1, now=after, email="late@example.org")
     mail.outbox.clear()
-    send_order_confirmation(order, now=after)
+    queue_order_confirmation(order, now=after)
     assert SECRET_NAME in mail.outbox[0].body
     assert SECRET_ADDRESS in mail.outbox[0].alternatives[0][0]
     assert send_due_venue_notices(now=after + datetime.timedelta(minutes=1)) == 0
@@ -114,7 +138,7 @@ def test_order_after_reveal_carries_venue_and_gets_no_second_notice(secret_event
 
 def test_confirmation_before_reveal_leaves_the_notice_due(secret_event, buy, now):
     order = buy(secret_event, 1, now=now, email="early@example.org")
-    send_order_confirmation(order, now=now)
+    queue_order_confirmation(order, now=now)
     order.refresh_from_db()
     assert order.venue_notice_sent_at is None
 
@@ -124,7 +148,7 @@ PROMISE = "We will email it to you then."
 
 def test_confirmation_promises_the_venue_email_only_before_the_reveal(secret_event, buy, now):
     order = buy(secret_event, 1, now=now, email="early@example.org")
-    send_order_confirmation(order, now=now)
+    queue_order_confirmation(order, now=now)
     assert PROMISE in mail.outbox[-1].body
     assert PROMISE in mail.outbox[-1].alternatives[0][0]
 
@@ -141,26 +165,49 @@ def test_confirmation_of_a_held_order_promises_no_venue_email(secret_event, now)
         now=after,
     ).order
     mail.outbox.clear()
-    send_order_confirmation(held, now=after)
+    queue_order_confirmation(held, now=after)
     assert "The location was revealed to ticket holders on" in mail.outbox[0].body
     assert PROMISE not in mail.outbox[0].body
     assert PROMISE not in mail.outbox[0].alternatives[0][0]
 
 
-class RefusingEmailBackend(BaseEmailBackend):
-    """A mail server that is down: every send fails, as SMTP would."""
-
-    def send_messages(self, email_messages):
-        raise ConnectionRefusedError("the mail server is down")
-
-
-def test_failed_confirmation_after_reveal_leaves_the_venue_notice_due(secret_event, buy, now):
+def test_refused_confirmation_after_reveal_keeps_the_venue_and_is_retried(
+    secret_event, buy, now, mail_server_down, settings
+):
+    """Built, the confirmation claims the venue notice with the message that tells it: the
+    mail server refusing it leaves that message queued for a retry (the reveal job sends
+    no second notice meanwhile), and the retry carries the venue."""
     after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
     order = buy(secret_event, 1, now=after, email="unlucky@example.org")
     mail.outbox.clear()
-    refusing = override_settings(EMAIL_BACKEND="tests.events.test_jobs.RefusingEmailBackend")
-    with refusing, pytest.raises(ConnectionRefusedError):
-        send_order_confirmation(order, now=after)
+    row = queue_order_confirmation(order, now=after)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (OutgoingEmail.Status.QUEUED, 1)
+    assert "mail server is down" in row.last_error
+    order.refresh_from_db()
+    assert order.venue_notice_sent_at == after
+    assert send_due_venue_notices(now=after + datetime.timedelta(minutes=1)) == 0
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    drain(now=row.next_attempt_at)
+    [sent] = mail.outbox
+    assert SECRET_NAME in sent.body and sent.to == ["unlucky@example.org"]
+
+
+def test_confirmation_that_cannot_be_built_gives_the_venue_notice_back(
+    secret_event, buy, now, monkeypatch
+):
+    """Building and claiming are one transaction: a build that fails claims nothing, so
+    the reveal job still tells the order the venue."""
+    after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
+    order = buy(secret_event, 1, now=after, email="unlucky@example.org")
+
+    def broken(order, tickets):
+        raise RuntimeError("no QR today")
+
+    monkeypatch.setattr("events.notifications._ticket_qr_images", broken)
+    row = queue_order_confirmation(order, now=after)
+    row.refresh_from_db()
+    assert row.message is None and "no QR today" in row.last_error
     order.refresh_from_db()
     assert order.venue_notice_sent_at is None
     assert send_due_venue_notices(now=after + datetime.timedelta(minutes=1)) == 1
@@ -263,7 +310,7 @@ def test_confirmation_racing_the_reveal_job_tells_the_venue_once(secret_event, b
     mail.outbox.clear()
     # The job claimed and told this order a moment before the checkout's email went out.
     assert send_due_venue_notices(now=after) == 1
-    send_order_confirmation(order, now=after)
+    queue_order_confirmation(order, now=after)
     assert len(mail.outbox) == 2
     venue_emails = [m for m in mail.outbox if SECRET_NAME in m.body]
     assert len(venue_emails) == 1
@@ -274,7 +321,7 @@ def test_confirmation_racing_the_reveal_job_tells_the_venue_once(secret_event, b
 def test_confirmation_resent_by_staff_carries_the_venue_again(secret_event, buy, now):
     after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
     order = buy(secret_event, 1, now=after, email="again@example.org")
-    send_order_confirmation(order, now=after)
+    queue_order_confirmation(order, now=after)
     mail.outbox.clear()
-    send_order_confirmation(order, now=after, resend=True)
+    queue_order_confirmation(order, now=after, resend=True)
     assert SECRET_NAME in mail.outbox[0].body

@@ -13,7 +13,7 @@ from django.urls import reverse
 from association.formats import format_event_time
 from events.checkin import admission
 from events.models import Order
-from events.notifications import send_order_confirmation
+from events.notifications import queue_order_confirmation
 
 STARTS_AT = datetime.datetime(2030, 5, 18, 23, 0, tzinfo=datetime.UTC)  # 7 PM in Norfolk
 EVENT_TIME = "Saturday 18 May 2030, 7:00 PM"
@@ -35,7 +35,7 @@ def gala(make_event, make_ticket_type):
 def surfaces(client, staff_user, gala, buy, now):
     order = buy(gala, 1, now=now)
     mail.outbox.clear()
-    send_order_confirmation(order, now=now)
+    queue_order_confirmation(order, now=now)
     message = mail.outbox[-1]
     texts = {
         "event page": client.get(gala.get_absolute_url()).content.decode(),

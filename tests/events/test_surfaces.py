@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import override_settings
 
 from events.models import Event
-from events.notifications import send_order_confirmation
+from events.notifications import queue_order_confirmation
 
 from .conftest import HINT, SECRET_ADDRESS, SECRET_NAME
 from .factories import make_staff
@@ -90,7 +90,7 @@ def test_venue_hidden_from_every_surface_before_reveal(
     order = buy(secret_event, 2, now=now)
     buy(past_secret_event, 1, now=past_secret_event.starts_at - datetime.timedelta(days=3))
     mail.outbox.clear()
-    send_order_confirmation(order, now=now)
+    queue_order_confirmation(order, now=now)
 
     surfaces = {**public_surfaces(client, secret_event), **order_surfaces(client, order)}
     surfaces["confirmation email"] = email_texts()

@@ -170,6 +170,9 @@ def test_membership_secretary_group_has_exactly_its_permissions():
         ("news", "view_delivery"),
         ("news", "view_subscriber"),
         ("news", "change_subscriber"),
+        # outbox: see outgoing email and send a failed one again
+        ("outbox", "view_outgoingemail"),
+        ("outbox", "change_outgoingemail"),
     }
 
 

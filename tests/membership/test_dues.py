@@ -151,6 +151,7 @@ def test_confirming_dues_activates_once(plan, member, django_capture_on_commit_c
     membership, _ = begin_membership(
         user=member, plan=plan, payment_method="offline", today=D(2026, 6, 15), now=NOW
     )
+    mail.outbox.clear()  # the cheque instructions
     with django_capture_on_commit_callbacks(execute=True):
         assert confirm_dues_paid(membership, at=NOW) is True
         assert confirm_dues_paid(membership, at=NOW) is False

@@ -3,7 +3,7 @@ membership email, a newsletter confirmation and a mailing."""
 
 from django.core import mail
 
-from events.notifications import send_order_confirmation
+from events.notifications import queue_order_confirmation
 from membership.emails import send_password_changed_email
 from membership.models import User
 from news.emails import MailingRenderer, send_confirmation
@@ -19,7 +19,7 @@ def emails_of_each_kind(*, now) -> dict:
     user = User.objects.create_user(email="member@example.org", password="x-long-password-1")
     mailing = Mailing(subject="News", body="## Toulon\n\nThe delegation arrives **Friday**.")
     sends = {
-        "ticket": lambda: send_order_confirmation(order, now=now),
+        "ticket": lambda: queue_order_confirmation(order, now=now),
         "membership": lambda: send_password_changed_email(user, how="change"),
         "newsletter_confirmation": lambda: send_confirmation(email="r@example.org", name="R"),
         "mailing": lambda: (

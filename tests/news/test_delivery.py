@@ -12,6 +12,7 @@ from news import subscriptions
 from news.delivery import queue_due_mailings, send_due_deliveries
 from news.jobs import send_mailings
 from news.models import Delivery, Mailing, Subscriber, mailing_progress
+from outbox.models import OutgoingEmail
 from tests.concurrency import race
 from tests.events import factories
 
@@ -130,7 +131,23 @@ def test_ticket_holders_are_told_why(make_mailing, secret_event, now, associatio
     assert "you hold tickets for Secret Supper" in mail.outbox[0].body
 
 
-def test_failed_send_is_retried_with_growing_delay_then_failed(
+def test_mailing_goes_through_the_outbox_which_retries_a_mail_server_that_is_down(
+    make_mailing, make_subscriber, now, association, mail_server_down
+):
+    """A delivery is done once its message is in the outbox (one row each); the mail
+    server's failures are the outbox's to retry and show staff, like every email's."""
+    make_subscriber("ann@example.org")
+    make_subscriber("bob@example.org")
+    mailing = scheduled(make_mailing, now)
+    send_mailings(now=now)
+    assert set(mailing.deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    rows = OutgoingEmail.objects.order_by("recipients")
+    assert [row.recipients for row in rows] == ["ann@example.org", "bob@example.org"]
+    assert {(row.status, row.attempts) for row in rows} == {(OutgoingEmail.Status.QUEUED, 1)}
+    assert mail.outbox == []
+
+
+def test_delivery_that_cannot_be_written_is_retried_with_growing_delay_then_failed(
     make_mailing, make_subscriber, now, association, settings, monkeypatch
 ):
     settings.NEWS_RETRY_DELAYS = [60, 600]
@@ -138,7 +155,7 @@ def test_failed_send_is_retried_with_growing_delay_then_failed(
     mailing = scheduled(make_mailing, now)
 
     def refuse(self, *args, **kwargs):
-        raise ConnectionRefusedError("mail server down")
+        raise ConnectionRefusedError("database down")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
     send_mailings(now=now)
@@ -153,7 +170,7 @@ def test_failed_send_is_retried_with_growing_delay_then_failed(
     send_mailings(now=now + datetime.timedelta(seconds=660))
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 3
-    assert "mail server down" in delivery.error
+    assert "database down" in delivery.error
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SENT
     assert mailing_progress(mailing)["failed"] == 1

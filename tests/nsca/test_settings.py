@@ -218,14 +218,14 @@ def test_site_url_check_accepts_a_public_https_address():
 @pytest.mark.parametrize("backend", ["console", "locmem", "dummy", "filebased"])
 def test_email_check_refuses_a_backend_that_delivers_nothing_in_production(backend):
     with override_settings(
-        DEBUG=False, EMAIL_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend"
+        DEBUG=False, OUTBOX_DELIVERY_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend"
     ):
         assert [issue.id for issue in check_email_backend()] == ["nsca.E003"]
 
 
 def test_email_check_accepts_smtp():
     with override_settings(
-        DEBUG=False, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend"
+        DEBUG=False, OUTBOX_DELIVERY_BACKEND="django.core.mail.backends.smtp.EmailBackend"
     ):
         assert check_email_backend() == []
 
@@ -234,7 +234,7 @@ def test_development_defaults_pass_the_checks_with_debug_on():
     with override_settings(
         DEBUG=True,
         SITE_URL="http://127.0.0.1:8000",
-        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        OUTBOX_DELIVERY_BACKEND="django.core.mail.backends.console.EmailBackend",
     ):
         assert check_site_url() == [] and check_email_backend() == []
 
@@ -258,6 +258,7 @@ def imported_project_apps(app):
     "app",
     [
         "association",
+        "outbox",
         "payments",
         "membership",
         "donations",
@@ -283,6 +284,7 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "membership",
         "news",
         "nsca",
+        "outbox",
         "payments",
     ]
 

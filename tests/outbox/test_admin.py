@@ -1,0 +1,84 @@
+"""Staff see what failed, why and how often it was tried, and can send it again."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from outbox.delivery import drain
+from outbox.models import OutgoingEmail
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/outbox/outgoingemail/"
+
+
+@pytest.fixture
+def failed_email(queued_only, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    settings.OUTBOX_DELIVERY_BACKEND = "tests.outbox.mail_servers.RefusingEmailBackend"
+    send_mail("Your tickets", "Body", None, ["ann@example.org"])
+    drain(now=timezone.now())
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return OutgoingEmail.objects.get(status=OutgoingEmail.Status.FAILED)
+
+
+def test_changelist_counts_failed_emails_and_filters_by_status(admin_client, failed_email):
+    send_mail("Sent fine", "Body", None, ["bob@example.org"])
+    drain(now=timezone.now())
+    page = admin_client.get(CHANGELIST).content.decode()
+    assert "1 email could not be sent." in page
+    failed = admin_client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
+    assert "ann@example.org" in failed and "bob@example.org" not in failed
+    assert "the mail server is down" in failed  # the last error, in a column
+
+
+def test_no_count_when_nothing_failed(admin_client, queued_only):
+    send_mail("Waiting", "Body", None, ["ann@example.org"])
+    assert "could not be sent" not in admin_client.get(CHANGELIST).content.decode()
+
+
+def test_retry_now_sends_a_failed_email_again(admin_client, failed_email):
+    response = admin_client.post(
+        CHANGELIST, {"action": "retry_now", "_selected_action": [failed_email.pk]}, follow=True
+    )
+    assert "1 email will be sent again within seconds." in response.content.decode()
+    failed_email.refresh_from_db()
+    assert (failed_email.status, failed_email.attempts) == (OutgoingEmail.Status.QUEUED, 0)
+    drain(now=timezone.now())
+    assert [m.to for m in mail.outbox] == [["ann@example.org"]]
+
+
+def test_staff_cannot_write_or_edit_emails(admin_client, failed_email):
+    assert admin_client.get(CHANGELIST + "add/").status_code == 403
+    page = admin_client.get(f"{CHANGELIST}{failed_email.pk}/change/").content.decode()
+    assert 'name="_save"' not in page
+
+
+@pytest.mark.parametrize("group", ["Event managers", "Membership secretary"])
+def test_staff_groups_see_failed_email_and_may_retry_it(client, failed_email, group):
+    from django.contrib.auth.models import Group  # noqa: PLC0415
+
+    from membership.models import User  # noqa: PLC0415
+
+    volunteer = User.objects.create_user(
+        email="volunteer@example.org", password="a-long-password-1", is_staff=True
+    )
+    volunteer.groups.add(Group.objects.get(name=group))
+    client.force_login(volunteer)
+    assert "1 email could not be sent." in client.get(CHANGELIST).content.decode()
+    client.post(CHANGELIST, {"action": "retry_now", "_selected_action": [failed_email.pk]})
+    failed_email.refresh_from_db()
+    assert failed_email.status == OutgoingEmail.Status.QUEUED
+
+
+def test_changelist_warns_when_nothing_has_sent_email_for_minutes(admin_client, queued_only):
+    """Queued and due for five minutes: neither the worker nor cron is running."""
+    send_mail("Stuck", "Body", None, ["ann@example.org"])
+    assert "seem to be stopped" not in admin_client.get(CHANGELIST).content.decode()
+    OutgoingEmail.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=6))
+    assert "1 email has waited more than five minutes" in (
+        admin_client.get(CHANGELIST).content.decode()
+    )
