@@ -23,7 +23,9 @@ This module is the ONE place that decides (DESIGN.md, "Caching"). The rules:
 
 What only changes when data changes (the association's name and links on every page, the
 world map, the Virginia directory) is computed once per version and process with
-`computed_once_per_version`, not once per request.
+`computed_once_per_version`, not once per request; so are rows that also change with the
+time (the upcoming events), kept no later than the first moment they may change by
+themselves (an event ending, a waiting-list offer running out).
 
 Writes are caught where they reach the database (an execute wrapper installed on every
 connection), not model by model: `.update()`, `bulk_create` and raw SQL bump the version
@@ -143,7 +145,7 @@ class PageStore:
     def __init__(self, *, cache_alias: str = "default"):
         self.cache_alias = cache_alias
         self.pages: OrderedDict[str, tuple[str, float, int, bytes, list]] = OrderedDict()
-        self.computed: dict[object, tuple[str, object]] = {}
+        self.computed: dict[object, tuple[str, object, float, float]] = {}
         self.version: str | None = ""
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
@@ -214,20 +216,30 @@ def bump_version() -> None:
     store.bump()
 
 
-def computed_once_per_version(key, compute: Callable[[], object]):
+def computed_once_per_version(
+    key, compute: Callable[[], object], *, until: Callable[[object], object] | None = None
+):
     """`compute()`'s value, kept in this process until the site-wide version changes (an
     edit anywhere, seen within a second). It must depend on stored data only, never on
-    the request or the time: with the page cache off it is computed every time."""
+    the request; with the page cache off it is computed every time.
+
+    A value that also depends on the time (the events that have not ended yet, the
+    waiting-list offers still open) names with `until(value)` the first moment it may
+    stop being true without any edit (an aware datetime; None: never). It is computed
+    afresh from then on, and for any moment before the one it was computed at (a clock
+    set back, as tests do)."""
     if not getattr(settings, "PAGE_CACHE_ENABLED", True):
         return compute()
     version = store.current_version()
     if version is None:
         return compute()
+    now = time.time()
     found = store.computed.get(key)
-    if found is not None and found[0] == version:
+    if found is not None and found[0] == version and found[2] <= now < found[3]:
         return found[1]
     value = compute()
-    store.computed[key] = (version, value)
+    ends = until(value) if until is not None else None
+    store.computed[key] = (version, value, now, float("inf") if ends is None else ends.timestamp())
     return value
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from cities.models import Partnership
 from cities.views import PartnershipDetailView as CitiesPartnershipDetailView
 from donations.models import Donation
-from events.listing import describe_events, with_ticket_types
-from events.models import Event, Order
+from events.listing import describe_events, upcoming_events
+from events.models import Order
 from events.reveal import cache_until_next_reveal
 from events.views import EventDetailView as EventsEventDetailView
 from membership.views import AccountView as MembershipAccountView
@@ -116,8 +116,7 @@ class AccountView(MembershipAccountView):
 
 def home_page_events(*, request, limit=3):
     now = timezone.now()
-    events = with_ticket_types(Event.objects.upcoming(now), now=now)[:limit]
-    return describe_events(events, viewer=request.user, now=now)
+    return describe_events(upcoming_events(now=now)[:limit], viewer=request.user, now=now)
 
 
 def home_page_posts(*, now, limit=HOME_POSTS):
@@ -142,9 +141,7 @@ class PartnershipDetailView(CitiesPartnershipDetailView):
     event list, never past the next venue reveal it shows."""
 
     def get_related_events(self, *, now):
-        events = with_ticket_types(
-            Event.objects.upcoming(now).filter(partnership=self.object), now=now
-        )
+        events = [e for e in upcoming_events(now=now) if e.partnership_id == self.object.pk]
         return describe_events(events, viewer=self.request.user, now=now)
 
     def limit_caching(self, response, *, events, now):

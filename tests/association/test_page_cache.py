@@ -39,9 +39,14 @@ def event(db):
 
 
 def views_run(client, url, times=2, **extra) -> list[int]:
-    """The number of queries each of `times` requests ran (0: served from the cache)."""
+    """The number of queries each of `times` requests ran (0: served from the cache).
+
+    What is kept per edit (`computed_once_per_version`: the upcoming events, the
+    association) is forgotten before each request, so a page rendered always reads
+    something and only a page served from the cache runs no query."""
     counts = []
     for _ in range(times):
+        page_cache.store.computed.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, **extra)
         assert response.status_code in (200, 302, 404), response.status_code
@@ -283,3 +288,33 @@ def test_pages_are_rendered_and_never_kept_while_the_shared_cache_is_down(
     finally:
         page_store.cache_alias = "default"
         page_store.checked_at = float("-inf")
+
+
+def test_a_value_computed_once_per_version_is_kept_until_the_moment_it_names(page_store):
+    page_store.computed.clear()
+    calls = []
+    start = timezone.now()
+    ends = start + datetime.timedelta(minutes=5)  # true for five minutes after computed
+
+    def compute():
+        calls.append(timezone.now())
+        return len(calls)
+
+    def read():
+        return page_cache.computed_once_per_version(
+            "test:until", compute, until=lambda _: calls[-1] + datetime.timedelta(minutes=5)
+        )
+
+    with time_machine.travel(start, tick=False):
+        assert (read(), read()) == (1, 1)
+    with time_machine.travel(ends - datetime.timedelta(seconds=1), tick=False):
+        assert read() == 1
+    with time_machine.travel(ends, tick=False):
+        assert (read(), read()) == (2, 2)
+    # A clock set back before the value was computed: computed again, not trusted.
+    with time_machine.travel(start, tick=False):
+        assert read() == 3
+    # Without `until`, kept until the next edit, whatever the time.
+    assert page_cache.computed_once_per_version("test:forever", lambda: "kept") == "kept"
+    assert page_cache.computed_once_per_version("test:forever", lambda: "again") == "kept"
+    page_store.computed.clear()
