@@ -29,7 +29,7 @@ class UpcomingEventsFeed(Feed):
         return events
 
     def title(self):
-        association = Association.current()
+        association = Association.for_pages()
         name = association.name
         return _("Upcoming events") + (f" · {name}" if name else "")
 

@@ -507,7 +507,7 @@ def event_ics(request, slug):
 def calendar_ics(request):
     now = timezone.now()
     events = upcoming_events(now=now)
-    association = Association.current()
+    association = Association.for_pages()
     name = _("Events") + (f" · {association.name}" if association.name else "")
     response = _ics_response(ics.events_calendar(events, name=name, now=now), "events.ics")
     # Calendar apps subscribe without signing in: the same file for everyone.

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cities.models import Partnership
 from events.reveal import cache_until_next_reveal
 
-from .composition import home_page_events, home_page_posts
+from .composition import home_page_events, home_page_partnerships, home_page_posts
 from .models import Page
 from .unavailable import is_unavailable, unavailable_response
 
@@ -22,7 +21,7 @@ def home(request):
     now = timezone.now()
     events = home_page_events(request=request)
     context = {
-        "partnerships": Partnership.objects.current(),
+        "partnerships": home_page_partnerships(),
         "events": events,
         "posts": home_page_posts(now=now),
     }
