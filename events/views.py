@@ -496,7 +496,7 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def event_ics(request, slug):
     now = timezone.now()
-    event = get_object_or_404(_visible_events(request).select_related("venue"), slug=slug)
+    event = _event_for_page(request, slug, now=now)
     response = _ics_response(
         ics.event_calendar(event, viewer=request.user, now=now), f"{event.slug}.ics"
     )

@@ -1,13 +1,14 @@
 import sys
 
 from django.db import DatabaseError, connections
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from association.page_cache import computed_once_per_version
 from events.reveal import cache_until_next_reveal
 
 from .composition import home_page_events, home_page_partnerships, home_page_posts
@@ -29,8 +30,17 @@ def home(request):
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
 
+def published_pages() -> dict[str, Page]:
+    """The published pages by slug, read once per edit and process (shared: read only)."""
+    return computed_once_per_version(
+        "nsca:pages", lambda: {page.slug: page for page in Page.objects.published()}
+    )
+
+
 def page(request, slug):
-    page = get_object_or_404(Page.objects.published(), slug=slug)
+    page = published_pages().get(slug)
+    if page is None:
+        raise Http404
     return render(request, "nsca/page.html", {"page": page})
 
 
