@@ -45,7 +45,7 @@ from django.core.cache import caches
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils.cache import get_max_age, patch_cache_control
+from django.utils.cache import get_max_age
 
 PUBLIC_PAGES = frozenset(
     {
@@ -144,7 +144,9 @@ class PageStore:
 
     def __init__(self, *, cache_alias: str = "default"):
         self.cache_alias = cache_alias
-        self.pages: OrderedDict[str, tuple[str, float, int, bytes, list]] = OrderedDict()
+        self.pages: OrderedDict[str, tuple[str, float, int, bytes, list, str | None]] = (
+            OrderedDict()
+        )
         self.computed: dict[object, tuple[str, object, float, float]] = {}
         self.version: str | None = ""
         self.checked_at = float("-inf")
@@ -178,27 +180,39 @@ class PageStore:
         entry = self.pages.get(key)
         if entry is None:
             return None
-        stored_version, expires, status, content, headers = entry
+        stored_version, expires, status, content, headers, cache_control = entry
         if stored_version != version or time.time() >= expires:
             self.pages.pop(key, None)
             return None
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response.headers[name] = value
-        if "Cache-Control" in response.headers:
+        if cache_control is not None:
             # What is left of the max-age, not all of it again: a browser or proxy keeping
             # this copy must not keep it past the reveal that bounded it either.
-            patch_cache_control(response, max_age=max(int(expires - time.time()), 0))
+            max_age = f"max-age={max(int(expires - time.time()), 0)}"
+            response.headers["Cache-Control"] = f"{cache_control}, {max_age}".lstrip(", ")
         return response
 
     def put(self, key: str, response, *, version: str, expires: float) -> None:
+        # Cache-Control is taken apart once here, its max-age left out (each hit writes
+        # what is left of it), not parsed again on every hit: the hit is the hot path.
+        headers = [(n, v) for n, v in response.headers.items() if n.lower() != "cache-control"]
+        cache_control = None
+        if "Cache-Control" in response.headers:
+            cache_control = ", ".join(
+                directive.strip()
+                for directive in response["Cache-Control"].split(",")
+                if directive.strip() and not directive.strip().lower().startswith("max-age")
+            )
         with self.lock:
             self.pages[key] = (
                 version,
                 expires,
                 response.status_code,
                 response.content,
-                list(response.headers.items()),
+                headers,
+                cache_control,
             )
             while len(self.pages) > MAX_PAGES:
                 self.pages.popitem(last=False)
