@@ -1,13 +1,18 @@
 """`make bench`: the public pages' speed, served production-like, beside bare Django.
 
-Serves the site as production would (gunicorn, 2 workers, DEBUG off, PostgreSQL from
-DATABASE_URL, the shared cache from CACHE_URL, Redis by default), and bare Django's "hello"
-(benchmarks/hello.py) on the same gunicorn settings. For each public page it alternates
-`wrk -t2 -c16 --latency` on bare Django, the page as served, and the page uncached (asked
-with a query string the page cache never serves, so it is rendered every time; what is
-kept once per edit stays kept, as in production). It prints requests per second, the
-ratio to bare Django, p50/p99 latency and the queries the page runs when it is rendered.
-BENCH_SECONDS sets each wrk run's length (5 by default).
+Serves the site as production would (gunicorn with gunicorn.conf.py and 2 workers, DEBUG
+off, PostgreSQL from DATABASE_URL, the shared cache from CACHE_URL, Redis by default), and
+bare Django's "hello" (benchmarks/hello.py) on the same gunicorn settings. For each public
+page it alternates `wrk -t2 -c16 --latency` on bare Django, the page as served, and the page
+uncached (asked with a query string the page cache never serves, so it is rendered every
+time; what is kept once per edit stays kept, as in production). It prints requests per
+second, the ratio to bare Django, p50/p99 latency and the queries the page runs when it is
+rendered. Then the issue's load test: `wrk -t2 -c100 --latency` on an event page as served
+for 60 seconds, with its errors of every kind (non-2xx or 3xx answers, socket errors) and
+p50/p99 (goal: no error, p99 under 100 ms).
+
+BENCH_SECONDS sets each comparison's run (5 s by default), BENCH_LOAD_SECONDS the load
+test's (60 s; 0 skips it), BENCH_PAGES="an event,sitemap" compares only the pages named.
 """
 
 import os
