@@ -119,7 +119,8 @@ def cache_key(request) -> str | None:
     if query and (list(query) != [PAGINATION_PARAMETER] or len(query.getlist("page")) != 1):
         return None
     page = query.get(PAGINATION_PARAMETER, "")
-    return f"{request.method}:{request.get_host()}:{request.path}:{page}"
+    # The scheme too: pages hold absolute addresses (canonical links, the sitemap's).
+    return f"{request.method}:{request.scheme}:{request.get_host()}:{request.path}:{page}"
 
 
 def storable_seconds(request, response) -> int:

@@ -1,5 +1,6 @@
 import sys
 
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.db import DatabaseError, connections
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,8 +12,14 @@ from django.views.decorators.http import require_GET
 from association.page_cache import computed_once_per_version
 from events.reveal import cache_until_next_reveal
 
-from .composition import home_page_events, home_page_partnerships, home_page_posts
+from .composition import (
+    home_page_events,
+    home_page_partnerships,
+    home_page_posts,
+    next_publication,
+)
 from .models import Page
+from .sitemaps import all_sitemaps
 from .unavailable import is_unavailable, unavailable_response
 
 
@@ -46,6 +53,29 @@ def page(request, slug):
 
 def about(request):
     return page(request, "about")
+
+
+SITEMAPS = all_sitemaps()
+
+
+def sitemap(request):
+    """/sitemap.xml: Django's sitemap of every app's sitemaps, its XML kept per edit for each
+    scheme, host and page of it (its addresses are absolute), not built per request: its
+    rows are stored data, and the posts among them change with the time only when the next
+    scheduled one is published."""
+    now = timezone.now()
+
+    def render_sitemap():
+        response = sitemap_view(request, sitemaps=SITEMAPS)
+        response.render()
+        return response.status_code, response.content, list(response.headers.items())
+
+    status, content, headers = computed_once_per_version(
+        ("sitemap", request.scheme, request.get_host(), request.GET.get("p", "")),
+        render_sitemap,
+        until=lambda _sitemap: next_publication(now=now),
+    )
+    return HttpResponse(content, status=status, headers=dict(headers))
 
 
 @require_GET

@@ -355,13 +355,18 @@ def test_a_scheduled_post_appears_on_the_pages_that_keep_news_when_its_time_come
     post.partnerships.add(partnership)
     # Rendered each time (a query string), from what is kept per edit: no edit happens
     # between the two moments, only the time passes.
-    pages = ["/?x", event.get_absolute_url() + "?x", partnership.get_absolute_url() + "?x"]
+    pages = {
+        "/?x": post.title,
+        event.get_absolute_url() + "?x": post.title,
+        partnership.get_absolute_url() + "?x": post.title,
+        "/sitemap.xml?x": post.get_absolute_url(),
+    }
     with time_machine.travel(now, tick=False):
-        for url in pages:
-            assert "Toulon delegation lands" not in client.get(url).content.decode(), url
+        for url, shown in pages.items():
+            assert shown not in client.get(url).content.decode(), url
     with time_machine.travel(post.published_at, tick=False):
-        for url in pages:
-            assert "Toulon delegation lands" in client.get(url).content.decode(), url
+        for url, shown in pages.items():
+            assert shown in client.get(url).content.decode(), url
 
 
 def test_the_association_kept_for_pages_changes_with_an_edit(client, kept):
@@ -374,3 +379,15 @@ def test_the_association_kept_for_pages_changes_with_an_edit(client, kept):
     assert "Old Name Association" in client.get("/events/feed/?x").content.decode()
     page_cache.bump_version()  # what the committed update does
     assert "New Name Association" in client.get("/events/feed/?x").content.decode()
+
+
+def test_the_sitemap_is_kept_and_served_for_each_host_and_scheme(client, kept, settings):
+    # Served from the page cache (no query string) and rendered from what is kept (one).
+    settings.ALLOWED_HOSTS = ["one.example.org", "two.example.org"]
+    for url in ("/sitemap.xml", "/sitemap.xml?x"):
+        one = client.get(url, HTTP_HOST="one.example.org").content.decode()
+        two = client.get(url, HTTP_HOST="two.example.org").content.decode()
+        secure = client.get(url, HTTP_HOST="one.example.org", secure=True).content.decode()
+        assert "http://one.example.org/" in one and "two.example.org" not in one
+        assert "http://two.example.org/" in two and "one.example.org" not in two
+        assert "https://one.example.org/" in secure
