@@ -28,10 +28,13 @@ def home(request):
     # bounds the cache (measured after, the pre-reveal page could be kept a whole max-age).
     now = timezone.now()
     events = home_page_events(request=request)
+    posts = home_page_posts(now=now)
     context = {
         "partnerships": home_page_partnerships(),
         "events": events,
-        "posts": home_page_posts(now=now),
+        "posts": posts,
+        # Which posts the news cards show: what they show of them changes with an edit.
+        "posts_key": tuple(post.pk for post in posts),
     }
     response = render(request, "nsca/home.html", context)
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
