@@ -113,12 +113,18 @@ def cache_key(request) -> str | None:
     """The key a request is looked up under, or None when it may not use the cache at all."""
     if request.method not in ("GET", "HEAD"):
         return None
-    if any(name in request.COOKIES for name in ANONYMOUS_ONLY_COOKIES):
+    # The headers are looked at before they are parsed: a hit is the hot path, and most
+    # visitors send neither a cookie nor a query string.
+    if request.META.get("HTTP_COOKIE") and any(
+        name in request.COOKIES for name in ANONYMOUS_ONLY_COOKIES
+    ):
         return None
-    query = request.GET
-    if query and (list(query) != [PAGINATION_PARAMETER] or len(query.getlist("page")) != 1):
-        return None
-    page = query.get(PAGINATION_PARAMETER, "")
+    page = ""
+    if request.META.get("QUERY_STRING"):
+        query = request.GET
+        if list(query) != [PAGINATION_PARAMETER] or len(query.getlist(PAGINATION_PARAMETER)) != 1:
+            return None
+        page = query[PAGINATION_PARAMETER]
     # The scheme too: pages hold absolute addresses (canonical links, the sitemap's).
     return f"{request.method}:{request.scheme}:{request.get_host()}:{request.path}:{page}"
 
@@ -259,8 +265,10 @@ def computed_once_per_version(
 
 
 class PageCacheMiddleware:
-    """Serves anonymous visitors' public pages from this process's store; put it early in
-    MIDDLEWARE (after whitenoise), so a hit skips sessions, CSRF and the view."""
+    """Serves anonymous visitors' public pages from this process's store; put it first in
+    MIDDLEWARE, so a hit skips everything else: a page is stored with the headers the
+    security middleware added, under a key naming the scheme (a request over plain http,
+    redirected to https, never finds one)."""
 
     def __init__(self, get_response, *, page_store: PageStore | None = None):
         if not getattr(settings, "PAGE_CACHE_ENABLED", True):

@@ -318,3 +318,31 @@ def test_a_value_computed_once_per_version_is_kept_until_the_moment_it_names(pag
     assert page_cache.computed_once_per_version("test:forever", lambda: "kept") == "kept"
     assert page_cache.computed_once_per_version("test:forever", lambda: "again") == "kept"
     page_store.computed.clear()
+
+
+def test_a_page_served_from_the_cache_keeps_the_security_headers_and_the_https_redirect(
+    client, page_store, event, settings
+):
+    # The page cache comes first in MIDDLEWARE: a page is stored with what the security
+    # middleware added, and a request over plain http never finds a page to be served.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    first, second = views_run(client, "/about/", secure=True)
+    assert (first > 0, second) == (True, 0)
+    served = client.get("/about/", secure=True)
+    assert served["Strict-Transport-Security"].startswith("max-age=3600")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    plain = client.get("/about/")
+    assert (plain.status_code, plain["Location"]) == (301, "https://testserver/about/")
+
+
+def test_cookies_and_query_strings_are_looked_at_only_when_sent():
+    factory = RequestFactory()
+    assert page_cache.cache_key(factory.get("/events/", HTTP_COOKIE="sessionid=abc")) is None
+    assert page_cache.cache_key(factory.get("/events/", HTTP_COOKIE="messages=x")) is None
+    assert page_cache.cache_key(factory.get("/events/", HTTP_COOKIE="theme=dark")) is not None
+    plain = page_cache.cache_key(factory.get("/events/past/"))
+    assert plain == page_cache.cache_key(factory.get("/events/past/?"))
+    assert plain != page_cache.cache_key(factory.get("/events/past/?page=2"))
+    assert page_cache.cache_key(factory.get("/events/past/", secure=True)) != plain
