@@ -11,6 +11,7 @@ paragraph) shows as it did with Django's `linebreaks`: a blank line starts a par
 single line break stays a line break (`nl2br`).
 """
 
+import functools
 import html
 
 import markdown
@@ -26,8 +27,13 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+@functools.lru_cache(maxsize=512)
 def render_formatted(text: str | None) -> SafeString:
-    """Safe HTML for a formatted text (Markdown, sanitised); empty for empty text."""
+    """Safe HTML for a formatted text (Markdown, sanitised); empty for empty text.
+
+    The HTML depends on the text alone, so the last 512 texts' are kept in each process:
+    a page showing an event's description or a story no longer runs Markdown and the
+    sanitiser on every request (about a millisecond each)."""
     if not text or not text.strip():
         return mark_safe("")  # noqa: S308 - nothing to escape
     converted = markdown.markdown(

@@ -8,6 +8,8 @@ is not stored here: the cities app owns places, and `City.is_home` says which is
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .page_cache import computed_once_per_version
+
 
 class Association(models.Model):
     """The one association this site belongs to (a single row, pk=1)."""
@@ -85,6 +87,13 @@ class Association(models.Model):
         return cls.objects.prefetch_related("social_links").filter(pk=1).first() or cls(
             name="Sister City Association"
         )
+
+    @classmethod
+    def for_pages(cls):
+        """`current()`, kept once per edit and process, for pages (not for emails, which a
+        job may send long after the process read it): the same instance is shared, read it
+        only."""
+        return computed_once_per_version("association", cls.current)
 
 
 class SocialLink(models.Model):

@@ -23,7 +23,9 @@ This module is the ONE place that decides (DESIGN.md, "Caching"). The rules:
 
 What only changes when data changes (the association's name and links on every page, the
 world map, the Virginia directory) is computed once per version and process with
-`computed_once_per_version`, not once per request.
+`computed_once_per_version`, not once per request; so are rows that also change with the
+time (the upcoming events), kept no later than the first moment they may change by
+themselves (an event ending, a waiting-list offer running out).
 
 Writes are caught where they reach the database (an execute wrapper installed on every
 connection), not model by model: `.update()`, `bulk_create` and raw SQL bump the version
@@ -43,7 +45,7 @@ from django.core.cache import caches
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils.cache import get_max_age, patch_cache_control
+from django.utils.cache import get_max_age
 
 PUBLIC_PAGES = frozenset(
     {
@@ -111,13 +113,20 @@ def cache_key(request) -> str | None:
     """The key a request is looked up under, or None when it may not use the cache at all."""
     if request.method not in ("GET", "HEAD"):
         return None
-    if any(name in request.COOKIES for name in ANONYMOUS_ONLY_COOKIES):
+    # The headers are looked at before they are parsed: a hit is the hot path, and most
+    # visitors send neither a cookie nor a query string.
+    if request.META.get("HTTP_COOKIE") and any(
+        name in request.COOKIES for name in ANONYMOUS_ONLY_COOKIES
+    ):
         return None
-    query = request.GET
-    if query and (list(query) != [PAGINATION_PARAMETER] or len(query.getlist("page")) != 1):
-        return None
-    page = query.get(PAGINATION_PARAMETER, "")
-    return f"{request.method}:{request.get_host()}:{request.path}:{page}"
+    page = ""
+    if request.META.get("QUERY_STRING"):
+        query = request.GET
+        if list(query) != [PAGINATION_PARAMETER] or len(query.getlist(PAGINATION_PARAMETER)) != 1:
+            return None
+        page = query[PAGINATION_PARAMETER]
+    # The scheme too: pages hold absolute addresses (canonical links, the sitemap's).
+    return f"{request.method}:{request.scheme}:{request.get_host()}:{request.path}:{page}"
 
 
 def storable_seconds(request, response) -> int:
@@ -142,8 +151,10 @@ class PageStore:
 
     def __init__(self, *, cache_alias: str = "default"):
         self.cache_alias = cache_alias
-        self.pages: OrderedDict[str, tuple[str, float, int, bytes, list]] = OrderedDict()
-        self.computed: dict[object, tuple[str, object]] = {}
+        self.pages: OrderedDict[str, tuple[str, float, int, bytes, list, str | None]] = (
+            OrderedDict()
+        )
+        self.computed: dict[object, tuple[str, object, float, float]] = {}
         self.version: str | None = ""
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
@@ -176,27 +187,39 @@ class PageStore:
         entry = self.pages.get(key)
         if entry is None:
             return None
-        stored_version, expires, status, content, headers = entry
+        stored_version, expires, status, content, headers, cache_control = entry
         if stored_version != version or time.time() >= expires:
             self.pages.pop(key, None)
             return None
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response.headers[name] = value
-        if "Cache-Control" in response.headers:
+        if cache_control is not None:
             # What is left of the max-age, not all of it again: a browser or proxy keeping
             # this copy must not keep it past the reveal that bounded it either.
-            patch_cache_control(response, max_age=max(int(expires - time.time()), 0))
+            max_age = f"max-age={max(int(expires - time.time()), 0)}"
+            response.headers["Cache-Control"] = f"{cache_control}, {max_age}".lstrip(", ")
         return response
 
     def put(self, key: str, response, *, version: str, expires: float) -> None:
+        # Cache-Control is taken apart once here, its max-age left out (each hit writes
+        # what is left of it), not parsed again on every hit: the hit is the hot path.
+        headers = [(n, v) for n, v in response.headers.items() if n.lower() != "cache-control"]
+        cache_control = None
+        if "Cache-Control" in response.headers:
+            cache_control = ", ".join(
+                directive.strip()
+                for directive in response["Cache-Control"].split(",")
+                if directive.strip() and not directive.strip().lower().startswith("max-age")
+            )
         with self.lock:
             self.pages[key] = (
                 version,
                 expires,
                 response.status_code,
                 response.content,
-                list(response.headers.items()),
+                headers,
+                cache_control,
             )
             while len(self.pages) > MAX_PAGES:
                 self.pages.popitem(last=False)
@@ -214,26 +237,38 @@ def bump_version() -> None:
     store.bump()
 
 
-def computed_once_per_version(key, compute: Callable[[], object]):
+def computed_once_per_version(
+    key, compute: Callable[[], object], *, until: Callable[[object], object] | None = None
+):
     """`compute()`'s value, kept in this process until the site-wide version changes (an
     edit anywhere, seen within a second). It must depend on stored data only, never on
-    the request or the time: with the page cache off it is computed every time."""
+    the request; with the page cache off it is computed every time.
+
+    A value that also depends on the time (the events that have not ended yet, the
+    waiting-list offers still open) names with `until(value)` the first moment it may
+    stop being true without any edit (an aware datetime; None: never). It is computed
+    afresh from then on, and for any moment before the one it was computed at (a clock
+    set back, as tests do)."""
     if not getattr(settings, "PAGE_CACHE_ENABLED", True):
         return compute()
     version = store.current_version()
     if version is None:
         return compute()
+    now = time.time()
     found = store.computed.get(key)
-    if found is not None and found[0] == version:
+    if found is not None and found[0] == version and found[2] <= now < found[3]:
         return found[1]
     value = compute()
-    store.computed[key] = (version, value)
+    ends = until(value) if until is not None else None
+    store.computed[key] = (version, value, now, float("inf") if ends is None else ends.timestamp())
     return value
 
 
 class PageCacheMiddleware:
-    """Serves anonymous visitors' public pages from this process's store; put it early in
-    MIDDLEWARE (after whitenoise), so a hit skips sessions, CSRF and the view."""
+    """Serves anonymous visitors' public pages from this process's store; put it first in
+    MIDDLEWARE, so a hit skips everything else: a page is stored with the headers the
+    security middleware added, under a key naming the scheme (a request over plain http,
+    redirected to https, never finds one)."""
 
     def __init__(self, get_response, *, page_store: PageStore | None = None):
         if not getattr(settings, "PAGE_CACHE_ENABLED", True):

@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from association.page_cache import computed_once_per_version
+
 from .models import Partnership
 
 
@@ -18,8 +20,11 @@ class PartnershipSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        # A list, not a queryset: the sitemap's paginator would count it in a query of its own.
-        return list(Partnership.objects.public())
+        # A list, not a queryset: the sitemap's paginator would count it in a query of its
+        # own; read once per edit (association/page_cache.py).
+        return computed_once_per_version(
+            "sitemap:partnerships", lambda: list(Partnership.objects.public())
+        )
 
     def lastmod(self, partnership):
         return partnership.updated_at

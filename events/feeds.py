@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from association.formats import format_event_time
 from association.models import Association
 
-from .models import Event
+from .listing import upcoming_events
 from .reveal import cache_until_next_reveal, label_locations
 
 FEED_SIZE = 50
@@ -21,9 +21,7 @@ class UpcomingEventsFeed(Feed):
         # travel as the feed's per-request object (`get_object`), not on self, and the
         # same events bound how long the response may be cached.
         now = timezone.now()
-        events = label_locations(
-            Event.objects.upcoming(now).select_related("venue")[:FEED_SIZE], viewer=None, at=now
-        )
+        events = label_locations(upcoming_events(now=now)[:FEED_SIZE], viewer=None, at=now)
         response = super().__call__(request, *args, events=events, **kwargs)
         return cache_until_next_reveal(response, events, viewer=None, now=now)
 
@@ -31,7 +29,7 @@ class UpcomingEventsFeed(Feed):
         return events
 
     def title(self):
-        association = Association.current()
+        association = Association.for_pages()
         name = association.name
         return _("Upcoming events") + (f" · {name}" if name else "")
 

@@ -7,6 +7,7 @@ is listed under. The numbers come from `availability.places_left`, on rows fetch
 number of queries whatever the number of events or ticket types.
 """
 
+import copy
 import datetime
 
 from django.db import models
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from association.formats import format_money, format_month
+from association.page_cache import computed_once_per_version
 
 from .availability import PlacesLeft, places_left
 from .models import Event, SalesWindow
@@ -95,6 +97,67 @@ def with_ticket_types(queryset, *, now: datetime.datetime):
     of sales (`EventQuerySet.with_sales_figures`) as of `now`, the moment the page is
     rendered for."""
     return queryset.listed().with_sales_figures(now, staff_counts=False)
+
+
+def _first_change(events, *, ending: bool) -> datetime.datetime | None:
+    """The first moment events read with `with_ticket_types` may differ from what the same
+    query would answer, with no edit in between: an open waiting-list offer among them
+    runs out (its places go back on sale), and, with `ending`, one of them ends (it leaves
+    the upcoming events for the past ones)."""
+    moments = [offer.offer_expires_at for event in events for offer in event.open_offers]
+    if ending:
+        moments += [event.ends_at for event in events]
+    return min(moments, default=None)
+
+
+def _upcoming_rows(now: datetime.datetime) -> list[Event]:
+    return computed_once_per_version(
+        "events:upcoming",
+        lambda: list(with_ticket_types(Event.objects.upcoming(now), now=now)),
+        until=lambda events: _first_change(events, ending=True),
+    )
+
+
+def _past_rows(now: datetime.datetime) -> list[Event]:
+    return computed_once_per_version(
+        "events:past",
+        lambda: list(with_ticket_types(Event.objects.past(now), now=now)),
+        until=lambda events: min(
+            (
+                moment
+                for moment in (
+                    _first_change(events, ending=False),
+                    _first_change(_upcoming_rows(now), ending=True),
+                )
+                if moment is not None
+            ),
+            default=None,
+        ),
+    )
+
+
+def upcoming_events(*, now: datetime.datetime) -> list[Event]:
+    """`Event.objects.upcoming(now)` with `with_ticket_types`, read once per edit and
+    process (association/page_cache.py) and kept until the first of them ends or the first
+    open offer among them runs out. Every caller gets its own copies, to describe for its
+    own viewer (`describe_events`), so one viewer's labels never reach another's page."""
+    return [copy.copy(event) for event in _upcoming_rows(now)]
+
+
+def past_events(*, now: datetime.datetime) -> list[Event]:
+    """`Event.objects.past(now)` with `with_ticket_types`, kept like `upcoming_events`
+    until an upcoming event ends (it joins them) or an open offer among them runs out."""
+    return [copy.copy(event) for event in _past_rows(now)]
+
+
+def published_event(slug: str, *, now: datetime.datetime) -> Event | None:
+    """The published event with this slug, with `with_ticket_types`, from the events kept
+    above (a copy of its own), or None."""
+    for rows in (_upcoming_rows, _past_rows):  # the past ones only when needed
+        for event in rows(now):
+            if event.slug == slug:
+                return copy.copy(event)
+    return None
 
 
 def describe_events(events, *, viewer=None, now: datetime.datetime) -> list[Event]:

@@ -3,6 +3,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from association.page_cache import computed_once_per_version
+
 from .models import Event
 
 
@@ -20,8 +22,11 @@ class EventSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        # A list, not a queryset: the sitemap's paginator would count it in a query of its own.
-        return list(Event.objects.published().order_by("-starts_at"))
+        # A list, not a queryset: the sitemap's paginator would count it in a query of its
+        # own; read once per edit (association/page_cache.py).
+        return computed_once_per_version(
+            "sitemap:events", lambda: list(Event.objects.published().order_by("-starts_at"))
+        )
 
     def lastmod(self, event):
         return event.updated_at

@@ -48,7 +48,10 @@ from .listing import (
     SalesState,
     describe_events,
     event_sales_state,
+    past_events,
+    published_event,
     ticket_type_state,
+    upcoming_events,
     with_ticket_types,
 )
 from .models import Event, Order, Ticket, WaitlistEntry
@@ -80,9 +83,7 @@ def _visible_events(request):
 @require_GET
 def event_list(request):
     now = timezone.now()
-    events = describe_events(
-        with_ticket_types(Event.objects.upcoming(now), now=now), viewer=request.user, now=now
-    )
+    events = describe_events(upcoming_events(now=now), viewer=request.user, now=now)
     response = render(request, "events/event_list.html", {"events": events, "past": False})
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
@@ -90,7 +91,7 @@ def event_list(request):
 @require_GET
 def event_past(request):
     now = timezone.now()
-    paginator = Paginator(with_ticket_types(Event.objects.past(now), now=now), PAST_PER_PAGE)
+    paginator = Paginator(past_events(now=now), PAST_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     events = describe_events(page.object_list, viewer=request.user, now=now)
     response = render(
@@ -184,12 +185,24 @@ def _ticket_rows(event, ticket_types, *, left, now):
     return rows
 
 
+def _event_for_page(request, slug, *, now):
+    """The event of /events/<slug>/ with its figures of sales: a published one from the
+    events kept per edit (`listing.published_event`, no query); for staff, who also see
+    drafts, from the database."""
+    if not is_event_staff(request.user):
+        event = published_event(slug, now=now)
+        if event is None:
+            raise Http404
+        return event
+    return get_object_or_404(with_ticket_types(_visible_events(request), now=now), slug=slug)
+
+
 @require_GET
 def event_detail(request, slug, *, extra_context=None):
     """/events/<slug>/; `extra_context(event=..., now=...)` adds to the page what other apps
     show there (see EventDetailView)."""
     now = timezone.now()
-    event = get_object_or_404(with_ticket_types(_visible_events(request), now=now), slug=slug)
+    event = _event_for_page(request, slug, now=now)
     ticket_types = list(event.ticket_types.all())
     left = places_left(event, now=now)
     rows = _ticket_rows(event, ticket_types, left=left, now=now)
@@ -475,7 +488,7 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def event_ics(request, slug):
     now = timezone.now()
-    event = get_object_or_404(_visible_events(request).select_related("venue"), slug=slug)
+    event = _event_for_page(request, slug, now=now)
     response = _ics_response(
         ics.event_calendar(event, viewer=request.user, now=now), f"{event.slug}.ics"
     )
@@ -485,8 +498,8 @@ def event_ics(request, slug):
 @require_GET
 def calendar_ics(request):
     now = timezone.now()
-    events = list(Event.objects.upcoming(now).select_related("venue"))
-    association = Association.current()
+    events = upcoming_events(now=now)
+    association = Association.for_pages()
     name = _("Events") + (f" · {association.name}" if association.name else "")
     response = _ics_response(ics.events_calendar(events, name=name, now=now), "events.ics")
     # Calendar apps subscribe without signing in: the same file for everyone.

@@ -19,6 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView, View
 
+from association.page_cache import computed_once_per_version
+
 from . import email_change, signup, throttle
 from .after_response import RedirectThenRun
 from .dues import (
@@ -60,7 +62,10 @@ class BadInputIs400Mixin:
 
 
 def plan_list(request):
-    plans = MembershipPlan.objects.offered()
+    # Read once per edit and process (association/page_cache.py), not per request.
+    plans = computed_once_per_version(
+        "membership:offered-plans", lambda: list(MembershipPlan.objects.offered())
+    )
     return render(
         request,
         "membership/plan_list.html",

@@ -10,13 +10,16 @@ the home page the latest three posts (news imports neither cities' nor events' v
 they import nothing of news).
 """
 
+import datetime
+
 from django.utils import timezone
 
+from association.page_cache import computed_once_per_version
 from cities.models import Partnership
 from cities.views import PartnershipDetailView as CitiesPartnershipDetailView
 from donations.models import Donation
-from events.listing import describe_events, with_ticket_types
-from events.models import Event, Order
+from events.listing import describe_events, upcoming_events
+from events.models import Order
 from events.reveal import cache_until_next_reveal
 from events.views import EventDetailView as EventsEventDetailView
 from membership.views import AccountView as MembershipAccountView
@@ -116,12 +119,41 @@ class AccountView(MembershipAccountView):
 
 def home_page_events(*, request, limit=3):
     now = timezone.now()
-    events = with_ticket_types(Event.objects.upcoming(now), now=now)[:limit]
-    return describe_events(events, viewer=request.user, now=now)
+    return describe_events(upcoming_events(now=now)[:limit], viewer=request.user, now=now)
+
+
+def next_publication(*, now: datetime.datetime) -> datetime.datetime | None:
+    """When the next post scheduled for later is published (None: none is): until then,
+    what `Post.objects.published(now)` answers changes only with an edit."""
+    return computed_once_per_version(
+        "news:next-publication",
+        lambda: (
+            Post.objects.filter(published_at__gt=now)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        ),
+        until=lambda moment: moment,
+    )
+
+
+def published_posts(key, select, *, now: datetime.datetime) -> list[Post]:
+    """`select(Post.objects.published(now))` as a list, read once per edit and process
+    (association/page_cache.py) and kept until the next scheduled post is published.
+    `key` names what `select` picks (it must depend on nothing else)."""
+    return computed_once_per_version(
+        ("news:published", *key),
+        lambda: list(select(Post.objects.published(now))),
+        until=lambda _posts: next_publication(now=now),
+    )
 
 
 def home_page_posts(*, now, limit=HOME_POSTS):
-    return list(Post.objects.published(now)[:limit])
+    return published_posts(("latest", limit), lambda posts: posts[:limit], now=now)
+
+
+def home_page_partnerships() -> list[Partnership]:
+    return computed_once_per_version("cities:current", lambda: list(Partnership.objects.current()))
 
 
 class JoinView(MembershipJoinView):
@@ -142,21 +174,26 @@ class PartnershipDetailView(CitiesPartnershipDetailView):
     event list, never past the next venue reveal it shows."""
 
     def get_related_events(self, *, now):
-        events = with_ticket_types(
-            Event.objects.upcoming(now).filter(partnership=self.object), now=now
-        )
+        events = [e for e in upcoming_events(now=now) if e.partnership_id == self.object.pk]
         return describe_events(events, viewer=self.request.user, now=now)
 
     def limit_caching(self, response, *, events, now):
         return cache_until_next_reveal(response, events, viewer=self.request.user, now=now)
 
     def get_context_data(self, **kwargs):
-        posts = Post.objects.published(timezone.now()).filter(partnerships=self.object)
-        return super().get_context_data(related_posts=list(posts[:PARTNERSHIP_POSTS]), **kwargs)
+        posts = published_posts(
+            ("partnership", self.object.pk),
+            lambda posts: posts.filter(partnerships=self.object)[:PARTNERSHIP_POSTS],
+            now=timezone.now(),
+        )
+        return super().get_context_data(related_posts=posts, **kwargs)
 
 
 class EventDetailView(EventsEventDetailView):
     """/events/<slug>/ with the event's published news."""
 
     def get_extra_context(self, *, event, now):
-        return {"related_posts": list(Post.objects.published(now).filter(event=event))}
+        posts = published_posts(
+            ("event", event.pk), lambda posts: posts.filter(event=event), now=now
+        )
+        return {"related_posts": posts}

@@ -78,11 +78,12 @@ PROJECT_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous visitors' public pages, from each process's copy checked against a
+    # site-wide version in CACHES (association/page_cache.py). First: a page is stored with
+    # the security headers the middleware below added, and a hit needs nothing else.
+    "association.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous visitors' public pages, from each process's copy checked against a
-    # site-wide version in CACHES (association/page_cache.py): before sessions and CSRF.
-    "association.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from association.page_cache import computed_once_per_version
+
 from .discovery import project_app_modules
 from .models import Page
 
@@ -19,8 +21,9 @@ class PageSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        # A list, not a queryset: the sitemap's paginator would count it in a query of its own.
-        return list(Page.objects.published())
+        # A list, not a queryset: the sitemap's paginator would count it in a query of its
+        # own; read once per edit (association/page_cache.py).
+        return computed_once_per_version("sitemap:pages", lambda: list(Page.objects.published()))
 
     def lastmod(self, page):
         return page.updated_at

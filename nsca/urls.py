@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
@@ -9,7 +8,6 @@ from events import urls as events_urls
 from membership import urls as membership_urls
 
 from . import composition, views
-from .sitemaps import all_sitemaps
 
 handler500 = "nsca.views.server_error"
 
@@ -30,12 +28,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path(
-        "sitemap.xml",
-        sitemap,
-        {"sitemaps": all_sitemaps()},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
+    path("sitemap.xml", views.sitemap, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
     path("", include((membership_patterns, membership_urls.app_name))),
     path("", include((cities_patterns, cities_urls.app_name))),

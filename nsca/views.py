@@ -1,18 +1,25 @@
 import sys
 
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.db import DatabaseError, connections
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cities.models import Partnership
+from association.page_cache import computed_once_per_version
 from events.reveal import cache_until_next_reveal
 
-from .composition import home_page_events, home_page_posts
+from .composition import (
+    home_page_events,
+    home_page_partnerships,
+    home_page_posts,
+    next_publication,
+)
 from .models import Page
+from .sitemaps import all_sitemaps
 from .unavailable import is_unavailable, unavailable_response
 
 
@@ -21,22 +28,57 @@ def home(request):
     # bounds the cache (measured after, the pre-reveal page could be kept a whole max-age).
     now = timezone.now()
     events = home_page_events(request=request)
+    posts = home_page_posts(now=now)
     context = {
-        "partnerships": Partnership.objects.current(),
+        "partnerships": home_page_partnerships(),
         "events": events,
-        "posts": home_page_posts(now=now),
+        "posts": posts,
+        # Which posts the news cards show: what they show of them changes with an edit.
+        "posts_key": tuple(post.pk for post in posts),
     }
     response = render(request, "nsca/home.html", context)
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
 
+def published_pages() -> dict[str, Page]:
+    """The published pages by slug, read once per edit and process (shared: read only)."""
+    return computed_once_per_version(
+        "nsca:pages", lambda: {page.slug: page for page in Page.objects.published()}
+    )
+
+
 def page(request, slug):
-    page = get_object_or_404(Page.objects.published(), slug=slug)
+    page = published_pages().get(slug)
+    if page is None:
+        raise Http404
     return render(request, "nsca/page.html", {"page": page})
 
 
 def about(request):
     return page(request, "about")
+
+
+SITEMAPS = all_sitemaps()
+
+
+def sitemap(request):
+    """/sitemap.xml: Django's sitemap of every app's sitemaps, its XML kept per edit for each
+    scheme, host and page of it (its addresses are absolute), not built per request: its
+    rows are stored data, and the posts among them change with the time only when the next
+    scheduled one is published."""
+    now = timezone.now()
+
+    def render_sitemap():
+        response = sitemap_view(request, sitemaps=SITEMAPS)
+        response.render()
+        return response.status_code, response.content, list(response.headers.items())
+
+    status, content, headers = computed_once_per_version(
+        ("sitemap", request.scheme, request.get_host(), request.GET.get("p", "")),
+        render_sitemap,
+        until=lambda _sitemap: next_publication(now=now),
+    )
+    return HttpResponse(content, status=status, headers=dict(headers))
 
 
 @require_GET

@@ -39,9 +39,14 @@ def event(db):
 
 
 def views_run(client, url, times=2, **extra) -> list[int]:
-    """The number of queries each of `times` requests ran (0: served from the cache)."""
+    """The number of queries each of `times` requests ran (0: served from the cache).
+
+    What is kept per edit (`computed_once_per_version`: the upcoming events, the
+    association) is forgotten before each request, so a page rendered always reads
+    something and only a page served from the cache runs no query."""
     counts = []
     for _ in range(times):
+        page_cache.store.computed.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, **extra)
         assert response.status_code in (200, 302, 404), response.status_code
@@ -299,3 +304,61 @@ def test_pages_are_rendered_and_never_kept_while_the_shared_cache_is_down(
     finally:
         page_store.cache_alias = "default"
         page_store.checked_at = float("-inf")
+
+
+def test_a_value_computed_once_per_version_is_kept_until_the_moment_it_names(page_store):
+    page_store.computed.clear()
+    calls = []
+    start = timezone.now()
+    ends = start + datetime.timedelta(minutes=5)  # true for five minutes after computed
+
+    def compute():
+        calls.append(timezone.now())
+        return len(calls)
+
+    def read():
+        return page_cache.computed_once_per_version(
+            "test:until", compute, until=lambda _: calls[-1] + datetime.timedelta(minutes=5)
+        )
+
+    with time_machine.travel(start, tick=False):
+        assert (read(), read()) == (1, 1)
+    with time_machine.travel(ends - datetime.timedelta(seconds=1), tick=False):
+        assert read() == 1
+    with time_machine.travel(ends, tick=False):
+        assert (read(), read()) == (2, 2)
+    # A clock set back before the value was computed: computed again, not trusted.
+    with time_machine.travel(start, tick=False):
+        assert read() == 3
+    # Without `until`, kept until the next edit, whatever the time.
+    assert page_cache.computed_once_per_version("test:forever", lambda: "kept") == "kept"
+    assert page_cache.computed_once_per_version("test:forever", lambda: "again") == "kept"
+    page_store.computed.clear()
+
+
+def test_a_page_served_from_the_cache_keeps_the_security_headers_and_the_https_redirect(
+    client, page_store, event, settings
+):
+    # The page cache comes first in MIDDLEWARE: a page is stored with what the security
+    # middleware added, and a request over plain http never finds a page to be served.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    first, second = views_run(client, "/about/", secure=True)
+    assert (first > 0, second) == (True, 0)
+    served = client.get("/about/", secure=True)
+    assert served["Strict-Transport-Security"].startswith("max-age=3600")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    plain = client.get("/about/")
+    assert (plain.status_code, plain["Location"]) == (301, "https://testserver/about/")
+
+
+def test_cookies_and_query_strings_are_looked_at_only_when_sent():
+    factory = RequestFactory()
+    assert page_cache.cache_key(factory.get("/events/", HTTP_COOKIE="sessionid=abc")) is None
+    assert page_cache.cache_key(factory.get("/events/", HTTP_COOKIE="messages=x")) is None
+    assert page_cache.cache_key(factory.get("/events/", HTTP_COOKIE="theme=dark")) is not None
+    plain = page_cache.cache_key(factory.get("/events/past/"))
+    assert plain == page_cache.cache_key(factory.get("/events/past/?"))
+    assert plain != page_cache.cache_key(factory.get("/events/past/?page=2"))
+    assert page_cache.cache_key(factory.get("/events/past/", secure=True)) != plain

@@ -70,3 +70,25 @@ def test_an_orders_postal_address_is_written_once():
         name(path) for path in template_files() if "{{ order.address_line1 }}" in path.read_text()
     ]
     assert writers == ["events/includes/postal_address.html"]
+
+
+@pytest.mark.django_db
+def test_a_part_kept_per_edit_is_rendered_once_per_edit_and_key(settings):
+    from django.template import Context, Template
+
+    from association import page_cache
+
+    settings.PAGE_CACHE_ENABLED = True
+    page_cache.store.computed.clear()
+    page_cache.store.checked_at = float("-inf")
+    part = Template(
+        '{% load kept %}{% kept_per_edit "test:part" pk %}{{ name }}{% endkept_per_edit %}'
+    )
+    assert part.render(Context({"pk": 1, "name": "Toulon"})) == "Toulon"
+    assert part.render(Context({"pk": 1, "name": "Kitakyushu"})) == "Toulon"  # kept
+    assert part.render(Context({"pk": 2, "name": "Kitakyushu"})) == "Kitakyushu"  # its own key
+    page_cache.bump_version()  # an edit
+    assert part.render(Context({"pk": 1, "name": "Kitakyushu"})) == "Kitakyushu"
+    settings.PAGE_CACHE_ENABLED = False
+    assert part.render(Context({"pk": 1, "name": "Norfolk"})) == "Norfolk"  # never kept
+    page_cache.store.computed.clear()

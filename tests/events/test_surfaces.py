@@ -16,6 +16,22 @@ from .conftest import HINT, SECRET_ADDRESS, SECRET_NAME
 from .factories import make_staff
 
 
+@pytest.fixture(autouse=True, params=["rendered afresh", "with the page cache"])
+def page_cache_mode(request, settings):
+    """Every surface, rendered with nothing kept (the suite's default), then as production
+    runs: pages served from the page cache, rows and parts of pages kept per edit."""
+    from association import page_cache
+
+    if request.param == "with the page cache":
+        settings.PAGE_CACHE_ENABLED = True
+    page_cache.store.pages.clear()
+    page_cache.store.computed.clear()
+    page_cache.store.checked_at = float("-inf")
+    yield request.param
+    page_cache.store.pages.clear()
+    page_cache.store.computed.clear()
+
+
 @pytest.fixture
 def past_secret_event(make_event, make_ticket_type, venue, now):
     """An event that ended yesterday, its venue revealed to ticket holders only."""

@@ -321,3 +321,73 @@ def test_account_page_query_count_does_not_grow_with_donations(
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = client.get("/account/").content.decode()
     assert html.count("Received: receipt") == 7
+
+
+@pytest.fixture
+def kept(settings):
+    """The page cache on (the suite runs it off): what pages read is kept per edit."""
+    from association import page_cache
+
+    settings.PAGE_CACHE_ENABLED = True
+    page_cache.store.pages.clear()
+    page_cache.store.computed.clear()
+    page_cache.store.checked_at = float("-inf")
+    yield page_cache.store
+    page_cache.store.computed.clear()
+
+
+def test_a_scheduled_post_appears_on_the_pages_that_keep_news_when_its_time_comes(
+    client, kept, partnership
+):
+    import time_machine
+
+    from news.models import Post
+
+    now = timezone.now().replace(microsecond=0)
+    event = make_event(1, partnership=partnership, secret=False)
+    post = Post.objects.create(
+        title="Toulon delegation lands",
+        slug="toulon-delegation",
+        body="Text.",
+        published_at=now + datetime.timedelta(hours=1),
+        event=event,
+    )
+    post.partnerships.add(partnership)
+    # Rendered each time (a query string), from what is kept per edit: no edit happens
+    # between the two moments, only the time passes.
+    pages = {
+        "/?x": post.title,
+        event.get_absolute_url() + "?x": post.title,
+        partnership.get_absolute_url() + "?x": post.title,
+        "/sitemap.xml?x": post.get_absolute_url(),
+    }
+    with time_machine.travel(now, tick=False):
+        for url, shown in pages.items():
+            assert shown not in client.get(url).content.decode(), url
+    with time_machine.travel(post.published_at, tick=False):
+        for url, shown in pages.items():
+            assert shown in client.get(url).content.decode(), url
+
+
+def test_the_association_kept_for_pages_changes_with_an_edit(client, kept):
+    from association import page_cache
+    from association.models import Association
+
+    Association.objects.create(pk=1, name="Old Name Association")
+    assert "Old Name Association" in client.get("/events/feed/?x").content.decode()
+    Association.objects.filter(pk=1).update(name="New Name Association")
+    assert "Old Name Association" in client.get("/events/feed/?x").content.decode()
+    page_cache.bump_version()  # what the committed update does
+    assert "New Name Association" in client.get("/events/feed/?x").content.decode()
+
+
+def test_the_sitemap_is_kept_and_served_for_each_host_and_scheme(client, kept, settings):
+    # Served from the page cache (no query string) and rendered from what is kept (one).
+    settings.ALLOWED_HOSTS = ["one.example.org", "two.example.org"]
+    for url in ("/sitemap.xml", "/sitemap.xml?x"):
+        one = client.get(url, HTTP_HOST="one.example.org").content.decode()
+        two = client.get(url, HTTP_HOST="two.example.org").content.decode()
+        secure = client.get(url, HTTP_HOST="one.example.org", secure=True).content.decode()
+        assert "http://one.example.org/" in one and "two.example.org" not in one
+        assert "http://two.example.org/" in two and "one.example.org" not in two
+        assert "https://one.example.org/" in secure
