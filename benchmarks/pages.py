@@ -71,11 +71,17 @@ def prepare_site():
 
 
 def public_pages() -> dict[str, str]:
+    from django.utils import timezone  # noqa: PLC0415
+
     from cities.models import Partnership  # noqa: PLC0415 (after django.setup())
     from events.models import Event  # noqa: PLC0415
+    from news.models import Post  # noqa: PLC0415
 
-    event = Event.objects.published().order_by("starts_at").filter(venue_reveal_at=None).first()
+    # An upcoming event on sale (the page a rush reads), the first past one when none is.
+    events = Event.objects.published().order_by("starts_at")
+    event = events.filter(starts_at__gt=timezone.now()).first() or events.first()
     partnership = Partnership.objects.current().first()
+    post = Post.objects.published(timezone.now()).order_by("-published_at").first()
     return {
         "home": "/",
         "about": "/about/",
@@ -90,6 +96,9 @@ def public_pages() -> dict[str, str]:
         "event .ics": f"/events/{event.slug}/event.ics",
         "calendar .ics": "/events/calendar.ics",
         "sitemap": "/sitemap.xml",
+        "news": "/news/",
+        "a news post": post.get_absolute_url(),
+        "news feed": "/news/feed/",
     }
 
 
