@@ -162,10 +162,12 @@ def read_logs(directory: Path) -> dict:
 def run_wrk(command: list[str], logs: Path, *, buyers: int) -> dict:
     """Run wrk until every buyer has seen the event sold out (or RUSH_MAX_SECONDS)."""
     wrk = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
-    while wrk.poll() is None and len(list(logs.glob("sold-out-*"))) < buyers:
-        time.sleep(0.2)
-    wrk.send_signal(signal.SIGINT)
-    out, _ = wrk.communicate(timeout=30)
+    try:
+        while wrk.poll() is None and len(list(logs.glob("sold-out-*"))) < buyers:
+            time.sleep(0.2)
+    finally:
+        wrk.send_signal(signal.SIGINT)  # wrk prints its summary and exits
+        out, _ = wrk.communicate(timeout=30)
     return {**read_logs(logs), "wrk": out}
 
 

@@ -57,10 +57,13 @@ def place_order(
     now: datetime.datetime,
     offer=None,
     network_key: str = "",
+    count_attempt=None,
 ) -> CheckoutResult:
     """Reserve, begin payment, confirm and email. Sending the same submission again
-    returns the first order without paying or emailing twice. An email that cannot be sent
-    is logged, not raised: `confirmation_sent` says so."""
+    returns the first order without paying or emailing twice (and uncounted:
+    `count_attempt`, the checkout limits, is called only for a new submission; see
+    `orders.reserve_tickets`). An email that cannot be sent is logged, not raised:
+    `confirmation_sent` says so."""
     pays_later = payment_method == PAY_LATER
     if pays_later and not event.pay_later_is_offered(now):
         raise InvalidSelection(pay_later_refused_message())
@@ -75,6 +78,7 @@ def place_order(
         attendees=attendees,
         pays_later=pays_later,
         network_key=network_key,
+        count_attempt=count_attempt,
     )
     order = reservation.order
     if not reservation.created:
@@ -93,7 +97,7 @@ def place_order(
             purpose=PURPOSE,
             object_id=str(order.pk),
             payer_name=order.buyer_name,
-            lines=order_line_items(order),
+            lines=order_line_items(order, tickets=reservation.tickets),
             hold_expires_at=order.hold_expires_at,
             return_url=settings.SITE_URL + order.get_absolute_url(),
             now=now,
@@ -119,10 +123,17 @@ def place_order(
         )
     order.payment_method = method.code
     order.payment_instructions = instructions
-    order.save(update_fields=["payment_method", "payment_instructions", "updated_at"])
     if outcome.redirect_url:
+        order.save(update_fields=["payment_method", "payment_instructions", "updated_at"])
         return CheckoutResult(order=order, redirect_url=outcome.redirect_url)
-    confirm_order(order=order, now=now, pay_by=pay_by)
+    # One write confirms it and records how it is paid.
+    confirm_order(
+        order=order,
+        now=now,
+        pay_by=pay_by,
+        payment_method=method.code,
+        payment_instructions=instructions,
+    )
     if outcome.paid and order.total:
         mark_order_paid(order=order, now=now)
     try:
