@@ -3,9 +3,11 @@
 -- form, POSTs it once with a unique name and email, and follows the 303 to the order page.
 -- The thread keeps the CSRF cookie it was given for all its buyers (as a light client
 -- would), and logs each POST (status, when it was sent, how long it took, in microseconds
--- on the monotonic clock) to a file of its own, read by rush.py once wrk is done. A thread
--- stops at the first sold-out answer (the form without a submission key, or a 409), and
--- says so with a file; rush.py stops wrk when every thread has.
+-- on the monotonic clock) to a file of its own, read by rush.py once wrk is done. At the
+-- first sold-out answer (the form without a submission key, or a 409) a thread says so
+-- with a file and from then on only asks for the form; rush.py stops wrk when every thread
+-- has. (Not `wrk.thread:stop()`: wrk has already opened the next connection by then, and
+-- it would hold a sync worker, with nothing sent on it, until gunicorn's timeout.)
 --
 -- Arguments (after `--`): the checkout path, the ticket type's pk, the log directory.
 
@@ -76,7 +78,9 @@ function request()
 end
 
 function response(status, headers, body)
-  if sold_out then return end
+  if sold_out then
+    return
+  end
   if state == "form" then
     local set_cookie = headers["Set-Cookie"] or headers["set-cookie"]
     if set_cookie then
@@ -108,10 +112,7 @@ function response(status, headers, body)
     state = "form"
   end
   if sold_out then
-    -- rush.py ends wrk once every buyer has written this: a stopped thread leaves a fresh
-    -- connection open with nothing sent on it, which would hold a sync worker until its
-    -- timeout.
     io.open(log_dir .. "/sold-out-" .. buyer_id, "w"):close()
-    wrk.thread:stop()
+    state = "form"
   end
 end
