@@ -33,7 +33,7 @@ function setup(thread)
   threads = threads + 1
 end
 
-local form_path, ticket_field, log, log_dir
+local form_path, ticket_field, log, log_dir, run_id
 local state = "form"
 local cookie, csrf, submission, order_path
 local sent_at = 0
@@ -45,6 +45,7 @@ end
 
 function init(args)
   form_path = args[1]
+  run_id = args[2]
   ticket_field = "qty_" .. args[2]
   log_dir = args[3]
   log = io.open(log_dir .. "/buyer-" .. buyer_id .. ".log", "w")
@@ -57,7 +58,9 @@ function request()
   if cookie then headers["Cookie"] = "csrftoken=" .. cookie end
   if state == "post" then
     counter = counter + 1
-    local who = buyer_id .. "-" .. counter
+    -- Unique across rounds too (the ticket type is new each round): the per-email limit's
+    -- counts outlive a round in the shared cache.
+    local who = run_id .. "-" .. buyer_id .. "-" .. counter
     local body = table.concat({
       "csrfmiddlewaretoken=" .. urlencode(csrf),
       "submission=" .. urlencode(submission),

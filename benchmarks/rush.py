@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -142,7 +143,7 @@ def sold_figures(event) -> dict:
 
 
 def read_logs(directory: Path) -> dict:
-    starts, posts, other_errors, order_pages = [], [], 0, 0
+    starts, posts, errors = [], [], Counter()
     for path in directory.glob("buyer-*.log"):
         for line in path.read_text().splitlines():
             kind, *values = line.split()
@@ -151,12 +152,13 @@ def read_logs(directory: Path) -> dict:
             elif kind == "post":
                 status, sent, took = int(values[0]), float(values[1]), float(values[2])
                 posts.append((status, sent, took))
-            elif kind == "order":
-                order_pages += 1
-                other_errors += values[0] != "200"
+                if status not in (303, 409):
+                    errors[f"POST {status}"] += 1
+            elif kind == "order" and values[0] != "200":
+                errors[f"order page {values[0]}"] += 1
             elif kind == "form-error":
-                other_errors += 1
-    return {"starts": starts, "posts": posts, "errors": other_errors, "order_pages": order_pages}
+                errors[f"form {values[0]}"] += 1
+    return {"starts": starts, "posts": posts, "errors": errors}
 
 
 def run_wrk(command: list[str], logs: Path, *, buyers: int) -> dict:
@@ -190,7 +192,7 @@ def rush(buyers: int) -> bool:
     posts = found["posts"]
     confirmed = [(sent, took) for status, sent, took in posts if status == 303]
     sold_out_answers = sum(1 for status, _sent, _took in posts if status == 409)
-    errors = found["errors"] + sum(1 for status, *_ in posts if status not in (303, 409))
+    errors = sum(found["errors"].values())
     socket_errors = [line.strip() for line in found["wrk"].splitlines() if "Socket errors" in line]
     began = min(found["starts"]) if found["starts"] else 0
     last = max((sent + took for sent, took in confirmed), default=began)
@@ -206,6 +208,8 @@ def rush(buyers: int) -> bool:
         f"{figures['tickets']:>6}/{figures['capacity']:<6} {oversold:>8}",
         flush=True,
     )
+    if errors:
+        print(f"       errors: {', '.join(f'{n} x {what}' for what, n in found['errors'].items())}")
     if socket_errors:
         print(f"       wrk: {'; '.join(socket_errors)}")
     if figures["confirmed_orders"] != len(confirmed):
