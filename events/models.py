@@ -230,6 +230,18 @@ class EventQuerySet(models.QuerySet):
         orders still owing money: pay later), `figure_checked_in` and `figure_revenue`
         (what confirmed orders brought in, net of refunds; an unpaid one counts its total).
         Subqueries, not joins, so the counts never multiply."""
+        events = self.prefetch_related(
+            Prefetch(
+                "ticket_types", queryset=TicketType.objects.order_by("position", "price", "pk")
+            ),
+            Prefetch(
+                "waitlist", queryset=WaitlistEntry.objects.open_offers(now), to_attr="open_offers"
+            ),
+        )
+        if not staff_counts:
+            # Before the counts' subqueries are even built: building them costs a public
+            # page (a checkout in a rush) more than running its queries.
+            return events
         tickets = Ticket.objects.filter(order__event=OuterRef("pk")).order_by()
         confirmed = Q(order__status=Order.Status.CONFIRMED)
 
@@ -258,16 +270,6 @@ class EventQuerySet(models.QuerySet):
             .annotate(sum=Sum("brought_in"))
             .values("sum")
         )
-        events = self.prefetch_related(
-            Prefetch(
-                "ticket_types", queryset=TicketType.objects.order_by("position", "price", "pk")
-            ),
-            Prefetch(
-                "waitlist", queryset=WaitlistEntry.objects.open_offers(now), to_attr="open_offers"
-            ),
-        )
-        if not staff_counts:
-            return events
         return events.annotate(
             figure_sold=count(confirmed),
             figure_held=count(
