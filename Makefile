@@ -58,8 +58,11 @@ serve: demo
 # production-like: needs DATABASE_URL=postgres://..., Redis (CACHE_URL, default DB 1) and wrk.
 # The public pages as served and uncached beside bare Django (gunicorn, PostgreSQL, Redis),
 # then a mailing queued and sent to 5,000 addresses (locmem email): time per message, memory.
+# A ticket rush: guest buyers over HTTP (get the form, post it, follow to the order page),
+# confirmed orders per minute for one event with 0 oversold (benchmarks/rush.py).
 bench: migrate
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/rush.py
 	DEBUG=true $(BIN)/python manage.py bench_mailing --count 5000
 
 jobs: setup

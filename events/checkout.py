@@ -57,11 +57,14 @@ def place_order(
     now: datetime.datetime,
     offer=None,
     network_key: str = "",
+    count_attempt=None,
 ) -> CheckoutResult:
     """Reserve, begin payment, confirm and email. Sending the same submission again
-    returns the first order without paying or emailing twice. The confirmation is queued
-    in the transaction that confirms the order, and built and sent by the outbox's worker:
-    this request neither builds nor sends it, and no mail server can fail it."""
+    returns the first order without paying or emailing twice (and uncounted:
+    `count_attempt`, the checkout limits, is called only for a new submission; see
+    `orders.reserve_tickets`). The confirmation is queued in the transaction that confirms
+    the order, and built and sent by the outbox's worker: this request neither builds nor
+    sends it, and no mail server can fail it."""
     pays_later = payment_method == PAY_LATER
     if pays_later and not event.pay_later_is_offered(now):
         raise InvalidSelection(pay_later_refused_message())
@@ -76,6 +79,7 @@ def place_order(
         attendees=attendees,
         pays_later=pays_later,
         network_key=network_key,
+        count_attempt=count_attempt,
     )
     order = reservation.order
     if not reservation.created:
@@ -94,7 +98,7 @@ def place_order(
             purpose=PURPOSE,
             object_id=str(order.pk),
             payer_name=order.buyer_name,
-            lines=order_line_items(order),
+            lines=order_line_items(order, tickets=reservation.tickets),
             hold_expires_at=order.hold_expires_at,
             return_url=settings.SITE_URL + order.get_absolute_url(),
             now=now,
@@ -120,13 +124,20 @@ def place_order(
         )
     order.payment_method = method.code
     order.payment_instructions = instructions
-    order.save(update_fields=["payment_method", "payment_instructions", "updated_at"])
     if outcome.redirect_url:
+        order.save(update_fields=["payment_method", "payment_instructions", "updated_at"])
         return CheckoutResult(order=order, redirect_url=outcome.redirect_url)
     # One transaction: the order is confirmed (and paid) exactly when its confirmation is
-    # queued, and the worker, which builds it once this commits, sees it whole.
+    # queued, and the worker, which builds it once this commits, sees it whole. One write
+    # confirms it and records how it is paid.
     with transaction.atomic():
-        confirm_order(order=order, now=now, pay_by=pay_by)
+        confirm_order(
+            order=order,
+            now=now,
+            pay_by=pay_by,
+            payment_method=method.code,
+            payment_instructions=instructions,
+        )
         if outcome.paid and order.total:
             mark_order_paid(order=order, now=now)
         queue_order_confirmation(order, now=now)

@@ -240,7 +240,7 @@ class EventQuerySet(models.QuerySet):
         )
         if not staff_counts:
             # Before the staff subqueries are even built: building them is a millisecond
-            # of Python a public page would spend for nothing.
+            # of Python a public page (a checkout in a rush) would spend for nothing.
             return events
         tickets = Ticket.objects.filter(order__event=OuterRef("pk")).order_by()
         confirmed = Q(order__status=Order.Status.CONFIRMED)

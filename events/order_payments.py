@@ -44,12 +44,13 @@ from .receipts import ORDER_PURPOSE, order_receipt_url
 PURPOSE = ORDER_PURPOSE
 
 
-def order_line_items(order: Order) -> list[LineItem]:
-    """One line per ticket type and price this buyer pays (a member price, a full one)."""
-    counts = Counter(
-        (ticket.ticket_type.name, ticket.price)
-        for ticket in order.tickets.select_related("ticket_type").order_by("pk")
-    )
+def order_line_items(order: Order, *, tickets=()) -> list[LineItem]:
+    """One line per ticket type and price this buyer pays (a member price, a full one).
+    `tickets`: the order's tickets with their types when the caller has just made them (a
+    checkout's reservation); otherwise they are read."""
+    if not tickets:
+        tickets = order.tickets.select_related("ticket_type").order_by("pk")
+    counts = Counter((ticket.ticket_type.name, ticket.price) for ticket in tickets)
     return [
         LineItem(name=f"{order.event.title}: {name}", unit_amount=price, quantity=quantity)
         for (name, price), quantity in counts.items()

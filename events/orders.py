@@ -26,10 +26,19 @@ the lock like the places themselves.
 
 A checkout form carries an idempotency key; the same submission sent twice (double click,
 refresh, back button) finds the order the first one made instead of making a second, and
-`Reservation.created` says which happened.
+`Reservation.created` says which happened. It is looked up once before the lock; two
+copies sent at the same moment both pass that look-up, and the second is stopped by the
+unique key (or finds the places gone, or the limit reached, because the first took them):
+whatever refused it, an order made by the same submission is the answer.
+
+A rush is many buyers of one event, and they all queue on its row lock, so the lock is held
+for as little as possible: one look at the rows, the checks, the writes. Confirming an
+order changes no places, so it takes the order's lock alone (`_lock_order`), not the
+event's: nothing that holds an order's lock ever waits for the event's.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -59,6 +68,9 @@ class Reservation:
     order: Order
     created: bool
     """False when the same submission had already made this order."""
+    tickets: tuple[Ticket, ...] = ()
+    """The tickets this reservation made (with their ticket types), so that what is paid
+    for can be listed without reading them back; empty when `created` is False."""
 
 
 def _existing_order(idempotency_key, event):
@@ -170,6 +182,7 @@ def reserve_tickets(
     attendees: list[dict] | None = None,
     pays_later: bool = False,
     network_key: str = "",
+    count_attempt: Callable[[], None] | None = None,
 ) -> Reservation:
     """Hold tickets as a pending order (expiring `EVENTS_HOLD_MINUTES` from `now`).
 
@@ -180,11 +193,16 @@ def reserve_tickets(
     `created=False`. With `pays_later`, the buyer's unpaid places at the event are limited
     (`limits.check_unpaid_places`, per email and per `network_key`, the keyed hash of the
     buyer's network address from `limits.network_key`; raises `limits.LimitReached`).
+    `count_attempt`, when given, is called once the submission is known to be new and
+    before anything is reserved (the checkout limits count it: `limits.count_checkout`,
+    which may raise `limits.LimitReached`): the same submission again is not counted.
     """
     if idempotency_key:
         existing = _existing_order(idempotency_key, event)
         if existing is not None:
             return Reservation(existing, created=False)
+    if count_attempt is not None:
+        count_attempt()
     check_event_on_sale(event, now=now)
     clean = _validate_lines(event, lines, user=user, now=now)
     for ticket_type, _quantity in clean:
@@ -202,15 +220,11 @@ def reserve_tickets(
     try:
         with transaction.atomic():
             locked_event = lock_event(event_id=event.pk)
-            if idempotency_key:
-                existing = _existing_order(idempotency_key, event)
-                if existing is not None:
-                    return Reservation(existing, created=False)
             check_event_on_sale(locked_event, now=now)
             # Second in the lock order, after the event: one offer makes one order.
             used_offer = _claim_offer(offer, locked_event, count=count, now=now)
-            _expire_holds_locked(locked_event.pk, now=now)
-            locked_event.refresh_from_db(fields=["reserved", "capacity"])
+            if _expire_holds_locked(locked_event.pk, now=now):
+                locked_event.refresh_from_db(fields=["reserved", "capacity"])
             # All the event's types, not only those ordered: an offer made for no type is
             # held against the places they have together.
             types = list(
@@ -294,19 +308,28 @@ def reserve_tickets(
             Ticket.objects.bulk_create(tickets)
             if offer is not None:
                 offer.fulfilled_at = now
-            return Reservation(order, created=True)
-    except IntegrityError:
-        # A concurrent identical submission won the unique key, or the database refused
-        # an overselling write.
+            return Reservation(order, created=True, tickets=tuple(tickets))
+    except (IntegrityError, InvalidSelection, SoldOut, limits.LimitReached) as refusal:
+        # The same submission sent twice at once: the copy that lost finds the first one's
+        # order, whatever stopped it (the unique key, the places or the limit it took).
         if idempotency_key:
-            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+            existing = _existing_order(idempotency_key, event)
             if existing is not None:
                 return Reservation(existing, created=False)
-        raise SoldOut() from None
+        if isinstance(refusal, IntegrityError):
+            # The database refused an overselling write.
+            raise SoldOut() from None
+        raise
 
 
 def _lock(order) -> Order:
     lock_event(event_id=order.event_id)
+    return _lock_order(order)
+
+
+def _lock_order(order) -> Order:
+    """The order's row lock alone, for a change that gives or takes no places (see the
+    module docstring): a rush's buyers do not queue on the event's lock twice."""
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
@@ -342,19 +365,30 @@ def payment_reminder_due(*, placed_at: datetime.datetime, pay_by: datetime.datet
 
 
 def confirm_order(
-    *, order: Order, now: datetime.datetime, pay_by: datetime.datetime | None = None
+    *,
+    order: Order,
+    now: datetime.datetime,
+    pay_by: datetime.datetime | None = None,
+    payment_method: str | None = None,
+    payment_instructions: str = "",
 ) -> Order:
     """A held order becomes confirmed: its tickets are the buyer's (paid or not). With
     `pay_by` (pay later), they are the buyer's until then unless paid: the order is
-    reminded once, then released (`release_unpaid_order`)."""
+    reminded once, then released (`release_unpaid_order`). With `payment_method` (the
+    checkout, which has just begun the payment), the method and its instructions are
+    saved in the same write."""
     with transaction.atomic():
-        locked = _lock(order)
+        locked = _lock_order(order)
         if locked.status == Order.Status.CONFIRMED:
             return _refresh(order, locked)
         if locked.status != Order.Status.PENDING:
             raise InvalidSelection(_("This order can no longer be confirmed."))
         _confirm(locked, now=now)
         fields = ["status", "confirmed_at", "hold_expires_at", "updated_at"]
+        if payment_method is not None:
+            locked.payment_method = payment_method
+            locked.payment_instructions = payment_instructions
+            fields += ["payment_method", "payment_instructions"]
         if pay_by is not None:
             locked.pay_by = pay_by
             locked.payment_reminder_due_at = payment_reminder_due(placed_at=now, pay_by=pay_by)

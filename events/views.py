@@ -305,10 +305,6 @@ def checkout(request, slug):
         form = CheckoutForm(request.POST, event=event, ticket_types=buyable, user=user, now=now)
         if form.is_valid():
             try:
-                submission = form.cleaned_data["submission"]
-                # The same submission again finds its order (place_order), uncounted.
-                if not Order.objects.filter(idempotency_key=submission).exists():
-                    count_checkout(request, email=form.cleaned_data["email"])
                 result = place_order(
                     event=event,
                     lines=form.lines,
@@ -320,6 +316,11 @@ def checkout(request, slug):
                     now=now,
                     offer=offer,
                     network_key=network_key(request),
+                    # Counted only when the submission is new: the same one again finds
+                    # its order, uncounted.
+                    count_attempt=functools.partial(
+                        count_checkout, request, email=form.cleaned_data["email"]
+                    ),
                 )
             except LimitReached as error:
                 context["limit_message"] = error.message

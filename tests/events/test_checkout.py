@@ -364,3 +364,42 @@ def test_bad_quantity_in_the_first_step_is_a_clear_400(client, secret_event, din
     assert response.status_code == 400
     assert "Please choose from 0 to 10 Dinner tickets." in response.content.decode()
     assert 'name="email"' not in response.content.decode()
+
+
+@pytest.fixture
+def free_talk(make_event, make_ticket_type):
+    event = make_event(title="Free talk", slug="free-talk", capacity=100)
+    make_ticket_type(event, name="Free entry", price=Decimal("0"), quantity=100, max_per_order=1)
+    return event
+
+
+def _free_talk_post(ticket_type, form_page, number):
+    return {
+        f"qty_{ticket_type.pk}": "1",
+        "name": f"Rush Buyer {number}",
+        "email": f"rush{number}@example.org",
+        "payment_method": "free",
+        "submission": re.search(r'name="submission" value="([^"]+)"', form_page).group(1),
+    }
+
+
+def test_a_guest_checkout_stays_within_its_query_budget(
+    client, free_talk, django_assert_max_num_queries
+):
+    """A ticket rush is this, many times a second: the form, the order, the order page.
+    The POST's queries: the event and what is on sale (3), the submission's look-up, the
+    reservation under the event's lock (lock, holds to expire, types, offers, two counter
+    updates, the order and its tickets), confirming under the order's lock (2), and what
+    the confirmation email reads (4) (plus a savepoint around each transaction, counted in
+    tests only)."""
+    ticket_type = free_talk.ticket_types.get()
+    client.get(url(free_talk))  # the first buyer of the process: nothing is warm yet
+    for number in range(2):
+        with django_assert_max_num_queries(4):
+            form_page = client.get(url(free_talk)).content.decode()
+        with django_assert_max_num_queries(22):
+            response = client.post(url(free_talk), _free_talk_post(ticket_type, form_page, number))
+        assert response.status_code == 303
+        with django_assert_max_num_queries(3):
+            assert client.get(response["Location"]).status_code == 200
+    assert Order.objects.filter(status=Order.Status.CONFIRMED).count() == 2

@@ -1,12 +1,13 @@
 import datetime
 import multiprocessing
+import threading
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from events.availability import InvalidSelection, SalesClosed, SoldOut, places_left
+from events.availability import InvalidSelection, SalesClosed, SoldOut, lock_event, places_left
 from events.listing import SalesState, event_sales_state
 from events.models import Event, Order, TicketType, WaitlistEntry
 from events.orders import (
@@ -457,3 +458,58 @@ def test_separate_processes_never_oversell(make_event, make_ticket_type):
     assert outcomes == ["bought"] * 5 + ["sold out"] * 3
     assert ticket_type.reserved == 5
     assert Order.objects.filter(event=event).count() == 5
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_same_submission_racing_itself_for_the_last_places_makes_one_order(
+    make_event, make_ticket_type, now
+):
+    """The copies that lose find the places gone (the first copy took them): each is
+    answered with that order, not with "sold out"."""
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=2)
+
+    def submit(index):
+        return reserve_tickets(
+            event=event,
+            lines=[(ticket_type, 2)],
+            buyer=BUYER,
+            idempotency_key="last-places-0123456789ab",
+            now=now,
+        )
+
+    results = race(8, submit)
+    assert all(not isinstance(result, Exception) for result in results), results
+    assert len({result.order.pk for result in results}) == 1
+    assert [result.created for result in results].count(True) == 1
+    ticket_type.refresh_from_db()
+    assert ticket_type.reserved == 2
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_confirming_an_order_does_not_queue_on_the_events_lock(event, ticket_type, now):
+    """Confirming moves no places: in a rush, buyers confirming do not wait behind the
+    buyers reserving (who hold the event's lock)."""
+    order = reserve(event, ticket_type, 1, now=now)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_event_lock(index):
+        with transaction.atomic():
+            lock_event(event_id=event.pk)
+            locked.set()
+            release.wait(timeout=30)
+
+    holder = threading.Thread(target=race, args=(1, hold_the_event_lock))
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            confirmed = confirm_order(order=order, now=now)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert confirmed.status == Order.Status.CONFIRMED

@@ -1,0 +1,51 @@
+"""A ticket's QR code is made once and shared by the order page and the email."""
+
+import segno
+
+from events import qr
+from events.qr import ticket_checkin_url, ticket_qr, ticket_qr_png, ticket_qr_svg
+
+from .factories import make_event, make_order, make_ticket_type
+
+
+def _ticket(db):
+    event = make_event()
+    order = make_order(event, [(make_ticket_type(event), 1)])
+    return order.tickets.get(), event
+
+
+def _count_makes(monkeypatch) -> list:
+    made = []
+    real_make = segno.make
+
+    def counting_make(*args, **kwargs):
+        made.append(args[0])
+        return real_make(*args, **kwargs)
+
+    monkeypatch.setattr(qr.segno, "make", counting_make)
+    return made
+
+
+def test_ticket_qr_code_is_made_once_for_the_page_and_the_email(db, monkeypatch):
+    ticket, event = _ticket(db)
+    made = _count_makes(monkeypatch)
+    ticket_qr_png(ticket, event=event)
+    svg = ticket_qr_svg(ticket, event=event)
+    assert made == [ticket_checkin_url(ticket, event=event)]
+    fresh = segno.make(ticket_checkin_url(ticket, event=event), error="m", micro=False)
+    assert ticket_qr(ticket, event=event).matrix == fresh.matrix
+    assert 'class="ticket-qr"' in svg
+
+
+def test_ticket_qr_code_is_still_made_when_the_shared_cache_is_down(db, monkeypatch):
+    ticket, event = _ticket(db)
+
+    class Unreachable:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        set = get
+
+    monkeypatch.setattr(qr, "cache", Unreachable())
+    url = ticket_checkin_url(ticket, event=event)
+    assert ticket_qr(ticket, event=event).matrix == segno.make(url, error="m").matrix
