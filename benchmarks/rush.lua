@@ -9,7 +9,13 @@
 -- has. (Not `wrk.thread:stop()`: wrk has already opened the next connection by then, and
 -- it would hold a sync worker, with nothing sent on it, until gunicorn's timeout.)
 --
--- Arguments (after `--`): the checkout path, the ticket type's pk, the log directory.
+-- In "light" mode (the issue's own measure, a light client) a thread GETs the form once,
+-- for its CSRF cookie and token, then only POSTs, each time with a new submission key of
+-- its own making (any token-shaped key is accepted, as a browser's second tab would send),
+-- and does not follow the redirect.
+--
+-- Arguments (after `--`): the checkout path, the ticket type's pk, the log directory, the
+-- mode ("full" or "light").
 
 local ffi = require("ffi")
 ffi.cdef([[
@@ -38,6 +44,17 @@ local state = "form"
 local cookie, csrf, submission, order_path
 local sent_at = 0
 local sold_out = false
+local light = false
+local KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+local function new_key()
+  local key = {}
+  for i = 1, 32 do
+    local n = math.random(1, #KEY_CHARS)
+    key[i] = KEY_CHARS:sub(n, n)
+  end
+  return table.concat(key)
+end
 
 local function urlencode(text)
   return (text:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
@@ -48,6 +65,8 @@ function init(args)
   run_id = args[2]
   ticket_field = "qty_" .. args[2]
   log_dir = args[3]
+  light = args[4] == "light"
+  math.randomseed(now_us() + buyer_id)
   log = io.open(log_dir .. "/buyer-" .. buyer_id .. ".log", "w")
   log:setvbuf("line")
   log:write("start ", now_us(), "\n")
@@ -102,7 +121,9 @@ function response(status, headers, body)
   elseif state == "post" then
     local finished = now_us()
     log:write("post ", status, " ", sent_at, " ", finished - sent_at, "\n")
-    if status == 303 then
+    if status == 303 and light then
+      submission = new_key()
+    elseif status == 303 then
       order_path = headers["Location"] or headers["location"]
       state = "order"
     elseif status == 409 then

@@ -47,6 +47,9 @@ PORT = 8105
 SMTP_PORT = 8125
 PLACES = int(os.environ.get("RUSH_PLACES", "3000"))
 BUYERS = [int(n) for n in os.environ.get("RUSH_BUYERS", "8").split()]
+MODES = os.environ.get("RUSH_MODES", "full light").split()
+"""full: each buyer gets the form, posts it, follows to the order page. light: the issue's
+light client, one form per thread (its CSRF cookie), then only posts."""
 LONGEST_SECONDS = int(os.environ.get("RUSH_MAX_SECONDS", "300"))
 LUA = Path(__file__).with_name("rush.lua")
 RAISED_LIMITS = {
@@ -205,17 +208,32 @@ def server_cpu_seconds(master_pid: int) -> float:
     return total / tick
 
 
-def rush(buyers: int, *, server_pid: int) -> bool:
+def seconds_until_outbox_empty(*, longest: float = 600.0) -> float | None:
+    """After a round: how long until the email worker has sent every queued email (it
+    yields the CPU to the site during the rush, see send_email's --nice); None if it did
+    not within `longest` seconds, or there is no worker."""
+    from outbox.models import OutgoingEmail  # noqa: PLC0415 (after django.setup())
+
+    began = time.monotonic()
+    while time.monotonic() - began < longest:
+        if not OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED).exists():
+            return time.monotonic() - began
+        time.sleep(0.2)
+    return None
+
+
+def rush(buyers: int, *, server_pid: int, mode: str = "full") -> bool:
     """One round; True when nothing was oversold."""
     event, ticket_type = make_event(buyers)
     checkout = f"/events/{event.slug}/tickets/"
     with tempfile.TemporaryDirectory(prefix="rush-") as logs:
         command = ["wrk", f"-t{buyers}", f"-c{buyers}", f"-d{LONGEST_SECONDS}s", "--timeout", "10s"]
         command += ["-s", str(LUA), f"http://127.0.0.1:{PORT}{checkout}"]
-        command += ["--", checkout, str(ticket_type.pk), logs]
+        command += ["--", checkout, str(ticket_type.pk), logs, mode]
         cpu_before = server_cpu_seconds(server_pid)
         found = run_wrk(command, Path(logs), buyers=buyers)
         cpu = server_cpu_seconds(server_pid) - cpu_before
+    emails_done = seconds_until_outbox_empty()
     posts = found["posts"]
     confirmed = [(sent, took) for status, sent, took in posts if status == 303]
     sold_out_answers = sum(1 for status, _sent, _took in posts if status == 409)
@@ -229,7 +247,7 @@ def rush(buyers: int, *, server_pid: int) -> bool:
     figures = sold_figures(event)
     oversold = max(figures["tickets"] - figures["capacity"], figures["reserved"] - PLACES, 0)
     print(
-        f"{buyers:>6} {rate:>14,.0f} {len(confirmed):>9} {(last - began) / 1e6:>8.1f} "
+        f"{mode:>5} {buyers:>6} {rate:>14,.0f} {len(confirmed):>9} {(last - began) / 1e6:>8.1f} "
         f"{percentile(took_ms, 0.5):>8.1f}/{percentile(took_ms, 0.99):<8.1f} "
         f"{errors:>6} {sold_out_answers:>8} "
         f"{figures['tickets']:>6}/{figures['capacity']:<6} {oversold:>8} "
@@ -240,6 +258,10 @@ def rush(buyers: int, *, server_pid: int) -> bool:
         print(f"       errors: {', '.join(f'{n} x {what}' for what, n in found['errors'].items())}")
     if socket_errors:
         print(f"       wrk: {'; '.join(socket_errors)}")
+    if emails_done is None:
+        print("       email: still queued after 10 minutes")
+    else:
+        print(f"       email: every confirmation sent {emails_done:.1f} s after the round ended")
     if figures["confirmed_orders"] != len(confirmed):
         print(
             f"       the database holds {figures['confirmed_orders']} confirmed orders, "
@@ -275,19 +297,23 @@ def main() -> None:
         sender = "manage.py send_email" if worker else "none (sent in the request)"
         limits = ", ".join(f"{name}={value}" for name, value in RAISED_LIMITS.items())
         print(
-            f"\nA ticket rush: guest buyers over HTTP (get the form, post it, follow to the "
-            f"order page), one free ticket type of {PLACES} places, one ticket per order.\n"
+            f"\nA ticket rush: guest buyers over HTTP, one free ticket type of {PLACES} places "
+            f"a round, one ticket per order. full: each buyer gets the form, posts it, follows "
+            f"to the order page; light (the issue's light client): one form per thread for "
+            f"its CSRF cookie, then posts only.\n"
             f"gunicorn --workers {pages.WORKERS} (gunicorn.conf.py, access log off), DEBUG "
             f"off, PostgreSQL, CACHE_URL={os.environ['CACHE_URL']}; email over SMTP to a "
             f"sink; email worker: {sender}.\n"
             f"Raised for this benchmark only (one address buys everything): {limits}.\n"
         )
         print(
-            f"{'buyers':>6} {'orders/minute':>14} {'confirmed':>9} {'seconds':>8} "
+            f"{'mode':>5} {'buyers':>6} {'orders/minute':>14} {'confirmed':>9} {'seconds':>8} "
             f"{'POST p50/p99 ms':>17} {'errors':>6} {'sold-out':>8} {'sold/capacity':>13} "
             f"{'oversold':>8} {'CPU ms/order':>13}"
         )
-        results = [rush(buyers, server_pid=server.pid) for buyers in BUYERS]
+        results = [
+            rush(buyers, server_pid=server.pid, mode=mode) for mode in MODES for buyers in BUYERS
+        ]
         print(f"emails taken by the SMTP sink: {sink.messages}")
     finally:
         for process in (server, worker):
