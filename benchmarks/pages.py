@@ -32,7 +32,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 LOAD_CONNECTIONS = 100
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 LOAD_P99_GOAL_MS = 100
-WORKERS = "2"
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+"""The issue's measure: two workers, the bare Django beside it on the same settings."""
 WRK = ["wrk", "-t2", "--latency"]
 PORTS = {"bare": 8103, "site": 8101}
 # Any query string but `?page=` makes the page cache step aside (association/page_cache.py).

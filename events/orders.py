@@ -53,6 +53,7 @@ from payments.models import Payment
 from . import limits
 from .availability import (
     InvalidSelection,
+    PlacesLeft,
     SoldOut,
     check_event_on_sale,
     check_ticket_type_on_sale,
@@ -170,6 +171,20 @@ def _expire_holds_locked(event_id, *, now) -> int:
     return count
 
 
+def _places_left_locked(locked_event, *, now, offer) -> PlacesLeft:
+    """What can be sold, from the event's ticket types locked now (the caller holds the
+    event's lock). All the event's types, not only those ordered: an offer made for no type
+    is held against the places they have together. The claimed `offer` is no longer open:
+    its places are among those left."""
+    types = list(TicketType.objects.select_for_update().filter(event=locked_event).order_by("pk"))
+    offers = list(WaitlistEntry.objects.open_offers(now).filter(event=locked_event))
+    return places_left(locked_event, now=now, ticket_types=types, offers=offers, offer=offer)
+
+
+def _fits(clean, count: int, left: PlacesLeft) -> bool:
+    return count <= left.total and all(quantity <= left[tt.pk] for tt, quantity in clean)
+
+
 def reserve_tickets(
     *,
     event: Event,
@@ -223,18 +238,13 @@ def reserve_tickets(
             check_event_on_sale(locked_event, now=now)
             # Second in the lock order, after the event: one offer makes one order.
             used_offer = _claim_offer(offer, locked_event, count=count, now=now)
-            if _expire_holds_locked(locked_event.pk, now=now):
+            left = _places_left_locked(locked_event, now=now, offer=used_offer)
+            # Stale holds still count as taken, so places counted without expiring them are
+            # never too many: they are expired (one more query under the lock) only when the
+            # order would not fit otherwise, and the job expires the rest every minute.
+            if not _fits(clean, count, left) and _expire_holds_locked(locked_event.pk, now=now):
                 locked_event.refresh_from_db(fields=["reserved", "capacity"])
-            # All the event's types, not only those ordered: an offer made for no type is
-            # held against the places they have together.
-            types = list(
-                TicketType.objects.select_for_update().filter(event=locked_event).order_by("pk")
-            )
-            offers = list(WaitlistEntry.objects.open_offers(now).filter(event=locked_event))
-            # The claimed offer is no longer open: its places are among those left.
-            left = places_left(
-                locked_event, now=now, ticket_types=types, offers=offers, offer=used_offer
-            )
+                left = _places_left_locked(locked_event, now=now, offer=used_offer)
             for ticket_type, quantity in clean:
                 if quantity > left[ticket_type.pk]:
                     if left[ticket_type.pk] == 0:

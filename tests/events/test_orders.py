@@ -142,6 +142,28 @@ def test_stale_hold_expires_and_returns_its_tickets(event, ticket_type, now):
     assert expire_stale_holds(now=now + datetime.timedelta(minutes=30)) == 0
 
 
+def test_a_buyer_gets_the_places_of_stale_holds_when_none_are_left_otherwise(
+    event, ticket_type, now
+):
+    """Reserving expires the event's stale holds only when the order would not fit without
+    their places (a query saved in a rush), and then it does fit."""
+    stale = reserve(event, ticket_type, 6, now=now)
+    later = now + datetime.timedelta(minutes=16)  # past the hold
+    fits = reserve(event, ticket_type, 4, now=later)
+    stale.refresh_from_db()
+    assert fits.status == Order.Status.PENDING
+    assert stale.status == Order.Status.PENDING  # not needed yet: left for the job
+    needs_them = reserve(event, ticket_type, 5, now=later)
+    stale.refresh_from_db()
+    ticket_type.refresh_from_db()
+    event.refresh_from_db()
+    assert needs_them.status == Order.Status.PENDING
+    assert stale.status == Order.Status.EXPIRED
+    assert ticket_type.reserved == event.reserved == 9
+    with pytest.raises(SoldOut):
+        reserve(event, ticket_type, 2, now=later)
+
+
 def test_confirmed_order_never_expires(event, ticket_type, now):
     order = confirm_order(order=reserve(event, ticket_type, 2, now=now), now=now)
     assert expire_stale_holds(now=now + datetime.timedelta(days=1)) == 0
