@@ -2,6 +2,7 @@
 feed readers and caches may keep the feed only until the next reveal among its items."""
 
 from django.contrib.syndication.views import Feed
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from association.formats import format_event_time
 from association.models import Association
 
-from .listing import upcoming_events
+from .listing import kept_document_of_upcoming_events
 from .reveal import cache_until_next_reveal, label_locations
 
 FEED_SIZE = 50
@@ -19,11 +20,23 @@ class UpcomingEventsFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         # The feed object is shared by all requests: the moment and the gate's answer
         # travel as the feed's per-request object (`get_object`), not on self, and the
-        # same events bound how long the response may be cached.
+        # same events bound how long the response may be cached. Its XML is built once
+        # per edit, scheme and host (its addresses are absolute), and again at the next
+        # reveal or end among its events.
         now = timezone.now()
-        events = label_locations(upcoming_events(now=now)[:FEED_SIZE], viewer=None, at=now)
-        response = super().__call__(request, *args, events=events, **kwargs)
-        return cache_until_next_reveal(response, events, viewer=None, now=now)
+
+        def render(events):
+            labelled = label_locations(events[:FEED_SIZE], viewer=None, at=now)
+            response = super(UpcomingEventsFeed, self).__call__(
+                request, *args, events=labelled, **kwargs
+            )
+            return response.status_code, response.content, list(response.headers.items())
+
+        (status, content, headers), events = kept_document_of_upcoming_events(
+            ("events:feed", request.scheme, request.get_host()), render, now=now
+        )
+        response = HttpResponse(content, status=status, headers=dict(headers))
+        return cache_until_next_reveal(response, events[:FEED_SIZE], viewer=None, now=now)
 
     def get_object(self, request, *args, events, **kwargs):
         return events

@@ -144,6 +144,34 @@ def upcoming_events(*, now: datetime.datetime) -> list[Event]:
     return [copy.copy(event) for event in _upcoming_rows(now)]
 
 
+def kept_document_of_upcoming_events(key, render, *, now: datetime.datetime):
+    """`render(events)` (a whole document over the upcoming events: the RSS feed, the
+    calendar) kept per edit like the events themselves, and never past the moment it could
+    change without one: the first of them ending, an open offer among them running out, or
+    the next reveal among them (what it says of a venue). Returns `(value, events)`: the
+    caller bounds the response's own max-age with those events (`cache_until_next_reveal`,
+    at each request's `now`). `key` names the document and whatever of the request it
+    depends on (scheme and host for absolute addresses)."""
+
+    def compute():
+        events = upcoming_events(now=now)
+        return render(events), events
+
+    def until(kept):
+        _value, events = kept
+        moments = [
+            event.venue_reveal_at
+            for event in events
+            if event.venue_reveal_at is not None and not event.venue_is_revealed(now)
+        ]
+        first_change = _first_change(events, ending=True)
+        if first_change is not None:
+            moments.append(first_change)
+        return min(moments, default=None)
+
+    return computed_once_per_version(key, compute, until=until)
+
+
 def past_events(*, now: datetime.datetime) -> list[Event]:
     """`Event.objects.past(now)` with `with_ticket_types`, kept like `upcoming_events`
     until an upcoming event ends (it joins them) or an open offer among them runs out."""

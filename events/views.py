@@ -48,6 +48,7 @@ from .listing import (
     SalesState,
     describe_events,
     event_sales_state,
+    kept_document_of_upcoming_events,
     past_events,
     published_event,
     ticket_type_state,
@@ -498,11 +499,17 @@ def event_ics(request, slug):
 
 @require_GET
 def calendar_ics(request):
+    """Every upcoming event as one calendar, built once per edit (and again at the next
+    reveal or end among them), not per request."""
     now = timezone.now()
-    events = upcoming_events(now=now)
-    association = Association.for_pages()
-    name = _("Events") + (f" · {association.name}" if association.name else "")
-    response = _ics_response(ics.events_calendar(events, name=name, now=now), "events.ics")
+
+    def render(events):
+        association = Association.for_pages()
+        name = _("Events") + (f" · {association.name}" if association.name else "")
+        return ics.events_calendar(events, name=name, now=now)
+
+    calendar, events = kept_document_of_upcoming_events("events:calendar", render, now=now)
+    response = _ics_response(calendar, "events.ics")
     # Calendar apps subscribe without signing in: the same file for everyone.
     return cache_until_next_reveal(response, events, viewer=None, now=now)
 
