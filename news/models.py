@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
+from association.page_cache import computed_once_per_version
 from cities.models import Partnership
 from events.models import Event, TicketType
 from membership.models import MembershipPlan
@@ -322,3 +323,18 @@ def mailing_progress(mailing: "Mailing") -> dict[str, int]:
         else 0
     )
     return progress
+
+
+def next_publication(*, now: datetime.datetime) -> datetime.datetime | None:
+    """When the next post scheduled for later is published (None: none is): until then,
+    what `Post.objects.published(now)` answers changes only with an edit."""
+    return computed_once_per_version(
+        "news:next-publication",
+        lambda: (
+            Post.objects.filter(published_at__gt=now)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        ),
+        until=lambda moment: moment,
+    )

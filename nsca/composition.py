@@ -24,7 +24,7 @@ from events.reveal import cache_until_next_reveal
 from events.views import EventDetailView as EventsEventDetailView
 from membership.views import AccountView as MembershipAccountView
 from membership.views import JoinView as MembershipJoinView
-from news.models import Post
+from news.models import Post, next_publication
 
 PARTNERSHIP_POSTS = 3
 HOME_POSTS = 3
@@ -120,21 +120,6 @@ class AccountView(MembershipAccountView):
 def home_page_events(*, request, limit=3):
     now = timezone.now()
     return describe_events(upcoming_events(now=now)[:limit], viewer=request.user, now=now)
-
-
-def next_publication(*, now: datetime.datetime) -> datetime.datetime | None:
-    """When the next post scheduled for later is published (None: none is): until then,
-    what `Post.objects.published(now)` answers changes only with an edit."""
-    return computed_once_per_version(
-        "news:next-publication",
-        lambda: (
-            Post.objects.filter(published_at__gt=now)
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        ),
-        until=lambda moment: moment,
-    )
 
 
 def published_posts(key, select, *, now: datetime.datetime) -> list[Post]:

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET
 
 from association.page_cache import computed_once_per_version
 from events.reveal import cache_until_next_reveal
+from news.models import next_publication
 
 from .composition import (
     home_page_events,
     home_page_partnerships,
     home_page_posts,
-    next_publication,
 )
 from .models import Page
 from .sitemaps import all_sitemaps

@@ -360,6 +360,7 @@ def test_a_scheduled_post_appears_on_the_pages_that_keep_news_when_its_time_come
         event.get_absolute_url() + "?x": post.title,
         partnership.get_absolute_url() + "?x": post.title,
         "/sitemap.xml?x": post.get_absolute_url(),
+        "/news/feed/?x": post.title,
     }
     with time_machine.travel(now, tick=False):
         for url, shown in pages.items():
@@ -381,10 +382,13 @@ def test_the_association_kept_for_pages_changes_with_an_edit(client, kept):
     assert "New Name Association" in client.get("/events/feed/?x").content.decode()
 
 
-def test_the_sitemap_is_kept_and_served_for_each_host_and_scheme(client, kept, settings):
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/events/feed/", "/news/feed/"])
+def test_documents_with_absolute_addresses_are_kept_for_each_host_and_scheme(
+    client, kept, settings, path
+):
     # Served from the page cache (no query string) and rendered from what is kept (one).
     settings.ALLOWED_HOSTS = ["one.example.org", "two.example.org"]
-    for url in ("/sitemap.xml", "/sitemap.xml?x"):
+    for url in (path, path + "?x"):
         one = client.get(url, HTTP_HOST="one.example.org").content.decode()
         two = client.get(url, HTTP_HOST="two.example.org").content.decode()
         secure = client.get(url, HTTP_HOST="one.example.org", secure=True).content.decode()
