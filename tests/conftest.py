@@ -19,6 +19,25 @@ def _clear_cache():
     cache.clear()
 
 
+def emptied_page_store():
+    """This process's page store with nothing kept (pages, values kept per edit) and the
+    site-wide version to be read afresh by the next request."""
+    from association import page_cache
+
+    page_cache.store.pages.clear()
+    page_cache.store.computed.clear()
+    page_cache.store.checked_at = float("-inf")
+    return page_cache.store
+
+
+@pytest.fixture
+def kept(settings):
+    """The page cache on (the suite runs it off): what pages read is kept per edit."""
+    settings.PAGE_CACHE_ENABLED = True
+    yield emptied_page_store()
+    emptied_page_store()
+
+
 @pytest.fixture
 def mail_server_down(settings):
     """The outbox's mail server refuses every message (the site itself carries on)."""

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import emptied_page_store
+
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 VENUE_BLOCK = "events/includes/venue.html"
 # Every page or email that says where an event is, through the block.
@@ -79,8 +81,7 @@ def test_a_part_kept_per_edit_is_rendered_once_per_edit_and_key(settings):
     from association import page_cache
 
     settings.PAGE_CACHE_ENABLED = True
-    page_cache.store.computed.clear()
-    page_cache.store.checked_at = float("-inf")
+    emptied_page_store()
     part = Template(
         '{% load kept %}{% kept_per_edit "test:part" pk %}{{ name }}{% endkept_per_edit %}'
     )

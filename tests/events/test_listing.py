@@ -4,7 +4,6 @@ runs out), and one viewer's labels never reach another viewer's page."""
 
 import datetime
 
-import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,17 +14,6 @@ from events.models import WaitlistEntry
 
 from .conftest import SECRET_NAME
 from .factories import places_left_for
-
-
-@pytest.fixture
-def kept(settings):
-    """The page cache on (the suite runs it off), nothing kept yet."""
-    settings.PAGE_CACHE_ENABLED = True
-    page_cache.store.pages.clear()
-    page_cache.store.computed.clear()
-    page_cache.store.checked_at = float("-inf")
-    yield page_cache.store
-    page_cache.store.computed.clear()
 
 
 def slugs(events):

@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from events.models import Event
 from events.notifications import queue_order_confirmation
+from tests.conftest import emptied_page_store
 
 from .conftest import HINT, SECRET_ADDRESS, SECRET_NAME
 from .factories import make_staff
@@ -20,16 +21,11 @@ from .factories import make_staff
 def page_cache_mode(request, settings):
     """Every surface, rendered with nothing kept (the suite's default), then as production
     runs: pages served from the page cache, rows and parts of pages kept per edit."""
-    from association import page_cache
-
     if request.param == "with the page cache":
         settings.PAGE_CACHE_ENABLED = True
-    page_cache.store.pages.clear()
-    page_cache.store.computed.clear()
-    page_cache.store.checked_at = float("-inf")
+    emptied_page_store()
     yield request.param
-    page_cache.store.pages.clear()
-    page_cache.store.computed.clear()
+    emptied_page_store()
 
 
 @pytest.fixture

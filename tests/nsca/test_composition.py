@@ -323,19 +323,6 @@ def test_account_page_query_count_does_not_grow_with_donations(
     assert html.count("Received: receipt") == 7
 
 
-@pytest.fixture
-def kept(settings):
-    """The page cache on (the suite runs it off): what pages read is kept per edit."""
-    from association import page_cache
-
-    settings.PAGE_CACHE_ENABLED = True
-    page_cache.store.pages.clear()
-    page_cache.store.computed.clear()
-    page_cache.store.checked_at = float("-inf")
-    yield page_cache.store
-    page_cache.store.computed.clear()
-
-
 def test_a_scheduled_post_appears_on_the_pages_that_keep_news_when_its_time_comes(
     client, kept, partnership
 ):
