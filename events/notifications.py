@@ -188,36 +188,50 @@ def send_payment_reminders(*, now: datetime.datetime) -> int:
     """Remind each unpaid pay-later reservation once, before it is released. Each order
     is claimed (`payment_reminder_sent_at`) in one transaction with writing its email to
     the outbox. Returns how many this run queued."""
-    sent = 0
-    for order in Order.objects.payment_reminders_due(now).select_related("event").order_by("pk"):
-        with transaction.atomic():
-            if not _claimed(
-                Q(payment_reminder_sent_at__isnull=True),
-                order_pk=order.pk,
-                field="payment_reminder_sent_at",
-                now=now,
-            ):
-                continue  # another run has it
-            context = {
-                "order": order,
-                "event": order.event,
-                "ticket_count": order.tickets.count(),
-                "site_url": settings.SITE_URL,
-                "order_url": settings.SITE_URL + order.get_absolute_url(),
-                "event_url": settings.SITE_URL + order.event.get_absolute_url(),
-                "association": Association.current(),
-            }
-            subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
-                "ref": order.reference,
-                "event": order.event.title,
-            }
-            _send("payment_reminder", order=order, subject=subject, context=context)
-        sent += 1
-    return sent
+
+    def remind(order):
+        context = {
+            "order": order,
+            "event": order.event,
+            "ticket_count": order.tickets.count(),
+            "site_url": settings.SITE_URL,
+            "order_url": settings.SITE_URL + order.get_absolute_url(),
+            "event_url": settings.SITE_URL + order.event.get_absolute_url(),
+            "association": Association.current(),
+        }
+        subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
+            "ref": order.reference,
+            "event": order.event.title,
+        }
+        _send("payment_reminder", order=order, subject=subject, context=context)
+
+    due = Order.objects.payment_reminders_due(now).select_related("event").order_by("pk")
+    return sum(
+        _claim_and_queue(
+            order,
+            still_due=Q(payment_reminder_sent_at__isnull=True),
+            field="payment_reminder_sent_at",
+            now=now,
+            queue=remind,
+        )
+        for order in due
+    )
 
 
 def _claimed(queryset_filter: Q, *, order_pk, field: str, now) -> bool:
     return bool(Order.objects.filter(queryset_filter, pk=order_pk).update(**{field: now}))
+
+
+def _claim_and_queue(order, *, still_due: Q, field: str, now, queue) -> bool:
+    """Claim the order's notice (`field` set to `now` while `still_due` holds) and queue
+    its email (`queue(order)`) in one transaction: of two runs at once only one claims
+    it, and an email that cannot be queued gives the claim back with it. False when
+    another run has it."""
+    with transaction.atomic():
+        if not _claimed(still_due, order_pk=order.pk, field=field, now=now):
+            return False
+        queue(order)
+    return True
 
 
 def due_venue_notices(*, now: datetime.datetime):
@@ -241,26 +255,22 @@ def due_venue_notices(*, now: datetime.datetime):
 def send_due_venue_notices(*, now: datetime.datetime) -> int:
     """At or after the reveal, tell each ticket holder the venue, once. Returns how many
     emails this run queued."""
-    sent = 0
-    for order in due_venue_notices(now=now):
-        if not order.event.venue_is_revealed(now) or not can_see_venue(
-            order.event, order=order, at=now
-        ):
-            continue
-        with transaction.atomic():
-            if not _claimed(
-                Q(venue_notice_sent_at__isnull=True),
-                order_pk=order.pk,
-                field="venue_notice_sent_at",
-                now=now,
-            ):
-                continue  # another run has it
-            subject = _("The location of %(event)s") % {"event": order.event.title}
-            _send(
-                "venue_notice", order=order, subject=subject, context=_order_context(order, now=now)
-            )
-        sent += 1
-    return sent
+
+    def tell(order):
+        subject = _("The location of %(event)s") % {"event": order.event.title}
+        _send("venue_notice", order=order, subject=subject, context=_order_context(order, now=now))
+
+    return sum(
+        _claim_and_queue(
+            order,
+            still_due=Q(venue_notice_sent_at__isnull=True),
+            field="venue_notice_sent_at",
+            now=now,
+            queue=tell,
+        )
+        for order in due_venue_notices(now=now)
+        if order.event.venue_is_revealed(now) and can_see_venue(order.event, order=order, at=now)
+    )
 
 
 def due_venue_updates(*, now: datetime.datetime):
@@ -288,16 +298,19 @@ def due_venue_updates(*, now: datetime.datetime):
 def send_venue_updates(*, now: datetime.datetime) -> int:
     """After staff change a revealed venue, tell each ticket holder who knew the old one,
     once per change. Returns how many emails this run queued."""
-    sent = 0
-    for order in due_venue_updates(now=now):
-        changed_at = order.event.venue_changed_at
-        still_due = Q(venue_update_sent_at__isnull=True) | Q(venue_update_sent_at__lt=changed_at)
-        with transaction.atomic():
-            if not _claimed(still_due, order_pk=order.pk, field="venue_update_sent_at", now=now):
-                continue
-            subject = _("New location for %(event)s") % {"event": order.event.title}
-            _send(
-                "venue_update", order=order, subject=subject, context=_order_context(order, now=now)
-            )
-        sent += 1
-    return sent
+
+    def tell(order):
+        subject = _("New location for %(event)s") % {"event": order.event.title}
+        _send("venue_update", order=order, subject=subject, context=_order_context(order, now=now))
+
+    return sum(
+        _claim_and_queue(
+            order,
+            still_due=Q(venue_update_sent_at__isnull=True)
+            | Q(venue_update_sent_at__lt=order.event.venue_changed_at),
+            field="venue_update_sent_at",
+            now=now,
+            queue=tell,
+        )
+        for order in due_venue_updates(now=now)
+    )
