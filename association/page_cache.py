@@ -264,6 +264,23 @@ def computed_once_per_version(
     return value
 
 
+class KeptResponse:
+    """A rendered response's status, body and headers, to keep with
+    `computed_once_per_version` (a whole document built once per edit: the sitemap, the
+    feeds) and to answer each request with a response of its own (`response()`), whose
+    headers the view may still change (its max-age, at the request's moment)."""
+
+    def __init__(self, response: HttpResponse):
+        if hasattr(response, "render"):
+            response.render()
+        self.status = response.status_code
+        self.content = response.content
+        self.headers = list(response.headers.items())
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.content, status=self.status, headers=dict(self.headers))
+
+
 class PageCacheMiddleware:
     """Serves anonymous visitors' public pages from this process's store; put it first in
     MIDDLEWARE, so a hit skips everything else: a page is stored with the headers the

@@ -2,13 +2,13 @@
 feed readers and caches may keep the feed only until the next reveal among its items."""
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
 from association.models import Association
+from association.page_cache import KeptResponse
 
 from .listing import kept_document_of_upcoming_events
 from .reveal import cache_until_next_reveal, label_locations
@@ -27,16 +27,14 @@ class UpcomingEventsFeed(Feed):
 
         def render(events):
             labelled = label_locations(events[:FEED_SIZE], viewer=None, at=now)
-            response = super(UpcomingEventsFeed, self).__call__(
-                request, *args, events=labelled, **kwargs
+            return KeptResponse(
+                super(UpcomingEventsFeed, self).__call__(request, *args, events=labelled, **kwargs)
             )
-            return response.status_code, response.content, list(response.headers.items())
 
-        (status, content, headers), events = kept_document_of_upcoming_events(
+        feed, events = kept_document_of_upcoming_events(
             ("events:feed", request.scheme, request.get_host()), render, now=now
         )
-        response = HttpResponse(content, status=status, headers=dict(headers))
-        return cache_until_next_reveal(response, events[:FEED_SIZE], viewer=None, now=now)
+        return cache_until_next_reveal(feed.response(), events[:FEED_SIZE], viewer=None, now=now)
 
     def get_object(self, request, *args, events, **kwargs):
         return events

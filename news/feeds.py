@@ -3,13 +3,12 @@ edit, scheme and host (its addresses are absolute), and again when the next sche
 is published."""
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.models import Association
-from association.page_cache import computed_once_per_version
+from association.page_cache import KeptResponse, computed_once_per_version
 
 from .models import Post, next_publication
 
@@ -20,16 +19,11 @@ class LatestPostsFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         now = timezone.now()
 
-        def render():
-            response = super(LatestPostsFeed, self).__call__(request, *args, **kwargs)
-            return response.status_code, response.content, list(response.headers.items())
-
-        status, content, headers = computed_once_per_version(
+        return computed_once_per_version(
             ("news:feed", request.scheme, request.get_host()),
-            render,
+            lambda: KeptResponse(super(LatestPostsFeed, self).__call__(request, *args, **kwargs)),
             until=lambda _feed: next_publication(now=now),
-        )
-        return HttpResponse(content, status=status, headers=dict(headers))
+        ).response()
 
     def title(self):
         name = Association.current().name

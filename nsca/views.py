@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from association.page_cache import computed_once_per_version
+from association.page_cache import KeptResponse, computed_once_per_version
 from events.reveal import cache_until_next_reveal
 from news.models import next_publication
 
@@ -68,17 +68,11 @@ def sitemap(request):
     scheduled one is published."""
     now = timezone.now()
 
-    def render_sitemap():
-        response = sitemap_view(request, sitemaps=SITEMAPS)
-        response.render()
-        return response.status_code, response.content, list(response.headers.items())
-
-    status, content, headers = computed_once_per_version(
+    return computed_once_per_version(
         ("sitemap", request.scheme, request.get_host(), request.GET.get("p", "")),
-        render_sitemap,
+        lambda: KeptResponse(sitemap_view(request, sitemaps=SITEMAPS)),
         until=lambda _sitemap: next_publication(now=now),
-    )
-    return HttpResponse(content, status=status, headers=dict(headers))
+    ).response()
 
 
 @require_GET
