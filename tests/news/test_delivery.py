@@ -238,21 +238,27 @@ def test_a_killed_sending_run_resumes_where_it_stopped(
     assert mailing.status == Mailing.Status.SENT
 
 
-@pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
-def test_two_runs_at_once_never_send_the_same_delivery_twice(association):
-    from django.utils import timezone
-
-    now = timezone.now()
-    for index in range(40):
+def _due_mailing_to_subscribers(count: int, *, now) -> Mailing:
+    """`count` confirmed subscribers and a mailing to them, due now (committed: the race
+    tests' threads see it)."""
+    for index in range(count):
         Subscriber.objects.create(email=f"s{index}@example.org", confirmed_at=now)
-    Mailing.objects.create(
+    return Mailing.objects.create(
         subject="Hello",
         body="Body",
         audience=Mailing.Audience.SUBSCRIBERS,
         status=Mailing.Status.SCHEDULED,
         send_at=now,
     )
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_never_send_the_same_delivery_twice(association):
+    from django.utils import timezone
+
+    now = timezone.now()
+    _due_mailing_to_subscribers(40, now=now)
     # Queued first, so that every run competes for the same deliveries.
     queue_due_mailings(now=now)
     outcomes = race(4, lambda index: send_mailings(now=now))
@@ -271,15 +277,7 @@ def test_two_runs_at_once_queue_a_mailing_once(association):
     from django.utils import timezone
 
     now = timezone.now()
-    for index in range(30):
-        Subscriber.objects.create(email=f"s{index}@example.org", confirmed_at=now)
-    Mailing.objects.create(
-        subject="Hello",
-        body="Body",
-        audience=Mailing.Audience.SUBSCRIBERS,
-        status=Mailing.Status.SCHEDULED,
-        send_at=now,
-    )
+    _due_mailing_to_subscribers(30, now=now)
     outcomes = race(3, lambda index: queue_due_mailings(now=now))
     assert sorted(outcomes) == [0, 0, 1]
     assert Delivery.objects.count() == 30
