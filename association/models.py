@@ -89,9 +89,11 @@ class Association(models.Model):
         )
 
     @classmethod
-    def for_pages(cls):
-        """`current()`, kept once per edit and process, for pages (not for emails, which a
-        job may send long after the process read it): the same instance is shared, read it
+    def kept(cls):
+        """`current()`, kept once per edit and process, for pages and for the emails the
+        outbox's worker builds by the thousand (order confirmations, venue notices): the
+        worker, like a page, re-reads the site-wide version at most once a second, so an
+        edit is in what it builds within a second. The same instance is shared: read it
         only."""
         return computed_once_per_version("association", cls.current)
 

@@ -12,6 +12,7 @@ job), and the buyer's unpaid places at the event are limited (`limits`).
 """
 
 import datetime
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
-from payments.methods import PaymentUnavailable, get_method
+from payments.methods import FreePayment, PaymentUnavailable, get_method
 
 from .availability import InvalidSelection
 from .models import Order
@@ -59,7 +60,7 @@ def place_order(
     network_key: str = "",
     count_attempt=None,
 ) -> CheckoutResult:
-    """Reserve, begin payment, confirm and email. Sending the same submission again
+    """Reserve, begin payment, confirm and email (a free order: all in one transaction). Sending the same submission again
     returns the first order without paying or emailing twice (and uncounted:
     `count_attempt`, the checkout limits, is called only for a new submission; see
     `orders.reserve_tickets`). The confirmation is queued in the transaction that confirms
@@ -68,6 +69,9 @@ def place_order(
     pays_later = payment_method == PAY_LATER
     if pays_later and not event.pay_later_is_offered(now):
         raise InvalidSelection(pay_later_refused_message())
+    # Nothing to pay: confirmed, and its confirmation queued, in the reservation's own
+    # transaction (a free event's rush), the order's total permitting.
+    settles_at_once = payment_method == FreePayment.code
     reservation = reserve_tickets(
         event=event,
         lines=lines,
@@ -80,9 +84,11 @@ def place_order(
         pays_later=pays_later,
         network_key=network_key,
         count_attempt=count_attempt,
+        confirm_if_free=payment_method if settles_at_once else None,
+        on_confirmed=functools.partial(queue_order_confirmation, now=now),
     )
     order = reservation.order
-    if not reservation.created:
+    if not reservation.created or order.status == Order.Status.CONFIRMED:
         return CheckoutResult(order=order)
     try:
         method = get_method(payment_method, amount=order.total)

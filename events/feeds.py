@@ -40,7 +40,7 @@ class UpcomingEventsFeed(Feed):
         return events
 
     def title(self):
-        association = Association.for_pages()
+        association = Association.kept()
         name = association.name
         return _("Upcoming events") + (f" · {name}" if name else "")
 

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from membership.throttle import AttemptLimiter, client_ip
+from membership.throttle import AttemptLimiter, any_count_is_over, client_ip
 
 from .models import Order, Ticket
 
@@ -60,9 +60,9 @@ def count_checkout(request, *, email: str) -> None:
     LimitReached when either has had its share in the window. Counted first, checked
     after (the cache's increment is atomic), so checkouts at the same moment cannot all
     pass a check made before any of them was counted."""
-    over_ip = _ip_limiter().count_is_over(client_ip(request))
-    over_email = _email_limiter().count_is_over(email.strip().casefold())
-    if over_ip or over_email:
+    if any_count_is_over(
+        (_ip_limiter(), client_ip(request)), (_email_limiter(), email.strip().casefold())
+    ):
         raise LimitReached(
             _(
                 "Too many orders were placed from your network or for this email address in "

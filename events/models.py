@@ -535,6 +535,22 @@ class Event(KeepsColumnsWrittenElsewhere):
         """When a reservation made unpaid at `placed_at` is released if still unpaid."""
         return min(placed_at + timedelta(days=self.pay_later_days), self.pay_later_cutoff)
 
+    SALE_TERMS = (
+        "starts_at",
+        "members_only",
+        "meal_options",
+        "collects_shipping_address",
+        "pay_later_allowed",
+        "pay_later_until",
+        "pay_later_days",
+    )
+    """What a checkout is offered on, beyond what `availability.check_event_on_sale` asks
+    of the event itself (its status and registration dates)."""
+
+    def sale_terms(self) -> tuple:
+        """See `TicketType.sale_terms`."""
+        return tuple(getattr(self, name) for name in self.SALE_TERMS)
+
     @property
     def meal_choices(self):
         return [line.strip() for line in self.meal_options.splitlines() if line.strip()]
@@ -589,6 +605,18 @@ class TicketType(KeepsColumnsWrittenElsewhere):
 
     columns_written_elsewhere = ("reserved",)  # moved by orders only
 
+    SALE_TERMS = (
+        "name",
+        "price",
+        "member_price",
+        "members_only",
+        "sales_start",
+        "sales_end",
+        "max_per_order",
+        "goods_value",
+    )
+    """What a buyer is sold a ticket of this type on (see `sale_terms`)."""
+
     class Meta:
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")
@@ -623,6 +651,11 @@ class TicketType(KeepsColumnsWrittenElsewhere):
     def is_on_sale(self, now: datetime.datetime) -> bool:
         """Inside its own sales dates (the event's registration is asked apart)."""
         return self.sales_window(now) == SalesWindow.OPEN
+
+    def sale_terms(self) -> tuple:
+        """The fields a buyer is sold on: a checkout shown one set of them never orders
+        under another (`orders.reserve_tickets` compares them under the event's lock)."""
+        return tuple(getattr(self, name) for name in self.SALE_TERMS)
 
     @property
     def has_member_discount(self) -> bool:
@@ -898,23 +931,41 @@ class OfferState(models.TextChoices):
     BOUGHT = "bought", _("Bought")
 
 
+def offer_state_conditions(now: datetime.datetime) -> dict[str, Q]:
+    """The one rule for where a waiting-list entry stands, as each state's condition (they
+    exclude each other): bought once its holder bought; waiting until offered; an offer is
+    open until it expires, then expired unused (it holds no places any more)."""
+    unbought = Q(fulfilled_at__isnull=True)
+    offered = unbought & Q(offered_at__isnull=False)
+    return {
+        OfferState.BOUGHT: Q(fulfilled_at__isnull=False),
+        OfferState.WAITING: unbought & Q(offered_at__isnull=True),
+        OfferState.OPEN: offered & Q(offer_expires_at__gt=now),
+        OfferState.EXPIRED: offered & ~Q(offer_expires_at__gt=now),
+    }
+
+
 class WaitlistEntryQuerySet(models.QuerySet):
     def with_offer_state(self, now: datetime.datetime):
-        """Annotate `offer_state` (an `OfferState`): the one rule for where an entry stands.
-        Bought once its holder bought; waiting until offered; an offer is open until it
-        expires, then expired unused (it holds no places any more)."""
+        """Annotate `offer_state` (an `OfferState`), from `offer_state_conditions`."""
+        conditions = offer_state_conditions(now)
         return self.annotate(
             offer_state=Case(
-                When(fulfilled_at__isnull=False, then=Value(OfferState.BOUGHT)),
-                When(offered_at__isnull=True, then=Value(OfferState.WAITING)),
-                When(offer_expires_at__gt=now, then=Value(OfferState.OPEN)),
+                *(
+                    When(condition, then=Value(state))
+                    for state, condition in conditions.items()
+                    if state != OfferState.EXPIRED
+                ),
                 default=Value(OfferState.EXPIRED),
                 output_field=models.CharField(),
             )
         )
 
     def in_offer_state(self, state: str, *, now: datetime.datetime):
-        return self.with_offer_state(now).filter(offer_state=state)
+        """Entries in this state: a plain filter on its condition (its indexes usable, and
+        cheap to build: a checkout asks for the open offers twice)."""
+        condition = offer_state_conditions(now).get(state)
+        return self.none() if condition is None else self.filter(condition)
 
     def open_offers(self, now: datetime.datetime):
         """Entries whose offer holds places for their holder right now."""

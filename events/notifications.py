@@ -60,7 +60,7 @@ def _order_context(order, *, now) -> dict:
         "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "receipt_url": order_receipt_url(order),
-        "association": Association.current(),
+        "association": Association.kept(),
     }
 
 
@@ -172,7 +172,7 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
         "site_url": settings.SITE_URL,
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "event_url": settings.SITE_URL + order.event.get_absolute_url(),
-        "association": Association.current(),
+        "association": Association.kept(),
         # Released because the payment never came (the job, or staff's bulk release).
         "released_unpaid": order.pay_by is not None and order.paid_at is None,
     }
@@ -197,7 +197,7 @@ def send_payment_reminders(*, now: datetime.datetime) -> int:
             "site_url": settings.SITE_URL,
             "order_url": settings.SITE_URL + order.get_absolute_url(),
             "event_url": settings.SITE_URL + order.event.get_absolute_url(),
-            "association": Association.current(),
+            "association": Association.kept(),
         }
         subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
             "ref": order.reference,

@@ -34,7 +34,11 @@ whatever refused it, an order made by the same submission is the answer.
 A rush is many buyers of one event, and they all queue on its row lock, so the lock is held
 for as little as possible: one look at the rows, the checks, the writes. Confirming an
 order changes no places, so it takes the order's lock alone (`_lock_order`), not the
-event's: nothing that holds an order's lock ever waits for the event's.
+event's: nothing that holds an order's lock ever waits for the event's. A free order is
+made confirmed in its reservation's own transaction (`reserve_tickets(confirm_if_free=)`):
+one transaction per order. What the checkout showed may have been read before the lock or
+kept from a moment ago: the order is made on the rows as they are under the lock, and
+refused when the terms it was shown (`sale_terms`) have changed since.
 """
 
 import datetime
@@ -171,14 +175,31 @@ def _expire_holds_locked(event_id, *, now) -> int:
     return count
 
 
-def _places_left_locked(locked_event, *, now, offer) -> PlacesLeft:
+def _places_left_locked(locked_event, *, now, offer) -> tuple[PlacesLeft, list[TicketType]]:
     """What can be sold, from the event's ticket types locked now (the caller holds the
-    event's lock). All the event's types, not only those ordered: an offer made for no type
-    is held against the places they have together. The claimed `offer` is no longer open:
-    its places are among those left."""
+    event's lock), and those types. All the event's types, not only those ordered: an offer
+    made for no type is held against the places they have together. The claimed `offer`
+    is no longer open: its places are among those left."""
     types = list(TicketType.objects.select_for_update().filter(event=locked_event).order_by("pk"))
     offers = list(WaitlistEntry.objects.open_offers(now).filter(event=locked_event))
-    return places_left(locked_event, now=now, ticket_types=types, offers=offers, offer=offer)
+    left = places_left(locked_event, now=now, ticket_types=types, offers=offers, offer=offer)
+    return left, types
+
+
+def _check_terms_unchanged(event, locked_event, clean, locked_types) -> None:
+    """The buyer ordered on what the checkout showed (read before the lock, or kept from a
+    moment ago): refuse the order if staff changed the event's or a chosen type's terms
+    since (a price, a sales date, members only...), rather than sell on other terms."""
+    by_pk = {ticket_type.pk: ticket_type for ticket_type in locked_types}
+    changed = event.sale_terms() != locked_event.sale_terms() or any(
+        ticket_type.pk not in by_pk
+        or ticket_type.sale_terms() != by_pk[ticket_type.pk].sale_terms()
+        for ticket_type, _quantity in clean
+    )
+    if changed:
+        raise InvalidSelection(
+            _("The tickets on sale have just changed. Please check them and order again.")
+        )
 
 
 def _fits(clean, count: int, left: PlacesLeft) -> bool:
@@ -198,6 +219,8 @@ def reserve_tickets(
     pays_later: bool = False,
     network_key: str = "",
     count_attempt: Callable[[], None] | None = None,
+    confirm_if_free: str | None = None,
+    on_confirmed: Callable[[Order], None] | None = None,
 ) -> Reservation:
     """Hold tickets as a pending order (expiring `EVENTS_HOLD_MINUTES` from `now`).
 
@@ -211,6 +234,12 @@ def reserve_tickets(
     `count_attempt`, when given, is called once the submission is known to be new and
     before anything is reserved (the checkout limits count it: `limits.count_checkout`,
     which may raise `limits.LimitReached`): the same submission again is not counted.
+
+    With `confirm_if_free` (the code of the payment method chosen for an order nothing is
+    owed on), an order whose total is 0 is confirmed as it is made (`_confirm`), in this
+    transaction, and `on_confirmed(order)` runs in it too (the checkout queues the
+    confirmation email there): a free event's rush takes one transaction per order. An
+    order that costs anything is held as usual, whatever was asked.
     """
     if idempotency_key:
         existing = _existing_order(idempotency_key, event)
@@ -238,13 +267,14 @@ def reserve_tickets(
             check_event_on_sale(locked_event, now=now)
             # Second in the lock order, after the event: one offer makes one order.
             used_offer = _claim_offer(offer, locked_event, count=count, now=now)
-            left = _places_left_locked(locked_event, now=now, offer=used_offer)
+            left, locked_types = _places_left_locked(locked_event, now=now, offer=used_offer)
+            _check_terms_unchanged(event, locked_event, clean, locked_types)
             # Stale holds still count as taken, so places counted without expiring them are
             # never too many: they are expired (one more query under the lock) only when the
             # order would not fit otherwise, and the job expires the rest every minute.
             if not _fits(clean, count, left) and _expire_holds_locked(locked_event.pk, now=now):
                 locked_event.refresh_from_db(fields=["reserved", "capacity"])
-                left = _places_left_locked(locked_event, now=now, offer=used_offer)
+                left, _types = _places_left_locked(locked_event, now=now, offer=used_offer)
             for ticket_type, quantity in clean:
                 if quantity > left[ticket_type.pk]:
                     if left[ticket_type.pk] == 0:
@@ -281,7 +311,7 @@ def reserve_tickets(
                 raise SoldOut()
 
             total = sum(sum(row) for row in prices)
-            order = Order.objects.create(
+            order = Order(
                 event=locked_event,
                 idempotency_key=idempotency_key or None,
                 network_key=network_key,
@@ -299,6 +329,11 @@ def reserve_tickets(
                 total=total,
                 hold_expires_at=now + timedelta(minutes=settings.EVENTS_HOLD_MINUTES),
             )
+            confirm_now = confirm_if_free is not None and total == 0
+            if confirm_now:
+                _confirm(order, now=now)
+                order.payment_method = confirm_if_free
+            order.save(force_insert=True)
             tickets = []
             position = 0
             for (ticket_type, quantity), line_prices in zip(clean, prices, strict=True):
@@ -316,6 +351,8 @@ def reserve_tickets(
                         )
                     )
             Ticket.objects.bulk_create(tickets)
+            if confirm_now and on_confirmed is not None:
+                on_confirmed(order)
             if offer is not None:
                 offer.fulfilled_at = now
             return Reservation(order, created=True, tickets=tuple(tickets))

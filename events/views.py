@@ -186,15 +186,21 @@ def _ticket_rows(event, ticket_types, *, left, now):
     return rows
 
 
+def _published_event_or_404(slug, *, now):
+    """A published event with its figures of sales, from the events kept per edit
+    (`listing.published_event`, no query); from the database when this process does not
+    keep it yet (published less than a second ago) or it has none."""
+    event = published_event(slug, now=now)
+    if event is None:
+        event = get_object_or_404(with_ticket_types(Event.objects.published(), now=now), slug=slug)
+    return event
+
+
 def _event_for_page(request, slug, *, now):
-    """The event of /events/<slug>/ with its figures of sales: a published one from the
-    events kept per edit (`listing.published_event`, no query); for staff, who also see
-    drafts, from the database."""
+    """The event of /events/<slug>/: a published one (`_published_event_or_404`); for
+    staff, who also see drafts, from the database."""
     if not is_event_staff(request.user):
-        event = published_event(slug, now=now)
-        if event is None:
-            raise Http404
-        return event
+        return _published_event_or_404(slug, now=now)
     return get_object_or_404(with_ticket_types(_visible_events(request), now=now), slug=slug)
 
 
@@ -261,9 +267,10 @@ def _open_offer(event, token, *, now):
 @require_http_methods(["GET", "POST"])
 def checkout(request, slug):
     now = timezone.now()
-    event = get_object_or_404(
-        with_ticket_types(Event.objects.exclude(status=Event.Status.DRAFT), now=now), slug=slug
-    )
+    # As kept (a ticket rush reads nothing here): the places it shows may be a second old,
+    # and the order is made on the rows as they are under the event's lock, its terms
+    # compared with these (`orders.reserve_tickets`).
+    event = _published_event_or_404(slug, now=now)
     ticket_types = list(event.ticket_types.all())
     offer_token = (request.POST if request.method == "POST" else request.GET).get("offer", "")
     if not is_token(offer_token):
@@ -504,7 +511,7 @@ def calendar_ics(request):
     now = timezone.now()
 
     def render(events):
-        association = Association.for_pages()
+        association = Association.kept()
         name = _("Events") + (f" · {association.name}" if association.name else "")
         return ics.events_calendar(events, name=name, now=now)
 

@@ -300,3 +300,12 @@ def test_each_waiting_list_entry_has_one_state(make_event, now):
     assert states == {name: name for name in ("waiting", "open", "expired", "bought")}
     assert [e.name for e in WaitlistEntry.objects.open_offers(now)] == ["open"]
     assert set(OfferState.values) == set(states)
+    # Filtered on its condition, each state finds the entries annotated with it, and only
+    # them: the annotation and the filters are one rule (offer_state_conditions).
+    entry("offered without an end", offered_at=now, **offered)
+    states = dict(WaitlistEntry.objects.with_offer_state(now).values_list("name", "offer_state"))
+    assert states["offered without an end"] == OfferState.EXPIRED
+    for state in OfferState.values:
+        found = WaitlistEntry.objects.in_offer_state(state, now=now).values_list("name", flat=True)
+        assert sorted(found) == sorted(name for name, s in states.items() if s == state), state
+    assert not WaitlistEntry.objects.in_offer_state("no such state", now=now).exists()

@@ -1,4 +1,6 @@
 import datetime
+import uuid
+from collections import Counter
 
 import pytest
 import time_machine
@@ -6,7 +8,8 @@ from django.contrib.auth import authenticate
 from django.core import mail
 from django.test import RequestFactory
 
-from membership.throttle import AttemptLimiter, client_ip
+from events.limits import LimitReached, count_checkout
+from membership.throttle import AttemptLimiter, any_count_is_over, client_ip, count_attempts
 
 PASSWORD = "a-long-member-password"
 
@@ -241,3 +244,63 @@ def test_password_reset_lifts_a_superusers_admin_lockout(client, staff_user, lim
         {"username": "staff@example.org", "password": "Brand-New-Phrase-77"},
     )
     assert client.session["_auth_user_id"] == str(staff_user.pk)
+
+
+@pytest.fixture
+def redis_default_cache(settings):
+    """The shared cache production runs on (Redis), under a prefix of this test's own."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/13",
+            "KEY_PREFIX": f"throttle-test-{uuid.uuid4().hex}",
+        }
+    }
+    backend = caches["default"]
+    yield backend
+    client = backend._cache.get_client(write=True)
+    for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+        client.delete(key)
+
+
+def _commands_run(client) -> Counter:
+    return Counter({name: stats["calls"] for name, stats in client.info("commandstats").items()})
+
+
+def test_counts_on_redis_are_one_round_trip_and_each_opens_its_own_window(redis_default_cache):
+    """A checkout counts its address and its email; on Redis both are counted by one
+    script (one round trip), and the first count gives each key its window, once."""
+    client = redis_default_cache._cache.get_client(write=True)
+    by_ip = AttemptLimiter("test-ip", limit=2, window_seconds=600)
+    by_email = AttemptLimiter("test-email", limit=5, window_seconds=60)
+    before = _commands_run(client)
+    assert count_attempts((by_ip, "203.0.113.9"), (by_email, "a@example.org")) == [1, 1]
+    ran = _commands_run(client) - before
+    assert ran["cmdstat_eval"] == 1
+    assert ran["cmdstat_incr"] == 2 and ran["cmdstat_expire"] == 2
+    ip_key = redis_default_cache.make_and_validate_key(by_ip._cache_key("203.0.113.9"))
+    email_key = redis_default_cache.make_and_validate_key(by_email._cache_key("a@example.org"))
+    assert 590 < client.ttl(ip_key) <= 600
+    assert 50 < client.ttl(email_key) <= 60
+
+    assert count_attempts((by_ip, "203.0.113.9"), (by_email, "b@example.org")) == [2, 1]
+    ran = _commands_run(client) - before
+    assert ran["cmdstat_expire"] == 3  # the window is not moved on by later counts
+    assert by_ip.is_blocked("203.0.113.9")  # the cache's own reads see the counts
+    assert not by_email.is_blocked("a@example.org")
+    assert any_count_is_over((by_ip, "203.0.113.9"), (by_email, "a@example.org"))
+    assert not any_count_is_over((by_email, "a@example.org"))
+    by_ip.reset("203.0.113.9")
+    assert count_attempts((by_ip, "203.0.113.9")) == [1]
+
+
+def test_checkout_limit_on_redis_refuses_the_order_over_it(redis_default_cache, settings, rf):
+    settings.EVENTS_CHECKOUT_LIMIT_PER_IP = 2
+    settings.EVENTS_CHECKOUT_LIMIT_PER_EMAIL = 10
+    request = rf.post("/", REMOTE_ADDR="198.51.100.7")
+    count_checkout(request, email="one@example.org")
+    count_checkout(request, email="two@example.org")
+    with pytest.raises(LimitReached):
+        count_checkout(request, email="three@example.org")
