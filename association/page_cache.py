@@ -225,9 +225,12 @@ class PageStore:
                 self.pages.popitem(last=False)
 
     def bump(self) -> None:
-        """A public page may have changed: every process drops its pages within a second."""
+        """A public page may have changed: every process drops its pages within a second,
+        this one included. Not at once here: in a ticket rush every order bumps, and a
+        process dropping what it keeps on each of its own orders would read and render
+        everything again for each buyer. (A process's next request may go to another
+        anyway: no process reads its own edits sooner than the others.)"""
         caches[self.cache_alias].set(VERSION_KEY, uuid.uuid4().hex, None)
-        self.checked_at = float("-inf")
 
 
 store = PageStore()

@@ -60,12 +60,12 @@ def place_order(
     network_key: str = "",
     count_attempt=None,
 ) -> CheckoutResult:
-    """Reserve, begin payment, confirm and email (a free order: all in one transaction). Sending the same submission again
-    returns the first order without paying or emailing twice (and uncounted:
-    `count_attempt`, the checkout limits, is called only for a new submission; see
-    `orders.reserve_tickets`). The confirmation is queued in the transaction that confirms
-    the order, and built and sent by the outbox's worker: this request neither builds nor
-    sends it, and no mail server can fail it."""
+    """Reserve, begin payment, confirm and email (a free order: all in one transaction).
+    Sending the same submission again returns the first order without paying or emailing
+    twice (and uncounted: `count_attempt`, the checkout limits, is called only for a new
+    submission; see `orders.reserve_tickets`). The confirmation is queued in the
+    transaction that confirms the order, and built and sent by the outbox's worker: this
+    request neither builds nor sends it, and no mail server can fail it."""
     pays_later = payment_method == PAY_LATER
     if pays_later and not event.pay_later_is_offered(now):
         raise InvalidSelection(pay_later_refused_message())

@@ -30,6 +30,15 @@ def emptied_page_store():
     return page_cache.store
 
 
+def edit_heard():
+    """What an edit's commit does (bump the site-wide version), and this process hearing
+    of it, as every process does within a second."""
+    from association import page_cache
+
+    page_cache.bump_version()
+    page_cache.store.checked_at = float("-inf")
+
+
 @pytest.fixture
 def kept(settings):
     """The page cache on (the suite runs it off): what pages read is kept per edit."""

@@ -10,6 +10,7 @@ from events.models import Event, Order, TicketType, WaitlistEntry
 from events.notifications import CONFIRMATION_BUILDER
 from outbox.delivery import drain
 from outbox.models import OutgoingEmail
+from tests.conftest import edit_heard
 
 from .conftest import SECRET_NAME
 
@@ -423,9 +424,7 @@ def test_an_order_is_refused_when_its_terms_changed_after_the_form_was_read(
     free_talk.refresh_from_db()
     assert free_talk.reserved == 0
 
-    from association import page_cache
-
-    page_cache.bump_version()  # what the edit's commit does: heard within a second
+    edit_heard()
     form_page = client.get(url(free_talk)).content.decode()
     assert "$5.00" in form_page
 
@@ -448,15 +447,13 @@ def test_confirmations_built_by_the_worker_name_the_association_as_edited(
 ):
     """The worker builds confirmations with the association kept per edit, like a page:
     an edit is in the next one it builds once the edit's version is heard."""
-    from association import page_cache
-
     settings.OUTBOX_DELIVER_AT_ONCE = False
     ticket_type = free_talk.ticket_types.get()
     for number, name in enumerate(["Example Sister City Association", "Renamed Association"]):
         if number:
             association.name = name
             association.save()
-            page_cache.bump_version()  # what the edit's commit does
+            edit_heard()
         form_page = client.get(url(free_talk)).content.decode()
         client.post(url(free_talk), _free_talk_post(ticket_type, form_page, number))
         mail.outbox.clear()

@@ -358,14 +358,14 @@ def test_a_scheduled_post_appears_on_the_pages_that_keep_news_when_its_time_come
 
 
 def test_the_association_kept_for_pages_changes_with_an_edit(client, kept):
-    from association import page_cache
     from association.models import Association
+    from tests.conftest import edit_heard
 
     Association.objects.create(pk=1, name="Old Name Association")
     assert "Old Name Association" in client.get("/events/feed/?x").content.decode()
     Association.objects.filter(pk=1).update(name="New Name Association")
     assert "Old Name Association" in client.get("/events/feed/?x").content.decode()
-    page_cache.bump_version()  # what the committed update does
+    edit_heard()
     assert "New Name Association" in client.get("/events/feed/?x").content.decode()
 
 
