@@ -64,6 +64,20 @@ def _order_context(order, *, now) -> dict:
     }
 
 
+def _order_notice_context(order) -> dict:
+    """What a short notice about an order (no tickets, no venue) shows: a cancellation, a
+    payment reminder."""
+    return {
+        "order": order,
+        "event": order.event,
+        "ticket_count": order.tickets.count(),
+        "site_url": settings.SITE_URL,
+        "order_url": settings.SITE_URL + order.get_absolute_url(),
+        "event_url": settings.SITE_URL + order.event.get_absolute_url(),
+        "association": Association.kept(),
+    }
+
+
 def _message(name: str, *, order, subject: str, context: dict, images=()) -> EmailMultiAlternatives:
     """The text and HTML email; `images` are (content id, PNG) pairs the HTML shows with
     `cid:` links."""
@@ -166,13 +180,7 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
     if order.status != Order.Status.CANCELLED or order.cancelled_at != now:
         return False
     context = {
-        "order": order,
-        "event": order.event,
-        "ticket_count": order.tickets.count(),
-        "site_url": settings.SITE_URL,
-        "order_url": settings.SITE_URL + order.get_absolute_url(),
-        "event_url": settings.SITE_URL + order.event.get_absolute_url(),
-        "association": Association.kept(),
+        **_order_notice_context(order),
         # Released because the payment never came (the job, or staff's bulk release).
         "released_unpaid": order.pay_by is not None and order.paid_at is None,
     }
@@ -190,15 +198,7 @@ def send_payment_reminders(*, now: datetime.datetime) -> int:
     the outbox. Returns how many this run queued."""
 
     def remind(order):
-        context = {
-            "order": order,
-            "event": order.event,
-            "ticket_count": order.tickets.count(),
-            "site_url": settings.SITE_URL,
-            "order_url": settings.SITE_URL + order.get_absolute_url(),
-            "event_url": settings.SITE_URL + order.event.get_absolute_url(),
-            "association": Association.kept(),
-        }
+        context = _order_notice_context(order)
         subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
             "ref": order.reference,
             "event": order.event.title,

@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from events.availability import InvalidSelection
 from events.checkout import place_order
 from events.models import Order
 from events.orders import cancel_order, release_unpaid_order
@@ -133,6 +134,47 @@ def test_free_order_has_no_payment_record(client, now):
     ).order
     assert order.status == Order.Status.CONFIRMED
     assert not Payment.objects.exists()
+
+
+def _free_order(event, now):
+    return place_order(
+        event=event,
+        lines=[(event.ticket_types.get(), 1)],
+        buyer={"name": "Fay Free", "email": "fay@example.org"},
+        attendees=None,
+        user=None,
+        idempotency_key=next(KEYS),
+        payment_method="free",
+        now=now,
+    )
+
+
+def test_free_asked_for_a_paid_ticket_confirms_nothing_and_gives_the_place_back(dinner, now):
+    """The "free" method settles an order at once only when nothing is owed: a paid
+    ticket is held as usual, then refused as any method not offered for its amount is."""
+    with pytest.raises(InvalidSelection, match="Please choose how you will pay"):
+        _free_order(dinner, now)
+    assert not Order.objects.filter(status=Order.Status.CONFIRMED).exists()
+    dinner.refresh_from_db()
+    assert dinner.reserved == 0
+    assert not mail.outbox
+
+
+def test_a_free_order_and_its_confirmation_are_one_transaction(monkeypatch, now):
+    """Made confirmed with its confirmation queued in the reservation's transaction: if
+    the email cannot be queued, there is no order and no place is taken."""
+    event = make_event(title="Free Talk", starts_at=now + timedelta(days=3))
+    make_ticket_type(event, name="Seat", price=Decimal("0"), quantity=5)
+
+    def outbox_refuses(order, *, now):
+        raise RuntimeError("the outbox table is unreachable")
+
+    monkeypatch.setattr("events.checkout.queue_order_confirmation", outbox_refuses)
+    with pytest.raises(RuntimeError):
+        _free_order(event, now)
+    assert not Order.objects.exists()
+    event.refresh_from_db()
+    assert event.reserved == 0
 
 
 def test_released_or_cancelled_unpaid_order_closes_its_offline_payment(dinner, now):

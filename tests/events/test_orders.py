@@ -409,19 +409,21 @@ def test_racing_buyers_never_oversell_the_last_tickets(make_event, make_ticket_t
     assert Order.objects.filter(event=event).count() == 9 + 5
 
 
+def _same_submission_eight_times(event, ticket_type, key, now):
+    """Eight copies of one submission (two tickets) sent at the same moment."""
+
+    def submit(index):
+        return reserve_tickets(
+            event=event, lines=[(ticket_type, 2)], buyer=BUYER, idempotency_key=key, now=now
+        )
+
+    return race(8, submit)
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_same_submission_racing_itself_makes_one_order(event, ticket_type, now):
-    def submit(index):
-        return reserve_tickets(
-            event=event,
-            lines=[(ticket_type, 2)],
-            buyer=BUYER,
-            idempotency_key="double-click-0123456789ab",
-            now=now,
-        )
-
-    results = race(8, submit)
+    results = _same_submission_eight_times(event, ticket_type, "double-click-0123456789ab", now)
     assert len({result.order.pk for result in results}) == 1, results
     assert [result.created for result in results].count(True) == 1
     ticket_type.refresh_from_db()
@@ -491,17 +493,7 @@ def test_the_same_submission_racing_itself_for_the_last_places_makes_one_order(
     answered with that order, not with "sold out"."""
     event = make_event()
     ticket_type = make_ticket_type(event, quantity=2)
-
-    def submit(index):
-        return reserve_tickets(
-            event=event,
-            lines=[(ticket_type, 2)],
-            buyer=BUYER,
-            idempotency_key="last-places-0123456789ab",
-            now=now,
-        )
-
-    results = race(8, submit)
+    results = _same_submission_eight_times(event, ticket_type, "last-places-0123456789ab", now)
     assert all(not isinstance(result, Exception) for result in results), results
     assert len({result.order.pk for result in results}) == 1
     assert [result.created for result in results].count(True) == 1
