@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from association.csv_export import csv_response, field_heading
 from association.formats import format_money
 
+from . import email_change
 from .dues_payments import record_offline_dues
 from .emails import send_password_changed_email
 from .forms import AdminSignInForm
@@ -111,7 +112,9 @@ class UserAdmin(BaseUserAdmin):
     # and change members only: only a superuser sees a staff or superuser account (lists,
     # search, the autocomplete of the membership form, change pages), grants permissions,
     # or sets anyone's password (members reset their own), since a password set by staff
-    # lets them sign in as that member and reach the member's orders.
+    # lets them sign in as that member and reach the member's orders. The email address is
+    # the other half of signing in (a password reset goes to it), so only a superuser
+    # changes it, and the old address is told (email_change.may_change_email).
     permission_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
 
     def get_queryset(self, request):
@@ -145,9 +148,21 @@ class UserAdmin(BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
+        if not email_change.may_change_email(request.user) and obj is not None:
+            # Read-only fields are left out of the form, so a posted address is ignored.
+            readonly = (*readonly, "email")
         if request.user.is_superuser:
             return readonly
         return (*readonly, *self.permission_fields)
+
+    def save_model(self, request, obj, form, change):
+        changed_email = change and "email" in form.changed_data
+        if changed_email and not email_change.may_change_email(request.user):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        if changed_email:
+            # In the admin's transaction, through the outbox like every email.
+            email_change.tell_old_address(user=obj, old_email=form.initial["email"], by_staff=True)
 
     def may_manage_account(self, request, obj) -> bool:
         """Only a superuser may see or change a staff or superuser account."""

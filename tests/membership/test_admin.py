@@ -229,13 +229,6 @@ def test_lapsed_filter_leaves_out_members_who_renewed(admin_client, population, 
     assert listed_emails(response) == set()
 
 
-@pytest.fixture
-def secretary(make_user):
-    user = make_user("secretary@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name="Membership secretary"))
-    return user
-
-
 def user_change_data(user, **overrides):
     """The admin change form's fields for `user`, as a browser would post them."""
     data = {
