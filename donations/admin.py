@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from association.formats import format_money
+from payments.admin import ManagePaymentsActionsMixin
 
 from .donation_payments import record_cheque_received
 from .models import Designation, Donation
@@ -52,7 +53,7 @@ class ReceivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
+class DonationAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "created",
@@ -127,7 +128,7 @@ class DonationAdmin(admin.ModelAdmin):
 
     @admin.action(
         description=_("Record the cheque received (emails the donor's receipt)"),
-        permissions=["change"],
+        permissions=["manage_payments"],
     )
     def mark_cheque_received(self, request, queryset):
         now = timezone.now()

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from association.formats import format_money
 from membership.models import POSTAL_ADDRESS_FIELDS
+from payments.admin import ManagePaymentsActionsMixin
 from payments.confirmation import latest_card_payment
 
 from . import checkin, notifications, order_payments
@@ -400,7 +401,7 @@ class AwaitingPaymentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     inlines = [TicketInline]
     list_display = (
         "reference",
@@ -520,7 +521,11 @@ class OrderAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=_("Refund by card (all or some tickets)…"), permissions=["change"])
+    # Money moves: refunding and marking paid are the Treasurer's (payments.manage_payments);
+    # Event managers see the orders and where their payment stands.
+    @admin.action(
+        description=_("Refund by card (all or some tickets)…"), permissions=["manage_payments"]
+    )
     def refund_by_card(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Choose one order to refund."), messages.WARNING)
@@ -530,7 +535,10 @@ class OrderAdmin(admin.ModelAdmin):
     def refund_view(self, request, order_id):
         """Choose the tickets to refund (all of them by default) and a reason."""
         order = Order.objects.filter(pk=order_id).select_related("event").first()
-        if order is None or not self.has_change_permission(request, order):
+        if order is None or not (
+            self.has_view_permission(request, order)
+            and self.has_manage_payments_permission(request, order)
+        ):
             raise PermissionDenied
         tickets = list(order.tickets.select_related("ticket_type"))
         error = ""
@@ -575,7 +583,7 @@ class OrderAdmin(admin.ModelAdmin):
         # Deleting would bypass the counters; cancel instead.
         return False
 
-    @admin.action(description=_("Mark the selected orders paid"), permissions=["change"])
+    @admin.action(description=_("Mark the selected orders paid"), permissions=["manage_payments"])
     def mark_paid(self, request, queryset):
         now = timezone.now()
         done = 0

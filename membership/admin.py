@@ -1,6 +1,7 @@
 import datetime
 import itertools
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -14,6 +15,8 @@ from django.utils.translation import ngettext
 
 from association.csv_export import csv_response, field_heading
 from association.formats import format_money
+from payments.admin import ManagePaymentsActionsMixin
+from payments.models import may_manage_payments
 
 from . import email_change
 from .dues_payments import record_offline_dues
@@ -53,12 +56,55 @@ class MemberChangeAdminForm(UserChangeAdminForm):
 admin.site.login_form = AdminSignInForm
 
 
+PAYMENT_FIELDS = ("amount_paid", "payment_method", "paid_at")
+"""A membership's fields that record dues as received: the Treasurer's to type."""
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """Making a membership active is recording its dues as paid (an active membership has
+    its payment date): only staff who may manage payments do it, and they record the
+    payment through "Mark dues paid", so the payments list and the receipt know of it."""
+
+    may_record_dues = True
+
+    class Meta:
+        model = Membership
+        fields = "__all__"  # noqa: DJ007 - the admin narrows it to its fieldsets
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        was = self.initial.get("status") if self.instance.pk else None
+        if status == Membership.Status.ACTIVE and was != status and not self.may_record_dues:
+            raise forms.ValidationError(
+                _(
+                    "Only the Treasurer records dues as paid. Leave the membership pending "
+                    "and ask them to mark the dues paid."
+                ),
+                code="dues_are_the_treasurers",
+            )
+        return status
+
+
+def membership_form_for(request) -> type[MembershipAdminForm]:
+    may_record = may_manage_payments(request.user)
+    return type("MembershipAdminForm", (MembershipAdminForm,), {"may_record_dues": may_record})
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
     fields = ("plan", "status", "starts_on", "ends_on", "amount_due", "amount_paid", "paid_at")
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, form=membership_form_for(request), **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if may_manage_payments(request.user):
+            return readonly
+        return (*readonly, *PAYMENT_FIELDS)
 
 
 class InGoodStandingFilter(admin.SimpleListFilter):
@@ -291,7 +337,7 @@ def mailing_list_rows(*, on: datetime.date):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     change_list_template = "membership/admin/membership_change_list.html"
     list_display = (
         "reference",
@@ -354,6 +400,15 @@ class MembershipAdmin(admin.ModelAdmin):
     def dues_paid(self, membership):
         return format_money(membership.amount_paid)
 
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(request, obj, form=membership_form_for(request), **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if may_manage_payments(request.user):
+            return readonly
+        return (*readonly, *PAYMENT_FIELDS)
+
     def get_search_results(self, request, queryset, search_term):
         # The reference is derived from the pk, not stored, so search_fields cannot find
         # "M-00001"; staff type it straight from the cheque.
@@ -363,10 +418,12 @@ class MembershipAdmin(admin.ModelAdmin):
             results |= queryset.filter(pk=pk)
         return results, may_have_duplicates
 
-    # Both actions change memberships or write reminders: staff who may only view
-    # memberships neither see them nor can post them.
+    # Recording dues is moving money (the Treasurer's); the reminder changes nothing but
+    # is staff's who change memberships. Staff without the permission neither see an
+    # action nor can post it.
     @admin.action(
-        description=_("Mark dues paid (activates pending memberships)"), permissions=["change"]
+        description=_("Mark dues paid (activates pending memberships)"),
+        permissions=["manage_payments"],
     )
     def mark_dues_paid(self, request, queryset):
         now = timezone.now()

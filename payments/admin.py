@@ -6,9 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from association.csv_export import csv_response
 
 from . import purposes
-from .models import Payment, Refund, WebhookEvent
+from .models import Payment, Refund, WebhookEvent, may_manage_payments
 from .refunds import RefundRefused, refund_payment
 from .stripe_api import StripeUnavailable
+
+
+class ManagePaymentsActionsMixin:
+    """For a ModelAdmin whose actions move money: such an action names
+    `permissions=["manage_payments"]`, and only staff who may manage payments see it or
+    can post it (Django leaves an action out of the changelist, and refuses it on POST,
+    when its permission check fails). Views outside actions call the check themselves."""
+
+    def has_manage_payments_permission(self, request, obj=None):
+        return may_manage_payments(request.user)
 
 
 class RefundInline(admin.TabularInline):
@@ -24,7 +34,7 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "purpose",
@@ -74,11 +84,11 @@ class PaymentAdmin(admin.ModelAdmin):
 
     # Who sees which payments follows what they were for: each purpose names the permission
     # of its own staff (Event managers change orders, the Membership secretary memberships),
-    # so no group needs payments' own permissions and none sees another's payments.
+    # so none sees another's payments. The Treasurer (payments.view_payment) sees them all.
     @staticmethod
     def _purposes_for(request) -> list[str] | None:
-        """The purposes this user may see; None for all (a superuser)."""
-        if request.user.is_superuser:
+        """The purposes this user may see; None for all (a superuser, the Treasurer)."""
+        if request.user.has_perm("payments.view_payment"):
             return None
         return [
             purpose.name
@@ -108,12 +118,9 @@ class PaymentAdmin(admin.ModelAdmin):
         # Nothing on a payment is edited by hand; actions check the view right (by purpose).
         return False
 
-    def has_refund_permission(self, request):
-        return self.has_view_permission(request)
-
     @admin.action(
         description=_("Refund in full (Stripe pays back; tickets return to sale)"),
-        permissions=["refund"],
+        permissions=["manage_payments"],
     )
     def refund_in_full(self, request, queryset):
         now = timezone.now()

@@ -5,6 +5,11 @@ see `payments/purposes.py`) and that thing's id, so this app imports none of the
 `status` is written only by `payments/confirmation.py` and `payments/refunds.py`, under the
 row's lock, and by `PaymentQuerySet.close_unpaid_offline` (one conditional UPDATE).
 `WebhookEvent` keeps each provider event id once, so a delivery seen twice is handled once.
+
+Moving money by hand is a permission of its own, `payments.manage_payments`
+(`may_manage_payments`): marking an order paid, recording a check (dues, a donation) and
+refunding. The "Treasurer" group holds it (payments' migration 0003), superusers have it;
+other staff see what they look after and where its payment stands, nothing more.
 """
 
 import secrets
@@ -15,6 +20,13 @@ from django.db.models import CharField, DecimalField, F, Q, Subquery, Sum
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+MANAGE_PAYMENTS = "payments.manage_payments"
+
+
+def may_manage_payments(user) -> bool:
+    """Whether this staff member may move money: mark paid, record a check, refund."""
+    return user.has_perm(MANAGE_PAYMENTS)
 
 
 def new_payment_token():
@@ -120,6 +132,9 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
+        permissions = [
+            ("manage_payments", _("Can mark paid, record checks and refund")),
+        ]
         indexes = [models.Index(fields=["purpose", "object_id"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
