@@ -232,10 +232,42 @@ class MailingAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:news_mailing_changelist"))
 
 
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = "__all__"  # noqa: DJ007 - the admin narrows it to its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "status" in self.fields:
+            # A scheduled post whose time has come is published: say so, so saving it
+            # again is not refused for a time that is no longer in the future.
+            self.initial["status"] = self.instance.state(timezone.now())
+
+
+class PostStateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return Post.Status.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == Post.Status.PUBLISHED:
+            return queryset.published(now)
+        if self.value() == Post.Status.SCHEDULED:
+            return queryset.scheduled_after(now)
+        if self.value() == Post.Status.DRAFT:
+            return queryset.filter(status=Post.Status.DRAFT)
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "published_at", "event")
-    list_filter = ("published_at", "partnerships")
+    form = PostAdminForm
+    list_display = ("title", "state", "published_at", "event")
+    list_filter = (PostStateFilter, "partnerships")
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("partnerships",)
@@ -244,8 +276,15 @@ class PostAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
         (gettext_lazy("Image"), {"fields": ("image", "image_alt")}),
-        (gettext_lazy("Publication"), {"fields": ("published_at", "partnerships", "event")}),
+        (
+            gettext_lazy("Publication"),
+            {"fields": ("status", "published_at", "partnerships", "event")},
+        ),
     )
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def state(self, post):
+        return Post.Status(post.state(timezone.now())).label
 
     @admin.action(description=gettext_lazy("Make a mailing to subscribers from this post"))
     def make_mailing(self, request, queryset):
