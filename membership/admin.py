@@ -15,8 +15,8 @@ from django.utils.translation import ngettext
 
 from association.csv_export import csv_response, field_heading
 from association.formats import format_money
-from payments.admin import ManagePaymentsActionsMixin
-from payments.models import may_manage_payments
+from payments.admin import ManagePaymentsActionsMixin, PaymentMethodFilter
+from payments.models import may_manage_payments, method_in_words
 
 from . import email_change
 from .dues_payments import record_offline_dues
@@ -350,9 +350,9 @@ class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         "dues_owed",
         "dues_paid",
         "paid_at",
-        "payment_method",
+        "method",
     )
-    list_filter = ("plan", "status", EndingSoonFilter, "payment_method")
+    list_filter = ("plan", "status", EndingSoonFilter, PaymentMethodFilter)
     search_fields = (
         "user__email",
         "user__first_name",
@@ -400,6 +400,10 @@ class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     def dues_paid(self, membership):
         return format_money(membership.amount_paid)
 
+    @admin.display(description=_("Payment method"), ordering="payment_method")
+    def method(self, membership):
+        return method_in_words(membership.payment_method)
+
     def get_form(self, request, obj=None, **kwargs):
         return super().get_form(request, obj, form=membership_form_for(request), **kwargs)
 
@@ -435,10 +439,23 @@ class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         skipped = queryset.count() - confirmed
         self.message_user(
             request,
-            _("%(confirmed)s membership(s) marked paid; %(skipped)s were not pending.")
-            % {"confirmed": confirmed, "skipped": skipped},
+            ngettext(
+                "%(count)s membership marked paid.", "%(count)s memberships marked paid.", confirmed
+            )
+            % {"count": confirmed},
             messages.SUCCESS if confirmed else messages.WARNING,
         )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s membership skipped: it was not waiting for payment.",
+                    "%(count)s memberships skipped: they were not waiting for payment.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Send a renewal reminder"), permissions=["change"])
     def send_reminder(self, request, queryset):

@@ -21,12 +21,27 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from association.formats import format_money
+
+from . import purposes
+
 MANAGE_PAYMENTS = "payments.manage_payments"
 
 
 def may_manage_payments(user) -> bool:
     """Whether this staff member may move money: mark paid, record a check, refund."""
     return user.has_perm(MANAGE_PAYMENTS)
+
+
+def method_in_words(code: str) -> str:
+    """A payment method's code ("card") as staff read it ("Card"); the code itself when
+    it is not one of the methods, and "—" when there is none."""
+    if not code:
+        return "—"
+    try:
+        return str(Payment.Method(code).label)
+    except ValueError:
+        return code
 
 
 def new_payment_token():
@@ -152,7 +167,9 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.purpose} {self.reference or self.object_id}: {self.amount} {self.currency}"
+        # As staff read it in the admin and its messages: "Ticket order 7MP7U7: $10.00".
+        what = purposes.label_of(self.purpose)
+        return f"{what} {self.reference or self.object_id}: {format_money(self.amount)}"
 
     def get_absolute_url(self):
         return reverse("payments:receipt", kwargs={"token": self.token})

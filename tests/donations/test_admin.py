@@ -60,7 +60,9 @@ def test_staff_record_a_cheque_from_the_list(admin_client, gifts):
         {"action": "mark_cheque_received", "_selected_action": [ann.pk, bob.pk]},
         follow=True,
     )
-    assert "1 cheque(s) recorded; 1 were not cheques awaiting payment." in response.content.decode()
+    page = response.content.decode()
+    assert "1 check recorded." in page
+    assert "1 donation skipped: it is not a check awaiting payment." in page
     bob.refresh_from_db()
     assert bob.paid_at is not None
     assert bob.payment.status == Payment.Status.PAID

@@ -85,3 +85,13 @@ def test_treasurer_is_offered_the_refund(client, payments, treasurer):
     listing = client.get("/admin/payments/payment/")
     actions = {name for name, _label in listing.context["action_form"].fields["action"].choices}
     assert "refund_in_full" in actions
+
+
+def test_payments_list_says_what_and_how_in_words_with_dollars(client, payments, staff_user):
+    client.force_login(staff_user)
+    page = client.get("/admin/payments/payment/").content.decode()
+    assert "Ticket order" in page and "Membership dues" in page
+    assert "events.order" not in page.replace("purpose=events.order", "")
+    assert "$10.00" in page
+    detail = client.get(f"/admin/payments/payment/{payments['order'].pk}/change/").content
+    assert b"$10.00" in detail and b"Ticket order" in detail
