@@ -3,8 +3,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from association.formats import format_money
+from payments.admin import ManagePaymentsActionsMixin, PaymentMethodFilter
+from payments.models import method_in_words
 
 from .donation_payments import record_cheque_received
 from .models import Designation, Donation
@@ -52,7 +55,7 @@ class ReceivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
+class DonationAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "created",
@@ -60,11 +63,11 @@ class DonationAdmin(admin.ModelAdmin):
         "donor_email",
         "gift",
         "designation",
-        "payment_method",
+        "method",
         "paid_at",
         "payment_status",
     )
-    list_filter = ("designation", ReceivedYearFilter, ReceivedFilter, "payment_method")
+    list_filter = ("designation", ReceivedYearFilter, ReceivedFilter, PaymentMethodFilter)
     search_fields = ("donor_name", "donor_email", "dedication", "user__email")
     list_select_related = ("designation", "payment")
     date_hierarchy = "created"
@@ -74,16 +77,16 @@ class DonationAdmin(admin.ModelAdmin):
         "donor_name",
         "donor_email",
         "user",
-        "amount",
-        "payment_method",
+        "gift",
+        "method",
         "payment_link",
         "paid_at",
         "created",
     )
     fieldsets = (
-        (None, {"fields": ("reference", "amount", "designation", "dedication")}),
+        (None, {"fields": ("reference", "gift", "designation", "dedication")}),
         (_("Donor"), {"fields": ("donor_name", "donor_email", "user")}),
-        (_("Payment"), {"fields": ("payment_method", "payment_link", "paid_at", "created")}),
+        (_("Payment"), {"fields": ("method", "payment_link", "paid_at", "created")}),
     )
 
     def has_add_permission(self, request):
@@ -100,6 +103,10 @@ class DonationAdmin(admin.ModelAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def gift(self, donation):
         return format_money(donation.amount)
+
+    @admin.display(description=_("Payment method"), ordering="payment_method")
+    def method(self, donation):
+        return method_in_words(donation.payment_method)
 
     @admin.display(description=_("payment"))
     def payment_status(self, donation):
@@ -127,7 +134,7 @@ class DonationAdmin(admin.ModelAdmin):
 
     @admin.action(
         description=_("Record the cheque received (emails the donor's receipt)"),
-        permissions=["change"],
+        permissions=["manage_payments"],
     )
     def mark_cheque_received(self, request, queryset):
         now = timezone.now()
@@ -138,7 +145,18 @@ class DonationAdmin(admin.ModelAdmin):
         skipped = queryset.count() - recorded
         self.message_user(
             request,
-            _("%(recorded)s cheque(s) recorded; %(skipped)s were not cheques awaiting payment.")
-            % {"recorded": recorded, "skipped": skipped},
+            ngettext("%(count)s check recorded.", "%(count)s checks recorded.", recorded)
+            % {"count": recorded},
             messages.SUCCESS if recorded else messages.WARNING,
         )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s donation skipped: it is not a check awaiting payment.",
+                    "%(count)s donations skipped: they are not checks awaiting payment.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

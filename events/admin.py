@@ -25,7 +25,9 @@ from django.utils.translation import ngettext
 
 from association.formats import format_money
 from membership.models import POSTAL_ADDRESS_FIELDS
+from payments.admin import ManagePaymentsActionsMixin, PaymentMethodFilter
 from payments.confirmation import latest_card_payment
+from payments.models import method_in_words
 
 from . import checkin, notifications, order_payments
 from .availability import lock_event, places_left, places_taken
@@ -234,6 +236,7 @@ class EventAdmin(admin.ModelAdmin):
     )
     list_filter = (UpcomingOrPastFilter, "status", "format")
     list_select_related = ("venue",)
+    ordering = ("-starts_at",)  # the newest first: the one being prepared is at the top
     search_fields = ("title", "slug", "summary", "venue__name", "venue_hint")
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ("title",)}
@@ -366,11 +369,15 @@ class TicketInline(admin.TabularInline):
         "attendee_name",
         "meal_choice",
         "dietary_notes",
-        "price",
+        "price_paid",
         "checked_in_at",
         "checked_in_by",
     )
-    readonly_fields = ("code", "ticket_type", "price", "checked_in_at", "checked_in_by")
+    readonly_fields = ("code", "ticket_type", "price_paid", "checked_in_at", "checked_in_by")
+
+    @admin.display(description=_("Price"))
+    def price_paid(self, ticket):
+        return format_money(ticket.price)
 
     def get_queryset(self, request):
         return (
@@ -400,21 +407,21 @@ class AwaitingPaymentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     inlines = [TicketInline]
+    # Narrow enough for a 1280 px screen: the buyer's name and address share a column, and
+    # when it was placed is the date hierarchy above the list.
     list_display = (
         "reference",
-        "buyer_name",
-        "email",
-        "event",
+        "buyer",
+        "event_title",
         "status",
-        "payment_method",
+        "method",
         "total_amount",
         "paid",
         "pay_by",
-        "created_at",
     )
-    list_filter = (AwaitingPaymentFilter, "status", "payment_method", "event")
+    list_filter = (AwaitingPaymentFilter, "status", PaymentMethodFilter, "event")
     list_select_related = ("event",)
     search_fields = ("reference", "buyer_name", "email")
     date_hierarchy = "created_at"
@@ -431,8 +438,8 @@ class OrderAdmin(admin.ModelAdmin):
         "event",
         "user",
         "status",
-        "total",
-        "payment_method",
+        "total_amount",
+        "method",
         "payment_instructions",
         "paid_at",
         "pay_by",
@@ -455,8 +462,8 @@ class OrderAdmin(admin.ModelAdmin):
             _("Payment"),
             {
                 "fields": (
-                    "total",
-                    "payment_method",
+                    "total_amount",
+                    "method",
                     "payment_instructions",
                     "paid_at",
                     "pay_by",
@@ -480,9 +487,22 @@ class OrderAdmin(admin.ModelAdmin):
         ),
     )
 
-    @admin.display(description=_("total"), ordering="total")
+    @admin.display(description=_("Total"), ordering="total")
     def total_amount(self, order):
         return format_money(order.total)
+
+    @admin.display(description=_("Event"), ordering="event__starts_at")
+    def event_title(self, order):
+        # A method, not the foreign key: the admin keeps a foreign key on one line.
+        return order.event.title
+
+    @admin.display(description=_("Buyer"), ordering="buyer_name")
+    def buyer(self, order):
+        return format_html("{}<br><small>{}</small>", order.buyer_name, order.email)
+
+    @admin.display(description=_("Payment method"), ordering="payment_method")
+    def method(self, order):
+        return method_in_words(order.payment_method)
 
     @admin.display(description=_("paid"), boolean=True)
     def paid(self, order):
@@ -520,7 +540,11 @@ class OrderAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=_("Refund by card (all or some tickets)…"), permissions=["change"])
+    # Money moves: refunding and marking paid are the Treasurer's (payments.manage_payments);
+    # Event managers see the orders and where their payment stands.
+    @admin.action(
+        description=_("Refund by card (all or some tickets)…"), permissions=["manage_payments"]
+    )
     def refund_by_card(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Choose one order to refund."), messages.WARNING)
@@ -530,7 +554,10 @@ class OrderAdmin(admin.ModelAdmin):
     def refund_view(self, request, order_id):
         """Choose the tickets to refund (all of them by default) and a reason."""
         order = Order.objects.filter(pk=order_id).select_related("event").first()
-        if order is None or not self.has_change_permission(request, order):
+        if order is None or not (
+            self.has_view_permission(request, order)
+            and self.has_manage_payments_permission(request, order)
+        ):
             raise PermissionDenied
         tickets = list(order.tickets.select_related("ticket_type"))
         error = ""
@@ -575,7 +602,7 @@ class OrderAdmin(admin.ModelAdmin):
         # Deleting would bypass the counters; cancel instead.
         return False
 
-    @admin.action(description=_("Mark the selected orders paid"), permissions=["change"])
+    @admin.action(description=_("Mark the selected orders paid"), permissions=["manage_payments"])
     def mark_paid(self, request, queryset):
         now = timezone.now()
         done = 0
@@ -702,7 +729,7 @@ class TicketAdmin(admin.ModelAdmin):
         "code",
         "order",
         "ticket_type",
-        "price",
+        "price_paid",
         "attendee_name",
         "meal_choice",
         "dietary_notes",
@@ -713,12 +740,16 @@ class TicketAdmin(admin.ModelAdmin):
         "code",
         "order",
         "ticket_type",
-        "price",
+        "price_paid",
         "checked_in_at",
         "checked_in_by",
     )
 
     actions = ["undo_check_in"]
+
+    @admin.display(description=_("Price"))
+    def price_paid(self, ticket):
+        return format_money(ticket.price)
 
     @admin.action(
         description=_("Undo the check-in (a ticket scanned by mistake)"), permissions=["change"]

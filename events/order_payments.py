@@ -215,7 +215,7 @@ def register() -> None:
     purposes.register(
         purposes.Purpose(
             name=PURPOSE,
-            label=gettext_lazy("Tickets"),
+            label=gettext_lazy("Ticket order"),
             fulfil=fulfil,
             describe=describe,
             on_refunded=on_refunded,

@@ -3,7 +3,8 @@ exports.py and checkin.py; these views only wire requests to them.
 
 Staff pages need both a staff account (others are sent to the admin sign-in) and a model
 permission (a staff member without it gets 403): `events.view_order` for the exports,
-`events.change_ticket` for check-in. The "Event managers" group has both.
+`events.change_ticket` for check-in. The "Event managers" group has both. Recording a
+payment collected at the door is moving money: `payments.manage_payments` (the Treasurer).
 """
 
 from django.contrib import messages
@@ -16,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from payments.models import may_manage_payments
 
 from . import checkin as door
 from . import exports
@@ -79,7 +82,7 @@ def _render_checkin(request, event, *, status=200, ticket=None, verdict=None, **
             "ticket": ticket,
             "verdict": verdict,
             "counts": door.arrivals(event),
-            "can_mark_paid": request.user.has_perm("events.change_order"),
+            "can_mark_paid": may_manage_payments(request.user),
             **context,
         },
         status=status,
@@ -146,7 +149,7 @@ def _checkin_post(request, event):
     if (
         request.POST.get("payment_collected")
         and not ticket.order.is_paid
-        and request.user.has_perm("events.change_order")
+        and may_manage_payments(request.user)
     ):
         mark_order_paid(order=ticket.order, now=now)
         note = _("Checked in; payment recorded for order %(ref)s.") % {

@@ -1,6 +1,7 @@
 import datetime
 import itertools
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -14,7 +15,10 @@ from django.utils.translation import ngettext
 
 from association.csv_export import csv_response, field_heading
 from association.formats import format_money
+from payments.admin import ManagePaymentsActionsMixin, PaymentMethodFilter
+from payments.models import may_manage_payments, method_in_words
 
+from . import email_change
 from .dues_payments import record_offline_dues
 from .emails import send_password_changed_email
 from .forms import AdminSignInForm
@@ -52,12 +56,55 @@ class MemberChangeAdminForm(UserChangeAdminForm):
 admin.site.login_form = AdminSignInForm
 
 
+PAYMENT_FIELDS = ("amount_paid", "payment_method", "paid_at")
+"""A membership's fields that record dues as received: the Treasurer's to type."""
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """Making a membership active is recording its dues as paid (an active membership has
+    its payment date): only staff who may manage payments do it, and they record the
+    payment through "Mark dues paid", so the payments list and the receipt know of it."""
+
+    may_record_dues = True
+
+    class Meta:
+        model = Membership
+        fields = "__all__"  # noqa: DJ007 - the admin narrows it to its fieldsets
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        was = self.initial.get("status") if self.instance.pk else None
+        if status == Membership.Status.ACTIVE and was != status and not self.may_record_dues:
+            raise forms.ValidationError(
+                _(
+                    "Only the Treasurer records dues as paid. Leave the membership pending "
+                    "and ask them to mark the dues paid."
+                ),
+                code="dues_are_the_treasurers",
+            )
+        return status
+
+
+def membership_form_for(request) -> type[MembershipAdminForm]:
+    may_record = may_manage_payments(request.user)
+    return type("MembershipAdminForm", (MembershipAdminForm,), {"may_record_dues": may_record})
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
     fields = ("plan", "status", "starts_on", "ends_on", "amount_due", "amount_paid", "paid_at")
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, form=membership_form_for(request), **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if may_manage_payments(request.user):
+            return readonly
+        return (*readonly, *PAYMENT_FIELDS)
 
 
 class InGoodStandingFilter(admin.SimpleListFilter):
@@ -111,7 +158,9 @@ class UserAdmin(BaseUserAdmin):
     # and change members only: only a superuser sees a staff or superuser account (lists,
     # search, the autocomplete of the membership form, change pages), grants permissions,
     # or sets anyone's password (members reset their own), since a password set by staff
-    # lets them sign in as that member and reach the member's orders.
+    # lets them sign in as that member and reach the member's orders. The email address is
+    # the other half of signing in (a password reset goes to it), so only a superuser
+    # changes it, and the old address is told (email_change.may_change_email).
     permission_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
 
     def get_queryset(self, request):
@@ -145,9 +194,21 @@ class UserAdmin(BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
+        if not email_change.may_change_email(request.user) and obj is not None:
+            # Read-only fields are left out of the form, so a posted address is ignored.
+            readonly = (*readonly, "email")
         if request.user.is_superuser:
             return readonly
         return (*readonly, *self.permission_fields)
+
+    def save_model(self, request, obj, form, change):
+        changed_email = change and "email" in form.changed_data
+        if changed_email and not email_change.may_change_email(request.user):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        if changed_email:
+            # In the admin's transaction, through the outbox like every email.
+            email_change.tell_old_address(user=obj, old_email=form.initial["email"], by_staff=True)
 
     def may_manage_account(self, request, obj) -> bool:
         """Only a superuser may see or change a staff or superuser account."""
@@ -276,7 +337,7 @@ def mailing_list_rows(*, on: datetime.date):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     change_list_template = "membership/admin/membership_change_list.html"
     list_display = (
         "reference",
@@ -289,9 +350,9 @@ class MembershipAdmin(admin.ModelAdmin):
         "dues_owed",
         "dues_paid",
         "paid_at",
-        "payment_method",
+        "method",
     )
-    list_filter = ("plan", "status", EndingSoonFilter, "payment_method")
+    list_filter = ("plan", "status", EndingSoonFilter, PaymentMethodFilter)
     search_fields = (
         "user__email",
         "user__first_name",
@@ -339,6 +400,19 @@ class MembershipAdmin(admin.ModelAdmin):
     def dues_paid(self, membership):
         return format_money(membership.amount_paid)
 
+    @admin.display(description=_("Payment method"), ordering="payment_method")
+    def method(self, membership):
+        return method_in_words(membership.payment_method)
+
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(request, obj, form=membership_form_for(request), **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if may_manage_payments(request.user):
+            return readonly
+        return (*readonly, *PAYMENT_FIELDS)
+
     def get_search_results(self, request, queryset, search_term):
         # The reference is derived from the pk, not stored, so search_fields cannot find
         # "M-00001"; staff type it straight from the cheque.
@@ -348,10 +422,12 @@ class MembershipAdmin(admin.ModelAdmin):
             results |= queryset.filter(pk=pk)
         return results, may_have_duplicates
 
-    # Both actions change memberships or write reminders: staff who may only view
-    # memberships neither see them nor can post them.
+    # Recording dues is moving money (the Treasurer's); the reminder changes nothing but
+    # is staff's who change memberships. Staff without the permission neither see an
+    # action nor can post it.
     @admin.action(
-        description=_("Mark dues paid (activates pending memberships)"), permissions=["change"]
+        description=_("Mark dues paid (activates pending memberships)"),
+        permissions=["manage_payments"],
     )
     def mark_dues_paid(self, request, queryset):
         now = timezone.now()
@@ -363,10 +439,23 @@ class MembershipAdmin(admin.ModelAdmin):
         skipped = queryset.count() - confirmed
         self.message_user(
             request,
-            _("%(confirmed)s membership(s) marked paid; %(skipped)s were not pending.")
-            % {"confirmed": confirmed, "skipped": skipped},
+            ngettext(
+                "%(count)s membership marked paid.", "%(count)s memberships marked paid.", confirmed
+            )
+            % {"count": confirmed},
             messages.SUCCESS if confirmed else messages.WARNING,
         )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s membership skipped: it was not waiting for payment.",
+                    "%(count)s memberships skipped: they were not waiting for payment.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Send a renewal reminder"), permissions=["change"])
     def send_reminder(self, request, queryset):

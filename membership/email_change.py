@@ -15,6 +15,10 @@ hash: it works once (the address it changes from is then gone), and a password c
 (an owner taking a hijacked account back) voids links asked for before. An account still
 awaiting its sign-up confirmation (signup.awaiting_confirmation) is nobody's yet and does
 not keep its address from the owner who proves the mailbox.
+
+Staff never change an account's address, except a superuser in the admin: the address is
+how its owner signs in (a password reset goes to it), so whoever sets it can take the
+account over. A superuser's change tells the old address too (`tell_old_address`).
 """
 
 from django.conf import settings
@@ -85,6 +89,22 @@ def send_link_or_warn(*, user: User, new_email: str) -> None:
     )
 
 
+def may_change_email(staff: User) -> bool:
+    """Whether this staff member may set another account's address in the admin."""
+    return staff.is_active and staff.is_superuser
+
+
+def tell_old_address(*, user: User, old_email: str, by_staff: bool = False) -> None:
+    """Tell the address an account had that it changed, so a takeover is noticed by the
+    owner (`by_staff`: a superuser changed it in the admin)."""
+    send_membership_email(
+        "email_changed",
+        to=old_email,
+        subject=_("Your email address was changed"),
+        context={"user": user, "old_email": old_email, "by_staff": by_staff},
+    )
+
+
 def change_email(*, user: User, new_email: str) -> bool:
     """The link was followed: give the account its new address and tell the old one. False
     when another account has taken the address since the link was sent (nothing changes)."""
@@ -99,12 +119,7 @@ def change_email(*, user: User, new_email: str) -> bool:
             User.objects.filter(pk=user.pk).update(email=new_email)
             user.refresh_from_db()
             # The old address is told in the same transaction as the change (the outbox).
-            send_membership_email(
-                "email_changed",
-                to=old_email,
-                subject=_("Your email address was changed"),
-                context={"user": user, "old_email": old_email},
-            )
+            tell_old_address(user=user, old_email=old_email)
     except IntegrityError:
         # Taken between the check and the update; the unique constraint is the real guard.
         return False

@@ -11,12 +11,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from .delivery import reach
 from .emails import MailingRenderer
 from .models import Delivery, Mailing, Post, Subscriber, mailing_progress
 
@@ -44,6 +46,14 @@ def refuse_secret_venue(mailing: Mailing, *, at) -> None:
         )
 
 
+AUDIENCE_FIELDS = {
+    Mailing.Audience.SUBSCRIBERS: (),
+    Mailing.Audience.MEMBERS: ("plan",),
+    Mailing.Audience.TICKET_HOLDERS: ("event", "ticket_types"),
+}
+"""The fields each audience needs; the others are hidden and cleared."""
+
+
 class MailingForm(forms.ModelForm):
     class Meta:
         model = Mailing
@@ -64,6 +74,15 @@ class MailingForm(forms.ModelForm):
         audience = data.get("audience")
         if audience and audience not in audiences_allowed(self.user):
             raise ValidationError(_("You may not send mailings to this audience."))
+        if audience in AUDIENCE_FIELDS:
+            # What another audience would need does not narrow this one: a plan left from
+            # a members draft must not stay on a mailing to subscribers.
+            needed = AUDIENCE_FIELDS[audience]
+            for name in ("event", "plan"):
+                if name not in needed and name in self.fields:
+                    data[name] = None
+            if "ticket_types" not in needed and "ticket_types" in self.fields:
+                data["ticket_types"] = []
         if audience == Mailing.Audience.TICKET_HOLDERS and not data.get("event"):
             self.add_error("event", _("Choose the event whose ticket holders receive it."))
         event = data.get("event")
@@ -91,7 +110,23 @@ class MailingAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "created_by", "queued_at", "finished_at", "progress", "failures")
     fieldsets = (
         (None, {"fields": ("subject", "body", "post")}),
-        (gettext_lazy("Audience"), {"fields": ("audience", "event", "ticket_types", "plan")}),
+        (gettext_lazy("Audience"), {"fields": ("audience",)}),
+        (
+            gettext_lazy("Ticket holders"),
+            {
+                "fields": ("event", "ticket_types"),
+                "description": gettext_lazy("Only for a mailing to an event's ticket holders."),
+                "audience": Mailing.Audience.TICKET_HOLDERS,
+            },
+        ),
+        (
+            gettext_lazy("Members"),
+            {
+                "fields": ("plan",),
+                "description": gettext_lazy("Only for a mailing to members."),
+                "audience": Mailing.Audience.MEMBERS,
+            },
+        ),
         (
             gettext_lazy("Sending"),
             {"fields": ("send_at", "status", "created_by", "queued_at", "finished_at")},
@@ -113,6 +148,20 @@ class MailingAdmin(admin.ModelAdmin):
                 super().__init__(*args, user=request.user, **inner)
 
         return WithUser
+
+    def get_fieldsets(self, request, obj=None):
+        """The fields of one audience (an event's ticket holders, members of a plan) are a
+        section of their own, folded away (a <details>, no JavaScript needed) unless the
+        mailing is for that audience; saving clears what the audience does not need."""
+        audience = obj.audience if obj is not None else None
+        fieldsets = []
+        for name, options in self.fieldsets:
+            options = dict(options)
+            section_audience = options.pop("audience", None)
+            if section_audience not in (None, audience):
+                options["classes"] = ("collapse",)
+            fieldsets.append((name, options))
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not obj.is_editable:
@@ -178,6 +227,11 @@ class MailingAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="news_mailing_preview",
             ),
+            path(
+                "<int:pk>/send/",
+                self.admin_site.admin_view(self.send_now_view),
+                name="news_mailing_send_now",
+            ),
             *super().get_urls(),
         ]
 
@@ -200,26 +254,60 @@ class MailingAdmin(admin.ModelAdmin):
             MailingRenderer(obj).message(email=request.user.email, name=name, test=True).send()
             self.message_user(request, _("A test was sent to %s.") % request.user.email)
             return HttpResponseRedirect(request.path)
-        if "_send_now" in request.POST or "_schedule" in request.POST:
-            return self._send(request, obj, now="_send_now" in request.POST)
+        if "_send_now" in request.POST:
+            # Saved; sending asks first, on a page of its own that says how many it reaches.
+            return HttpResponseRedirect(reverse("admin:news_mailing_send_now", args=[obj.pk]))
+        if "_schedule" in request.POST:
+            return self._send(request, obj, now=False)
         return super().response_change(request, obj)
 
-    def _send(self, request, mailing: Mailing, *, now: bool):
+    def send_now_view(self, request, pk):
+        """ "Send now" asks to confirm, as Django's delete does: GET says how many people
+        the mailing reaches; only the POST from its button sends."""
+        mailing = self._mailing_for(request, pk)
+        if not self.has_change_permission(request, mailing):
+            raise PermissionDenied
+        change_url = reverse("admin:news_mailing_change", args=[mailing.pk])
+        if not mailing.is_editable:
+            self.message_user(request, _("This mailing was already sent."), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            return self._send(request, mailing, now=True, back_to=change_url)
+        count = reach(mailing, now=timezone.now())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Send “%(subject)s” now?") % {"subject": mailing.subject},
+            "mailing": mailing,
+            "reach": ngettext(
+                "It will be sent to %(count)s person: %(audience)s.",
+                "It will be sent to %(count)s people: %(audience)s.",
+                count,
+            )
+            % {"count": count, "audience": mailing.get_audience_display().lower()},
+            "count": count,
+            "change_url": change_url,
+            "opts": self.model._meta,
+            "original": mailing,
+        }
+        return TemplateResponse(request, "admin/news/mailing/send_confirmation.html", context)
+
+    def _send(self, request, mailing: Mailing, *, now: bool, back_to: str | None = None):
         moment = timezone.now()
+        back_to = back_to or request.path
         if mailing.audience not in audiences_allowed(request.user):
             raise PermissionDenied
         if not mailing.is_editable:
             self.message_user(request, _("This mailing was already sent."), messages.ERROR)
-            return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(back_to)
         if not now and (mailing.send_at is None or mailing.send_at <= moment):
             self.message_user(request, _("Set a future 'send at' time first."), messages.ERROR)
-            return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(back_to)
         send_at = moment if now else mailing.send_at
         try:
             refuse_secret_venue(mailing, at=send_at)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(back_to)
         Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.DRAFT).update(
             status=Mailing.Status.SCHEDULED, send_at=send_at
         )
@@ -232,10 +320,42 @@ class MailingAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:news_mailing_changelist"))
 
 
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = "__all__"  # noqa: DJ007 - the admin narrows it to its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "status" in self.fields:
+            # A scheduled post whose time has come is published: say so, so saving it
+            # again is not refused for a time that is no longer in the future.
+            self.initial["status"] = self.instance.state(timezone.now())
+
+
+class PostStateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return Post.Status.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == Post.Status.PUBLISHED:
+            return queryset.published(now)
+        if self.value() == Post.Status.SCHEDULED:
+            return queryset.scheduled_after(now)
+        if self.value() == Post.Status.DRAFT:
+            return queryset.filter(status=Post.Status.DRAFT)
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "published_at", "event")
-    list_filter = ("published_at", "partnerships")
+    form = PostAdminForm
+    list_display = ("title", "state", "published_at", "event")
+    list_filter = (PostStateFilter, "partnerships")
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("partnerships",)
@@ -244,8 +364,15 @@ class PostAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
         (gettext_lazy("Image"), {"fields": ("image", "image_alt")}),
-        (gettext_lazy("Publication"), {"fields": ("published_at", "partnerships", "event")}),
+        (
+            gettext_lazy("Publication"),
+            {"fields": ("status", "published_at", "partnerships", "event")},
+        ),
     )
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def state(self, post):
+        return Post.Status(post.state(timezone.now())).label
 
     @admin.action(description=gettext_lazy("Make a mailing to subscribers from this post"))
     def make_mailing(self, request, queryset):

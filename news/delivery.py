@@ -69,6 +69,21 @@ def audience_addresses(mailing: Mailing, *, now: datetime.datetime) -> Iterator[
         yield from rows.iterator(chunk_size=QUEUE_CHUNK)
 
 
+def reach(mailing: Mailing, *, now: datetime.datetime) -> int:
+    """How many people the mailing would reach if sent at `now`: its audience's addresses,
+    each once whatever its letter case, less those who opted out (the deliveries would
+    skip them, `consent.may_be_mailed`). What "Send now" asks staff to confirm."""
+    addresses = audience_addresses(mailing, now=now)
+    try:
+        emails = {email.strip().lower() for email, _name in addresses}
+    finally:
+        addresses.close()
+    if mailing.audience != Mailing.Audience.SUBSCRIBERS:  # those are consenting already
+        opted_out = Subscriber.objects.opted_out().values_list("email", flat=True)
+        emails -= {email.strip().lower() for email in opted_out}
+    return len(emails)
+
+
 def queue_deliveries(mailing: Mailing, *, now: datetime.datetime) -> int:
     """Create the mailing's deliveries; how many audience rows were offered (an address
     twice in the audience, in any case, still gets one delivery)."""

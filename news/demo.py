@@ -60,6 +60,7 @@ def load(*, stdout):
             summary=sample["summary"],
             body=sample["body"],
             published_at=now - datetime.timedelta(days=sample["days_ago"]),
+            status=Post.Status.PUBLISHED,
             event=Event.objects.filter(slug=sample.get("event", "")).first(),
         )
         if sample.get("partnership"):

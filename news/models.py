@@ -1,14 +1,19 @@
 """Posts, newsletter subscribers, mailings and their deliveries.
 
-Publishing: a post is public once its `published_at` has come (`PostQuerySet.published`,
-which every surface uses: list, page, feed, sitemap, partnership, event and home pages); a
-post without one is a draft. Consent lives on `SubscriberQuerySet` (see news/consent.py).
+Publishing: a post has a status staff choose, Draft, Scheduled or Published, and a
+publication time. It is public once it is not a draft and its time has come
+(`PostQuerySet.published`, which every surface uses: list, page, feed, sitemap, partnership,
+event and home pages); a scheduled post goes public at its time with no job to run, and
+`Post.state(at)` says where a post stands at a moment. A draft is one by choice, never for
+want of a date: Scheduled needs a time in the future, Published without one is published
+now (`Post.clean`). Consent lives on `SubscriberQuerySet` (see news/consent.py).
 """
 
 import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -34,10 +39,21 @@ def new_token() -> str:
 class PostQuerySet(models.QuerySet):
     def published(self, now: datetime.datetime):
         """Posts the public may read at `now`: not drafts, not scheduled for later."""
-        return self.filter(published_at__isnull=False, published_at__lte=now)
+        return self.exclude(status=Post.Status.DRAFT).filter(
+            published_at__isnull=False, published_at__lte=now
+        )
+
+    def scheduled_after(self, now: datetime.datetime):
+        """Posts that will go public by themselves after `now`."""
+        return self.exclude(status=Post.Status.DRAFT).filter(published_at__gt=now)
 
 
 class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences."))
@@ -52,11 +68,21 @@ class Post(models.Model):
     image_alt = models.CharField(
         _("image description"), max_length=200, blank=True, help_text=_("For screen readers.")
     )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_(
+            "Draft: not public. Scheduled: public at the publication time, which must be in "
+            "the future. Published: public now (at the publication time, or now if empty)."
+        ),
+    )
     published_at = models.DateTimeField(
         _("publication time"),
         null=True,
         blank=True,
-        help_text=_("Empty: a draft. In the future: published then."),
+        help_text=_("When the post is (or was) published. Optional for a draft."),
     )
     partnerships = models.ManyToManyField(
         Partnership, blank=True, related_name="posts", verbose_name=_("partnerships")
@@ -78,19 +104,62 @@ class Post(models.Model):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = [models.F("published_at").desc(nulls_first=True), "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
+                name="post_not_draft_has_publication_time",
+                violation_error_message=_("A post that is not a draft needs a publication time."),
+            ),
+        ]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()  # as clean does, for posts made in code
         store_sanitized_upload(self, field="image")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("news:post_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        self.settle_publication(now=timezone.now())
+
+    def settle_publication(self, *, now: datetime.datetime) -> None:
+        """Check the status against the publication time as of `now`: Published without a
+        time is published now; Scheduled needs a time to come; Published with a time to
+        come is Scheduled in all but name, so staff are asked which they mean."""
+        if self.status == self.Status.PUBLISHED:
+            if self.published_at is None:
+                self.published_at = now
+            elif self.published_at > now:
+                raise ValidationError(
+                    {
+                        "published_at": _(
+                            "This time is still to come: choose “Scheduled” to publish the "
+                            "post then, or a time that has passed to publish it now."
+                        )
+                    }
+                )
+        elif self.status == self.Status.SCHEDULED and (
+            self.published_at is None or self.published_at <= now
+        ):
+            raise ValidationError(
+                {"published_at": _("A scheduled post needs a publication time in the future.")}
+            )
+
+    def state(self, at: datetime.datetime) -> str:
+        """Where the post stands at `at`: a scheduled post whose time has come is
+        published."""
+        if self.status == self.Status.DRAFT or self.published_at is None:
+            return self.Status.DRAFT
+        return self.Status.PUBLISHED if self.published_at <= at else self.Status.SCHEDULED
+
     def is_published(self, at: datetime.datetime) -> bool:
-        return self.published_at is not None and self.published_at <= at
+        return self.state(at) == self.Status.PUBLISHED
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -331,7 +400,7 @@ def next_publication(*, now: datetime.datetime) -> datetime.datetime | None:
     return computed_once_per_version(
         "news:next-publication",
         lambda: (
-            Post.objects.filter(published_at__gt=now)
+            Post.objects.scheduled_after(now)
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()

@@ -2,21 +2,66 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from association.csv_export import csv_response
+from association.formats import format_money
 
 from . import purposes
-from .models import Payment, Refund, WebhookEvent
+from .models import Payment, Refund, WebhookEvent, may_manage_payments
 from .refunds import RefundRefused, refund_payment
 from .stripe_api import StripeUnavailable
+
+
+class ManagePaymentsActionsMixin:
+    """For a ModelAdmin whose actions move money: such an action names
+    `permissions=["manage_payments"]`, and only staff who may manage payments see it or
+    can post it (Django leaves an action out of the changelist, and refuses it on POST,
+    when its permission check fails). Views outside actions call the check themselves."""
+
+    def has_manage_payments_permission(self, request, obj=None):
+        return may_manage_payments(request.user)
+
+
+class PaymentMethodFilter(admin.SimpleListFilter):
+    """The payment method in words ("Card"), for a model keeping the method's code in a
+    plain `payment_method` field (orders, memberships, donations)."""
+
+    title = _("payment method")
+    parameter_name = "payment_method"
+
+    def lookups(self, request, model_admin):
+        return Payment.Method.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Payment.Method.values:
+            return queryset.filter(payment_method=self.value())
+        return queryset
+
+
+class PurposeFilter(admin.SimpleListFilter):
+    title = _("purpose")
+    parameter_name = "purpose"
+
+    def lookups(self, request, model_admin):
+        return [(purpose.name, purpose.label) for purpose in purposes.registered()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(purpose=self.value())
+        return queryset
 
 
 class RefundInline(admin.TabularInline):
     model = Refund
     extra = 0
     can_delete = False
-    fields = ("created_at", "amount", "reason", "provider_id", "requested_by")
+    fields = ("created_at", "refund_amount", "reason", "provider_id", "requested_by")
     readonly_fields = fields
+
+    @admin.display(description=_("Amount"))
+    def refund_amount(self, refund):
+        return format_money(refund.amount)
 
     def has_add_permission(self, request, obj=None):
         # A refund goes through Stripe (refunds.refund_payment), never a bare row.
@@ -24,20 +69,25 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
-        "purpose",
+        "purpose_in_words",
         "reference",
         "payer_name",
-        "amount",
-        "amount_refunded",
+        "amount_money",
+        "refunded_money",
         "method",
         "status",
         "has_problem",
         "stripe_link",
     )
-    list_filter = ("purpose", "status", "method", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        "status",
+        "method",
+        PurposeFilter,
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = (
         "reference",
         "payer_name",
@@ -48,13 +98,27 @@ class PaymentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [RefundInline]
     actions = ["refund_in_full", "treasurer_csv"]
-    readonly_fields = [field.name for field in Payment._meta.fields] + ["stripe_link"]
+    readonly_fields = [field.name for field in Payment._meta.fields] + [
+        "stripe_link",
+        "purpose_in_words",
+        "amount_money",
+        "refunded_money",
+    ]
     fieldsets = (
-        (None, {"fields": ("purpose", "object_id", "reference", "description")}),
+        (None, {"fields": ("purpose_in_words", "object_id", "reference", "description")}),
         (_("Payer"), {"fields": ("payer_name", "payer_email")}),
         (
             _("Money"),
-            {"fields": ("amount", "currency", "amount_refunded", "method", "status", "problem")},
+            {
+                "fields": (
+                    "amount_money",
+                    "currency",
+                    "refunded_money",
+                    "method",
+                    "status",
+                    "problem",
+                )
+            },
         ),
         (
             _("Stripe"),
@@ -72,13 +136,25 @@ class PaymentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("Purpose"), ordering="purpose")
+    def purpose_in_words(self, payment):
+        return purposes.label_of(payment.purpose)
+
+    @admin.display(description=_("Amount"), ordering="amount")
+    def amount_money(self, payment):
+        return format_money(payment.amount)
+
+    @admin.display(description=_("Refunded"), ordering="amount_refunded")
+    def refunded_money(self, payment):
+        return format_money(payment.amount_refunded)
+
     # Who sees which payments follows what they were for: each purpose names the permission
     # of its own staff (Event managers change orders, the Membership secretary memberships),
-    # so no group needs payments' own permissions and none sees another's payments.
+    # so none sees another's payments. The Treasurer (payments.view_payment) sees them all.
     @staticmethod
     def _purposes_for(request) -> list[str] | None:
-        """The purposes this user may see; None for all (a superuser)."""
-        if request.user.is_superuser:
+        """The purposes this user may see; None for all (a superuser, the Treasurer)."""
+        if request.user.has_perm("payments.view_payment"):
             return None
         return [
             purpose.name
@@ -108,12 +184,9 @@ class PaymentAdmin(admin.ModelAdmin):
         # Nothing on a payment is edited by hand; actions check the view right (by purpose).
         return False
 
-    def has_refund_permission(self, request):
-        return self.has_view_permission(request)
-
     @admin.action(
         description=_("Refund in full (Stripe pays back; tickets return to sale)"),
-        permissions=["refund"],
+        permissions=["manage_payments"],
     )
     def refund_in_full(self, request, queryset):
         now = timezone.now()
@@ -146,23 +219,20 @@ class PaymentAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, _("%(n)s payment(s) refunded.") % {"n": done})
+            self.message_user(
+                request,
+                ngettext("%(n)s payment refunded.", "%(n)s payments refunded.", done) % {"n": done},
+            )
 
     @admin.action(description=_("Download for the treasurer (CSV)"), permissions=["view"])
     def treasurer_csv(self, request, queryset):
-        def label(name):
-            try:
-                return purposes.get(name).label
-            except LookupError:
-                return name
-
         def rows():
             yield ["Date", "Payer", "Purpose", "Reference", "Gross", "Refunded", "Net", "Status"]
             for payment in queryset.filter(paid_at__isnull=False).order_by("paid_at", "pk"):
                 yield [
                     timezone.localtime(payment.paid_at).date().isoformat(),
                     payment.payer_name,
-                    label(payment.purpose),
+                    purposes.label_of(payment.purpose),
                     payment.reference,
                     payment.amount,
                     payment.amount_refunded,

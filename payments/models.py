@@ -5,6 +5,11 @@ see `payments/purposes.py`) and that thing's id, so this app imports none of the
 `status` is written only by `payments/confirmation.py` and `payments/refunds.py`, under the
 row's lock, and by `PaymentQuerySet.close_unpaid_offline` (one conditional UPDATE).
 `WebhookEvent` keeps each provider event id once, so a delivery seen twice is handled once.
+
+Moving money by hand is a permission of its own, `payments.manage_payments`
+(`may_manage_payments`): marking an order paid, recording a check (dues, a donation) and
+refunding. The "Treasurer" group holds it (payments' migration 0003), superusers have it;
+other staff see what they look after and where its payment stands, nothing more.
 """
 
 import secrets
@@ -15,6 +20,28 @@ from django.db.models import CharField, DecimalField, F, Q, Subquery, Sum
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from association.formats import format_money
+
+from . import purposes
+
+MANAGE_PAYMENTS = "payments.manage_payments"
+
+
+def may_manage_payments(user) -> bool:
+    """Whether this staff member may move money: mark paid, record a check, refund."""
+    return user.has_perm(MANAGE_PAYMENTS)
+
+
+def method_in_words(code: str) -> str:
+    """A payment method's code ("card") as staff read it ("Card"); the code itself when
+    it is not one of the methods, and "—" when there is none."""
+    if not code:
+        return "—"
+    try:
+        return str(Payment.Method(code).label)
+    except ValueError:
+        return code
 
 
 def new_payment_token():
@@ -120,6 +147,9 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
+        permissions = [
+            ("manage_payments", _("Can mark paid, record checks and refund")),
+        ]
         indexes = [models.Index(fields=["purpose", "object_id"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
@@ -137,7 +167,9 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.purpose} {self.reference or self.object_id}: {self.amount} {self.currency}"
+        # As staff read it in the admin and its messages: "Ticket order 7MP7U7: $10.00".
+        what = purposes.label_of(self.purpose)
+        return f"{what} {self.reference or self.object_id}: {format_money(self.amount)}"
 
     def get_absolute_url(self):
         return reverse("payments:receipt", kwargs={"token": self.token})

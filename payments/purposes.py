@@ -57,5 +57,14 @@ def get(name: str) -> Purpose:
         raise LookupError(f"No payment purpose {name!r} is registered.") from None
 
 
+def label_of(name: str) -> str:
+    """A purpose in words for staff ("Ticket order"); the name itself when nothing
+    registered it (an app since removed)."""
+    try:
+        return str(get(name).label)
+    except LookupError:
+        return name
+
+
 def registered() -> list[Purpose]:
     return sorted(_registry.values(), key=lambda purpose: purpose.name)

@@ -90,6 +90,20 @@ def staff_user(db):
     )
 
 
+@pytest.fixture
+def treasurer(db):
+    """Staff in the "Treasurer" group (payments' migration 0003): the money actions."""
+    from django.contrib.auth.models import Group
+
+    from membership.models import User
+
+    user = User.objects.create_user(
+        email="treasurer@example.org", password="treasurer-pass-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Treasurer"))
+    return user
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",

@@ -60,7 +60,9 @@ def test_staff_record_a_cheque_from_the_list(admin_client, gifts):
         {"action": "mark_cheque_received", "_selected_action": [ann.pk, bob.pk]},
         follow=True,
     )
-    assert "1 cheque(s) recorded; 1 were not cheques awaiting payment." in response.content.decode()
+    page = response.content.decode()
+    assert "1 check recorded." in page
+    assert "1 donation skipped: it is not a check awaiting payment." in page
     bob.refresh_from_db()
     assert bob.paid_at is not None
     assert bob.payment.status == Payment.Status.PAID
@@ -95,6 +97,25 @@ def test_membership_secretary_works_donations_and_sees_their_payments_only(
     assert client.get(f"/admin/payments/payment/{ann.payment_id}/change/").status_code == 200
     assert order_payment.reference not in page
     assert client.get(f"/admin/payments/payment/{order_payment.pk}/change/").status_code == 302
+
+
+def test_membership_secretary_cannot_record_a_check(client, secretary, gifts):
+    _ann, bob = gifts
+    client.force_login(secretary)
+    listing = client.get("/admin/donations/donation/")
+    assert listing.status_code == 200
+    assert listing.context["action_form"] is None  # the only action moves money
+    client.post(
+        "/admin/donations/donation/",
+        {"action": "mark_cheque_received", "_selected_action": [bob.pk]},
+    )
+    bob.refresh_from_db()
+    assert bob.paid_at is None
+
+
+def test_treasurer_records_a_check(client, treasurer, gifts):
+    _ann, bob = gifts
+    client.force_login(treasurer)
     response = client.post(
         "/admin/donations/donation/",
         {"action": "mark_cheque_received", "_selected_action": [bob.pk]},

@@ -60,7 +60,7 @@ def mark_dues_paid_in_admin(browser, browser_context_args, live_server, membersh
         staff.locator(f'input[name="_selected_action"][value="{membership.pk}"]').check()
         staff.locator('select[name="action"]').select_option("mark_dues_paid")
         staff.get_by_role("button", name="Go").click()
-        expect(staff.get_by_text("1 membership(s) marked paid")).to_be_visible()
+        expect(staff.get_by_text("1 membership marked paid.")).to_be_visible()
     finally:
         context.close()
 

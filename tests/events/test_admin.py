@@ -603,3 +603,46 @@ def test_staff_cannot_ask_for_fewer_places_than_an_offer_keeps(admin_client, din
     assert admin_client.post(url, {**data, "quantity": "2"}).status_code == 302
     entry.refresh_from_db()
     assert (entry.quantity, entry.offered_quantity) == (2, 2)
+
+
+# --- Admin wording (issue 18, item 21) ---
+
+
+def test_events_list_is_newest_first(admin_client):
+    now = timezone.now()
+    make_event(title="Long ago", starts_at=now - timedelta(days=300))
+    make_event(title="Next month", starts_at=now + timedelta(days=30))
+    make_event(title="Next week", starts_at=now + timedelta(days=7))
+    listed = admin_client.get(reverse("admin:events_event_changelist")).context["cl"].result_list
+    assert [event.title for event in listed] == ["Next month", "Next week", "Long ago"]
+
+
+def test_orders_list_shows_money_and_methods_in_words(admin_client, dinner):
+    order = make_order(dinner, [(make_ticket_type(dinner), 2)])
+    Order.objects.filter(pk=order.pk).update(payment_method="offline")
+    page = admin_client.get(reverse("admin:events_order_changelist")).content.decode()
+    assert "$80.00" in page
+    assert ">Cheque or at the door<" in page and ">offline<" not in page
+    cl = admin_client.get(reverse("admin:events_order_changelist")).context["cl"]
+    assert "email" not in cl.list_display and "created_at" not in cl.list_display
+
+
+def test_order_and_ticket_pages_show_money_with_a_dollar_sign(admin_client, dinner):
+    order = make_order(dinner, [(make_ticket_type(dinner, price=Decimal("12.50")), 1)])
+    page = admin_client.get(reverse("admin:events_order_change", args=[order.pk])).content
+    assert b"$12.50" in page
+    ticket = order.tickets.get()
+    assert (
+        b"$12.50"
+        in admin_client.get(reverse("admin:events_ticket_change", args=[ticket.pk])).content
+    )
+
+
+def test_marking_one_order_paid_says_so_in_the_singular(admin_client, dinner):
+    order = make_order(dinner, [(make_ticket_type(dinner), 1)])
+    response = admin_client.post(
+        reverse("admin:events_order_changelist"),
+        {"action": "mark_paid", "_selected_action": [order.pk]},
+        follow=True,
+    )
+    assert "1 order marked paid." in response.content.decode()

@@ -279,3 +279,18 @@ def test_two_phones_scanning_at_once_let_the_ticket_in_once():
     assert sorted(results) == [False, True]
     ticket.refresh_from_db()
     assert ticket.checked_in_at is not None
+
+
+def _verdict(html):
+    start = html.index('class="checkin-verdict"')
+    return html[start : html.index("</p>", start)]
+
+
+def test_the_verdict_says_each_thing_once(door, dinner, ticket_type):
+    paid = make_order(dinner, [(ticket_type, 1)], paid=True)
+    verdict = _verdict(door.get(_url(dinner), {"code": _ticket(paid).code}).content.decode())
+    assert verdict.count("Valid") == 1
+    unpaid = make_order(dinner, [(ticket_type, 2)], name="Owen Owes")
+    html = door.get(_url(dinner), {"code": _ticket(unpaid).code}).content.decode()
+    assert "Unpaid: collect $80.00 at the door" in _verdict(html)
+    assert html.count("to collect") == 0 and html.count("collect $80.00") == 1

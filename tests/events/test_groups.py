@@ -61,9 +61,7 @@ def test_event_managers_group_has_exactly_the_permissions_it_needs():
         "news.change_mailing",
         "news.view_mailing",
         "news.view_delivery",
-        # outbox: see outgoing email and send a failed one again
-        "outbox.view_outgoingemail",
-        "outbox.change_outgoingemail",
+        # No outgoing email (outbox's migration 0003), and no payments.manage_payments.
     }
 
 
@@ -111,3 +109,81 @@ def test_visitors_are_sent_to_the_admin_sign_in(client, dinner):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+# --- Money is the Treasurer's (issue 18, item 4) ---
+
+
+def _unpaid_order(event):
+    return make_order(event, [(event.ticket_types.get(), 1)])
+
+
+def _changelist_action(client, action, order):
+    return client.post(
+        reverse("admin:events_order_changelist"),
+        {"action": action, "_selected_action": [order.pk]},
+    )
+
+
+def test_event_manager_sees_orders_but_no_action_that_moves_money(client, dinner):
+    client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
+    page = client.get(reverse("admin:events_order_changelist"))
+    actions = {name for name, _label in page.context["action_form"].fields["action"].choices}
+    assert "cancel_orders" in actions
+    assert not {"mark_paid", "refund_by_card"} & actions
+    order = dinner.orders.get()
+    assert client.get(reverse("admin:events_order_change", args=[order.pk])).status_code == 200
+
+
+def test_event_manager_cannot_mark_an_order_paid_by_posting_the_action(client, dinner):
+    order = _unpaid_order(dinner)
+    client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
+    _changelist_action(client, "mark_paid", order)
+    order.refresh_from_db()
+    assert order.paid_at is None
+
+
+def test_event_manager_cannot_open_or_post_the_refund_form(client, dinner):
+    order = dinner.orders.get()
+    client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
+    url = reverse("admin:events_order_refund", kwargs={"order_id": order.pk})
+    assert client.get(url).status_code == 403
+    tickets = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
+    assert client.post(url, {"ticket": tickets}).status_code == 403
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    _changelist_action(client, "refund_by_card", order)  # not even the redirect to it
+
+
+def test_event_manager_checks_in_an_unpaid_ticket_but_records_no_payment(client, dinner):
+    order = _unpaid_order(dinner)
+    ticket = order.tickets.get()
+    client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
+    url = reverse("events:checkin", kwargs={"slug": dinner.slug})
+    page = client.get(url, {"code": ticket.code}).content.decode()
+    assert 'name="payment_collected"' not in page
+    client.post(url, {"code": ticket.code, "payment_collected": "1"})
+    order.refresh_from_db()
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is not None
+    assert order.paid_at is None
+
+
+def test_treasurer_marks_an_order_paid(client, dinner, treasurer):
+    order = _unpaid_order(dinner)
+    client.force_login(treasurer)
+    page = client.get(reverse("admin:events_order_changelist"))
+    actions = {name for name, _label in page.context["action_form"].fields["action"].choices}
+    assert {"mark_paid", "refund_by_card"} <= actions
+    _changelist_action(client, "mark_paid", order)
+    order.refresh_from_db()
+    assert order.paid_at is not None
+
+
+def test_treasurer_cannot_edit_events_or_cancel_orders(client, dinner, treasurer):
+    client.force_login(treasurer)
+    order = dinner.orders.get()
+    assert client.get(reverse("admin:events_event_add")).status_code == 403
+    _changelist_action(client, "cancel_orders", order)
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from membership.models import Membership, MembershipPlan, User
@@ -76,3 +77,11 @@ def make_membership(db, plan):
 def day():
     """A fixed reference day for date arithmetic."""
     return datetime.date(2026, 6, 15)
+
+
+@pytest.fixture
+def secretary(make_user):
+    """Staff in the "Membership secretary" group (made by membership's migration 0003)."""
+    user = make_user("secretary@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name="Membership secretary"))
+    return user

@@ -170,9 +170,7 @@ def test_membership_secretary_group_has_exactly_its_permissions():
         ("news", "view_delivery"),
         ("news", "view_subscriber"),
         ("news", "change_subscriber"),
-        # outbox: see outgoing email and send a failed one again
-        ("outbox", "view_outgoingemail"),
-        ("outbox", "change_outgoingemail"),
+        # No outgoing email (outbox's migration 0003): it lists password resets asked for.
     }
 
 
@@ -227,13 +225,6 @@ def test_lapsed_filter_leaves_out_members_who_renewed(admin_client, population, 
     make_membership(renewed_user, starts_on=D(2026, 3, 1), ends_on=D(2027, 2, 28))
     response = admin_client.get("/admin/membership/membership/?term=lapsed")
     assert listed_emails(response) == set()
-
-
-@pytest.fixture
-def secretary(make_user):
-    user = make_user("secretary@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name="Membership secretary"))
-    return user
 
 
 def user_change_data(user, **overrides):
@@ -523,3 +514,103 @@ def test_superuser_still_sees_and_opens_staff_accounts(admin_client, secretary):
     listed = admin_client.get("/admin/membership/user/")
     assert "secretary@example.org" in {u.email for u in listed.context["cl"].result_list}
     assert admin_client.get(f"/admin/membership/user/{secretary.pk}/change/").status_code == 200
+
+
+# --- Dues are recorded by the Treasurer (issue 18, item 4) ---
+
+
+def _offered_actions(response):
+    form = response.context["action_form"]
+    return {name for name, _label in form.fields["action"].choices} if form else set()
+
+
+def test_secretary_cannot_mark_dues_paid(client, secretary, population):
+    pending = population["pending"]
+    client.force_login(secretary)
+    listing = client.get("/admin/membership/membership/")
+    assert "mark_dues_paid" not in _offered_actions(listing)
+    assert "send_reminder" in _offered_actions(listing)
+    client.post(
+        "/admin/membership/membership/",
+        {"action": "mark_dues_paid", "_selected_action": [pending.pk]},
+    )
+    pending.refresh_from_db()
+    assert pending.status == Membership.Status.PENDING and pending.paid_at is None
+
+
+def membership_change_data(membership, **overrides):
+    data = {
+        "user": membership.user_id,
+        "plan": membership.plan_id,
+        "status": membership.status,
+        "starts_on": membership.starts_on.isoformat(),
+        "ends_on": membership.ends_on.isoformat() if membership.ends_on else "",
+        "amount_due": str(membership.amount_due),
+        "amount_paid": "35.00",
+        "payment_method": "offline",
+        "paid_at_0": "2026-06-01",
+        "paid_at_1": "10:00:00",
+        "household_member_names": "",
+        "interests": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_secretary_cannot_record_dues_by_editing_a_membership(client, secretary, population):
+    pending = population["pending"]
+    client.force_login(secretary)
+    url = f"/admin/membership/membership/{pending.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    assert not {"amount_paid", "payment_method", "paid_at"} & set(form.fields)
+    response = client.post(url, membership_change_data(pending, status="active"))
+    assert response.status_code == 200
+    assert "Only the Treasurer records dues as paid." in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == Membership.Status.PENDING and pending.paid_at is None
+    # Dates are still the secretary's to fix.
+    response = client.post(url, membership_change_data(pending, ends_on="2027-06-30"))
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.ends_on == D(2027, 6, 30) and pending.amount_paid == 0
+
+
+def test_secretary_cannot_record_dues_from_the_members_page(client, secretary, population):
+    pending = population["pending"]
+    client.force_login(secretary)
+    data = user_change_data(
+        pending.user,
+        **{
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": str(pending.pk),
+            "memberships-0-user": str(pending.user_id),
+            "memberships-0-plan": str(pending.plan_id),
+            "memberships-0-status": "active",
+            "memberships-0-starts_on": pending.starts_on.isoformat(),
+            "memberships-0-ends_on": pending.ends_on.isoformat(),
+            "memberships-0-amount_due": "35.00",
+            "memberships-0-amount_paid": "35.00",
+            "memberships-0-paid_at_0": "2026-06-01",
+            "memberships-0-paid_at_1": "10:00:00",
+        },
+    )
+    response = client.post(f"/admin/membership/user/{pending.user_id}/change/", data)
+    assert response.status_code == 200
+    pending.refresh_from_db()
+    assert pending.status == Membership.Status.PENDING and pending.paid_at is None
+
+
+def test_treasurer_marks_dues_paid(
+    client, treasurer, population, django_capture_on_commit_callbacks
+):
+    pending = population["pending"]
+    client.force_login(treasurer)
+    assert "mark_dues_paid" in _offered_actions(client.get("/admin/membership/membership/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/membership/membership/",
+            {"action": "mark_dues_paid", "_selected_action": [pending.pk]},
+        )
+    pending.refresh_from_db()
+    assert pending.status == Membership.Status.ACTIVE and pending.paid_at is not None

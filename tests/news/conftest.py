@@ -26,6 +26,14 @@ def make_post(db, now):
         fields.setdefault("summary", f"Summary {number}")
         fields.setdefault("body", "First paragraph.\n\nSecond paragraph.")
         fields.setdefault("published_at", now - datetime.timedelta(hours=number))
+        # As the migration maps rows made before posts had a status.
+        published_at = fields["published_at"]
+        if published_at is None:
+            fields.setdefault("status", Post.Status.DRAFT)
+        elif published_at > now:
+            fields.setdefault("status", Post.Status.SCHEDULED)
+        else:
+            fields.setdefault("status", Post.Status.PUBLISHED)
         partnerships = fields.pop("partnerships", [])
         post = Post.objects.create(**fields)
         post.partnerships.set(partnerships)

@@ -130,7 +130,9 @@ def test_preview_test_and_send_now(client, secretary, make_mailing, make_subscri
     assert mail.outbox[0].subject.startswith("[Test]")
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.DRAFT and not mailing.deliveries.exists()
-    assert client.post(change, {**data, "_send_now": "1"}).status_code == 302
+    response = client.post(change, {**data, "_send_now": "1"})
+    assert response["Location"] == f"/admin/news/mailing/{mailing.pk}/send/"
+    assert client.post(response["Location"]).status_code == 302
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SCHEDULED and mailing.send_at is not None
 
@@ -181,3 +183,83 @@ def test_a_mailing_is_made_from_a_post(admin_client, make_post, association):
     assert response.status_code == 302 and str(mailing.pk) in response.url
     assert mailing.subject == "Toulon arrives" and "Details." in mailing.body
     assert mailing.post == post and mailing.status == Mailing.Status.DRAFT
+
+
+# --- "Send now" says how many it reaches and asks first (issue 18, item 21) ---
+
+
+def test_send_now_says_how_many_people_it_reaches_and_sends_nothing_until_confirmed(
+    client, secretary, make_mailing, make_subscriber, association
+):
+    make_subscriber("ann@example.org")
+    make_subscriber("bob@example.org")
+    mailing = make_mailing()
+    client.force_login(secretary)
+    response = client.post(
+        f"/admin/news/mailing/{mailing.pk}/change/", {**form_data(), "_send_now": "1"}, follow=True
+    )
+    page = response.content.decode()
+    assert "It will be sent to 2 people: newsletter subscribers." in page
+    assert 'value="Yes, send it now"' in page
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.DRAFT
+    client.post(f"/admin/news/mailing/{mailing.pk}/send/")
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SCHEDULED
+
+
+def test_send_now_counts_one_person_in_the_singular(
+    client, secretary, make_mailing, make_subscriber, association
+):
+    make_subscriber("ann@example.org")
+    client.force_login(secretary)
+    page = client.get(f"/admin/news/mailing/{make_mailing().pk}/send/").content.decode()
+    assert "It will be sent to 1 person: newsletter subscribers." in page
+
+
+def test_send_now_page_refuses_staff_who_may_not_mail_that_audience(
+    client, manager, make_mailing, association
+):
+    mailing = make_mailing(audience=Mailing.Audience.MEMBERS)
+    client.force_login(manager)
+    assert client.post(f"/admin/news/mailing/{mailing.pk}/send/").status_code == 404
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.DRAFT
+
+
+# --- The mailing form shows the fields its audience needs (issue 18, item 21) ---
+
+
+def _sections(page):
+    return {fieldset.name: fieldset.classes for fieldset in page.context["adminform"]}
+
+
+def test_mailing_form_folds_away_what_the_audience_does_not_need(
+    client, secretary, make_mailing, association
+):
+    client.force_login(secretary)
+    new = _sections(client.get(ADD))
+    assert "collapse" in new["Ticket holders"] and "collapse" in new["Members"]
+    members = make_mailing(audience=Mailing.Audience.MEMBERS)
+    sections = _sections(client.get(f"/admin/news/mailing/{members.pk}/change/"))
+    assert "collapse" not in sections["Members"]
+    assert "collapse" in sections["Ticket holders"]
+    html = client.get(f"/admin/news/mailing/{members.pk}/change/").content.decode()
+    assert "<details" in html  # folded without JavaScript
+
+
+def test_a_plan_left_from_a_members_draft_does_not_narrow_a_newsletter(
+    client, secretary, make_mailing, association
+):
+    from membership.models import MembershipPlan  # noqa: PLC0415
+
+    plan = MembershipPlan.objects.create(name="Student", slug="student", annual_dues=10)
+    mailing = make_mailing(audience=Mailing.Audience.MEMBERS, plan=plan)
+    client.force_login(secretary)
+    response = client.post(
+        f"/admin/news/mailing/{mailing.pk}/change/",
+        form_data(audience=Mailing.Audience.SUBSCRIBERS, plan=plan.pk),
+    )
+    assert response.status_code == 302
+    mailing.refresh_from_db()
+    assert mailing.audience == Mailing.Audience.SUBSCRIBERS and mailing.plan is None

@@ -337,6 +337,7 @@ def test_a_scheduled_post_appears_on_the_pages_that_keep_news_when_its_time_come
         slug="toulon-delegation",
         body="Text.",
         published_at=now + datetime.timedelta(hours=1),
+        status=Post.Status.SCHEDULED,
         event=event,
     )
     post.partnerships.add(partnership)

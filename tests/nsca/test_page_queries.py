@@ -63,6 +63,7 @@ def add_rows(extra: int) -> None:
             slug=f"news-{index}",
             body="Text.",
             published_at=now - datetime.timedelta(days=index + 1),
+            status=Post.Status.PUBLISHED,
         )
         Committee.objects.create(partnership=partnership, name=f"Committee {index}")
         Milestone.objects.create(partnership=partnership, date="2015-05-01", title=f"Step {index}")

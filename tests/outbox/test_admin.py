@@ -1,5 +1,7 @@
 """Staff see what failed, why and how often it was tried, and can send it again."""
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -57,8 +59,17 @@ def test_staff_cannot_write_or_edit_emails(admin_client, failed_email):
     assert 'name="_save"' not in page
 
 
+def test_the_treasurer_sees_failed_email_and_may_retry_it(client, failed_email, treasurer):
+    client.force_login(treasurer)
+    assert "1 email could not be sent." in client.get(CHANGELIST).content.decode()
+    client.post(CHANGELIST, {"action": "retry_now", "_selected_action": [failed_email.pk]})
+    failed_email.refresh_from_db()
+    assert failed_email.status == OutgoingEmail.Status.QUEUED
+
+
 @pytest.mark.parametrize("group", ["Event managers", "Membership secretary"])
-def test_staff_groups_see_failed_email_and_may_retry_it(client, failed_email, group):
+def test_other_staff_groups_do_not_see_outgoing_email(client, failed_email, group):
+    """Its recipients and subjects tell who asked for a password reset or an email change."""
     from django.contrib.auth.models import Group  # noqa: PLC0415
 
     from membership.models import User  # noqa: PLC0415
@@ -68,10 +79,23 @@ def test_staff_groups_see_failed_email_and_may_retry_it(client, failed_email, gr
     )
     volunteer.groups.add(Group.objects.get(name=group))
     client.force_login(volunteer)
-    assert "1 email could not be sent." in client.get(CHANGELIST).content.decode()
-    client.post(CHANGELIST, {"action": "retry_now", "_selected_action": [failed_email.pk]})
-    failed_email.refresh_from_db()
-    assert failed_email.status == OutgoingEmail.Status.QUEUED
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(f"{CHANGELIST}{failed_email.pk}/change/").status_code == 403
+    assert "outgoingemail" not in client.get("/admin/").content.decode()
+
+
+def test_the_treasurer_never_sees_a_password_reset_link(client, treasurer, queued_only):
+    from membership.models import User  # noqa: PLC0415
+
+    User.objects.create_user(email="ann@example.org", password="a-long-password-1")
+    client.post("/account/password/reset/", {"email": "ann@example.org"})
+    email = OutgoingEmail.objects.get(recipients__contains="ann@example.org")
+    link = re.search(r"/account/password/reset/[\w-]+/[\w-]+/", json.dumps(email.message))
+    assert link is not None
+    client.force_login(treasurer)
+    page = client.get(f"{CHANGELIST}{email.pk}/change/")
+    assert page.status_code == 200
+    assert link.group() not in page.content.decode()
 
 
 def test_changelist_warns_when_nothing_has_sent_email_for_minutes(admin_client, queued_only):

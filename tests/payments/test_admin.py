@@ -1,5 +1,5 @@
-"""Staff see and refund payments by what they were for: Event managers those of ticket
-orders, the Membership secretary those of dues; superusers all."""
+"""Staff see payments by what they were for: Event managers those of ticket orders, the
+Membership secretary those of dues; the Treasurer and superusers all, and only they refund."""
 
 from decimal import Decimal
 
@@ -50,3 +50,48 @@ def test_superuser_sees_every_payment(client, payments, staff_user):
     client.force_login(staff_user)
     page = client.get("/admin/payments/payment/").content.decode()
     assert "ORDERREF" in page and "DUESREF" in page
+
+
+def test_treasurer_sees_every_payment(client, payments, treasurer):
+    client.force_login(treasurer)
+    page = client.get("/admin/payments/payment/").content.decode()
+    assert "ORDERREF" in page and "DUESREF" in page
+
+
+def test_event_manager_sees_an_order_payment_but_cannot_refund_it(client, payments):
+    card = Payment.objects.create(
+        purpose="events.order",
+        object_id="2",
+        reference="CARDREF",
+        amount=Decimal("10"),
+        method=Payment.Method.CARD,
+        status=Payment.Status.PAID,
+        payment_intent_id="pi_test",
+    )
+    client.force_login(make_staff(group="Event managers"))
+    listing = client.get("/admin/payments/payment/")
+    actions = {name for name, _label in listing.context["action_form"].fields["action"].choices}
+    assert "refund_in_full" not in actions
+    client.post(
+        "/admin/payments/payment/", {"action": "refund_in_full", "_selected_action": [card.pk]}
+    )
+    card.refresh_from_db()
+    assert (card.status, card.amount_refunded) == (Payment.Status.PAID, 0)
+    assert not card.refunds.exists()
+
+
+def test_treasurer_is_offered_the_refund(client, payments, treasurer):
+    client.force_login(treasurer)
+    listing = client.get("/admin/payments/payment/")
+    actions = {name for name, _label in listing.context["action_form"].fields["action"].choices}
+    assert "refund_in_full" in actions
+
+
+def test_payments_list_says_what_and_how_in_words_with_dollars(client, payments, staff_user):
+    client.force_login(staff_user)
+    page = client.get("/admin/payments/payment/").content.decode()
+    assert "Ticket order" in page and "Membership dues" in page
+    assert "events.order" not in page.replace("purpose=events.order", "")
+    assert "$10.00" in page
+    detail = client.get(f"/admin/payments/payment/{payments['order'].pk}/change/").content
+    assert b"$10.00" in detail and b"Ticket order" in detail
