@@ -34,7 +34,7 @@ class Designation(models.Model):
         max_length=120,
         unique=True,
         help_text=_(
-            "Donors can always choose \"Where it is most needed\": no designation is needed for "
+            'Donors can always choose "Where it is most needed": no designation is needed for '
             "that (a general fund would offer the same choice twice)."
         ),
     )
