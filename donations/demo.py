@@ -2,11 +2,9 @@
 
 from .models import Designation
 
+# No "general fund": a gift with no designation goes where it is most needed, the form's
+# first choice, and a designation meaning the same would offer that choice twice.
 DESIGNATIONS = [
-    {
-        "name": "General fund",
-        "description": "Where it is most needed: events, exchanges and the association's work.",
-    },
     {
         "name": "Youth exchange",
         "description": "Helps students travel to and host visitors from our sister cities.",

@@ -19,13 +19,13 @@ from .giving import (
 )
 from .models import Designation
 
-OTHER = "other"
-
 
 class DonationForm(forms.Form):
+    # One way to give another amount: type it. The presets are the only radio buttons, so
+    # the page never offers both an "another amount" choice and a field to type it in.
     amount_choice = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect, required=False)
     other_amount = forms.DecimalField(
-        label=_("Or another amount, in dollars"),
+        label=_("Another amount, in dollars"),
         required=False,
         max_digits=10,
         decimal_places=2,
@@ -53,11 +53,12 @@ class DonationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.presets = preset_amounts()
         self.fields["amount_choice"].choices = [
-            *((str(amount), format_money(amount)) for amount in self.presets),
-            (OTHER, _("Another amount")),
+            (str(amount), format_money(amount)) for amount in self.presets
         ]
         low, high = format_money(minimum_amount()), format_money(maximum_amount())
-        self.fields["other_amount"].help_text = _("From %(low)s to %(high)s.") % {
+        self.fields["other_amount"].help_text = _(
+            "Instead of an amount above: from %(low)s to %(high)s."
+        ) % {
             "low": low,
             "high": high,
         }
@@ -73,18 +74,26 @@ class DonationForm(forms.Form):
         other = cleaned.get("other_amount")
         if "other_amount" in self.errors:
             return cleaned
-        if choice and choice != OTHER:
+        if choice:
             amount = Decimal(choice)
             if other is not None and other != amount:
-                # Both a preset and a typed amount: ask rather than guess which was meant.
+                # Both a preset and a typed amount (possible without JavaScript, which keeps
+                # them apart): ask rather than guess. The preset is shown unchosen again,
+                # so sending the form as it is gives the typed amount.
+                self.data = self.data.copy()
+                self.data["amount_choice"] = ""
                 raise ValidationError(
-                    _("Please choose one amount: %(preset)s or %(other)s.")
+                    _(
+                        "You chose %(preset)s and typed %(other)s. To give %(other)s, send "
+                        "the form again; to give %(preset)s, choose it and clear the amount "
+                        "you typed."
+                    )
                     % {"preset": format_money(amount), "other": format_money(other)}
                 )
         elif other is not None:
             amount = other
         else:
-            self.add_error("other_amount", _("Please choose or enter an amount."))
+            self.add_error("other_amount", _("Please choose or type an amount."))
             return cleaned
         refusal = why_not_this_amount(amount)
         if refusal:

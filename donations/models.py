@@ -29,7 +29,15 @@ class DesignationQuerySet(models.QuerySet):
 
 
 class Designation(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=120,
+        unique=True,
+        help_text=_(
+            'Donors can always choose "Where it is most needed": no designation is needed for '
+            "that (a general fund would offer the same choice twice)."
+        ),
+    )
     description = models.TextField(
         _("description"), blank=True, help_text=_("A sentence or two shown to donors.")
     )

@@ -36,6 +36,14 @@ PAY_LATER = "offline"
 the events side decides when it may be used, so payments stays a leaf."""
 
 
+# The checkout shows the total before an order is placed: live, by a script, as quantities
+# change; without JavaScript, on a review step. The form carries REVIEW_FIRST, which the
+# script removes once it shows the total; a form sent with it is answered with the review
+# (the order's lines and total), whose button places the order; CHANGE_ORDER goes back.
+REVIEW_FIRST = "review"
+CHANGE_ORDER = "change"
+
+
 def pay_later_refused_message() -> str:
     return _("Paying later is not offered for this event; please choose another way to pay.")
 

@@ -3,6 +3,8 @@ payment), joining a waiting list, and the door's code and name searches."""
 
 import re
 import secrets
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -14,7 +16,7 @@ from association.formats import format_event_time, format_money
 from payments.methods import available_methods
 
 from .checkout import PAY_LATER
-from .pricing import may_buy, ticket_prices
+from .pricing import may_buy, member_places, ticket_prices
 from .waitlist import most_places_to_ask_for
 
 URLSAFE_TOKEN = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
@@ -67,6 +69,52 @@ def parse_quantity(value, *, maximum: int) -> int | None:
     return number
 
 
+class PaymentChoiceWidget(forms.RadioSelect):
+    """Radio buttons where one choice may carry a note of its own, shown beside it and read
+    with it (`aria-describedby`): pay later's deadline concerns pay later only."""
+
+    def __init__(self, *args, notes_by_value=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notes_by_value = notes_by_value or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        note_id = self.notes_by_value.get(str(value))
+        if note_id:
+            option["attrs"] = {**option["attrs"], "aria-describedby": note_id}
+        return option
+
+
+@dataclass(frozen=True)
+class AttendeeRow:
+    """One guest's section of the checkout: which ticket it is, and its fields."""
+
+    number: int
+    ticket_type: object
+    fields: list
+
+    @property
+    def legend(self) -> str:
+        return _("Guest %(n)s — %(ticket_type)s") % {
+            "n": self.number,
+            "ticket_type": self.ticket_type.name,
+        }
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+PAY_LATER_NOTE_ID = "pay-later-note"
+
+
 class CheckoutForm(forms.Form):
     """Built for one event: a quantity field per ticket type on sale, then, when the event
     serves meals, an attendee name, meal and dietary notes per ticket chosen."""
@@ -85,8 +133,16 @@ class CheckoutForm(forms.Form):
         self.now = now
         self.ticket_types = [t for t in ticket_types if may_buy(t, user=user, on=now)]
         self.quantity_fields = []
+        # For the page's script that shows the total as quantities change
+        # (static/js/events-checkout.js, which follows `pricing.ticket_prices`): each type's
+        # price, its member price when this buyer gets it, and how many tickets may be at it.
+        discounted = any(t.has_member_discount for t in self.ticket_types)
+        self.member_places = member_places(user, on=now) if discounted else 0
         for ticket_type in self.ticket_types:
             name = f"qty_{ticket_type.pk}"
+            prices = {"data-price": str(ticket_type.price)}
+            if self.member_places and ticket_type.has_member_discount:
+                prices["data-member-price"] = str(ticket_type.member_price)
             self.fields[name] = forms.IntegerField(
                 label=quantity_label(ticket_type),
                 min_value=0,
@@ -94,7 +150,9 @@ class CheckoutForm(forms.Form):
                 initial=(quantities or {}).get(ticket_type.pk, 0),
                 required=False,
                 help_text=_("Up to %(n)s.") % {"n": ticket_type.max_per_order},
-                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty-input"}),
+                widget=forms.NumberInput(
+                    attrs={"inputmode": "numeric", "class": "qty-input", **prices}
+                ),
             )
             self.quantity_fields.append((ticket_type, name))
 
@@ -115,7 +173,8 @@ class CheckoutForm(forms.Form):
         self.attendee_rows = []
         if event.meal_choices:
             meals = [("", _("Choose a meal"))] + [(m, m) for m in event.meal_choices]
-            for index in range(self._ticket_count(quantities)):
+            # In the order the tickets are made (orders.reserve_tickets): type by type.
+            for index, ticket_type in enumerate(self._ticket_type_of_each_ticket(quantities)):
                 number = index + 1
                 self.fields[f"attendee_{index}_name"] = forms.CharField(
                     label=_("Name on ticket %(n)s") % {"n": number}, max_length=200
@@ -130,11 +189,15 @@ class CheckoutForm(forms.Form):
                     help_text=_("Allergies or needs the caterer should know about."),
                 )
                 self.attendee_rows.append(
-                    [
-                        self[f"attendee_{index}_name"],
-                        self[f"attendee_{index}_meal"],
-                        self[f"attendee_{index}_diet"],
-                    ]
+                    AttendeeRow(
+                        number=number,
+                        ticket_type=ticket_type,
+                        fields=[
+                            self[f"attendee_{index}_name"],
+                            self[f"attendee_{index}_meal"],
+                            self[f"attendee_{index}_diet"],
+                        ],
+                    )
                 )
 
         # How a paid order may be paid (a free one needs no choice: it is free).
@@ -143,13 +206,18 @@ class CheckoutForm(forms.Form):
             (method.code, method.label)
             for method in self._methods(amount=Decimal("1") if self.paid_tickets else 0)
         ]
+        # Pay later's deadline is said beside pay later, not under every way to pay.
+        self.pay_later_note = self._pay_later_help(methods)
+        self.pay_later_code = PAY_LATER
+        self.pay_later_note_id = PAY_LATER_NOTE_ID
         self.fields["payment_method"] = forms.ChoiceField(
             label=_("Payment"),
             choices=methods,
-            widget=forms.RadioSelect,
+            widget=PaymentChoiceWidget(
+                notes_by_value={PAY_LATER: PAY_LATER_NOTE_ID} if self.pay_later_note else {}
+            ),
             required=False,
             initial=methods[0][0] if len(methods) == 1 else None,
-            help_text=self._pay_later_help(methods),
             error_messages={
                 "invalid_choice": _(
                     "That way of paying is not offered for this event now; please choose another."
@@ -175,10 +243,11 @@ class CheckoutForm(forms.Form):
             if method.code != PAY_LATER or self.event.pay_later_is_offered(self.now)
         ]
 
-    def _ticket_count(self, quantities) -> int:
-        """How many attendee rows: the quantities submitted, else those asked for in the
-        address (step one), capped so a tampered request cannot blow up the form."""
-        total = 0
+    def _ticket_type_of_each_ticket(self, quantities) -> list:
+        """The ticket type of each ticket asked for, type by type: the quantities
+        submitted, else those asked for in the address (step one), capped so a tampered
+        request cannot blow up the form."""
+        types = []
         for ticket_type in self.ticket_types:
             if self.is_bound:
                 value = parse_quantity(
@@ -187,8 +256,24 @@ class CheckoutForm(forms.Form):
                 )
             else:
                 value = (quantities or {}).get(ticket_type.pk, 0)
-            total += value or 0
-        return min(total, MAX_TICKETS_PER_ORDER)
+            types += [ticket_type] * (value or 0)
+        return types[:MAX_TICKETS_PER_ORDER]
+
+    def chosen_payment_label(self) -> str:
+        code = self.cleaned_data.get("payment_method", "")
+        return str(dict(self.fields["payment_method"].choices).get(code, ""))
+
+    def summary_lines(self) -> list[SummaryLine]:
+        """After a valid form: one line per ticket type and price the buyer pays (a member
+        price and a full one are two lines), as the order and the card payment list them."""
+        counts = Counter()
+        for (ticket_type, _quantity), line_prices in zip(self.lines, self.prices, strict=True):
+            for price in line_prices:
+                counts[(ticket_type.name, price)] += 1
+        return [
+            SummaryLine(name=name, quantity=quantity, unit_price=price)
+            for (name, price), quantity in counts.items()
+        ]
 
     def clean_submission(self):
         key = self.cleaned_data.get("submission", "")
@@ -214,6 +299,7 @@ class CheckoutForm(forms.Form):
                 _("The number of tickets changed; please give the details of each ticket.")
             )
         prices = ticket_prices(lines, user=self.user, on=self.now) if lines else []
+        self.prices = prices
         self.total = sum(sum(row) for row in prices)
         codes = [method.code for method in self._methods(amount=self.total)]
         chosen = data.get("payment_method") or ""

@@ -35,7 +35,7 @@ from .availability import (
     check_event_on_sale,
     places_left,
 )
-from .checkout import place_order
+from .checkout import CHANGE_ORDER, REVIEW_FIRST, place_order
 from .forms import (
     CheckoutForm,
     WaitlistJoinForm,
@@ -311,7 +311,16 @@ def checkout(request, slug):
     status = 200
     if request.method == "POST":
         form = CheckoutForm(request.POST, event=event, ticket_types=buyable, user=user, now=now)
-        if form.is_valid():
+        if CHANGE_ORDER in request.POST:
+            pass  # back from the review to change the order: the form as it was filled in
+        elif not form.is_valid():
+            status = 422
+        elif REVIEW_FIRST in request.POST:
+            # Nothing has shown the total yet (no JavaScript): show the order and its total
+            # before it is placed. The script that shows the total live drops REVIEW_FIRST.
+            context.update(form=form, summary=form.summary_lines())
+            return render(request, "events/checkout_review.html", context)
+        else:
             try:
                 result = place_order(
                     event=event,
@@ -345,8 +354,6 @@ def checkout(request, slug):
                 response = redirect(result.order.get_absolute_url())
                 response.status_code = 303
                 return response
-        else:
-            status = 422
     else:
         quantities = {}
         for ticket_type in buyable:

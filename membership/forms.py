@@ -181,6 +181,11 @@ class JoinForm(forms.Form):
             )
             self.fields["interests"].label = _("Anything else you would like to help with")
             self.order_fields(["household_member_names", "interest_choices", "interests"])
+            # Choices offered again (signup.PendingJoin) come as one text: tick the labels.
+            lines = str(self.initial.get("interests", "")).splitlines()
+            if lines:
+                self.initial["interest_choices"] = [line for line in lines if line in choices]
+                self.initial["interests"] = "\n".join(line for line in lines if line not in choices)
 
     def clean(self):
         cleaned = super().clean()

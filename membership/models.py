@@ -430,3 +430,35 @@ class RenewalReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.membership}"
+
+
+class PendingJoin(models.Model):
+    """What a visitor chose on the join page (plan, household, interests, how to pay), kept
+    with their account until the emailed link confirms the address. Kept on the server, not
+    in the visitor's session, because the link is often opened in another browser (a phone's
+    mail app); the membership then begins with these choices wherever the link is opened."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="pending_join", verbose_name=_("account")
+    )
+    plan = models.ForeignKey(
+        MembershipPlan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan")
+    )
+    payment_method = models.CharField(_("payment method"), max_length=40)
+    household_member_names = models.TextField(_("household members"), blank=True)
+    interests = models.TextField(_("interests"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("join awaiting confirmation")
+        verbose_name_plural = _("joins awaiting confirmation")
+
+    def __str__(self):
+        return f"{self.user} · {self.plan}"
+
+    def as_join_form_initial(self) -> dict:
+        return {
+            "payment_method": self.payment_method,
+            "household_member_names": self.household_member_names,
+            "interests": self.interests,
+        }

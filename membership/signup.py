@@ -10,6 +10,12 @@ email"), in the same time, and does the rest after the answer has gone (after_re
   an unconfirmed account fails like any wrong password). Following the link activates the
   account, signs it in and begins the membership chosen on the join page.
 
+The choices made on the join page (plan, household, interests, how to pay) wait with the
+account on the server (`PendingJoin`), not in the visitor's session: the link is often
+opened in another browser, and joining must still take one go there. Paying by card goes
+straight on to the card payment page; by check, to the membership's payment instructions;
+a free plan is active at once.
+
 An account still awaiting confirmation (inactive, never signed in, no memberships) is not
 really anyone's yet: a new sign-up with its address replaces its details and sends a new
 link, so a stranger cannot keep an address from its owner by signing it up first.
@@ -22,8 +28,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from .dues import begin_membership
 from .emails import send_membership_email
-from .models import MembershipPlan, User
+from .models import MembershipPlan, PendingJoin, User
 
 
 class SignupTokenGenerator(PasswordResetTokenGenerator):
@@ -46,9 +53,13 @@ def awaiting_confirmation(user) -> bool:
     )
 
 
-def sign_up_or_warn(*, plan: MembershipPlan, email: str, password: str, profile: dict) -> None:
+def sign_up_or_warn(
+    *, plan: MembershipPlan, email: str, password: str, profile: dict, choices: dict
+) -> None:
     """After the join page's answer: warn the owner of an address that has an account, or
-    create (or renew) an unconfirmed account and email it the confirmation link."""
+    create (or renew) an unconfirmed account, keep the join page's `choices` with it
+    (payment_method, household_member_names, interests) and email it the confirmation
+    link."""
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None and not awaiting_confirmation(existing):
         _warn_owner(existing, plan=plan)
@@ -61,6 +72,8 @@ def sign_up_or_warn(*, plan: MembershipPlan, email: str, password: str, profile:
     try:
         with transaction.atomic():
             user.save()
+            # A new sign-up with the address replaces the earlier one's choices too.
+            PendingJoin.objects.update_or_create(user=user, defaults={"plan": plan, **choices})
     except IntegrityError:
         # Someone signed up with this address since the lookup: it has an account now.
         _warn_owner(User.objects.get(email__iexact=email), plan=plan)
@@ -102,3 +115,31 @@ def confirm_account(user) -> None:
     # save(), not update(): apps that follow accounts (news keeps the newsletter consent)
     # hear of it through post_save.
     user.save(update_fields=["is_active"])
+
+
+def pending_join(user, *, plan: MembershipPlan) -> PendingJoin | None:
+    """The choices this account made on `plan`'s join page and has not joined with yet."""
+    return PendingJoin.objects.filter(user=user, plan=plan).first()
+
+
+def begin_pending_membership(pending: PendingJoin, *, today, now):
+    """The address is confirmed: begin the membership with the choices made on the join
+    page, as the join page would have for a signed-in member (dues.begin_membership), and
+    forget them. Raises what begin_membership raises (JoinRefused, LookupError); the
+    choices are then kept, so the join page can offer them again."""
+    membership, outcome = begin_membership(
+        user=pending.user,
+        plan=pending.plan,
+        payment_method=pending.payment_method,
+        today=today,
+        now=now,
+        household_member_names=pending.household_member_names,
+        interests=pending.interests,
+    )
+    pending.delete()
+    return membership, outcome
+
+
+def forget_pending_join(user) -> None:
+    """The member joined from the join page itself: the choices waiting are done with."""
+    PendingJoin.objects.filter(user=user).delete()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView, View
 
 from association.page_cache import computed_once_per_version
+from payments.methods import CardPayment
 
 from . import email_change, signup, throttle
 from .after_response import RedirectThenRun
@@ -86,6 +87,14 @@ class JoinView(View):
         """Labels a joiner may tick as interests; none here, so the form asks in words only."""
         return []
 
+    def get_join_initial(self, plan) -> dict:
+        """A confirmed new member whose membership could not begin from the emailed link
+        (card payments down, say) finds the choices they made here filled in again."""
+        if self.request.method != "GET" or not self.request.user.is_authenticated:
+            return {}
+        pending = signup.pending_join(self.request.user, plan=plan)
+        return pending.as_join_form_initial() if pending else {}
+
     def get(self, request, slug):
         return self.join(request, slug)
 
@@ -107,7 +116,12 @@ class JoinView(View):
         data = request.POST if request.method == "POST" else None
         signup_form = SignupForm(data) if anonymous else None
         profile_form = ProfileForm(data, instance=None if anonymous else request.user)
-        join_form = JoinForm(data, plan=plan, interest_choices=self.get_interest_choices())
+        join_form = JoinForm(
+            data,
+            plan=plan,
+            interest_choices=self.get_interest_choices(),
+            initial=self.get_join_initial(plan),
+        )
         forms = [f for f in (signup_form, profile_form, join_form) if f is not None]
         if data is not None and all([f.is_valid() for f in forms]):
             if anonymous:
@@ -125,6 +139,7 @@ class JoinView(View):
                         ),
                         interests=join_form.cleaned_data["interests"],
                     )
+                    signup.forget_pending_join(request.user)
             except JoinRefused as refused:
                 return render(
                     request, self.template_name, {"plan": plan, "refusal": str(refused)}, status=409
@@ -145,25 +160,21 @@ class JoinView(View):
         )
 
 
-# The join page's choices wait in the visitor's session until the address is confirmed.
-PENDING_JOIN_SESSION_KEY = "membership_pending_join"
-
-
 def _signed_up(request, plan, signup_form, profile_form, join_form):
     """A visitor's complete sign-up: the same answer whether or not the address has an
-    account; the account's creation or the owner's warning happen after it (signup.py)."""
-    request.session[PENDING_JOIN_SESSION_KEY] = {
-        "plan": plan.slug,
-        "payment_method": join_form.cleaned_data["payment_method"],
-        "household_member_names": join_form.cleaned_data.get("household_member_names", ""),
-        "interests": join_form.cleaned_data["interests"],
-    }
+    account; the account's creation (with the choices made here) or the owner's warning
+    happen after it (signup.py)."""
     task = functools.partial(
         signup.sign_up_or_warn,
         plan=plan,
         email=signup_form.cleaned_data["email"],
         password=signup_form.cleaned_data["password1"],
         profile=profile_form.cleaned_data,
+        choices={
+            "payment_method": join_form.cleaned_data["payment_method"],
+            "household_member_names": join_form.cleaned_data.get("household_member_names", ""),
+            "interests": join_form.cleaned_data["interests"],
+        },
     )
     return RedirectThenRun(reverse("membership:join_sent", args=[plan.slug]), tasks=[task])
 
@@ -201,29 +212,43 @@ def join_confirm(request, slug, uidb64, token):
     if user is None or not signup.signup_token_generator.check_token(user, token):
         return render(request, "membership/join_confirm.html", {"plan": plan}, status=400)
     if request.method == "GET":
-        return render(request, "membership/join_confirm.html", {"plan": plan, "valid": True})
+        return render(
+            request,
+            "membership/join_confirm.html",
+            {"plan": plan, "valid": True, "pay_by_card": _pays_by_card(user, plan)},
+        )
     signup.confirm_account(user)
-    choices = request.session.pop(PENDING_JOIN_SESSION_KEY, None)
     login(request, user, backend="membership.backends.EmailBackend")
-    if not choices or choices["plan"] != plan.slug:
-        # Confirmed in another browser than the one that filled in the join page: the
-        # choices stayed there; ask for them again (the account part is done).
+    pending = signup.pending_join(user, plan=plan)
+    if pending is None:
+        # Nothing waits (a link sent before the choices were kept with the account):
+        # the account part is done; ask for the membership's details again.
         messages.success(request, _("Your email address is confirmed. Please finish joining."))
         return HttpResponseRedirect(plan.get_absolute_url())
-    today = timezone.localdate()
     try:
-        membership, outcome = begin_membership(
-            user=user,
-            plan=plan,
-            payment_method=choices["payment_method"],
-            today=today,
-            now=timezone.now(),
-            household_member_names=choices["household_member_names"],
-            interests=choices["interests"],
+        membership, outcome = signup.begin_pending_membership(
+            pending, today=timezone.localdate(), now=timezone.now()
         )
-    except (JoinRefused, LookupError):
+    except (JoinRefused, LookupError) as refused:
+        # The account is confirmed; the join page shows the choices again to try once more
+        # (another way to pay, say).
+        reason = (
+            str(refused)
+            if isinstance(refused, JoinRefused)
+            else _("That way of paying is not available just now; please choose another.")
+        )
+        messages.error(
+            request,
+            _("Your email address is confirmed, but your membership could not begin: %(reason)s")
+            % {"reason": reason},
+        )
         return HttpResponseRedirect(plan.get_absolute_url())
     return _joined(request, membership, outcome)
+
+
+def _pays_by_card(user, plan) -> bool:
+    pending = signup.pending_join(user, plan=plan)
+    return pending is not None and pending.payment_method == CardPayment.code
 
 
 @method_decorator(account_page, name="dispatch")

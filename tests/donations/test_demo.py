@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_load_demo_adds_a_couple_of_designations_once(demo):
     names = list(Designation.objects.active().values_list("name", flat=True))
-    assert names == ["General fund", "Youth exchange"]
+    assert names == ["Youth exchange"]
     call_command("load_demo", stdout=StringIO())
-    assert Designation.objects.count() == 2
+    assert Designation.objects.count() == 1
     assert not Donation.objects.exists()

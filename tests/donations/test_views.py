@@ -1,10 +1,12 @@
 """/donate/ and the thank-you page: presets and limits, designations, guests and members,
 cheque or card; bad input is a 400 with a message, never a 500, and keeps nothing."""
 
+import re
+
 import pytest
 from django.core import mail
 
-from donations.models import Donation
+from donations.models import Designation, Donation
 from membership.models import User
 from payments.models import Payment
 
@@ -21,7 +23,7 @@ def test_donate_page_offers_presets_and_active_designations_and_cheque(
     page = response.content.decode()
     for preset in ("$25.00", "$50.00", "$100.00", "$250.00"):
         assert preset in page
-    assert "Another amount" in page
+    assert "Another amount, in dollars" in page
     assert "Youth exchange" in page
     assert "Old appeal" not in page
     assert "Pay by cheque" in page
@@ -84,12 +86,12 @@ def test_guest_cheque_donation_is_pending_with_instructions_and_one_email(
 
 
 def test_own_amount_within_the_limits_is_taken(client):
-    response = client.post("/donate/", donation_data(amount_choice="other", other_amount="37.50"))
+    response = client.post("/donate/", donation_data(amount_choice="", other_amount="37.50"))
     assert response.status_code == 303
     assert str(Donation.objects.get().amount) == "37.50"
 
 
-def test_own_amount_without_choosing_other_is_taken(client):
+def test_own_amount_without_choosing_a_preset_is_taken(client):
     client.post("/donate/", donation_data(amount_choice="", other_amount="12"))
     assert Donation.objects.get().amount == 12
 
@@ -97,18 +99,18 @@ def test_own_amount_without_choosing_other_is_taken(client):
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"amount_choice": "other", "other_amount": "abc"},
-        {"amount_choice": "other", "other_amount": "1e999"},
-        {"amount_choice": "other", "other_amount": "NaN"},
-        {"amount_choice": "other", "other_amount": "Infinity"},
-        {"amount_choice": "other", "other_amount": "-50"},
-        {"amount_choice": "other", "other_amount": "0"},
-        {"amount_choice": "other", "other_amount": "4.99"},
-        {"amount_choice": "other", "other_amount": "10000.01"},
-        {"amount_choice": "other", "other_amount": "9" * 40},
-        {"amount_choice": "other", "other_amount": "2.005"},
-        {"amount_choice": "other", "other_amount": ""},
+        {"amount_choice": "", "other_amount": "abc"},
+        {"amount_choice": "", "other_amount": "1e999"},
+        {"amount_choice": "", "other_amount": "NaN"},
+        {"amount_choice": "", "other_amount": "Infinity"},
+        {"amount_choice": "", "other_amount": "-50"},
+        {"amount_choice": "", "other_amount": "0"},
+        {"amount_choice": "", "other_amount": "4.99"},
+        {"amount_choice": "", "other_amount": "10000.01"},
+        {"amount_choice": "", "other_amount": "9" * 40},
+        {"amount_choice": "", "other_amount": "2.005"},
         {"amount_choice": "", "other_amount": ""},
+        {"amount_choice": "other", "other_amount": "20"},  # no longer a choice
         {"amount_choice": "13"},
         {"amount_choice": "50", "other_amount": "75"},
         {"amount_choice": "x" * 10_000},
@@ -142,11 +144,9 @@ def test_a_retired_designation_is_refused(client, retired_designation):
 def test_amount_limits_are_settings(client, settings):
     settings.DONATIONS_MIN = 1
     settings.DONATIONS_MAX = 20
-    assert client.post("/donate/", donation_data(amount_choice="other", other_amount="1"))[
-        "Location"
-    ]
+    assert client.post("/donate/", donation_data(amount_choice="", other_amount="1"))["Location"]
     assert (
-        client.post("/donate/", donation_data(amount_choice="other", other_amount="21")).status_code
+        client.post("/donate/", donation_data(amount_choice="", other_amount="21")).status_code
         == 400
     )
     assert Donation.objects.count() == 1
@@ -179,6 +179,59 @@ def test_gifts_begun_from_one_address_are_limited(client, settings):
 
 def test_a_gift_is_never_zero_even_when_the_minimum_setting_is(client, settings):
     settings.DONATIONS_MIN = 0
-    response = client.post("/donate/", donation_data(amount_choice="other", other_amount="0"))
+    response = client.post("/donate/", donation_data(amount_choice="", other_amount="0"))
     assert response.status_code == 400
     assert not Donation.objects.exists()
+
+
+# --- one "where it is most needed", one way to give another amount (issue 18, item 19) ---
+
+
+def test_where_it_is_most_needed_is_offered_once(client, demo):
+    page = client.get("/donate/").content.decode()
+    assert page.count("most needed") == 1
+    assert "General fund" not in page
+    assert '<option value="" selected>Where it is most needed</option>' in page
+
+
+def test_a_gift_where_it_is_most_needed_has_no_designation(client, designation):
+    client.post("/donate/", donation_data(designation=""))
+    donation = Donation.objects.get()
+    assert donation.designation is None
+    assert "Where it is most needed" in client.get(donation.get_absolute_url()).content.decode()
+
+
+def test_there_is_one_way_to_give_another_amount(client):
+    page = client.get("/donate/").content.decode()
+    assert 'value="other"' not in page
+    assert page.count("nother amount") == 1
+    assert '<label for="id_other_amount">Another amount, in dollars</label>' in page
+
+
+def test_a_preset_and_a_typed_amount_are_asked_about_and_the_typed_one_can_be_sent_again(client):
+    response = client.post("/donate/", donation_data(amount_choice="50", other_amount="75"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "You chose $50.00 and typed $75.00." in page
+    # The preset is shown unchosen, the typed amount kept: sending again gives $75.00.
+    assert (
+        re.search(r'<input type="radio" name="amount_choice" value="50"[^>]*checked', page) is None
+    )
+    assert 'name="other_amount" value="75"' in page
+    assert not Donation.objects.exists()
+    client.post("/donate/", donation_data(amount_choice="", other_amount="75"))
+    assert Donation.objects.get().amount == 75
+
+
+def test_the_demo_general_fund_is_withdrawn_unless_staff_changed_it(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("donations.migrations.0003_one_most_needed_choice")
+    untouched = Designation.objects.create(**migration.DEMO_GENERAL_FUND)
+    edited = Designation.objects.create(name="Scholarships", description="Where it is most needed")
+    migration.withdraw_demo_general_fund(apps, None)
+    untouched.refresh_from_db()
+    edited.refresh_from_db()
+    assert not untouched.active and edited.active

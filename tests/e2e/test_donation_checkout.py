@@ -46,19 +46,18 @@ def test_visitor_donates_50_dollars_by_card_and_lands_on_the_thank_you_page(
     axe_check(page)
 
 
-def test_typing_an_amount_chooses_another_amount(live_server, page):
+def test_typing_an_amount_unchooses_the_presets(live_server, page):
     page.goto(live_server.url + "/donate/")
     page.get_by_label("$25.00").check()
-    page.get_by_label("Or another amount, in dollars").fill("40")
-    assert page.get_by_label("Another amount", exact=True).is_checked()
+    page.get_by_label("Another amount, in dollars").fill("40")
     assert not page.get_by_label("$25.00").is_checked()
     page.get_by_label("$100.00").check()
-    assert page.get_by_label("Or another amount, in dollars").input_value() == ""
+    assert page.get_by_label("Another amount, in dollars").input_value() == ""
 
 
 def test_visitor_pledges_a_cheque_and_reads_the_instructions(live_server, page, axe_check):
     page.goto(live_server.url + "/donate/")
-    page.get_by_label("Or another amount, in dollars").fill("75")
+    page.get_by_label("Another amount, in dollars").fill("75")
     page.get_by_label("Your name").fill("Cy Cheque")
     page.get_by_label("Email").fill("cy@example.org")
     page.get_by_label("Pay by cheque").check()

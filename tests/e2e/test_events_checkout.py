@@ -5,6 +5,7 @@ import re
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from events.models import Event, Order
 
@@ -102,3 +103,82 @@ def test_buyer_cancels_their_order_from_the_order_page(demo, live_server, page):
     assert page.url == order_url
     assert "Your order is cancelled" in page.content()
     assert Order.objects.get(email="cy.guest@example.org").status == Order.Status.CANCELLED
+
+
+def lunch_event():
+    from decimal import Decimal
+
+    from tests.events.factories import make_event, make_ticket_type
+
+    event = make_event(title="Harbour Lunch", slug="harbour-lunch")
+    make_ticket_type(event, name="Lunch", price=Decimal("30.00"), quantity=10)
+    return event
+
+
+def test_the_total_shows_live_as_the_quantities_change(live_server, page, axe_check, association):
+    event = lunch_event()
+    page.goto(f"{live_server.url}/events/{event.slug}/tickets/")
+    total = page.locator("[data-checkout-total]")
+    expect(total).to_have_text("Total: $0.00")
+    page.get_by_label("Lunch").first.fill("2")
+    expect(total).to_have_text("Total: $60.00")
+    page.get_by_label("Lunch").first.fill("3")
+    expect(total).to_have_text("Total: $90.00")
+    axe_check(page)
+    # The total is shown: the order is placed from the form itself.
+    page.get_by_label("Your name").fill("Ada Live")
+    page.get_by_label("Email").fill("ada.live@example.org")
+    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_role("button", name="Reserve my tickets").click()
+    page.wait_for_url("**/orders/**")
+    assert Order.objects.get().total == 90
+
+
+def test_without_javascript_the_total_shows_on_a_review_step(
+    live_server, browser, browser_context_args, association
+):
+    event = lunch_event()
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/events/{event.slug}/tickets/")
+        page.get_by_label("Lunch").first.fill("2")
+        page.get_by_label("Your name").fill("Ada Plain")
+        page.get_by_label("Email").fill("ada.plain@example.org")
+        page.get_by_label("Pay by cheque or at the door").check()
+        page.get_by_role("button", name="Review my order").click()
+        expect(page.get_by_role("heading", name="Review your order")).to_be_visible()
+        expect(page.locator("table.order-summary tfoot")).to_contain_text("$60.00")
+        assert not Order.objects.exists()
+        page.get_by_role("button", name="Reserve my tickets").click()
+        page.wait_for_url("**/orders/**")
+        assert Order.objects.get().total == 60
+    finally:
+        context.close()
+
+
+def test_the_review_step_is_accessible(live_server, page, axe_check, association):
+    event = lunch_event()
+    page.goto(f"{live_server.url}/events/{event.slug}/tickets/")
+    page.get_by_label("Lunch").first.fill("2")
+    page.get_by_label("Your name").fill("Ada Plain")
+    page.get_by_label("Email").fill("ada.plain@example.org")
+    # As a browser without JavaScript sends it: with the review field the script removed.
+    page.evaluate(
+        """() => { const input = document.createElement("input");
+        input.type = "hidden"; input.name = "review"; input.value = "1";
+        document.querySelector("form.checkout-form").append(input); }"""
+    )
+    page.get_by_role("button", name="Reserve my tickets").click()
+    expect(page.get_by_role("heading", name="Review your order")).to_be_visible()
+    axe_check(page)
+
+
+def test_on_a_phone_buy_tickets_is_at_the_top_of_the_event_page(demo, live_server, page):
+    page.set_viewport_size({"width": 400, "height": 700})
+    page.goto(live_server.url + DINNER)
+    link = page.get_by_role("link", name="Buy tickets").first
+    expect(link).to_be_visible()
+    assert link.bounding_box()["y"] + link.bounding_box()["height"] <= 700
+    link.click()
+    page.wait_for_url(f"**{DINNER}tickets/")

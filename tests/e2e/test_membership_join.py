@@ -95,6 +95,38 @@ def test_visitor_joins_pays_offline_and_becomes_active(
     assert "Pending payment" not in membership_section.inner_text()
 
 
+def test_visitor_joins_by_card_and_the_link_opened_elsewhere_goes_to_payment(
+    demo, live_server, page, axe_check, browser, browser_context_args, fake_stripe, settings
+):
+    """The link opened in another browser (a phone's mail app) still begins the membership
+    chosen on the join page, and goes straight on to pay by card."""
+    settings.SITE_URL = live_server.url
+    fake_stripe.webhook_url = live_server.url + "/payments/stripe/webhook/"
+    page.goto(live_server.url + "/membership/join/individual/")
+    fill_join_form(page)
+    page.get_by_label("Pay by card", exact=True).check()
+    page.get_by_role("button", name="Join and pay").click()
+    page.wait_for_url("**/membership/join/*/sent/")
+
+    (confirmation,) = [m for m in mail.outbox if m.to == ["grace@example.org"]]
+    link = next(line for line in confirmation.body.splitlines() if "/confirm/" in line)
+    context = browser.new_context(**browser_context_args)
+    try:
+        phone = context.new_page()
+        phone.goto(live_server.url + urlsplit(link.strip()).path)
+        axe_check(phone)
+        phone.get_by_role("button", name="Confirm and pay by card").click()
+        phone.wait_for_url(f"{fake_stripe.url}/pay/**")
+        assert "$35.00" in phone.content()
+        phone.get_by_role("button", name="Pay").click()
+        phone.wait_for_url("**/account/memberships/*/**")
+        assert "Payment received" in phone.content()
+    finally:
+        context.close()
+    membership = Membership.objects.get(user__email="grace@example.org")
+    assert membership.status == Membership.Status.ACTIVE
+
+
 def test_join_form_errors_are_announced_and_accessible(demo, live_server, page, axe_check):
     page.goto(live_server.url + "/membership/join/household/")
     page.get_by_role("button", name="Join and pay").click()

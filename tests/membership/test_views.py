@@ -826,16 +826,17 @@ def test_a_bad_confirmation_link_is_a_400(client, plan):
     assert client.post("/membership/join/individual/confirm/MQ/bad-token/").status_code == 400
 
 
-def test_confirming_in_another_browser_signs_in_and_asks_to_finish_joining(client, plan):
+def test_confirming_in_another_browser_signs_in_and_begins_the_membership(client, plan):
     from django.test import Client
 
     client.post(reverse("membership:join", args=[plan.slug]), join_data())
     other = Client()
     response = confirm_signup(other)
-    assert response.status_code == 302 and response["Location"] == "/membership/join/individual/"
     user = User.objects.get(email="grace@example.org")
+    membership = user.memberships.get()
+    assert response.status_code == 302 and response["Location"] == membership.get_absolute_url()
     assert user.is_active and other.session["_auth_user_id"] == str(user.pk)
-    assert not Membership.objects.exists()
+    assert membership.interests == "Toulon, education committee"
 
 
 def test_a_stranger_cannot_keep_an_address_by_signing_it_up_first(client, plan):

@@ -183,3 +183,19 @@ def test_favicon_ico_redirects_to_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith(".svg")
+
+
+def test_the_phone_menu_opens_without_javascript(client, demo):
+    html = client.get("/about/").content.decode()
+    header = html[html.index('<header class="site-header">') : html.index("</header>")]
+    assert '<details class="nav-menu">' in header and "<summary>Menu</summary>" in header
+    assert "<script" not in header
+    # The same links in the phone menu and in the row shown on wider screens.
+    assert header.count('href="/about/" aria-current="page"') == 2
+
+
+def test_the_home_page_names_the_association_once_under_the_header(client, demo):
+    html = client.get("/").content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    assert '<h1 class="visually-hidden">Norfolk Sister City Association</h1>' in main
+    assert '<p class="lead hero-tagline">' in main  # shown on a phone only (site.css)
