@@ -228,7 +228,7 @@ def test_the_demo_general_fund_is_withdrawn_unless_staff_changed_it(db):
 
     from django.apps import apps
 
-    migration = importlib.import_module("donations.migrations.0003_one_most_needed_choice")
+    migration = importlib.import_module("donations.migrations.0004_one_most_needed_choice")
     untouched = Designation.objects.create(**migration.DEMO_GENERAL_FUND)
     edited = Designation.objects.create(name="Scholarships", description="Where it is most needed")
     migration.withdraw_demo_general_fund(apps, None)

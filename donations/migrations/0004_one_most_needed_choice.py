@@ -19,7 +19,7 @@ def withdraw_demo_general_fund(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donations', '0002_membership_secretary_donations'),
+        ('donations', '0003_treasurer_sees_donations'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('membership', '0004_plan_goods_value'),
+        ('membership', '0005_treasurer_sees_memberships'),
     ]
 
     operations = [
