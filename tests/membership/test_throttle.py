@@ -304,3 +304,39 @@ def test_checkout_limit_on_redis_refuses_the_order_over_it(redis_default_cache, 
     count_checkout(request, email="two@example.org")
     with pytest.raises(LimitReached):
         count_checkout(request, email="three@example.org")
+
+
+SCANNER_EMAIL = '"><scr<script>ipt>(alert)(/x/)//</scr</script>ipt>'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("", PASSWORD, "This field is required."),
+        ("ada@example.org", "", "This field is required."),
+        ("", "", "This field is required."),
+        ("ada\x00@example.org", PASSWORD, "Null characters are not allowed."),
+        ("ada@example.org", "pass\x00word", "Null characters are not allowed."),
+        (SCANNER_EMAIL, "", "This field is required."),
+        (SCANNER_EMAIL, PASSWORD, "not right"),
+    ],
+    ids=["no-email", "no-password", "nothing", "nul-email", "nul-password", "scanner", "scanner-pw"],
+)
+def test_sign_in_with_a_field_that_fails_validation_is_a_400_with_its_message(
+    client, member, email, password, message
+):
+    # The form is novalidate: a browser sends empty fields as they are.
+    response = sign_in(client, email, password)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_admin_sign_in_with_an_empty_password_is_a_form_error_not_a_500(client, staff_user):
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "staff@example.org", "password": ""}
+    )
+    assert response.status_code in (200, 400)
+    assert "This field is required." in response.content.decode()
