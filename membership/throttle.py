@@ -7,9 +7,12 @@ sign-in backend finds it, through the database's case folding), not on the text 
 no other spelling of an address (a dotless "ı" that PostgreSQL folds to "I") opens a fresh
 count. An address that matches no account is keyed on its folded text.
 
-`client_ip(request)` is the one answer to "which address is this request from?" for every
-per-IP limit in the project (events import it too). It reads X-Forwarded-For only when
-`BEHIND_PROXY` is on, since without a proxy that header is whatever the client wrote.
+`client_ip(request)` is the one answer to "which client is this request from?" for every
+per-IP limit in the project (events, donations and news import it too): an IPv4 address,
+or for IPv6 the /64 network the address is in, since one subscriber is usually given a
+whole /64 and may pick any of its 2^64 addresses for each request. It reads X-Forwarded-For
+only when `BEHIND_PROXY` is on, since without a proxy that header is whatever the client
+wrote.
 
 Counts live in Django's cache (a shared cache such as Redis or the database cache in a
 multi-process deployment) in fixed windows; the first attempt opens the window. Keys are
@@ -128,8 +131,14 @@ def reset_ip_limiter() -> AttemptLimiter:
     )
 
 
+IPV6_PREFIX_LENGTH = 64
+"""An IPv6 client is counted by its network of this size: the usual assignment to one
+subscriber (a home, a phone), every address of which is the client's to use."""
+
+
 def client_ip(request) -> str:
-    """The address of the client that sent `request`, for per-IP limits.
+    """The client that sent `request`, as every per-IP limit counts it: its IPv4 address,
+    or its IPv6 /64 network (`IPV6_PREFIX_LENGTH`), written "2001:db8:1:2::/64".
 
     Behind the proxy (`BEHIND_PROXY` on), REMOTE_ADDR is the proxy's own address, the same
     for everyone; the proxy appends the address it saw to X-Forwarded-For, so the
@@ -140,10 +149,25 @@ def client_ip(request) -> str:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
         try:
-            return str(ipaddress.ip_address(last))
+            return _counted_as(ipaddress.ip_address(last))
         except ValueError:
             pass  # no header, or a proxy misconfigured: fall back to the connection's peer
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    peer = request.META.get("REMOTE_ADDR", "")
+    try:
+        return _counted_as(ipaddress.ip_address(peer))
+    except ValueError:
+        return peer or "unknown"
+
+
+def _counted_as(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
+        return str(address.ipv4_mapped)
+    # From the integer, so a zone ("fe80::1%eth0") is dropped with the host bits.
+    host_bits = 128 - IPV6_PREFIX_LENGTH
+    network = int(address) >> host_bits << host_bits
+    return str(ipaddress.IPv6Network((network, IPV6_PREFIX_LENGTH)))
 
 
 def account_key(user) -> str:
