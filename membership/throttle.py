@@ -18,16 +18,34 @@ Counts live in Django's cache (a shared cache such as Redis or the database cach
 multi-process deployment) in fixed windows; the first attempt opens the window. Keys are
 hashed so no email address is stored in the cache in clear. `count_attempts` counts
 several at once: on Redis in one round trip (a checkout counts two, in a ticket rush).
+
+With the shared cache down or hung, limits still hold, counted in this process alone
+(`_process_counts`) until it answers again (association/shared_cache.py: one short
+attempt, then not asked for a while, the outage logged once a minute): every form keeps
+working, none answers 500, and a guesser meets the limit of each process instead of the
+site's.
 """
 
 import hashlib
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
+from association.shared_cache import with_shared_cache
+
 from .models import User
+
+# The counts while the shared cache cannot be reached: this process's own, bounded in size
+# (LocMemCache culls the oldest), forgotten when the shared cache is back.
+_process_counts = LocMemCache("throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+def _on_counts(operation):
+    """`operation(cache)` on the shared cache, or on this process's counts while it is down."""
+    return with_shared_cache(operation, fallback=lambda: operation(_process_counts))
 
 
 class AttemptLimiter:
@@ -43,17 +61,21 @@ class AttemptLimiter:
         return f"throttle:{self.scope}:{digest}"
 
     def is_blocked(self, key: str) -> bool:
-        return cache.get(self._cache_key(key), 0) >= self.limit
+        cache_key = self._cache_key(key)
+        return _on_counts(lambda counts: counts.get(cache_key, 0)) >= self.limit
 
     def record_failure(self, key: str) -> int:
         """Count one attempt (a failure, or a request where every request counts)."""
         cache_key = self._cache_key(key)
-        if cache.add(cache_key, 1, self.window_seconds):
+        return _on_counts(lambda counts: self._count_in(counts, cache_key))
+
+    def _count_in(self, counts: BaseCache, cache_key: str) -> int:
+        if counts.add(cache_key, 1, self.window_seconds):
             return 1
         try:
-            return cache.incr(cache_key)
+            return counts.incr(cache_key)
         except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, self.window_seconds)
+            counts.add(cache_key, 1, self.window_seconds)
             return 1
 
     def count_is_over(self, key: str) -> bool:
@@ -63,7 +85,8 @@ class AttemptLimiter:
         return any_count_is_over((self, key))
 
     def reset(self, key: str) -> None:
-        cache.delete(self._cache_key(key))
+        cache_key = self._cache_key(key)
+        _on_counts(lambda counts: counts.delete(cache_key))
 
 
 # Each key: counted, and given its window when this count opened it, atomically (a script
@@ -83,13 +106,16 @@ return counts
 def count_attempts(*counted: tuple[AttemptLimiter, str]) -> list[int]:
     """Count one attempt for each `(limiter, key)` pair; the count each has reached. On
     Redis, one round trip for them all; on other caches, `record_failure` for each."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache):
-        return [limiter.record_failure(key) for limiter, key in counted]
-    keys = [backend.make_and_validate_key(limiter._cache_key(key)) for limiter, key in counted]
-    windows = [limiter.window_seconds for limiter, _key in counted]
-    client = backend._cache.get_client(write=True)
-    return [int(n) for n in client.eval(_COUNT_SCRIPT, len(keys), *keys, *windows)]
+
+    def count(counts: BaseCache) -> list[int]:
+        if not isinstance(counts, RedisCache):
+            return [limiter._count_in(counts, limiter._cache_key(key)) for limiter, key in counted]
+        keys = [counts.make_and_validate_key(limiter._cache_key(key)) for limiter, key in counted]
+        windows = [limiter.window_seconds for limiter, _key in counted]
+        client = counts._cache.get_client(write=True)
+        return [int(n) for n in client.eval(_COUNT_SCRIPT, len(keys), *keys, *windows)]
+
+    return _on_counts(count)
 
 
 def any_count_is_over(*counted: tuple[AttemptLimiter, str]) -> bool:
