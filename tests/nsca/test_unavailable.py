@@ -224,3 +224,45 @@ def test_production_waits_two_seconds_for_a_pooled_connection_before_the_503(mon
 
     env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://nsca@127.0.0.1:5432/nsca"}
     assert print_setting('DATABASES["default"]["OPTIONS"]["pool"]["timeout"]', env) == "2"
+
+
+class _RecordingBackend:
+    """An email backend that notes the database session's idle-in-transaction limit."""
+
+    seen: list[str] = []
+
+    def __init__(self, **kwargs):
+        pass
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW idle_in_transaction_session_timeout")
+            _RecordingBackend.seen.append(cursor.fetchone()[0])
+        return len(messages)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_email_worker_talking_to_a_slow_mail_server_is_not_ended_as_idle(settings):
+    """Its batch is sent inside the transaction that claimed it: ended between sending and
+    marking, the batch would go twice."""
+    from django.core.mail import send_mail
+    from django.utils import timezone
+
+    from outbox.delivery import deliver_due
+
+    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.OUTBOX_DELIVERY_BACKEND = f"{__name__}._RecordingBackend"
+    _RecordingBackend.seen = []
+    send_mail("Hello", "Body", "from@example.org", ["to@example.org"])
+    assert deliver_due(now=timezone.now()) == 1
+    assert _RecordingBackend.seen == ["0"]
+    with connection.cursor() as cursor:  # SET LOCAL: only inside the batch's transaction
+        cursor.execute("SHOW idle_in_transaction_session_timeout")
+        assert cursor.fetchone()[0] == "30s"
