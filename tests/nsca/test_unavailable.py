@@ -266,3 +266,29 @@ def test_the_email_worker_talking_to_a_slow_mail_server_is_not_ended_as_idle(set
     with connection.cursor() as cursor:  # SET LOCAL: only inside the batch's transaction
         cursor.execute("SHOW idle_in_transaction_session_timeout")
         assert cursor.fetchone()[0] == "30s"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_a_query_the_database_never_answers_ends_at_the_limit_and_closes_the_connection():
+    from nsca.database import DatabaseNotAnswering, bounded_connection_class
+
+    params = connection.get_connection_params()
+    params.pop("pool", None)
+    target = (params.get("host") or "127.0.0.1", int(params.get("port") or 5432))
+    params.update(host="127.0.0.1", autocommit=True)
+    Bounded = bounded_connection_class(answer_within=1, check_within=0.2)  # noqa: N806
+    with TcpProxy(target) as database:
+        params["port"] = database.port
+        with Bounded.connect(**params) as hung, Bounded.connect(**params) as checked:
+            assert hung.execute("SELECT 1").fetchone() == (1,)
+            database.freeze()
+            started = time.monotonic()
+            with pytest.raises(DatabaseNotAnswering):
+                hung.execute("SELECT 1")
+            assert 1 <= time.monotonic() - started < 2
+            assert hung.closed  # never handed out again
+            started = time.monotonic()
+            with pytest.raises(DatabaseNotAnswering):
+                checked.execute("")  # psycopg_pool's check, with its own shorter limit
+            assert time.monotonic() - started < 0.7
