@@ -1,9 +1,10 @@
-"""When the database cannot be reached, every page answers a friendly 503, at once.
+"""When the database cannot be reached, every page answers a friendly 503 within seconds.
 
-The rule: a request that meets an unreachable database (psycopg's pool timing out, a
-refused or dropped connection: Django's `OperationalError`, which wraps both) gets the
-503 page with `Retry-After`, never a 500 and never a wait longer than the pool's short
-timeout (`DATABASE_POOL_TIMEOUT` in nsca/settings.py). The pool checks each connection
+The rule: a request that meets an unreachable or hung database (psycopg's pool timing out,
+a refused, dropped or unanswered connection: Django's `OperationalError`, which wraps them
+all) gets the 503 page with `Retry-After`, never a 500 and never a wait longer than the
+bounds of nsca/database.py (the pool's wait, `DATABASE_POOL_TIMEOUT`, 2 s; its check, 1 s;
+a query, the statement timeout and a second). The pool checks each connection
 before handing it out (`CONN_HEALTH_CHECKS`), so when the database is back the next
 request is served, without a restart and without an error.
 
