@@ -32,7 +32,6 @@ connection), not model by model: `.update()`, `bulk_create` and raw SQL bump the
 as surely as `save()` does, so no job can forget to.
 """
 
-import logging
 import re
 import threading
 import time
@@ -41,11 +40,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_max_age
+
+from .shared_cache import with_shared_cache
 
 PUBLIC_PAGES = frozenset(
     {
@@ -86,8 +86,6 @@ VERSION_KEY = "page-cache:version"
 PAGINATION_PARAMETER = "page"
 ANONYMOUS_ONLY_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 UNSHAREABLE_DIRECTIVES = ("private", "no-store", "no-cache")
-
-logger = logging.getLogger(__name__)
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
@@ -158,6 +156,10 @@ class PageStore:
         self.version: str | None = ""
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
+        # A bump this process could not write (the shared cache down): written with the
+        # next version it reads, so a process that kept pages through the outage (it
+        # served none then) does not keep them past an edit made during it.
+        self.bump_owed = False
 
     def current_version(self) -> str | None:
         """The site-wide version, re-read from the shared cache at most once a second;
@@ -165,23 +167,29 @@ class PageStore:
         now = time.time()
         # Wall time (time-machine moves it in tests); a clock set back re-reads at once.
         if not 0 <= now - self.checked_at < VERSION_CHECK_SECONDS:
-            shared = caches[self.cache_alias]
-            try:
-                version = shared.get(VERSION_KEY)
-                if version is None:
-                    shared.add(VERSION_KEY, uuid.uuid4().hex, None)
-                    version = shared.get(VERSION_KEY)
-            except Exception:
-                # Redis down: render every page (correct, slower) rather than answer 500
-                # or serve pages whose edits this process can no longer hear of.
-                logger.warning("page cache: the shared version cannot be read", exc_info=True)
-                version = None
+            # Redis down or hung: render every page (correct, slower) rather than answer
+            # 500 or serve pages whose edits this process can no longer hear of; after one
+            # failed read Redis is left alone for a while (association/shared_cache.py).
+            version = with_shared_cache(
+                self._read_version, fallback=lambda: None, alias=self.cache_alias
+            )
             if version != self.version:
                 self.pages.clear()
                 self.computed.clear()
                 self.version = version
             self.checked_at = now
         return self.version
+
+    def _read_version(self, shared) -> str:
+        if self.bump_owed:
+            # An edit made here while the cache was down: the others hear of it now.
+            shared.set(VERSION_KEY, uuid.uuid4().hex, None)
+            self.bump_owed = False
+        version = shared.get(VERSION_KEY)
+        if version is None:
+            shared.add(VERSION_KEY, uuid.uuid4().hex, None)
+            version = shared.get(VERSION_KEY)
+        return version
 
     def get(self, key: str, *, version: str) -> HttpResponse | None:
         entry = self.pages.get(key)
@@ -230,7 +238,13 @@ class PageStore:
         process dropping what it keeps on each of its own orders would read and render
         everything again for each buyer. (A process's next request may go to another
         anyway: no process reads its own edits sooner than the others.)"""
-        caches[self.cache_alias].set(VERSION_KEY, uuid.uuid4().hex, None)
+
+        def write(shared) -> bool:
+            shared.set(VERSION_KEY, uuid.uuid4().hex, None)
+            return True
+
+        if not with_shared_cache(write, fallback=lambda: False, alias=self.cache_alias):
+            self.bump_owed = True
 
 
 store = PageStore()
@@ -351,8 +365,8 @@ class WriteWatcher:
                 connection = context["connection"]
                 pending = getattr(connection, "run_on_commit", ())
                 if not any(entry[1] is bump_version for entry in pending):
-                    # robust: a bump that fails (Redis down) is logged, and never turns a
-                    # committed write into an error page.
+                    # robust: a bump that fails is logged, and never turns a committed
+                    # write into an error page (Redis down: owed, see PageStore.bump).
                     transaction.on_commit(bump_version, using=connection.alias, robust=True)
         return result
 

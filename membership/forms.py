@@ -30,7 +30,11 @@ class ThrottledSignInMixin:
         except ValidationError:
             throttle.record_failed_signin(self.request, key=key)
             raise
-        throttle.clear_account_failures(key=throttle.account_key(self.get_user()))
+        # No user when a field failed its own validation (empty, a NUL byte): no password
+        # was tried, so there is nothing to count and no account to clear; the field's
+        # message is the answer.
+        if (user := self.get_user()) is not None:
+            throttle.clear_account_failures(key=throttle.account_key(user))
         return cleaned
 
     @property

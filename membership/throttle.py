@@ -7,24 +7,45 @@ sign-in backend finds it, through the database's case folding), not on the text 
 no other spelling of an address (a dotless "ı" that PostgreSQL folds to "I") opens a fresh
 count. An address that matches no account is keyed on its folded text.
 
-`client_ip(request)` is the one answer to "which address is this request from?" for every
-per-IP limit in the project (events import it too). It reads X-Forwarded-For only when
-`BEHIND_PROXY` is on, since without a proxy that header is whatever the client wrote.
+`client_ip(request)` is the one answer to "which client is this request from?" for every
+per-IP limit in the project (events, donations and news import it too): an IPv4 address,
+or for IPv6 the /64 network the address is in, since one subscriber is usually given a
+whole /64 and may pick any of its 2^64 addresses for each request. It reads X-Forwarded-For
+only when `BEHIND_PROXY` is on, since without a proxy that header is whatever the client
+wrote.
 
 Counts live in Django's cache (a shared cache such as Redis or the database cache in a
 multi-process deployment) in fixed windows; the first attempt opens the window. Keys are
 hashed so no email address is stored in the cache in clear. `count_attempts` counts
 several at once: on Redis in one round trip (a checkout counts two, in a ticket rush).
+
+With the shared cache down or hung, limits still hold, counted in this process alone
+(`_process_counts`) until it answers again (association/shared_cache.py: one short
+attempt, then not asked for a while, the outage logged once a minute): every form keeps
+working, none answers 500, and a guesser meets the limit of each process instead of the
+site's.
 """
 
 import hashlib
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
+from association.shared_cache import with_shared_cache
+
 from .models import User
+
+# The counts while the shared cache cannot be reached: this process's own, bounded in size
+# (LocMemCache culls the oldest), forgotten when the shared cache is back.
+_process_counts = LocMemCache("throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+def _on_counts(operation):
+    """`operation(cache)` on the shared cache, or on this process's counts while it is down."""
+    return with_shared_cache(operation, fallback=lambda: operation(_process_counts))
 
 
 class AttemptLimiter:
@@ -40,17 +61,21 @@ class AttemptLimiter:
         return f"throttle:{self.scope}:{digest}"
 
     def is_blocked(self, key: str) -> bool:
-        return cache.get(self._cache_key(key), 0) >= self.limit
+        cache_key = self._cache_key(key)
+        return _on_counts(lambda counts: counts.get(cache_key, 0)) >= self.limit
 
     def record_failure(self, key: str) -> int:
         """Count one attempt (a failure, or a request where every request counts)."""
         cache_key = self._cache_key(key)
-        if cache.add(cache_key, 1, self.window_seconds):
+        return _on_counts(lambda counts: self._count_in(counts, cache_key))
+
+    def _count_in(self, counts: BaseCache, cache_key: str) -> int:
+        if counts.add(cache_key, 1, self.window_seconds):
             return 1
         try:
-            return cache.incr(cache_key)
+            return counts.incr(cache_key)
         except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, self.window_seconds)
+            counts.add(cache_key, 1, self.window_seconds)
             return 1
 
     def count_is_over(self, key: str) -> bool:
@@ -60,7 +85,8 @@ class AttemptLimiter:
         return any_count_is_over((self, key))
 
     def reset(self, key: str) -> None:
-        cache.delete(self._cache_key(key))
+        cache_key = self._cache_key(key)
+        _on_counts(lambda counts: counts.delete(cache_key))
 
 
 # Each key: counted, and given its window when this count opened it, atomically (a script
@@ -80,13 +106,16 @@ return counts
 def count_attempts(*counted: tuple[AttemptLimiter, str]) -> list[int]:
     """Count one attempt for each `(limiter, key)` pair; the count each has reached. On
     Redis, one round trip for them all; on other caches, `record_failure` for each."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache):
-        return [limiter.record_failure(key) for limiter, key in counted]
-    keys = [backend.make_and_validate_key(limiter._cache_key(key)) for limiter, key in counted]
-    windows = [limiter.window_seconds for limiter, _key in counted]
-    client = backend._cache.get_client(write=True)
-    return [int(n) for n in client.eval(_COUNT_SCRIPT, len(keys), *keys, *windows)]
+
+    def count(counts: BaseCache) -> list[int]:
+        if not isinstance(counts, RedisCache):
+            return [limiter._count_in(counts, limiter._cache_key(key)) for limiter, key in counted]
+        keys = [counts.make_and_validate_key(limiter._cache_key(key)) for limiter, key in counted]
+        windows = [limiter.window_seconds for limiter, _key in counted]
+        client = counts._cache.get_client(write=True)
+        return [int(n) for n in client.eval(_COUNT_SCRIPT, len(keys), *keys, *windows)]
+
+    return _on_counts(count)
 
 
 def any_count_is_over(*counted: tuple[AttemptLimiter, str]) -> bool:
@@ -128,8 +157,14 @@ def reset_ip_limiter() -> AttemptLimiter:
     )
 
 
+IPV6_PREFIX_LENGTH = 64
+"""An IPv6 client is counted by its network of this size: the usual assignment to one
+subscriber (a home, a phone), every address of which is the client's to use."""
+
+
 def client_ip(request) -> str:
-    """The address of the client that sent `request`, for per-IP limits.
+    """The client that sent `request`, as every per-IP limit counts it: its IPv4 address,
+    or its IPv6 /64 network (`IPV6_PREFIX_LENGTH`), written "2001:db8:1:2::/64".
 
     Behind the proxy (`BEHIND_PROXY` on), REMOTE_ADDR is the proxy's own address, the same
     for everyone; the proxy appends the address it saw to X-Forwarded-For, so the
@@ -140,10 +175,25 @@ def client_ip(request) -> str:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
         try:
-            return str(ipaddress.ip_address(last))
+            return _counted_as(ipaddress.ip_address(last))
         except ValueError:
             pass  # no header, or a proxy misconfigured: fall back to the connection's peer
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    peer = request.META.get("REMOTE_ADDR", "")
+    try:
+        return _counted_as(ipaddress.ip_address(peer))
+    except ValueError:
+        return peer or "unknown"
+
+
+def _counted_as(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
+        return str(address.ipv4_mapped)
+    # From the integer, so a zone ("fe80::1%eth0") is dropped with the host bits.
+    host_bits = 128 - IPV6_PREFIX_LENGTH
+    network = int(address) >> host_bits << host_bits
+    return str(ipaddress.IPv6Network((network, IPV6_PREFIX_LENGTH)))
 
 
 def account_key(user) -> str:

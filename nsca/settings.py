@@ -122,29 +122,72 @@ WSGI_APPLICATION = "nsca.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# Up when the database is not (nsca/unavailable.py): short waits, so a request meeting a
-# stopped database gets the 503 page within a second instead of tying up a worker; and
-# every connection checked before use, so the site is back the moment the database is.
+# Up when the database is not (nsca/unavailable.py, nsca/database.py): no wait for it is
+# unbounded, so a request meeting a stopped or hung database gets the 503 page within a few
+# seconds instead of tying up a worker, and no session it never saw die keeps an event
+# locked; every connection is checked before use, so the site is back the moment the
+# database is. Times in seconds; docs/deploy.md says what each is for.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
+    from nsca.database import bounded_connection_class, server_options
+
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
     # libpq's own limit (2 seconds is its minimum) for a host that does not answer at all;
     # a stopped server on a reachable host refuses at once.
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+    _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2))
+    # A peer gone from the network: found by keepalives on an idle connection (5 s idle,
+    # then 3 probes 1 s apart), and by tcp_user_timeout when data sent is not acknowledged.
+    _options.setdefault("keepalives", 1)
+    _options.setdefault("keepalives_idle", env.int("DATABASE_KEEPALIVES_IDLE", default=5))
+    _options.setdefault("keepalives_interval", 1)
+    _options.setdefault("keepalives_count", 3)
+    DATABASE_TCP_USER_TIMEOUT = env.float("DATABASE_TCP_USER_TIMEOUT", default=5)
+    _options.setdefault("tcp_user_timeout", int(DATABASE_TCP_USER_TIMEOUT * 1000))
+    # The server's limits on each session. A page's statements take milliseconds; a slow
+    # one is cancelled, not waited for. The event lock is held for milliseconds a checkout:
+    # a wait longer than DATABASE_LOCK_TIMEOUT means a stuck holder, and the buyer is told
+    # "busy, try again" (503). A session idle inside a transaction that long lost its client.
+    DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=5)
+    DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=3)
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = env.float(
+        "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=30
+    )
+    _options["options"] = " ".join(
+        part
+        for part in (
+            _options.get("options", ""),  # the URL's own ?options=, if it has some
+            server_options(
+                statement_timeout=int(DATABASE_STATEMENT_TIMEOUT * 1000),
+                lock_timeout=int(DATABASE_LOCK_TIMEOUT * 1000),
+                idle_in_transaction_session_timeout=int(
+                    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT * 1000
+                ),
+            ),
+        )
+        if part
     )
     # The pool runs psycopg_pool's check_connection on each connection it hands out.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env.bool("DATABASE_POOL", default=True):
-        DATABASES["default"]["OPTIONS"]["pool"] = {
+        _options["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=1),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             # Seconds a request waits for a connection. gunicorn's sync workers serve one
-            # request at a time, so a wait this long means the database is not answering.
-            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=0.5),
+            # request at a time and each worker has its own pool, so a wait means every
+            # connection is busy with a request of another thread (none in production) or
+            # the database is not answering; 2 s is more than a healthy database ever
+            # makes a request wait, and a hung one still gets the 503 page within seconds.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2),
             # Seconds the pool retries a failed connection in the background (with growing
             # pauses) before giving up. 0: it gives up at once and the next request that
             # needs a connection tries afresh, so no pause outlasts the database's restart.
             "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=0),
+            # A server that accepts queries and never answers: each round trip ends after
+            # the statement timeout and a second more (the server cancels a slow statement
+            # itself first), the pool's check of a connection after DATABASE_CHECK_TIMEOUT.
+            "connection_class": bounded_connection_class(
+                answer_within=DATABASE_STATEMENT_TIMEOUT and DATABASE_STATEMENT_TIMEOUT + 1,
+                check_within=env.float("DATABASE_CHECK_TIMEOUT", default=1),
+            ),
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -168,10 +211,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # every process; `check --deploy` warns otherwise (nsca.W005).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nsca")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # A Redis that stops answering fails a request in a second instead of holding a worker.
-    CACHES["default"].setdefault("OPTIONS", {})
-    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
-    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # A Redis that stops answering costs one short attempt, no retries; the site then does
+    # without it for a while without asking again (association/shared_cache.py). Redis
+    # answers in a millisecond when it answers at all.
+    CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault("socket_connect_timeout", CACHE_SOCKET_TIMEOUT)
+    _cache_options.setdefault("socket_timeout", CACHE_SOCKET_TIMEOUT)
+    _cache_options.setdefault("retry", Retry(NoBackoff(), 0))
 # The page cache (association/page_cache.py); off, every page is rendered for every request.
 # On by default only with a cache every server process shares (Redis): with a per-process
 # one, an edit would bump the version in one worker and leave the others' pages stale.

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from association.page_cache import KeptResponse, computed_once_per_version
+from association.shared_cache import shared_cache_answers
 from events.reveal import cache_until_next_reveal
 from news.models import next_publication
 
@@ -20,7 +21,7 @@ from .composition import (
 )
 from .models import Page
 from .sitemaps import all_sitemaps
-from .unavailable import is_unavailable, unavailable_response
+from .unavailable import is_busy, is_unavailable, unavailable_response
 
 
 def home(request):
@@ -78,15 +79,22 @@ def sitemap(request):
 @require_GET
 @never_cache
 def healthz(request):
-    """200 when every database answers, 503 when one does not."""
+    """200 when every database answers, 503 when one does not. The shared cache (Redis)
+    is reported, never a reason for a 503: without it the site still serves every page
+    (association/shared_cache.py), so a load balancer must not take the server out."""
+    cache = "ok" if shared_cache_answers() else "degraded"
     try:
         for connection in connections.all():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse(
+            {"status": "unavailable", "database": "unreachable", "cache": cache}, status=503
+        )
+    return JsonResponse(
+        {"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache}
+    )
 
 
 @require_GET
@@ -110,8 +118,9 @@ def robots_txt(request):
 def server_error(request):
     # Called inside Django's exception handler, so the error is at hand: an unreachable
     # database met outside a view (middleware, a lazy template read) is a 503, not a bug.
-    if is_unavailable(sys.exc_info()[1]):
-        return unavailable_response()
+    error = sys.exc_info()[1]
+    if is_unavailable(error):
+        return unavailable_response(busy=is_busy(error))
     # Rendered without a RequestContext so a broken database cannot break the error page.
     from django.template import loader
 

@@ -135,6 +135,14 @@ def send_due(*, now: datetime.datetime, limit: int) -> int:
     with transaction.atomic():
         rows = _claim(now=now, limit=limit, built=True)
         if rows:
+            database = transaction.get_connection()
+            if database.vendor == "postgresql":
+                # The batch's talk with the mail server happens inside this transaction,
+                # as long as the mail server takes: the server's idle-in-transaction limit
+                # (nsca/settings.py) must not end it between sending and marking, or the
+                # batch would be sent again. It locks nothing but these outbox rows.
+                with database.cursor() as cursor:
+                    cursor.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
             send_messages(rows, now=now)
     return len(rows)
 

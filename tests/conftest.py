@@ -138,3 +138,26 @@ def fake_stripe(settings):
         # As nsca/settings.py derives it for an API on loopback: the fake's page is its own.
         settings.STRIPE_CHECKOUT_ORIGIN = fake.url
         yield fake
+
+
+@pytest.fixture
+def shared_cache_down(settings):
+    """The shared cache is a Redis on a port where nothing listens (each call refused at
+    once), as in production with Redis stopped; this process's breaker and fallback counts
+    start and end empty (association/shared_cache.py, membership/throttle.py)."""
+    from association import shared_cache
+    from membership import throttle
+
+    def forget():
+        shared_cache._breakers.clear()
+        throttle._process_counts.clear()
+
+    forget()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    yield settings
+    forget()

@@ -208,6 +208,7 @@ def test_payments_admin_does_not_refund_an_offline_payment_by_itself(admin_clien
     assert mail.outbox == []
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_marking_an_order_paid_at_once_confirm_one_payment(dinner, now):
     from events.order_payments import record_offline_payment

@@ -141,7 +141,36 @@ def test_client_ip_behind_the_proxy_is_the_right_most_forwarded_address(settings
     settings.BEHIND_PROXY = True
     # The client wrote the left entry itself; the proxy appended the right one.
     assert client_ip(request_from("10.0.0.2", "192.0.2.66, 203.0.113.9")) == "203.0.113.9"
-    assert client_ip(request_from("10.0.0.2", "2001:db8::1")) == "2001:db8::1"
+    assert client_ip(request_from("10.0.0.2", "2001:db8::1")) == "2001:db8::/64"
+
+
+@pytest.mark.parametrize("behind_proxy", [False, True])
+def test_per_ip_limits_count_an_ipv6_client_by_its_64_and_ipv4_by_its_address(
+    settings, behind_proxy
+):
+    settings.BEHIND_PROXY = behind_proxy
+
+    def counted(address):
+        if behind_proxy:
+            return client_ip(request_from("10.0.0.2", address))
+        return client_ip(request_from(address))
+
+    one_home = ["2001:db8:1:2::1", "2001:db8:1:2:a1b2:c3d4:e5f6:789", "2001:DB8:1:2::ffff"]
+    assert {counted(address) for address in one_home} == {"2001:db8:1:2::/64"}
+    assert counted("2001:db8:1:3::1") == "2001:db8:1:3::/64"  # the next /64: someone else
+    assert counted("fe80::1%eth0") == "fe80::/64"
+    assert counted("::ffff:192.0.2.1") == "192.0.2.1"  # an IPv4 client seen over IPv6
+    assert counted("192.0.2.1") == "192.0.2.1"
+    assert counted("192.0.2.2") == "192.0.2.2"
+
+
+@pytest.mark.django_db
+def test_sign_in_ip_limit_counts_every_address_of_an_ipv6_64_together(client, make_user, limits):
+    for n in range(5):
+        sign_in(client, f"guess{n}@example.org", "wrong", ip=f"2001:db8:1:2::{n + 1:x}")
+    make_user("bob@example.org", password=PASSWORD)
+    assert sign_in(client, "bob@example.org", PASSWORD, ip="2001:db8:1:2::99").status_code == 429
+    assert sign_in(client, "bob@example.org", PASSWORD, ip="2001:db8:1:3::1").status_code == 302
 
 
 def test_client_ip_behind_the_proxy_falls_back_to_the_peer_without_a_usable_header(settings):
@@ -304,3 +333,47 @@ def test_checkout_limit_on_redis_refuses_the_order_over_it(redis_default_cache, 
     count_checkout(request, email="two@example.org")
     with pytest.raises(LimitReached):
         count_checkout(request, email="three@example.org")
+
+
+SCANNER_EMAIL = '"><scr<script>ipt>(alert)(/x/)//</scr</script>ipt>'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("", PASSWORD, "This field is required."),
+        ("ada@example.org", "", "This field is required."),
+        ("", "", "This field is required."),
+        ("ada\x00@example.org", PASSWORD, "Null characters are not allowed."),
+        ("ada@example.org", "pass\x00word", "Null characters are not allowed."),
+        (SCANNER_EMAIL, "", "This field is required."),
+        (SCANNER_EMAIL, PASSWORD, "not right"),
+    ],
+    ids=[
+        "no-email",
+        "no-password",
+        "nothing",
+        "nul-email",
+        "nul-password",
+        "scanner",
+        "scanner+pw",
+    ],
+)
+def test_sign_in_with_a_field_that_fails_validation_is_a_400_with_its_message(
+    client, member, email, password, message
+):
+    # The form is novalidate: a browser sends empty fields as they are.
+    response = sign_in(client, email, password)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_admin_sign_in_with_an_empty_password_is_a_form_error_not_a_500(client, staff_user):
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "staff@example.org", "password": ""}
+    )
+    assert response.status_code in (200, 400)
+    assert "This field is required." in response.content.decode()

@@ -1,4 +1,4 @@
-"""The site with its database down: 503 within a second, and back without an error."""
+"""The site with its database down or hung: 503 within seconds, and back without an error."""
 
 import time
 
@@ -62,14 +62,14 @@ def timed_get(url):
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_site_answers_503_within_a_second_while_the_database_is_down_and_recovers_without_error():
+def test_site_answers_503_within_the_pool_wait_while_the_database_is_down_and_recovers():
     settings_dict = connection.settings_dict
     target = (settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432))
     with TcpProxy(target) as database:
         url = (
             f"postgres://{settings_dict['USER']}@127.0.0.1:{database.port}/{settings_dict['NAME']}"
         )
-        # The production settings: short pool wait, checked connections.
+        # The production settings: a 2 s pool wait, checked connections.
         with GunicornServer(env={"DATABASE_URL": url, "DATABASE_POOL_TIMEOUT": None}) as server:
             assert get(server.url + "/healthz")[0] == 200
             assert get(server.url + "/events/")[0] == 200
@@ -80,9 +80,9 @@ def test_site_answers_503_within_a_second_while_the_database_is_down_and_recover
             outage_ends = time.monotonic() + 4
             while time.monotonic() < outage_ends:
                 status, _headers, body, seconds = timed_get(server.url + "/healthz")
-                assert (status, seconds < 1) == (503, True), body
+                assert (status, seconds < 2.5) == (503, True), body
                 status, headers, body, seconds = timed_get(server.url + "/events/")
-                assert seconds < 1
+                assert seconds < 2.5
                 assert_is_the_503_page(status, headers, body)
 
             database.start()
@@ -90,3 +90,205 @@ def test_site_answers_503_within_a_second_while_the_database_is_down_and_recover
             for _ in range(5):
                 assert get(server.url + "/events/")[0] == 200
                 assert get(server.url + "/healthz")[0] == 200
+
+
+# --- a hung database: bounded waits, server-side timeouts, a busy 503 for a lock (issue 18) ---
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_every_connection_carries_the_network_and_server_timeouts():
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        shown = {}
+        for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"):
+            cursor.execute(f"SHOW {name}")
+            shown[name] = cursor.fetchone()[0]
+    assert shown == {
+        "statement_timeout": "5s",
+        "lock_timeout": "3s",
+        "idle_in_transaction_session_timeout": "30s",
+    }
+    parameters = connection.connection.info.get_parameters()
+    assert parameters["keepalives"] == "1"
+    assert parameters["tcp_user_timeout"] == "5000"
+    assert parameters["connect_timeout"] == "2"
+    pool = settings.DATABASES["default"]["OPTIONS"]["pool"]
+    assert pool["timeout"] == 10  # tests/settings.py; production waits 2 s (test_settings)
+    assert (pool["connection_class"].answer_within, pool["connection_class"].check_within) == (
+        6,
+        1,
+    )
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_checkout_waiting_too_long_for_its_events_lock_is_told_busy_try_again(client):
+    """Another session holds the event's row lock (a stuck checkout, a session whose client
+    vanished): past lock_timeout the buyer gets the busy 503 page, not a 500, and nothing
+    is reserved."""
+    import psycopg
+    from django.urls import reverse
+
+    from events.models import Order
+    from nsca.unavailable import BUSY_RETRY_AFTER_SECONDS
+    from tests.events.factories import make_event, make_ticket_type
+
+    event = make_event()
+    ticket_type = make_ticket_type(event, quantity=10)
+    params = connection.get_connection_params()
+    params.pop("pool", None)
+    params.pop("connection_class", None)
+    with psycopg.connect(**params) as holder:
+        holder.execute("SELECT id FROM events_event WHERE id = %s FOR UPDATE", [event.pk])
+        with connection.cursor() as cursor:  # the default's 3 s, shortened for the test
+            cursor.execute("SET lock_timeout = '200ms'")
+        try:
+            started = time.monotonic()
+            response = client.post(
+                reverse("events:checkout", kwargs={"slug": event.slug}),
+                {
+                    f"qty_{ticket_type.pk}": "1",
+                    "name": "Pat Buyer",
+                    "email": "pat@example.org",
+                    "payment_method": "offline",
+                    "submission": "lock-timeout-submission-0001",
+                },
+            )
+            seconds = time.monotonic() - started
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(BUSY_RETRY_AFTER_SECONDS)
+    html = response.content.decode()
+    assert "The site is busy: please try again" in html
+    assert "try again in a few seconds" in html
+    assert seconds < 2
+    assert not Order.objects.exists()
+
+
+def test_a_statement_the_server_cancelled_is_busy_not_down():
+    import psycopg.errors
+
+    from nsca.unavailable import is_busy
+
+    assert is_busy(psycopg.errors.LockNotAvailable("lock timeout"))
+    try:
+        try:
+            raise psycopg.errors.QueryCanceled("statement timeout")
+        except psycopg.errors.QueryCanceled as error:
+            raise OperationalError(str(error)) from error
+    except OperationalError as wrapped:
+        assert is_busy(wrapped) and is_unavailable(wrapped)
+    assert not is_busy(OperationalError("connection refused"))
+    assert not is_busy(PoolTimeout("couldn't get a connection after 2.00 sec"))
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_hung_database_gets_the_503_page_within_seconds_and_the_site_heals_by_itself():
+    """The database (behind a proxy) stops answering but keeps every connection open, as
+    in a network partition: no worker waits for it longer than a few seconds, and once it
+    answers again the site is served, nothing restarted."""
+    settings_dict = connection.settings_dict
+    target = (settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432))
+    with TcpProxy(target) as database:
+        url = (
+            f"postgres://{settings_dict['USER']}@127.0.0.1:{database.port}/{settings_dict['NAME']}"
+        )
+        with GunicornServer(env={"DATABASE_URL": url, "DATABASE_POOL_TIMEOUT": None}) as server:
+            assert get(server.url + "/events/")[0] == 200  # a pooled connection, in use
+
+            database.freeze()
+            for path in ("/events/", "/healthz", "/events/"):
+                status, headers, body, seconds = timed_get(server.url + path)
+                assert status == 503, body
+                # the pool's check (1 s) and its wait for a new connection (2 s)
+                assert seconds < 4
+
+            database.thaw()
+            deadline = time.monotonic() + 5
+            while get(server.url + "/healthz")[0] != 200:
+                assert time.monotonic() < deadline
+            assert get(server.url + "/events/")[0] == 200
+
+
+def test_production_waits_two_seconds_for_a_pooled_connection_before_the_503(monkeypatch):
+    """0.5 s gave 503 to page views under load with the database healthy (a worker's new
+    connection, opened while the CPU was saturated, took longer)."""
+    from tests.nsca.test_settings import PRODUCTION_ENV, print_setting
+
+    monkeypatch.delenv("DATABASE_POOL_TIMEOUT")  # the suite's own (tests/settings.py)
+
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://nsca@127.0.0.1:5432/nsca"}
+    assert print_setting('DATABASES["default"]["OPTIONS"]["pool"]["timeout"]', env) == "2"
+
+
+class _RecordingBackend:
+    """An email backend that notes the database session's idle-in-transaction limit."""
+
+    seen: list[str] = []
+
+    def __init__(self, **kwargs):
+        pass
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW idle_in_transaction_session_timeout")
+            _RecordingBackend.seen.append(cursor.fetchone()[0])
+        return len(messages)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_email_worker_talking_to_a_slow_mail_server_is_not_ended_as_idle(settings):
+    """Its batch is sent inside the transaction that claimed it: ended between sending and
+    marking, the batch would go twice."""
+    from django.core.mail import send_mail
+    from django.utils import timezone
+
+    from outbox.delivery import deliver_due
+
+    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.OUTBOX_DELIVERY_BACKEND = f"{__name__}._RecordingBackend"
+    _RecordingBackend.seen = []
+    send_mail("Hello", "Body", "from@example.org", ["to@example.org"])
+    assert deliver_due(now=timezone.now()) == 1
+    assert _RecordingBackend.seen == ["0"]
+    with connection.cursor() as cursor:  # SET LOCAL: only inside the batch's transaction
+        cursor.execute("SHOW idle_in_transaction_session_timeout")
+        assert cursor.fetchone()[0] == "30s"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_a_query_the_database_never_answers_ends_at_the_limit_and_closes_the_connection():
+    from nsca.database import DatabaseNotAnswering, bounded_connection_class
+
+    params = connection.get_connection_params()
+    params.pop("pool", None)
+    target = (params.get("host") or "127.0.0.1", int(params.get("port") or 5432))
+    params.update(host="127.0.0.1", autocommit=True)
+    Bounded = bounded_connection_class(answer_within=1, check_within=0.2)  # noqa: N806
+    with TcpProxy(target) as database:
+        params["port"] = database.port
+        with Bounded.connect(**params) as hung, Bounded.connect(**params) as checked:
+            assert hung.execute("SELECT 1").fetchone() == (1,)
+            database.freeze()
+            started = time.monotonic()
+            with pytest.raises(DatabaseNotAnswering):
+                hung.execute("SELECT 1")
+            assert 1 <= time.monotonic() - started < 2
+            assert hung.closed  # never handed out again
+            started = time.monotonic()
+            with pytest.raises(DatabaseNotAnswering):
+                checked.execute("")  # psycopg_pool's check, with its own shorter limit
+            assert time.monotonic() - started < 0.7

@@ -8,7 +8,9 @@ import threading
 
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to `target`. `stop()` drops every connection and refuses
-    new ones; `start()` listens again on the same port."""
+    new ones; `start()` listens again on the same port. `freeze()` is a hung server (or a
+    network partition behind a proxy): connections stay open, new ones are accepted, and
+    nothing is forwarded either way, until `thaw()`."""
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
@@ -16,6 +18,13 @@ class TcpProxy:
         self._listener = None
         self._sockets = set()
         self._lock = threading.Lock()
+        self.frozen = False
+
+    def freeze(self):
+        self.frozen = True
+
+    def thaw(self):
+        self.frozen = False
 
     def __enter__(self):
         self.start()
@@ -50,6 +59,10 @@ class TcpProxy:
                 client, _address = listener.accept()
             except OSError:
                 return  # stopped
+            if self.frozen:
+                with self._lock:
+                    self._sockets.add(client)  # accepted, never answered
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -68,7 +81,8 @@ class TcpProxy:
     def _pipe(self, source, sink):
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                if not self.frozen:  # frozen: what is sent is lost, as in a partition
+                    sink.sendall(data)
         except OSError:
             pass
         finally:
