@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from association.formats import format_money
 
-from .donation_payments import record_cheque_received
+from .donation_payments import record_check_received
 from .models import Designation, Donation
 
 
@@ -68,7 +68,7 @@ class DonationAdmin(admin.ModelAdmin):
     search_fields = ("donor_name", "donor_email", "dedication", "user__email")
     list_select_related = ("designation", "payment")
     date_hierarchy = "created"
-    actions = ["mark_cheque_received"]
+    actions = ["mark_check_received"]
     readonly_fields = (
         "reference",
         "donor_name",
@@ -118,7 +118,7 @@ class DonationAdmin(admin.ModelAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        # The reference is derived from the pk: staff type it straight from the cheque.
+        # The reference is derived from the pk: staff type it straight from the check.
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         pk = Donation.pk_from_reference(search_term)
         if pk is not None:
@@ -126,19 +126,19 @@ class DonationAdmin(admin.ModelAdmin):
         return results, may_have_duplicates
 
     @admin.action(
-        description=_("Record the cheque received (emails the donor's receipt)"),
+        description=_("Record the check received (emails the donor's receipt)"),
         permissions=["change"],
     )
-    def mark_cheque_received(self, request, queryset):
+    def mark_check_received(self, request, queryset):
         now = timezone.now()
         recorded = sum(
-            record_cheque_received(donation, now=now)
+            record_check_received(donation, now=now)
             for donation in queryset.select_related("payment")
         )
         skipped = queryset.count() - recorded
         self.message_user(
             request,
-            _("%(recorded)s cheque(s) recorded; %(skipped)s were not cheques awaiting payment.")
+            _("%(recorded)s check(s) recorded; %(skipped)s were not checks awaiting payment.")
             % {"recorded": recorded, "skipped": skipped},
             messages.SUCCESS if recorded else messages.WARNING,
         )

@@ -110,7 +110,7 @@ def on_refunded(*, payment: Payment, amount: Decimal, tickets, now: datetime.dat
 
 
 def record_offline_payment(*, order: Order, now: datetime.datetime) -> bool:
-    """Staff received the money for this order (a cheque, cash at the door): its offline
+    """Staff received the money for this order (a check, cash at the door): its offline
     payment is confirmed through payments' one path, which marks the order paid (and
     confirms a held one) and gives the payment a receipt. A free order has no payment
     record (nothing changes hands, and a $0 line would only clutter the treasurer's list):

@@ -124,7 +124,7 @@ def dues_payment_instructions(membership: Membership) -> str:
     rather than read back, so memberships started before this wording also read right."""
     if membership.payment_method == OfflinePayment.code:
         return _(
-            "Please pay %(amount)s by cheque made out to %(payee)s, and write your "
+            "Please pay %(amount)s by check made out to %(payee)s, and write your "
             "membership reference %(reference)s on it. Your membership becomes active when "
             "we record your payment."
         ) % {
@@ -186,7 +186,7 @@ def begin_membership(
             )
         except PaymentUnavailable:
             raise JoinRefused(
-                _("Card payments are unavailable just now. Please try again or pay by cheque.")
+                _("Card payments are unavailable just now. Please try again or pay by check.")
             ) from None
         # Stored first as the method gave them; dues_payment_instructions decides whether
         # membership words them its own way.
@@ -263,13 +263,13 @@ def cancel_long_unpaid_memberships(*, now: datetime.datetime) -> int:
     cancelled = 0
     for pk in Membership.objects.unpaid_since(cutoff).values_list("pk", flat=True):
         # One by one, through the same conditional update as the member's own cancel, so
-        # each cancelled membership's cheque payment is closed with it.
+        # each cancelled membership's check payment is closed with it.
         cancelled += cancel_unpaid_membership(Membership(pk=pk), now=now)
     return cancelled
 
 
 def dues_receipt_url(membership: Membership) -> str:
-    """The absolute address of the receipt for this membership's dues (card or cheque);
+    """The absolute address of the receipt for this membership's dues (card or check);
     empty when nothing was paid through a payment record (a free plan)."""
     payment = (
         Payment.objects.for_object(purpose=DUES_PURPOSE, object_id=membership.pk)

@@ -162,7 +162,7 @@ class JoinForm(forms.Form):
         methods = available_methods(amount=plan.annual_dues)
         # Dues are not paid at the door, whatever the shared offline method calls itself.
         self.fields["payment_method"].choices = [
-            (m.code, _("Pay by cheque") if isinstance(m, OfflinePayment) else m.label)
+            (m.code, _("Pay by check") if isinstance(m, OfflinePayment) else m.label)
             for m in methods
         ]
         if len(methods) == 1:

@@ -334,7 +334,7 @@ class MembershipDetailView(LoginRequiredMixin, DetailView):
             instructions=dues_payment_instructions(self.object),
             card_payment=self.card_payment,
             checkout_cancelled=self.request.GET.get("checkout") == "cancelled",
-            # Dues paid by cheque have a receipt too; the card notice carries its own.
+            # Dues paid by check have a receipt too; the card notice carries its own.
             receipt_url="" if received else dues_receipt_url(self.object),
             **kwargs,
         )

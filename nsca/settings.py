@@ -291,7 +291,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Payment methods are registered in payments/methods.py; paying offline (cheque or at the
+# Payment methods are registered in payments/methods.py; paying offline (check or at the
 # door) can be switched off, card payments are on when both Stripe keys are set.
 PAYMENT_OFFLINE_ENABLED = env.bool("PAYMENT_OFFLINE_ENABLED", default=True)
 PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="")
@@ -350,7 +350,7 @@ DONATIONS_LIMIT_WINDOW_SECONDS = env.int("DONATIONS_LIMIT_WINDOW_SECONDS", defau
 # --- membership (added by the membership app) ---
 # Days after the end of a term during which a member keeps member prices and access.
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
-# An unpaid membership (dues by cheque that never came) is cancelled after this many days.
+# An unpaid membership (dues by check that never came) is cancelled after this many days.
 MEMBERSHIP_PENDING_DAYS = env.int("MEMBERSHIP_PENDING_DAYS", default=60)
 # Members may renew from this many days before the end of their term.
 MEMBERSHIP_RENEWAL_WINDOW_DAYS = env.int("MEMBERSHIP_RENEWAL_WINDOW_DAYS", default=30)

@@ -39,7 +39,7 @@ def test_visitor_buys_two_tickets_and_sees_the_venue_only_after_reveal(
     page.get_by_label("Dietary notes for ticket 2").fill("No shellfish")
     page.get_by_label("Your name").fill("Ada Guest")
     page.get_by_label("Email").fill("ada.guest@example.org")
-    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_label("Pay by check or at the door").check()
     axe_check(page)
     page.get_by_role("button", name="Reserve my tickets").click()
 
@@ -90,7 +90,7 @@ def test_buyer_cancels_their_order_from_the_order_page(demo, live_server, page):
     page.get_by_label("Meal for ticket 1").select_option("Vegetarian")
     page.get_by_label("Your name").fill("Cy Guest")
     page.get_by_label("Email").fill("cy.guest@example.org")
-    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_label("Pay by check or at the door").check()
     page.get_by_role("button", name="Reserve my tickets").click()
     page.wait_for_url("**/orders/**")
     order_url = page.url
