@@ -12,6 +12,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from nsca.email_url import email_config_from_url
 from nsca.media_storage import media_storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -218,7 +219,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # (smtp+tls://user:password@host:587). EMAIL_URL configures the real delivery; every
 # `send()` on the site only writes to the outbox (outbox/backends.py), in the caller's
 # transaction, and the worker (`manage.py send_email`, and `run_jobs`) delivers it.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# filemail:///var/spool/site-mail writes one file per email to that absolute folder
+# (nsca/email_url.py mends django-environ's reading of it).
+EMAIL_CONFIG = email_config_from_url(env.str("EMAIL_URL", default="consolemail://"))
 vars().update(EMAIL_CONFIG)
 OUTBOX_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
 # Seconds the worker waits on a mail server that stops answering (SMTP) before counting a
