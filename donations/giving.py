@@ -69,26 +69,20 @@ def donation_methods() -> list:
     return [m for m in available_methods(amount=minimum_amount()) if m.code != "free"]
 
 
+def check_is_offered() -> bool:
+    """Whether a donor may give by check (the page then says whom to pay and where)."""
+    return any(isinstance(method, OfflinePayment) for method in donation_methods())
+
+
 def method_label(method) -> str:
     # A gift is not paid at the door, whatever the shared offline method calls itself.
     return _("Pay by check") if isinstance(method, OfflinePayment) else str(method.label)
 
 
 def check_instructions(donation: Donation) -> str:
-    association = Association.current()
-    text = _(
-        "Please send a check for %(amount)s made out to %(payee)s, and write the reference "
-        "%(reference)s on it."
-    ) % {
-        "amount": format_money(donation.amount),
-        "payee": association.receipt_name,
-        "reference": donation.reference,
-    }
-    if association.postal_address:
-        address = ", ".join(line.strip() for line in association.postal_address.splitlines())
-        text += " " + _("Our address: %(address)s.") % {"address": address}
-    text += " " + _("We will email your receipt when it arrives.")
-    return text
+    """What follows the check-instructions block (templates/includes/check_instructions.html,
+    which says whom to pay and where to mail it) for a gift."""
+    return _("We will email your receipt when your check arrives.")
 
 
 def describe(donation: Donation) -> str:

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.formats import format_date, format_money
-from association.models import Association
 from payments.methods import OfflinePayment, PaymentOutcome, PaymentUnavailable, get_method
 from payments.models import Payment
 
@@ -121,17 +120,14 @@ def dues_payment_instructions(membership: Membership) -> str:
     The offline method's own wording is written for event tickets ("or at the door", "your
     place is reserved"), which is wrong for dues, so an offline payment gets the dues
     wording here; other methods' stored instructions are shown as they were given. Computed
-    rather than read back, so memberships started before this wording also read right."""
+    rather than read back, so memberships started before this wording also read right.
+    Whom the check is payable to and where it goes are said by the one check-instructions
+    block beside it (templates/includes/check_instructions.html)."""
     if membership.payment_method == OfflinePayment.code:
         return _(
-            "Please pay %(amount)s by check made out to %(payee)s, and write your "
-            "membership reference %(reference)s on it. Your membership becomes active when "
-            "we record your payment."
-        ) % {
-            "amount": format_money(membership.amount_due),
-            "payee": Association.current().name,
-            "reference": membership.reference,
-        }
+            "Please pay %(amount)s by check. Your membership becomes active when we record "
+            "your payment."
+        ) % {"amount": format_money(membership.amount_due)}
     return membership.payment_instructions
 
 

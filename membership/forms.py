@@ -4,8 +4,10 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from association.emails import association_email
 from payments.methods import OfflinePayment, available_methods
 
 from . import throttle
@@ -280,3 +282,21 @@ class EmailChangeForm(forms.Form):
     @property
     def is_throttled(self) -> bool:
         return self.has_error("password", "throttled")
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, its email built the one way every email of the site is
+    (association/emails.py: text and HTML, replies to the association)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        name = email_template_name.removeprefix("emails/").removesuffix(".txt")
+        subject = render_to_string(subject_template_name, context)
+        association_email(name, to=to_email, subject=subject, context=context).send()

@@ -39,6 +39,7 @@ from .forms import (
     EmailChangeForm,
     JoinForm,
     PasswordChangeForm,
+    PasswordResetForm,
     ProfileForm,
     SignInForm,
     SignupForm,
@@ -444,6 +445,7 @@ class PasswordResetView(BadInputIs400Mixin, auth_views.PasswordResetView):
     address has an account, neither in what it says nor in how long it takes: the account
     is looked up and the email sent after the response (see after_response)."""
 
+    form_class = PasswordResetForm
     email_template_name = "emails/membership_password_reset.txt"
     html_email_template_name = "emails/membership_password_reset.html"
     subject_template_name = "emails/membership_password_reset_subject.txt"

@@ -113,7 +113,7 @@ class OfflinePayment(PaymentMethod):
                 method=Payment.Method.OFFLINE,
             )
         instructions = getattr(settings, "PAYMENT_OFFLINE_INSTRUCTIONS", "") or _(
-            "Please pay {amount} by check (write {reference} on it) or at the door. "
+            "Please pay {amount} by check or at the door (reference {reference}). "
             "Your place is reserved; we will mark it paid when we receive your payment."
         )
         return PaymentOutcome(
