@@ -1,6 +1,6 @@
 """Settings for the sister-city association site.
 
-One module, driven by the environment (django-environ). Production behaviour is switched
+One module, driven by the environment (django-environ). Production behavior is switched
 by environment variables, never by a separate settings file: see `.env.example`.
 Secure by default: DEBUG is off unless the environment turns it on.
 """

@@ -562,7 +562,7 @@ def test_payment_page_gives_dues_instructions_even_for_old_ticket_wording(
     pending_membership.save()
     html = signed_in.get(pending_membership.get_absolute_url()).content.decode()
     assert "at the door" not in html
-    assert f"write your membership reference {pending_membership.reference} on it" in html
+    assert f"write <strong>{pending_membership.reference}</strong> on it" in html
     assert "becomes active when we record your payment" in html
 
 
