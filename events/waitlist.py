@@ -151,9 +151,7 @@ def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
-    association_email(
-        f"events_waitlist_{name}", to=to, subject=subject, context=context
-    ).send()
+    association_email(f"events_waitlist_{name}", to=to, subject=subject, context=context).send()
 
 
 def send_joined_email(entry: WaitlistEntry, *, now: datetime) -> None:

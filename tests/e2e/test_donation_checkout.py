@@ -67,5 +67,5 @@ def test_visitor_pledges_a_check_and_reads_the_instructions(live_server, page, a
     donation = Donation.objects.get(donor_email="cy@example.org")
     assert donation.amount == 75
     assert donation.reference in page.content()
-    assert "Please send a check for $75.00" in page.content()
+    assert "Make your check for $75.00 payable to" in page.content()
     axe_check(page)
