@@ -6,10 +6,12 @@ on pages, in emails, in the admin and in CSV exports.
   is written as nothing. Zero is "$0.00": whether a zero price reads "Free" is the
   page's decision, not the format's.
 - An event time (when something happens or happened: an event's start, a reveal, a
-  check-in, an offer's end) is "Saturday 12 December 2026, 7:00 PM". An event's end is
+  check-in, an offer's end) is "Saturday, December 12, 2026, 7:00 PM", as Americans
+  write it (the association is American; the weekday leads, the month is spelled out
+  before the day). An event's end is
   the time of day alone when it ends the day it starts ("10:00 PM"), else a full event
   time.
-- A plain date (a membership term, the day an order was cancelled) is "12 December 2026";
+- A plain date (a membership term, the day an order was cancelled) is "December 12, 2026";
   a month heading is "December 2026"; a time of day alone is "7:00 PM".
 - A short date-time, for spreadsheets and staff lists, is "2026-12-12 19:00".
 
@@ -22,8 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, timezone
 
-EVENT_TIME = "l j F Y, g:i A"
-DATE = "j F Y"
+EVENT_TIME = "l, F j, Y, g:i A"
+DATE = "F j, Y"
 MONTH = "F Y"
 TIME_OF_DAY = "g:i A"
 SHORT_DATETIME = "Y-m-d H:i"
@@ -54,7 +56,7 @@ def _format(value, pattern: str) -> str:
 
 
 def format_event_time(moment: datetime.datetime | None) -> str:
-    """When something happens: "Saturday 12 December 2026, 7:00 PM"."""
+    """When something happens: "Saturday, December 12, 2026, 7:00 PM"."""
     return _format(moment, EVENT_TIME)
 
 
@@ -69,7 +71,7 @@ def format_event_end(end: datetime.datetime | None, *, start: datetime.datetime)
 
 
 def format_date(day: datetime.date | datetime.datetime | None) -> str:
-    """A plain date: "12 December 2026" (a datetime is first turned into local time)."""
+    """A plain date: "December 12, 2026" (a datetime is first turned into local time)."""
     return _format(day, DATE)
 
 

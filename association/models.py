@@ -30,12 +30,23 @@ class Association(models.Model):
     )
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    postal_address = models.TextField(_("postal address"), blank=True)
+    postal_address = models.TextField(
+        _("postal address"),
+        blank=True,
+        help_text=_(
+            "Where checks are mailed, as on an envelope: the street or P.O. box on one line, "
+            "the city, state and ZIP code on the next. Shown in the footer of every page "
+            "and email."
+        ),
+    )
     legal_name = models.CharField(
         _("legal name"),
         max_length=200,
         blank=True,
-        help_text=_("As registered, for receipts (empty: the name above)."),
+        help_text=_(
+            "As registered: checks are made payable to it and receipts show it (empty: "
+            "the name above)."
+        ),
     )
     tax_number = models.CharField(
         _("tax number"),
@@ -67,6 +78,26 @@ class Association(models.Model):
     @property
     def receipt_name(self):
         return self.legal_name or self.name
+
+    @property
+    def postal_address_lines(self) -> list[str]:
+        """The postal address as its lines, blank ones dropped (for a check's envelope, a
+        plain-text email's footer)."""
+        return [line.strip() for line in self.postal_address.splitlines() if line.strip()]
+
+    def missing_details(self) -> list[str]:
+        """What the site cannot do without and staff have not filled in yet: whom a check
+        is payable to (the legal name), where it is mailed (the postal address, which US
+        law also requires in every mailing) and the tax number receipts show. Empty when
+        nothing is missing; `check --deploy` refuses to pass until it is. An address on one
+        line ("Norfolk, Virginia", as the demo has) is a place, not somewhere a letter
+        reaches: a postal address has a street or box line and a city, state and ZIP line."""
+        complete = {
+            _("legal name"): bool(self.legal_name.strip()),
+            _("postal address"): len(self.postal_address_lines) >= 2,
+            _("tax number"): bool(self.tax_number.strip()),
+        }
+        return [str(label) for label, filled_in in complete.items() if not filled_in]
 
     @property
     def display_short_name(self):

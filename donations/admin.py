@@ -9,7 +9,7 @@ from association.formats import format_money
 from payments.admin import ManagePaymentsActionsMixin, PaymentMethodFilter
 from payments.models import method_in_words
 
-from .donation_payments import record_cheque_received
+from .donation_payments import record_check_received
 from .models import Designation, Donation
 
 
@@ -71,7 +71,7 @@ class DonationAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     search_fields = ("donor_name", "donor_email", "dedication", "user__email")
     list_select_related = ("designation", "payment")
     date_hierarchy = "created"
-    actions = ["mark_cheque_received"]
+    actions = ["mark_check_received"]
     readonly_fields = (
         "reference",
         "donor_name",
@@ -125,7 +125,7 @@ class DonationAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        # The reference is derived from the pk: staff type it straight from the cheque.
+        # The reference is derived from the pk: staff type it straight from the check.
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         pk = Donation.pk_from_reference(search_term)
         if pk is not None:
@@ -133,13 +133,13 @@ class DonationAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         return results, may_have_duplicates
 
     @admin.action(
-        description=_("Record the cheque received (emails the donor's receipt)"),
+        description=_("Record the check received (emails the donor's receipt)"),
         permissions=["manage_payments"],
     )
-    def mark_cheque_received(self, request, queryset):
+    def mark_check_received(self, request, queryset):
         now = timezone.now()
         recorded = sum(
-            record_cheque_received(donation, now=now)
+            record_check_received(donation, now=now)
             for donation in queryset.select_related("payment")
         )
         skipped = queryset.count() - recorded

@@ -3,7 +3,7 @@ registered from `DonationsConfig.ready` so payments imports no app.
 
 `fulfil` is called exactly once per payment by `payments.confirmation.confirm_payment`,
 whatever way the news arrives (webhook, the donor's return, the reconciling job, staff
-recording a cheque): the donation is marked received by one conditional UPDATE and the
+recording a check): the donation is marked received by one conditional UPDATE and the
 thank-you email, with the receipt's link, goes once, after the confirmation is stored. A
 gift can always be accepted, so a late payment is never refused (unless the donation was
 deleted). A donation provides no goods or services: `goods_value` is zero, which is what
@@ -28,7 +28,7 @@ from payments.confirmation import Outcome, confirm_payment, settle_on_return
 from payments.models import Payment
 
 from .emails import send_donation_email
-from .giving import DONATION_PURPOSE, cheque_instructions, describe
+from .giving import DONATION_PURPOSE, check_instructions, describe
 from .models import Donation
 
 logger = logging.getLogger(__name__)
@@ -96,9 +96,9 @@ def send_thank_you(donation: Donation, payment: Payment) -> None:
     )
 
 
-def record_cheque_received(donation: Donation, *, now: datetime.datetime) -> bool:
-    """Staff received a donor's cheque: its pending payment is confirmed through payments'
-    one path. False when there was nothing to record (not a cheque, or already received)."""
+def record_check_received(donation: Donation, *, now: datetime.datetime) -> bool:
+    """Staff received a donor's check: its pending payment is confirmed through payments'
+    one path. False when there was nothing to record (not a check, or already received)."""
     payment = donation.payment
     if (
         payment is None
@@ -126,7 +126,7 @@ class DonationState:
 
 def donation_payment_state(donation: Donation, *, now: datetime.datetime) -> DonationState:
     """What the thank-you page says: received (with the receipt), a card payment not
-    completed (with a retry while Stripe's page is open), or the cheque's instructions. A
+    completed (with a retry while Stripe's page is open), or the check's instructions. A
     pending card payment is settled by asking Stripe first."""
     payment = donation.payment
     if payment is not None and payment.is_awaiting_card:
@@ -141,4 +141,4 @@ def donation_payment_state(donation: Donation, *, now: datetime.datetime) -> Don
         return DonationState(
             received=False, not_completed=True, retry_url=payment.checkout_url if open_page else ""
         )
-    return DonationState(received=False, instructions=cheque_instructions(donation))
+    return DonationState(received=False, instructions=check_instructions(donation))

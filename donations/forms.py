@@ -41,7 +41,7 @@ class DonationForm(forms.Form):
         label=_("Dedication"),
         required=False,
         max_length=200,
-        help_text=_('For example "In honour of my grandmother, Mary Smith".'),
+        help_text=_('For example "In honor of my grandmother, Mary Smith".'),
     )
     donor_name = forms.CharField(label=_("Your name"), max_length=200)
     donor_email = forms.EmailField(

@@ -2,9 +2,9 @@
 
 The limits are settings (`DONATIONS_MIN`, `DONATIONS_MAX`, `DONATIONS_PRESET_AMOUNTS`),
 read here only. A donation begins pending: by card the donor is sent to Stripe Checkout and
-the gift is received when payments confirms it (`donation_payments.fulfil`); by cheque a
-pending payment record waits for staff to record the cheque (admin), which confirms it
-through the same path, so receipts and the treasurer's list cover cheques too.
+the gift is received when payments confirms it (`donation_payments.fulfil`); by check a
+pending payment record waits for staff to record the check (admin), which confirms it
+through the same path, so receipts and the treasurer's list cover checks too.
 """
 
 import datetime
@@ -34,7 +34,7 @@ class DonationRefused(Exception):
 
 
 class CardUnavailable(DonationRefused):
-    """Stripe could not be reached: the donor may try again or give by cheque."""
+    """Stripe could not be reached: the donor may try again or give by check."""
 
 
 def minimum_amount() -> Decimal:
@@ -69,26 +69,20 @@ def donation_methods() -> list:
     return [m for m in available_methods(amount=minimum_amount()) if m.code != "free"]
 
 
+def check_is_offered() -> bool:
+    """Whether a donor may give by check (the page then says whom to pay and where)."""
+    return any(isinstance(method, OfflinePayment) for method in donation_methods())
+
+
 def method_label(method) -> str:
     # A gift is not paid at the door, whatever the shared offline method calls itself.
-    return _("Pay by cheque") if isinstance(method, OfflinePayment) else str(method.label)
+    return _("Pay by check") if isinstance(method, OfflinePayment) else str(method.label)
 
 
-def cheque_instructions(donation: Donation) -> str:
-    association = Association.current()
-    text = _(
-        "Please send a cheque for %(amount)s made out to %(payee)s, and write the reference "
-        "%(reference)s on it."
-    ) % {
-        "amount": format_money(donation.amount),
-        "payee": association.receipt_name,
-        "reference": donation.reference,
-    }
-    if association.postal_address:
-        address = ", ".join(line.strip() for line in association.postal_address.splitlines())
-        text += " " + _("Our address: %(address)s.") % {"address": address}
-    text += " " + _("We will email your receipt when it arrives.")
-    return text
+def check_instructions(donation: Donation) -> str:
+    """What follows the check-instructions block (templates/includes/check_instructions.html,
+    which says whom to pay and where to mail it) for a gift."""
+    return _("We will email your receipt when your check arrives.")
 
 
 def describe(donation: Donation) -> str:
@@ -151,24 +145,24 @@ def begin_donation(
             )
         except PaymentUnavailable:
             raise CardUnavailable(
-                _("Card payments are unavailable just now. Please try again or give by cheque.")
+                _("Card payments are unavailable just now. Please try again or give by check.")
             ) from None
-        # Every method records its payment (card: the Checkout Session; cheque: a pending
+        # Every method records its payment (card: the Checkout Session; check: a pending
         # offline payment staff confirm through payments), so a receipt always follows.
         payment = Payment.objects.for_object(purpose=DONATION_PURPOSE, object_id=donation.pk).get()
         donation.payment = payment
         donation.save(update_fields=["payment"])
         if not outcome.redirect_url:
             # Into the outbox in this transaction: kept exactly when the gift is.
-            send_cheque_instructions(donation)
+            send_check_instructions(donation)
     return donation, outcome.redirect_url
 
 
-def send_cheque_instructions(donation: Donation) -> None:
+def send_check_instructions(donation: Donation) -> None:
     send_donation_email(
-        "cheque_instructions",
+        "check_instructions",
         to=donation.donor_email,
-        subject=_("Your gift to %(name)s: how to send your cheque")
+        subject=_("Your gift to %(name)s: how to send your check")
         % {"name": Association.current().display_short_name},
-        context={"donation": donation, "instructions": cheque_instructions(donation)},
+        context={"donation": donation, "instructions": check_instructions(donation)},
     )

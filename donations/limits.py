@@ -1,10 +1,10 @@
-"""How many gifts one network may begin: donation forms are a favourite of people testing
+"""How many gifts one network may begin: donation forms are a favorite of people testing
 stolen card numbers (each attempt is a small "gift"), and each card gift opens a Checkout
 Session at Stripe. Valid submissions are counted per IP address
 (`DONATIONS_LIMIT_PER_IP` within `DONATIONS_LIMIT_WINDOW_SECONDS`); beyond it the page
 answers 429 before anything is created. Counted first, checked after (the shared cache's
 increment is atomic), as events' checkout limits are; the client's address is
-`membership.throttle.client_ip` (it honours `BEHIND_PROXY`).
+`membership.throttle.client_ip` (it honors `BEHIND_PROXY`).
 """
 
 from django.conf import settings

@@ -2,7 +2,7 @@
 
 A `Donation` is received once its payment is confirmed: `paid_at` is set by
 `donation_payments.fulfil` only, the one path every confirmation takes (webhook, return
-from Stripe, the reconciling job, staff recording a cheque). `DonationQuerySet.received`
+from Stripe, the reconciling job, staff recording a check). `DonationQuerySet.received`
 and `yearly_totals` are what the account page, the export and the admin all read.
 """
 
@@ -63,7 +63,7 @@ class DonationQuerySet(models.QuerySet):
         return self.filter(paid_at__isnull=False)
 
     def listed_for_donor(self):
-        """What a donor's own list shows: gifts received and cheques awaited; a card payment
+        """What a donor's own list shows: gifts received and checks awaited; a card payment
         that was never completed was no gift."""
         return self.exclude(paid_at__isnull=True, payment_method="card")
 
@@ -90,7 +90,7 @@ class DonationQuerySet(models.QuerySet):
         )
 
 
-# The inverse of Donation.reference, lenient about how people copy it from a cheque.
+# The inverse of Donation.reference, lenient about how people copy it from a check.
 REFERENCE_PATTERN = re.compile(r"[Dd]\s*-?\s*(?P<number>\d{1,9})")
 
 
@@ -116,7 +116,7 @@ class Donation(models.Model):
         help_text=_("Empty: where it is most needed."),
     )
     dedication = models.CharField(
-        _("dedication"), max_length=200, blank=True, help_text=_('For example "In honour of ...".')
+        _("dedication"), max_length=200, blank=True, help_text=_('For example "In honor of ...".')
     )
     payment_method = models.CharField(
         _("payment method"), max_length=20, help_text=_("The payment method's code.")
@@ -154,7 +154,7 @@ class Donation(models.Model):
 
     @property
     def reference(self) -> str:
-        """The short reference a donor writes on a cheque."""
+        """The short reference a donor writes on a check."""
         return f"D-{self.pk:05d}"
 
     @staticmethod

@@ -9,7 +9,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .donation_payments import donation_payment_state
 from .forms import DonationForm
-from .giving import CardUnavailable, DonationRefused, begin_donation, maximum_amount, minimum_amount
+from .giving import (
+    CardUnavailable,
+    DonationRefused,
+    begin_donation,
+    check_is_offered,
+    maximum_amount,
+    minimum_amount,
+)
 from .limits import TooManyGifts, count_donation
 from .models import Donation
 
@@ -66,6 +73,7 @@ def _form_page(request, form, *, status=200):
             "designations": form.fields["designation"].queryset,
             "minimum": minimum_amount(),
             "maximum": maximum_amount(),
+            "check_is_offered": check_is_offered(),
         },
         status=status,
     )

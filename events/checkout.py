@@ -32,7 +32,7 @@ from .orders import cancel_order, confirm_order, mark_order_paid, reserve_ticket
 logger = logging.getLogger(__name__)
 
 PAY_LATER = "offline"
-"""The payment method that confirms an order before any money comes (cheque, at the door):
+"""The payment method that confirms an order before any money comes (check, at the door):
 the events side decides when it may be used, so payments stays a leaf."""
 
 

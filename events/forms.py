@@ -164,8 +164,8 @@ class CheckoutForm(forms.Form):
                 label=_("Address line 2"), max_length=200, required=False
             )
             self.fields["city"] = forms.CharField(label=_("City"), max_length=100)
-            self.fields["region"] = forms.CharField(label=_("State or region"), max_length=100)
-            self.fields["postal_code"] = forms.CharField(label=_("Postal code"), max_length=20)
+            self.fields["region"] = forms.CharField(label=_("State"), max_length=100)
+            self.fields["postal_code"] = forms.CharField(label=_("ZIP code"), max_length=20)
             self.fields["country"] = forms.CharField(
                 label=_("Country (two-letter code)"), max_length=2, min_length=2, initial="US"
             )

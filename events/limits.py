@@ -15,7 +15,7 @@ Rules:
   by `orders.reserve_tickets` under the event's lock, so two checkouts at once cannot both
   slip under it. An order keeps only a keyed hash of its network address
   (`network_key`), never the address.
-The client's address is `membership.throttle.client_ip` (it honours `BEHIND_PROXY`), and
+The client's address is `membership.throttle.client_ip` (it honors `BEHIND_PROXY`), and
 counts live in the shared cache through its `AttemptLimiter`, as sign-in's do.
 """
 

@@ -11,7 +11,7 @@ concurrency live elsewhere, each in one place:
 - reserving, confirming, paying, cancelling and expiring orders: `events/orders.py`;
 - what a person pays: `events/pricing.py`;
 - how much one buyer may take without paying: `events/limits.py`.
-Pay later (cheque or at the door) is staff's choice per event (`Event.pay_later_is_offered`);
+Pay later (check or at the door) is staff's choice per event (`Event.pay_later_is_offered`);
 an order placed that way holds its tickets unpaid until `Order.pay_by`, then is released
 (`orders.release_unpaid_order`, run by `events/jobs.py`).
 The counters `TicketType.reserved` and `Event.reserved` are written only by `orders`;
@@ -387,7 +387,7 @@ class Event(KeepsColumnsWrittenElsewhere):
         _("offer pay later"),
         default=False,
         help_text=_(
-            "Let buyers reserve now and pay by cheque or at the door. Unpaid reservations "
+            "Let buyers reserve now and pay by check or at the door. Unpaid reservations "
             "are reminded, then released to the waiting list."
         ),
     )
@@ -754,8 +754,8 @@ class Order(KeepsColumnsWrittenElsewhere):
     address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
     address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    region = models.CharField(_("state or region"), max_length=100, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    region = models.CharField(_("state"), max_length=100, blank=True)
+    postal_code = models.CharField(_("ZIP code"), max_length=20, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING

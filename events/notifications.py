@@ -22,9 +22,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from association.emails import association_email
 from association.models import Association
 from outbox.builds import queue_build
 
@@ -81,10 +81,13 @@ def _order_notice_context(order) -> dict:
 def _message(name: str, *, order, subject: str, context: dict, images=()) -> EmailMultiAlternatives:
     """The text and HTML email; `images` are (content id, PNG) pairs the HTML shows with
     `cid:` links."""
-    text = render_to_string(f"emails/events_{name}.txt", context)
-    html = render_to_string(f"emails/events_{name}.html", context)
-    message = EmailMultiAlternatives(subject=str(subject), body=text, to=[order.email])
-    message.attach_alternative(html, "text/html")
+    message = association_email(
+        f"events_{name}",
+        to=order.email,
+        subject=subject,
+        context=context,
+        association=context.get("association"),
+    )
     if images:
         # Related parts, not attachments: mail programs show them inside the HTML.
         message.mixed_subtype = "related"

@@ -18,11 +18,10 @@ from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from association.emails import association_email
 from association.models import Association
 from payments import purposes
 from payments.confirmation import (
@@ -110,7 +109,7 @@ def on_refunded(*, payment: Payment, amount: Decimal, tickets, now: datetime.dat
 
 
 def record_offline_payment(*, order: Order, now: datetime.datetime) -> bool:
-    """Staff received the money for this order (a cheque, cash at the door): its offline
+    """Staff received the money for this order (a check, cash at the door): its offline
     payment is confirmed through payments' one path, which marks the order paid (and
     confirms a held one) and gives the payment a receipt. A free order has no payment
     record (nothing changes hands, and a $0 line would only clutter the treasurer's list):
@@ -203,12 +202,9 @@ def _tell_buyer(order: Order, payment: Payment, kind: str, *, amount: Decimal) -
         else _("A refund for order %(ref)s")
     ) % {"ref": order.reference}
     # Into the outbox, in the transaction that recorded the refund.
-    send_mail(
-        subject,
-        render_to_string("emails/events_payment_refunded.txt", context),
-        None,
-        [order.email],
-    )
+    association_email(
+        "events_payment_refunded", to=order.email, subject=subject, context=context
+    ).send()
 
 
 def register() -> None:

@@ -24,7 +24,6 @@ import datetime
 from datetime import timedelta
 
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
@@ -118,10 +117,11 @@ def reveal_message(event, *, viewer=None, order=None, at: datetime.datetime) -> 
     )
     when = format_event_time(event.venue_reveal_at)
     if not event.venue_is_revealed(at):
-        return _("The location will be revealed to %(audience)s on %(when)s, in %(left)s.") % {
+        # The moment itself, never "in 1 week": an email is read days later and a cached
+        # page is kept until the reveal, so a relative time would be wrong by then.
+        return _("The location will be revealed to %(audience)s on %(when)s.") % {
             "audience": audience,
             "when": when,
-            "left": timeuntil(event.venue_reveal_at, at, depth=1),
         }
     if is_event_staff(viewer):
         return _("The location was revealed to %(audience)s on %(when)s.") % {

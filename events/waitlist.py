@@ -31,12 +31,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from association.emails import association_email
 from association.models import Association
 from membership.throttle import AttemptLimiter
 
@@ -152,11 +151,7 @@ def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
-    text = render_to_string(f"emails/events_waitlist_{name}.txt", context)
-    html = render_to_string(f"emails/events_waitlist_{name}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    association_email(f"events_waitlist_{name}", to=to, subject=subject, context=context).send()
 
 
 def send_joined_email(entry: WaitlistEntry, *, now: datetime) -> None:

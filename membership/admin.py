@@ -415,7 +415,7 @@ class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # The reference is derived from the pk, not stored, so search_fields cannot find
-        # "M-00001"; staff type it straight from the cheque.
+        # "M-00001"; staff type it straight from the check.
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         pk = Membership.pk_from_reference(search_term)
         if pk is not None:
@@ -432,7 +432,7 @@ class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     def mark_dues_paid(self, request, queryset):
         now = timezone.now()
         # Through the membership's payment record, so the payments list, the treasurer's
-        # CSV and the receipt know of dues paid by cheque too.
+        # CSV and the receipt know of dues paid by check too.
         confirmed = sum(
             record_offline_dues(m, now=now) for m in queryset.select_related("plan", "user")
         )

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.formats import format_date, format_money
-from association.models import Association
 from payments.methods import OfflinePayment, PaymentOutcome, PaymentUnavailable, get_method
 from payments.models import Payment
 
@@ -121,17 +120,14 @@ def dues_payment_instructions(membership: Membership) -> str:
     The offline method's own wording is written for event tickets ("or at the door", "your
     place is reserved"), which is wrong for dues, so an offline payment gets the dues
     wording here; other methods' stored instructions are shown as they were given. Computed
-    rather than read back, so memberships started before this wording also read right."""
+    rather than read back, so memberships started before this wording also read right.
+    Whom the check is payable to and where it goes are said by the one check-instructions
+    block beside it (templates/includes/check_instructions.html)."""
     if membership.payment_method == OfflinePayment.code:
         return _(
-            "Please pay %(amount)s by cheque made out to %(payee)s, and write your "
-            "membership reference %(reference)s on it. Your membership becomes active when "
-            "we record your payment."
-        ) % {
-            "amount": format_money(membership.amount_due),
-            "payee": Association.current().name,
-            "reference": membership.reference,
-        }
+            "Please pay %(amount)s by check. Your membership becomes active when we record "
+            "your payment."
+        ) % {"amount": format_money(membership.amount_due)}
     return membership.payment_instructions
 
 
@@ -186,7 +182,7 @@ def begin_membership(
             )
         except PaymentUnavailable:
             raise JoinRefused(
-                _("Card payments are unavailable just now. Please try again or pay by cheque.")
+                _("Card payments are unavailable just now. Please try again or pay by check.")
             ) from None
         # Stored first as the method gave them; dues_payment_instructions decides whether
         # membership words them its own way.
@@ -263,13 +259,13 @@ def cancel_long_unpaid_memberships(*, now: datetime.datetime) -> int:
     cancelled = 0
     for pk in Membership.objects.unpaid_since(cutoff).values_list("pk", flat=True):
         # One by one, through the same conditional update as the member's own cancel, so
-        # each cancelled membership's cheque payment is closed with it.
+        # each cancelled membership's check payment is closed with it.
         cancelled += cancel_unpaid_membership(Membership(pk=pk), now=now)
     return cancelled
 
 
 def dues_receipt_url(membership: Membership) -> str:
-    """The absolute address of the receipt for this membership's dues (card or cheque);
+    """The absolute address of the receipt for this membership's dues (card or check);
     empty when nothing was paid through a payment record (a free plan)."""
     payment = (
         Payment.objects.for_object(purpose=DUES_PURPOSE, object_id=membership.pk)

@@ -57,7 +57,7 @@ def goods_value(*, payment: Payment) -> Decimal | None:
 
 
 def record_offline_dues(membership: Membership, *, now: datetime.datetime) -> bool:
-    """Staff received the dues (a cheque): the membership's offline payment is confirmed
+    """Staff received the dues (a check): the membership's offline payment is confirmed
     through payments' one path, whose `fulfil` makes the membership active (and sends the
     welcome), so the payments list, the treasurer's CSV and the receipt know of it. False
     when the membership was not pending. Dues of nothing (a free plan) have no payment

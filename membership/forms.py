@@ -4,8 +4,10 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from association.emails import association_email
 from payments.methods import OfflinePayment, available_methods
 
 from . import throttle
@@ -166,7 +168,7 @@ class JoinForm(forms.Form):
         methods = available_methods(amount=plan.annual_dues)
         # Dues are not paid at the door, whatever the shared offline method calls itself.
         self.fields["payment_method"].choices = [
-            (m.code, _("Pay by cheque") if isinstance(m, OfflinePayment) else m.label)
+            (m.code, _("Pay by check") if isinstance(m, OfflinePayment) else m.label)
             for m in methods
         ]
         if len(methods) == 1:
@@ -289,3 +291,21 @@ class EmailChangeForm(forms.Form):
     @property
     def is_throttled(self) -> bool:
         return self.has_error("password", "throttled")
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, its email built the one way every email of the site is
+    (association/emails.py: text and HTML, replies to the association)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        name = email_template_name.removeprefix("emails/").removesuffix(".txt")
+        subject = render_to_string(subject_template_name, context)
+        association_email(name, to=to_email, subject=subject, context=context).send()

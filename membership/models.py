@@ -68,8 +68,8 @@ class User(AbstractUser):
     address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
     address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    region = models.CharField(_("state or region"), max_length=100, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    region = models.CharField(_("state"), max_length=100, blank=True)
+    postal_code = models.CharField(_("ZIP code"), max_length=20, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, default="US")
     newsletter_opt_in = models.BooleanField(
         _("newsletter"), default=False, help_text=_("Agreed to receive the newsletter.")
@@ -270,7 +270,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.exclude(models.Exists(later.exclude(pk=models.OuterRef("pk"))))
 
 
-# The inverse of Membership.reference, lenient about how people copy it from a cheque.
+# The inverse of Membership.reference, lenient about how people copy it from a check.
 REFERENCE_PATTERN = re.compile(r"[Mm]\s*-?\s*(?P<number>\d{1,9})")
 
 
@@ -356,12 +356,12 @@ class Membership(models.Model):
 
     @property
     def reference(self) -> str:
-        """The short reference the member writes on a cheque."""
+        """The short reference the member writes on a check."""
         return f"M-{self.pk:05d}"
 
     @staticmethod
     def pk_from_reference(text: str) -> int | None:
-        """The pk a reference such as "M-00001" (as written on a cheque: any case, spaces,
+        """The pk a reference such as "M-00001" (as written on a check: any case, spaces,
         with or without the dash or zeros) names; None when `text` is not a reference."""
         match = REFERENCE_PATTERN.fullmatch(text.strip())
         return int(match["number"]) if match else None

@@ -40,6 +40,7 @@ from .forms import (
     EmailChangeForm,
     JoinForm,
     PasswordChangeForm,
+    PasswordResetForm,
     ProfileForm,
     SignInForm,
     SignupForm,
@@ -359,7 +360,7 @@ class MembershipDetailView(LoginRequiredMixin, DetailView):
             instructions=dues_payment_instructions(self.object),
             card_payment=self.card_payment,
             checkout_cancelled=self.request.GET.get("checkout") == "cancelled",
-            # Dues paid by cheque have a receipt too; the card notice carries its own.
+            # Dues paid by check have a receipt too; the card notice carries its own.
             receipt_url="" if received else dues_receipt_url(self.object),
             **kwargs,
         )
@@ -469,6 +470,7 @@ class PasswordResetView(BadInputIs400Mixin, auth_views.PasswordResetView):
     address has an account, neither in what it says nor in how long it takes: the account
     is looked up and the email sent after the response (see after_response)."""
 
+    form_class = PasswordResetForm
     email_template_name = "emails/membership_password_reset.txt"
     html_email_template_name = "emails/membership_password_reset.html"
     subject_template_name = "emails/membership_password_reset_subject.txt"

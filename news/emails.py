@@ -4,10 +4,10 @@ and why the person receives it, and one-click unsubscribe (a link, and the RFC 8
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from association.emails import association_email
 from association.formatted_text import formatted_as_plain_text, render_formatted
 from association.models import Association
 
@@ -60,34 +60,29 @@ class MailingRenderer:
         subject = self.mailing.subject
         if test:
             subject = _("[Test] %(subject)s") % {"subject": subject}
-        message = EmailMultiAlternatives(
+        return association_email(
+            "news_mailing",
+            to=email,
             subject=subject,
-            body=render_to_string("emails/news_mailing.txt", context),
-            to=[email],
+            context=context,
             headers={
                 "List-Unsubscribe": f"<{link}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
+            association=self.association,
         )
-        message.attach_alternative(
-            render_to_string("emails/news_mailing.html", context), "text/html"
-        )
-        return message
 
 
 def send_confirmation(*, email: str, name: str) -> None:
     """The double opt-in email: a link that completes the subscription."""
     context = {
-        "association": Association.current(),
         "name": name,
         "confirm_url": settings.SITE_URL
         + reverse("news:confirm", kwargs={"token": confirmation_token(email)}),
-        "site_url": settings.SITE_URL,
     }
-    message = EmailMultiAlternatives(
+    association_email(
+        "news_confirm",
+        to=email,
         subject=_("Please confirm your newsletter subscription"),
-        body=render_to_string("emails/news_confirm.txt", context),
-        to=[email],
-    )
-    message.attach_alternative(render_to_string("emails/news_confirm.html", context), "text/html")
-    message.send()
+        context=context,
+    ).send()

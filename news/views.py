@@ -85,7 +85,7 @@ def unsubscribe(request, token):
     """GET shows a button (a mail scanner following links must not unsubscribe anyone); a
     POST unsubscribes. The POST is CSRF-exempt because mail programs send the RFC 8058
     one-click POST without a cookie or form token; the signed address in the link is what
-    authorises it, and all it can do is opt that one address out."""
+    authorizes it, and all it can do is opt that one address out."""
     email = subscriptions.email_from_unsubscribe_token(token)
     if email is None:
         return render(request, "news/link_invalid.html", status=400)

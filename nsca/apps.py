@@ -8,7 +8,9 @@ class NscaConfig(AppConfig):
 
     def ready(self):
         from .checks import (
+            check_association_details,
             check_cache_is_shared,
+            check_default_from_email,
             check_email_backend,
             check_hsts_lasts_a_year,
             check_site_url,
@@ -18,3 +20,5 @@ class NscaConfig(AppConfig):
         checks.register(check_email_backend, checks.Tags.security, deploy=True)
         checks.register(check_hsts_lasts_a_year, checks.Tags.security, deploy=True)
         checks.register(check_cache_is_shared, checks.Tags.caches, deploy=True)
+        checks.register(check_association_details, deploy=True)
+        checks.register(check_default_from_email, checks.Tags.security, deploy=True)

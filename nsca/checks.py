@@ -8,13 +8,20 @@ for an HSTS max-age shorter than the year browsers expect, and for CACHE_URL: th
 cache lives inside each server process, so with several processes (gunicorn's workers, or
 several machines) sign-in and checkout limits count per process and a cached page is not
 cleared everywhere.
+
+Two more are about who the association is, which the site cannot guess: its legal name,
+postal address and tax number (data staff enter in the admin; every check instruction,
+every mailing's footer and every receipt needs them), and DEFAULT_FROM_EMAIL, which
+otherwise sends every email from webmaster@localhost, an address mail servers refuse.
 """
 
 import ipaddress
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning
+from django.db import DatabaseError
 
 # Backends that accept a message and deliver it to nobody.
 UNDELIVERED_EMAIL_BACKENDS = {
@@ -115,5 +122,64 @@ def check_cache_is_shared(app_configs=None, **kwargs):
             "and checkout limits and the page cache must be shared by gunicorn's workers "
             "and every server.",
             id="nsca.W005",
+        )
+    ]
+
+
+def check_association_details(app_configs=None, **kwargs):
+    """The association's legal name, postal address and tax number must be filled in when
+    DEBUG is off: checks are payable to the legal name and mailed to the address, every
+    mailing shows the address (CAN-SPAM), receipts show the legal name and tax number.
+    They are data, so this reads the database, and says so plainly when it cannot (no
+    table before the first `migrate`, or the database unreachable)."""
+    if settings.DEBUG:
+        return []
+    from association.models import Association  # noqa: PLC0415 (apps are loaded by now)
+
+    hint = "Fill them in under Association in the admin (/admin/association/association/)."
+    try:
+        association = Association.objects.filter(pk=1).first()
+    except DatabaseError as error:
+        return [
+            Error(
+                f"The association's details could not be read: {error}".strip(),
+                hint="Run `manage.py migrate`, then fill in the association's legal name, "
+                "postal address and tax number in the admin.",
+                id="nsca.E010",
+            )
+        ]
+    missing = (
+        association.missing_details()
+        if association
+        else ["legal name", "postal address", "tax number"]
+    )
+    if not missing:
+        return []
+    return [
+        Error(
+            f"The association's {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+            "not filled in.",
+            hint=hint + " Check instructions, mailings and receipts need them.",
+            id="nsca.E010",
+        )
+    ]
+
+
+def check_default_from_email(app_configs=None, **kwargs):
+    """Emails must come from a real address of the association's domain, not Django's
+    default webmaster@localhost."""
+    if settings.DEBUG:
+        return []
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    domain = address.rpartition("@")[2]
+    if "@" in address and "." in domain and not is_loopback_host(domain):
+        return []
+    return [
+        Error(
+            f"DEFAULT_FROM_EMAIL is {settings.DEFAULT_FROM_EMAIL!r}, not a public address.",
+            hint="Set DEFAULT_FROM_EMAIL, e.g. "
+            '"Norfolk Sister City Association <info@example.org>": every email is sent '
+            "from it, and mail servers refuse mail from localhost.",
+            id="nsca.E011",
         )
     ]

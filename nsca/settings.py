@@ -1,6 +1,6 @@
 """Settings for the sister-city association site.
 
-One module, driven by the environment (django-environ). Production behaviour is switched
+One module, driven by the environment (django-environ). Production behavior is switched
 by environment variables, never by a separate settings file: see `.env.example`.
 Secure by default: DEBUG is off unless the environment turns it on.
 """
@@ -12,6 +12,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from nsca.email_url import email_config_from_url
 from nsca.media_storage import media_storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -268,7 +269,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # (smtp+tls://user:password@host:587). EMAIL_URL configures the real delivery; every
 # `send()` on the site only writes to the outbox (outbox/backends.py), in the caller's
 # transaction, and the worker (`manage.py send_email`, and `run_jobs`) delivers it.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# filemail:///var/spool/site-mail writes one file per email to that absolute folder
+# (nsca/email_url.py mends django-environ's reading of it).
+EMAIL_CONFIG = email_config_from_url(env.str("EMAIL_URL", default="consolemail://"))
 vars().update(EMAIL_CONFIG)
 OUTBOX_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
 # Seconds the worker waits on a mail server that stops answering (SMTP) before counting a
@@ -341,7 +344,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Payment methods are registered in payments/methods.py; paying offline (cheque or at the
+# Payment methods are registered in payments/methods.py; paying offline (check or at the
 # door) can be switched off, card payments are on when both Stripe keys are set.
 PAYMENT_OFFLINE_ENABLED = env.bool("PAYMENT_OFFLINE_ENABLED", default=True)
 PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="")
@@ -400,7 +403,7 @@ DONATIONS_LIMIT_WINDOW_SECONDS = env.int("DONATIONS_LIMIT_WINDOW_SECONDS", defau
 # --- membership (added by the membership app) ---
 # Days after the end of a term during which a member keeps member prices and access.
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
-# An unpaid membership (dues by cheque that never came) is cancelled after this many days.
+# An unpaid membership (dues by check that never came) is cancelled after this many days.
 MEMBERSHIP_PENDING_DAYS = env.int("MEMBERSHIP_PENDING_DAYS", default=60)
 # Members may renew from this many days before the end of their term.
 MEMBERSHIP_RENEWAL_WINDOW_DAYS = env.int("MEMBERSHIP_RENEWAL_WINDOW_DAYS", default=30)

@@ -13,7 +13,7 @@ For callers (events' checkout, membership's join page, a donations app):
   by `payments.confirmation.confirm_payment`), `describe(payment=...)` for receipts and
   the admin, and optionally `on_refunded`, `on_refused` and `goods_value` (receipts'
   quid-pro-quo statement). A donation purpose registers the same way.
-- Offline (cheque, at the door): `begin` with `purpose` and `object_id` records a pending
+- Offline (check, at the door): `begin` with `purpose` and `object_id` records a pending
   offline payment (the keyword arguments are optional, as before); staff's "mark paid"
   calls `payments.confirmation.confirm_offline_payment(purpose=..., object_id=...,
   amount=..., now=...)`, which confirms it through `confirm_payment` like card money.

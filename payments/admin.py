@@ -193,7 +193,7 @@ class PaymentAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         done = 0
         for payment in queryset.order_by("pk"):
             if payment.method != Payment.Method.CARD:
-                # Cheque or cash goes back by hand; recording it here would close the order
+                # Check or cash goes back by hand; recording it here would close the order
                 # and tell the buyer they were refunded before any money moved.
                 self.message_user(
                     request,

@@ -13,7 +13,7 @@ at once, the payer is told why through the purpose, and staff see it on the paym
 `settle_from_stripe` asks Stripe where a Checkout Session stands and confirms through the
 same function; it is what the return page and the job call, and what the webhook calls
 for an event that only names a payment. `confirm_offline_payment` is what staff's "mark
-paid" calls for a cheque or cash: the same function, with what is owed as the amount.
+paid" calls for a check or cash: the same function, with what is owed as the amount.
 """
 
 import datetime
@@ -125,7 +125,7 @@ def confirm_offline_payment(
     payer_name: str = "",
     payer_email: str = "",
 ) -> Confirmation:
-    """Staff received a cheque (or cash at the door) for this thing: its offline payment
+    """Staff received a check (or cash at the door) for this thing: its offline payment
     is confirmed through `confirm_payment`, like a card payment, so the thing is fulfilled
     once and the payment has a receipt. A thing begun before offline payments were
     recorded gets its record now (`amount` is then what is owed)."""

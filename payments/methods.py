@@ -1,4 +1,4 @@
-"""Payment methods: free, offline (cheque or at the door), and card (Stripe Checkout).
+"""Payment methods: free, offline (check or at the door), and card (Stripe Checkout).
 
 The three methods are registered here, in code, in the order they are offered
 (`METHODS`); which are offered is each method's rule (`is_available_for`): free for
@@ -78,13 +78,13 @@ class FreePayment(PaymentMethod):
 
 
 class OfflinePayment(PaymentMethod):
-    """Pay by cheque or at the door; staff mark the payment received in the admin, which
+    """Pay by check or at the door; staff mark the payment received in the admin, which
     confirms it through `payments.confirmation.confirm_offline_payment`. With a `purpose`
     and `object_id` the payment is recorded at once (pending), so the payments list and
     the treasurer's CSV hold offline money as they hold card money."""
 
     code = "offline"
-    label = _("Pay by cheque or at the door")
+    label = _("Pay by check or at the door")
 
     def is_available_for(self, *, amount):
         return amount > 0 and settings.PAYMENT_OFFLINE_ENABLED
@@ -113,7 +113,7 @@ class OfflinePayment(PaymentMethod):
                 method=Payment.Method.OFFLINE,
             )
         instructions = getattr(settings, "PAYMENT_OFFLINE_INSTRUCTIONS", "") or _(
-            "Please pay {amount} by cheque (write {reference} on it) or at the door. "
+            "Please pay {amount} by check or at the door (reference {reference}). "
             "Your place is reserved; we will mark it paid when we receive your payment."
         )
         return PaymentOutcome(

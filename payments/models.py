@@ -71,7 +71,7 @@ class PaymentQuerySet(models.QuerySet):
         return Subquery(rows, output_field=DecimalField(max_digits=12, decimal_places=2))
 
     def close_unpaid_offline(self, *, purpose: str, object_id, now) -> int:
-        """The thing was cancelled or released before its cheque came: its offline payment
+        """The thing was cancelled or released before its check came: its offline payment
         will not come and is closed (expired), so staff and the treasurer do not wait for
         it. One conditional UPDATE, which a payment confirmed at the same moment wins."""
         return self.filter(
@@ -91,7 +91,7 @@ class PaymentQuerySet(models.QuerySet):
 class Payment(models.Model):
     class Method(models.TextChoices):
         FREE = "free", _("Free")
-        OFFLINE = "offline", _("Cheque or at the door")
+        OFFLINE = "offline", _("Check or at the door")
         CARD = "card", _("Card")
 
     class Status(models.TextChoices):

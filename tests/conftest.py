@@ -12,6 +12,23 @@ def _email_through_the_outbox(django_test_environment):
 
 
 @pytest.fixture(autouse=True)
+def _every_email_has_text_and_html(request):
+    """Every email the site sends has a plain-text part and an HTML part (association/
+    emails.py builds them all): checked after each test, so every kind of email the suite
+    sends anywhere is held to it. The outbox's own tests send bare messages on purpose."""
+    yield
+    if "outbox" in request.node.path.parts:
+        return
+    from django.core import mail  # noqa: PLC0415
+
+    for message in getattr(mail, "outbox", []):
+        kinds = [mimetype for _content, mimetype in getattr(message, "alternatives", [])]
+        assert message.body.strip() and "text/html" in kinds, (
+            f"The email {message.subject!r} lacks its plain-text or HTML part."
+        )
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache, so cached pages cannot leak between tests."""
     cache.clear()

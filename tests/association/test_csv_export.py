@@ -27,8 +27,8 @@ def test_cells_that_look_like_formulas_are_quoted(value, expected):
 
 
 def test_a_field_column_is_headed_with_its_verbose_name():
-    assert field_heading(Order, "postal_code") == "Postal code"
-    assert field_heading(Order, "region") == "State or region"
+    assert field_heading(Order, "postal_code") == "ZIP code"
+    assert field_heading(Order, "region") == "State"
 
 
 def test_the_file_streams_with_a_byte_order_mark_and_safe_cells():

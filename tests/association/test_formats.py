@@ -21,7 +21,7 @@ from association.formats import (
 
 UTC = datetime.UTC
 NEW_YORK = ZoneInfo("America/New_York")
-# 7:00 PM in Norfolk on Saturday 12 December 2026 is already Sunday in UTC.
+# 7:00 PM in Norfolk on Saturday, December 12, 2026 is already Sunday in UTC.
 SATURDAY_EVENING = datetime.datetime(2026, 12, 13, 0, 0, tzinfo=UTC)
 
 
@@ -54,18 +54,26 @@ def test_unknown_money_is_written_as_nothing():
     assert format_money("") == ""
 
 
-def test_event_time_is_weekday_day_month_year_and_local_time():
-    assert format_event_time(SATURDAY_EVENING) == "Saturday 12 December 2026, 7:00 PM"
+def test_event_time_is_written_the_american_way():
+    """Weekday, month, day, year, then the 12-hour time: the association is American."""
+    monday_evening = datetime.datetime(2026, 12, 15, 0, 0, tzinfo=UTC)
+    assert format_event_time(monday_evening) == "Monday, December 14, 2026, 7:00 PM"
+    assert format_date(monday_evening) == "December 14, 2026"
+    assert format_time(monday_evening) == "7:00 PM"
+
+
+def test_event_time_is_weekday_month_day_year_and_local_time():
+    assert format_event_time(SATURDAY_EVENING) == "Saturday, December 12, 2026, 7:00 PM"
     # The zone a datetime arrives in does not matter: it is shown in local time.
     same_moment = SATURDAY_EVENING.astimezone(ZoneInfo("Asia/Tokyo"))
-    assert format_event_time(same_moment) == "Saturday 12 December 2026, 7:00 PM"
+    assert format_event_time(same_moment) == "Saturday, December 12, 2026, 7:00 PM"
     assert format_event_time(None) == ""
 
 
 def test_event_time_in_summer_follows_daylight_saving():
     assert (
         format_event_time(datetime.datetime(2026, 7, 4, 13, 30, tzinfo=UTC))
-        == "Saturday 4 July 2026, 9:30 AM"
+        == "Saturday, July 4, 2026, 9:30 AM"
     )
 
 
@@ -76,18 +84,18 @@ def test_event_end_on_the_same_local_day_is_the_time_alone():
 
 def test_event_end_on_another_local_day_is_a_full_event_time():
     end = SATURDAY_EVENING + datetime.timedelta(hours=6)  # 1 AM local on Sunday
-    assert format_event_end(end, start=SATURDAY_EVENING) == "Sunday 13 December 2026, 1:00 AM"
+    assert format_event_end(end, start=SATURDAY_EVENING) == "Sunday, December 13, 2026, 1:00 AM"
 
 
 def test_plain_date_is_day_month_year():
-    assert format_date(datetime.date(2026, 12, 12)) == "12 December 2026"
-    assert format_date(datetime.date(2027, 1, 1)) == "1 January 2027"
+    assert format_date(datetime.date(2026, 12, 12)) == "December 12, 2026"
+    assert format_date(datetime.date(2027, 1, 1)) == "January 1, 2027"
     assert format_date(None) == ""
 
 
 def test_plain_date_of_a_moment_is_its_local_day():
     # Sunday in UTC, still Saturday evening in Norfolk.
-    assert format_date(SATURDAY_EVENING) == "12 December 2026"
+    assert format_date(SATURDAY_EVENING) == "December 12, 2026"
 
 
 def test_time_of_day_month_and_short_datetime():
@@ -110,7 +118,7 @@ def test_the_filters_write_what_the_functions_write():
     assert render("{{ missing|money }}") == ""
     assert render("{{ at|event_time }}", at=SATURDAY_EVENING) == format_event_time(SATURDAY_EVENING)
     assert render("{{ end|event_end:start }}", end=end, start=SATURDAY_EVENING) == "10:00 PM"
-    assert render("{{ day|plain_date }}", day=datetime.date(2026, 12, 12)) == "12 December 2026"
+    assert render("{{ day|plain_date }}", day=datetime.date(2026, 12, 12)) == "December 12, 2026"
     assert render("{{ at|time_of_day }}", at=SATURDAY_EVENING) == "7:00 PM"
 
 
@@ -125,7 +133,7 @@ def test_what_django_formats_by_itself_reads_like_the_pages():
     assert formats.localize(timezone.localtime(SATURDAY_EVENING)) == format_event_time(
         SATURDAY_EVENING
     )
-    assert formats.localize(datetime.date(2026, 12, 12)) == "12 December 2026"
+    assert formats.localize(datetime.date(2026, 12, 12)) == "December 12, 2026"
 
 
 def test_machine_time_is_iso_8601_local_to_the_second():

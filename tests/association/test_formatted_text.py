@@ -51,3 +51,30 @@ def test_the_template_filter_is_the_same_function():
         Context({"text": HOSTILE})
     )
     assert rendered == render_formatted(HOSTILE)
+
+
+def test_plain_text_keeps_numbered_lists_numbered_and_headings_underlined():
+    text = formatted_as_plain_text(
+        "# Our visit\n\nThe plan:\n\n1. Arrive\n2. Dinner\n   - soup\n   - fish\n3. Leave\n\n"
+        "### Who comes\n\n- Ann\n- Bob"
+    )
+    assert text == (
+        "Our visit\n=========\n\n"
+        "The plan:\n\n"
+        "1. Arrive\n2. Dinner\n   - soup\n   - fish\n3. Leave\n\n"
+        "Who comes\n---------\n\n"
+        "- Ann\n- Bob"
+    )
+
+
+def test_plain_text_gives_a_links_address_after_its_words():
+    text = formatted_as_plain_text(
+        "Read [our program](https://example.org/p) or write to [us](mailto:info@example.org)."
+    )
+    assert text == "Read our program (https://example.org/p) or write to us (info@example.org)."
+
+
+def test_plain_text_keeps_quotations_and_line_breaks():
+    assert formatted_as_plain_text("> Friends\n> for ever\n\nA line\nand the next") == (
+        "> Friends\n> for ever\n\nA line\nand the next"
+    )

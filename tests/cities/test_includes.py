@@ -51,4 +51,4 @@ def test_related_events_section_lists_title_link_and_local_start():
     event = SimpleNamespace(title="Soirée", get_absolute_url="/events/soiree/", starts_at=starts_at)
     html = render_to_string("cities/includes/partnership_events.html", {"related_events": [event]})
     assert '<a href="/events/soiree/">Soirée</a>' in html
-    assert "Saturday 18 May 2030, 7:30 PM" in html
+    assert "Saturday, May 18, 2030, 7:30 PM" in html

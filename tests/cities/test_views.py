@@ -119,8 +119,8 @@ def test_detail_page_shows_story_status_history_committees_photos_and_milestones
     assert "A project" in html
     assert html.count("-480x360.jpg") == 2
     assert "Milestone 1" in section(html, "timeline-heading")
-    assert "1 April 2020" in html and "A pause." in html
-    assert html.index("1 June 2021") < html.index("1 April 2020")  # newest first
+    assert "April 1, 2020" in html and "A pause." in html
+    assert html.index("June 1, 2021") < html.index("April 1, 2020")  # newest first
 
 
 def test_detail_page_of_a_paused_partnership_shows_the_note(client, partnerships):
@@ -174,7 +174,7 @@ def test_detail_page_shows_events_the_project_relates_to_the_partnership(partner
     response = get_partnership_page(PartnershipWithEventsView, "toulon")
     events = section(response.content.decode(), "events-heading")
     assert '<a href="/events/evening/">Evening for Toulon</a>' in events
-    assert "18 May 2030" in events
+    assert "May 18, 2030" in events
     assert response["Cache-Control"] == "max-age=1"
 
 

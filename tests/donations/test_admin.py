@@ -1,12 +1,12 @@
 """Staff: designations and donations in the admin (filters by designation and year, search
-by reference), recording a cheque, and the Membership secretary's share of payments."""
+by reference), recording a check, and the Membership secretary's share of payments."""
 
 import datetime
 
 import pytest
 from django.contrib.auth.models import Group
 
-from donations.donation_payments import record_cheque_received
+from donations.donation_payments import record_check_received
 from donations.models import Designation, Donation
 from membership.models import User
 from payments.models import Payment
@@ -21,7 +21,7 @@ def gifts(client, designation):
     client.post("/donate/", donation_data(designation=str(designation.pk), donor_name="Ann Y"))
     client.post("/donate/", donation_data(donor_name="Bob Z", donor_email="bob@example.org"))
     ann, bob = Donation.objects.order_by("pk")
-    record_cheque_received(ann, now=datetime.datetime(2025, 3, 1, 15, tzinfo=datetime.UTC))
+    record_check_received(ann, now=datetime.datetime(2025, 3, 1, 15, tzinfo=datetime.UTC))
     return ann, bob
 
 
@@ -53,11 +53,11 @@ def test_donation_list_filters_by_designation_and_year_and_finds_a_reference(
     assert admin_client.get(f"/admin/donations/donation/{ann.pk}/change/").status_code == 200
 
 
-def test_staff_record_a_cheque_from_the_list(admin_client, gifts):
+def test_staff_record_a_check_from_the_list(admin_client, gifts):
     ann, bob = gifts
     response = admin_client.post(
         "/admin/donations/donation/",
-        {"action": "mark_cheque_received", "_selected_action": [ann.pk, bob.pk]},
+        {"action": "mark_check_received", "_selected_action": [ann.pk, bob.pk]},
         follow=True,
     )
     page = response.content.decode()
@@ -107,7 +107,7 @@ def test_membership_secretary_cannot_record_a_check(client, secretary, gifts):
     assert listing.context["action_form"] is None  # the only action moves money
     client.post(
         "/admin/donations/donation/",
-        {"action": "mark_cheque_received", "_selected_action": [bob.pk]},
+        {"action": "mark_check_received", "_selected_action": [bob.pk]},
     )
     bob.refresh_from_db()
     assert bob.paid_at is None
@@ -118,7 +118,7 @@ def test_treasurer_records_a_check(client, treasurer, gifts):
     client.force_login(treasurer)
     response = client.post(
         "/admin/donations/donation/",
-        {"action": "mark_cheque_received", "_selected_action": [bob.pk]},
+        {"action": "mark_check_received", "_selected_action": [bob.pk]},
     )
     assert response.status_code == 302
     bob.refresh_from_db()

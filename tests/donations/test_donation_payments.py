@@ -1,5 +1,5 @@
 """A donation is received once, whatever way the news arrives (the donor's return, the
-webhook twice, staff recording a cheque), with one thank-you email linking its receipt; the
+webhook twice, staff recording a check), with one thank-you email linking its receipt; the
 receipt says no goods or services were provided."""
 
 import datetime
@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from association.models import Association
-from donations.donation_payments import record_cheque_received
+from donations.donation_payments import record_check_received
 from donations.models import Donation
 from payments.confirmation import confirm_payment
 from payments.models import Payment
@@ -47,7 +47,7 @@ def test_card_gift_goes_to_stripe_for_its_amount_and_is_pending(client, fake_str
     assert "Youth exchange" in session["_line_items"][0]["price_data"]["product_data"]["name"]
     assert urlsplit(session["success_url"]).path == donation.get_absolute_url()
     assert donation.paid_at is None
-    assert mail.outbox == []  # no cheque instructions for a card gift
+    assert mail.outbox == []  # no check instructions for a card gift
 
 
 def test_return_from_stripe_asks_stripe_and_never_marks_paid_by_itself(
@@ -127,7 +127,7 @@ def test_an_amount_that_does_not_match_receives_nothing(client, fake_stripe):
     assert donation.paid_at is None
 
 
-def test_staff_recording_a_cheque_confirms_it_once_and_emails_the_receipt(
+def test_staff_recording_a_check_confirms_it_once_and_emails_the_receipt(
     client, django_capture_on_commit_callbacks
 ):
     client.post("/donate/", donation_data())
@@ -135,7 +135,7 @@ def test_staff_recording_a_cheque_confirms_it_once_and_emails_the_receipt(
     mail.outbox.clear()
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        assert record_cheque_received(donation, now=now) is True
+        assert record_check_received(donation, now=now) is True
     donation.refresh_from_db()
     assert donation.paid_at == now
     assert donation.payment.status == Payment.Status.PAID
@@ -143,7 +143,7 @@ def test_staff_recording_a_cheque_confirms_it_once_and_emails_the_receipt(
     assert donation.payment.get_absolute_url() in mail.outbox[0].body
     donation.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        assert record_cheque_received(donation, now=now) is False
+        assert record_check_received(donation, now=now) is False
     assert len(mail.outbox) == 1
 
 
@@ -153,7 +153,7 @@ def test_donation_receipt_says_no_goods_or_services_were_provided(client, associ
     )
     client.post("/donate/", donation_data(amount_choice="250", dedication="In memory of Jo"))
     donation = Donation.objects.get()
-    record_cheque_received(donation, now=timezone.now())
+    record_check_received(donation, now=timezone.now())
     page = client.get(donation.payment.get_absolute_url()).content.decode()
     assert "Example Sister City Association, Inc." in page
     assert "12-3456789" in page
@@ -170,8 +170,8 @@ def test_yearly_totals_follow_the_site_calendar_and_subtract_refunds(client):
     first, second, third = Donation.objects.order_by("pk")
     # 03:00 UTC on 1 January is still New Year's Eve in Norfolk.
     new_years_eve = datetime.datetime(2026, 1, 1, 3, 0, tzinfo=datetime.UTC)
-    record_cheque_received(first, now=new_years_eve)
-    record_cheque_received(second, now=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC))
+    record_check_received(first, now=new_years_eve)
+    record_check_received(second, now=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC))
     Payment.objects.filter(pk=second.payment_id).update(amount_refunded=Decimal("10"))
     totals = Donation.objects.all().yearly_totals()
     assert totals == [

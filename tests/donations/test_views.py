@@ -1,5 +1,5 @@
 """/donate/ and the thank-you page: presets and limits, designations, guests and members,
-cheque or card; bad input is a 400 with a message, never a 500, and keeps nothing."""
+check or card; bad input is a 400 with a message, never a 500, and keeps nothing."""
 
 import re
 
@@ -15,7 +15,7 @@ from .conftest import donation_data
 pytestmark = pytest.mark.django_db
 
 
-def test_donate_page_offers_presets_and_active_designations_and_cheque(
+def test_donate_page_offers_presets_and_active_designations_and_check(
     client, designation, retired_designation
 ):
     response = client.get("/donate/")
@@ -26,7 +26,7 @@ def test_donate_page_offers_presets_and_active_designations_and_cheque(
     assert "Another amount, in dollars" in page
     assert "Youth exchange" in page
     assert "Old appeal" not in page
-    assert "Pay by cheque" in page
+    assert "Pay by check" in page
     assert 'value="card"' not in page  # card payments are off without Stripe's keys
     assert "no-store" in response["Cache-Control"]
 
@@ -56,7 +56,7 @@ def test_signed_in_donor_is_prefilled_and_the_gift_is_theirs(client):
     assert Donation.objects.get().user == user
 
 
-def test_guest_cheque_donation_is_pending_with_instructions_and_one_email(
+def test_guest_check_donation_is_pending_with_instructions_and_one_email(
     client, association, designation, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -72,7 +72,7 @@ def test_guest_cheque_donation_is_pending_with_instructions_and_one_email(
     assert donation.designation == designation
     assert donation.dedication == "In honour of Mary"
     assert donation.paid_at is None
-    # Cheques go through payment records too: staff confirm them like any payment.
+    # Checks go through payment records too: staff confirm them like any payment.
     assert donation.payment.method == Payment.Method.OFFLINE
     assert donation.payment.status == Payment.Status.PENDING
     assert donation.payment.amount == 50
@@ -81,7 +81,7 @@ def test_guest_cheque_donation_is_pending_with_instructions_and_one_email(
     assert "Example Sister City Association" in mail.outbox[0].body
     page = client.get(donation.get_absolute_url()).content.decode()
     assert donation.reference in page
-    assert "cheque" in page
+    assert "check" in page
     assert "Payment received" not in page
 
 

@@ -55,16 +55,16 @@ def test_typing_an_amount_unchooses_the_presets(live_server, page):
     assert page.get_by_label("Another amount, in dollars").input_value() == ""
 
 
-def test_visitor_pledges_a_cheque_and_reads_the_instructions(live_server, page, axe_check):
+def test_visitor_pledges_a_check_and_reads_the_instructions(live_server, page, axe_check):
     page.goto(live_server.url + "/donate/")
     page.get_by_label("Another amount, in dollars").fill("75")
-    page.get_by_label("Your name").fill("Cy Cheque")
+    page.get_by_label("Your name").fill("Cy Check")
     page.get_by_label("Email").fill("cy@example.org")
-    page.get_by_label("Pay by cheque").check()
+    page.get_by_label("Pay by check").check()
     page.get_by_role("button", name="Give now").click()
     page.wait_for_url("**/donate/thanks/**")
     donation = Donation.objects.get(donor_email="cy@example.org")
     assert donation.amount == 75
     assert donation.reference in page.content()
-    assert "Please send a cheque for $75.00" in page.content()
+    assert "Make your check for $75.00 payable to" in page.content()
     axe_check(page)

@@ -40,7 +40,7 @@ def test_visitor_buys_two_tickets_and_sees_the_venue_only_after_reveal(
     page.get_by_label("Dietary notes for ticket 2").fill("No shellfish")
     page.get_by_label("Your name").fill("Ada Guest")
     page.get_by_label("Email").fill("ada.guest@example.org")
-    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_label("Pay by check or at the door").check()
     axe_check(page)
     page.get_by_role("button", name="Reserve my tickets").click()
 
@@ -91,7 +91,7 @@ def test_buyer_cancels_their_order_from_the_order_page(demo, live_server, page):
     page.get_by_label("Meal for ticket 1").select_option("Vegetarian")
     page.get_by_label("Your name").fill("Cy Guest")
     page.get_by_label("Email").fill("cy.guest@example.org")
-    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_label("Pay by check or at the door").check()
     page.get_by_role("button", name="Reserve my tickets").click()
     page.wait_for_url("**/orders/**")
     order_url = page.url
@@ -128,7 +128,7 @@ def test_the_total_shows_live_as_the_quantities_change(live_server, page, axe_ch
     # The total is shown: the order is placed from the form itself.
     page.get_by_label("Your name").fill("Ada Live")
     page.get_by_label("Email").fill("ada.live@example.org")
-    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_label("Pay by check or at the door").check()
     page.get_by_role("button", name="Reserve my tickets").click()
     page.wait_for_url("**/orders/**")
     assert Order.objects.get().total == 90
@@ -145,7 +145,7 @@ def test_without_javascript_the_total_shows_on_a_review_step(
         page.get_by_label("Lunch").first.fill("2")
         page.get_by_label("Your name").fill("Ada Plain")
         page.get_by_label("Email").fill("ada.plain@example.org")
-        page.get_by_label("Pay by cheque or at the door").check()
+        page.get_by_label("Pay by check or at the door").check()
         page.get_by_role("button", name="Review my order").click()
         expect(page.get_by_role("heading", name="Review your order")).to_be_visible()
         expect(page.locator("table.order-summary tfoot")).to_contain_text("$60.00")

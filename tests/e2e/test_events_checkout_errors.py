@@ -18,7 +18,7 @@ def test_checkout_errors_are_announced_accessibly_and_nothing_is_ordered(
     page.get_by_label(re.compile(r"^Dinner ticket")).fill("1")
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Email").fill("not-an-email")
-    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_label("Pay by check or at the door").check()
     # The browser's own checks would stop the form; let the server judge it.
     page.evaluate("document.querySelector('form.checkout-form').noValidate = true")
     page.get_by_role("button", name="Reserve my tickets").click()

@@ -38,7 +38,7 @@ def test_visitor_joins_and_after_payment_buys_at_the_member_price(
     page.get_by_label("Name on ticket 1").fill("Grace Hopper")
     page.get_by_label("Meal for ticket 1").select_option("Fish")
     assert page.get_by_label("Email").input_value() == "grace@example.org"
-    page.get_by_label("Pay by cheque or at the door").check()
+    page.get_by_label("Pay by check or at the door").check()
     axe_check(page)
     page.get_by_role("button", name="Reserve my tickets").click()
     page.wait_for_url("**/orders/**")

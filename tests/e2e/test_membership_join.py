@@ -19,10 +19,10 @@ def fill_join_form(page):
     page.get_by_label("Last name", exact=True).fill("Hopper")
     page.get_by_label("Address line 1", exact=True).fill("1 Main Street")
     page.get_by_label("City", exact=True).fill("Norfolk")
-    page.get_by_label("State or region").fill("VA")
-    page.get_by_label("Postal code", exact=True).fill("23510")
+    page.get_by_label("State").fill("VA")
+    page.get_by_label("ZIP code", exact=True).fill("23510")
     page.get_by_label("Send me the association's newsletter").check()
-    page.get_by_label("Pay by cheque", exact=True).check()
+    page.get_by_label("Pay by check", exact=True).check()
 
 
 def join_and_confirm(page, live_server, axe_check=None):
@@ -46,7 +46,7 @@ STAFF_PASSWORD = "Staff-Unguessable-Phrase-7"
 
 
 def mark_dues_paid_in_admin(browser, browser_context_args, live_server, membership):
-    """What the membership secretary does when the cheque arrives: in their own browser,
+    """What the membership secretary does when the check arrives: in their own browser,
     sign in to the admin and run "Mark dues paid" on the membership."""
     User.objects.create_superuser(email="secretary@example.org", password=STAFF_PASSWORD)
     context = browser.new_context(**browser_context_args)
@@ -78,7 +78,7 @@ def test_visitor_joins_pays_offline_and_becomes_active(
     fill_join_form(page)
     join_and_confirm(page, live_server, axe_check)
     page.wait_for_url("**/account/memberships/*/")
-    assert "Please pay $35.00 by cheque" in page.content()
+    assert "Please pay $35.00 by check" in page.content()
     axe_check(page)
 
     page.goto(live_server.url + "/account/")

@@ -39,7 +39,7 @@ def make_event(**fields) -> Event:
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(hours=3),
         "status": Event.Status.PUBLISHED,
-        # Most tests buy paid tickets by cheque; the tests of pay later turn it off.
+        # Most tests buy paid tickets by check; the tests of pay later turn it off.
         "pay_later_allowed": True,
     }
     defaults.update(fields)

@@ -622,7 +622,7 @@ def test_orders_list_shows_money_and_methods_in_words(admin_client, dinner):
     Order.objects.filter(pk=order.pk).update(payment_method="offline")
     page = admin_client.get(reverse("admin:events_order_changelist")).content.decode()
     assert "$80.00" in page
-    assert ">Cheque or at the door<" in page and ">offline<" not in page
+    assert ">Check or at the door<" in page and ">offline<" not in page
     cl = admin_client.get(reverse("admin:events_order_changelist")).context["cl"]
     assert "email" not in cl.list_display and "created_at" not in cl.list_display
 

@@ -103,7 +103,7 @@ def test_second_check_in_is_refused_saying_when_and_by_whom(door, dinner, ticket
     html = response.content.decode()
     assert response.status_code == 409
     assert "Refused." in html
-    assert "Already checked in on Monday 18 May 2026, 7:05 PM by Dora Door." in html
+    assert "Already checked in on Monday, May 18, 2026, 7:05 PM by Dora Door." in html
     ticket.refresh_from_db()
     assert ticket.checked_in_at == moment
 

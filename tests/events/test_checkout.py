@@ -89,7 +89,7 @@ def test_buying_tickets_confirms_and_redirects_to_the_order(client, secret_event
     assert response["Location"] == order.get_absolute_url()
     assert order.status == Order.Status.CONFIRMED
     assert order.payment_method == "offline"
-    assert "cheque" in order.payment_instructions
+    assert "check" in order.payment_instructions
     assert order.total == Decimal("130.00")
     assert sorted(t.meal_choice for t in order.tickets.all()) == ["Chicken", "Vegetarian"]
     assert order.tickets.filter(dietary_notes="No nuts").count() == 1

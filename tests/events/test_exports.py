@@ -139,8 +139,8 @@ def test_postal_addresses_one_row_per_confirmed_order_with_an_address(staff_clie
         "Address line 1",
         "Address line 2",
         "City",
-        "State or region",
-        "Postal code",
+        "State",
+        "ZIP code",
         "Country",
     ]
     assert [row[:7] for row in rows[1:]] == [

@@ -16,7 +16,7 @@ from events.models import Order
 from events.notifications import queue_order_confirmation
 
 STARTS_AT = datetime.datetime(2030, 5, 18, 23, 0, tzinfo=datetime.UTC)  # 7 PM in Norfolk
-EVENT_TIME = "Saturday 18 May 2030, 7:00 PM"
+EVENT_TIME = "Saturday, May 18, 2030, 7:00 PM"
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def now():
 
 @pytest.fixture
 def dinner(now):
-    event = make_event(title="Cheque Dinner", starts_at=now + timedelta(days=10), pay_later_days=7)
+    event = make_event(title="Check Dinner", starts_at=now + timedelta(days=10), pay_later_days=7)
     make_ticket_type(event, name="Dinner", price=Decimal("50.00"), quantity=4)
     return event
 

@@ -68,12 +68,11 @@ def test_detail_shows_ticket_types_prices_and_member_prices(client, secret_event
 def test_detail_says_when_the_location_will_be_revealed(client, secret_event):
     page = client.get(secret_event.get_absolute_url()).content.decode()
     match = re.search(
-        r"The location will be revealed to ticket holders on (\w+ \d+ \w+ \d{4}), "
-        r"([\d:]+ [AP]M), in ([^.<]+)\.",
+        r"The location will be revealed to ticket holders on (\w+, \w+ \d+, \d{4}), "
+        r"([\d:]+ [AP]M)\.",
         page,
     )
     assert match, page
-    assert "day" in match.group(3)
 
 
 def test_detail_json_ld_is_a_schema_org_event_with_the_public_location(client, secret_event):

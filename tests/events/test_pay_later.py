@@ -1,4 +1,4 @@
-"""Pay later (cheque or at the door) without hoarding: staff choose per event whether and
+"""Pay later (check or at the door) without hoarding: staff choose per event whether and
 until when it is offered; an unpaid reservation is reminded once, then released (its places
 to the waiting list); staff see unpaid reservations and release them in bulk."""
 
@@ -81,15 +81,15 @@ def test_a_new_event_does_not_offer_pay_later_unless_staff_turn_it_on(now):
 
 def test_checkout_offers_pay_later_only_while_the_event_allows_it(client, dinner, now):
     page = client.get(url(dinner)).content.decode()
-    assert "Pay by cheque or at the door" in page
+    assert "Pay by check or at the door" in page
     assert "Paying later reserves your places until" in page
     dinner.pay_later_until = now - timedelta(minutes=1)
     dinner.save()
-    assert "Pay by cheque or at the door" not in client.get(url(dinner)).content.decode()
+    assert "Pay by check or at the door" not in client.get(url(dinner)).content.decode()
     dinner.pay_later_until = None
     dinner.pay_later_allowed = False
     dinner.save()
-    assert "Pay by cheque or at the door" not in client.get(url(dinner)).content.decode()
+    assert "Pay by check or at the door" not in client.get(url(dinner)).content.decode()
 
 
 def test_pay_later_is_never_offered_once_the_release_cutoff_has_come(dinner, settings):

@@ -361,7 +361,7 @@ def test_mailing_list_shows_a_lifetime_membership_over_a_dated_one(
     assert [(row["Plan"], row["Ends on"]) for row in rows] == [("Lifetime", "lifetime")]
 
 
-def test_staff_find_a_membership_by_the_reference_on_the_cheque(admin_client, population):
+def test_staff_find_a_membership_by_the_reference_on_the_check(admin_client, population):
     later = population["later"]
     for typed in (later.reference, later.reference.lower(), f" M{later.pk} "):
         response = admin_client.get("/admin/membership/membership/", {"q": typed})
@@ -427,8 +427,8 @@ def test_mailing_list_csv_opens_in_excel_with_readable_headers_and_accents(
         "Address line 1",
         "Address line 2",
         "City",
-        "State or region",
-        "Postal code",
+        "State",
+        "ZIP code",
         "Country",
         "Plan",
         "Ends on",

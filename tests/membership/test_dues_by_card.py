@@ -28,7 +28,7 @@ def test_joining_by_card_activates_the_membership_when_stripe_confirms_payment(
     payment = Payment.objects.get(purpose="membership.dues", object_id=str(membership.pk))
     assert response["Location"] == payment.checkout_url
     assert membership.status == Membership.Status.PENDING
-    assert mail.outbox == []  # no cheque instructions for a card payment
+    assert mail.outbox == []  # no check instructions for a card payment
 
     # Back from Stripe before paying: still pending.
     client.get(membership.get_absolute_url())
@@ -87,6 +87,6 @@ def test_membership_page_offers_a_retry_while_the_checkout_page_is_open(
         later = client.get(membership.get_absolute_url()).content.decode()
     assert "Payment not completed: try again or choose another way." in later
     assert "Try paying by card again" not in later  # the Checkout page has closed
-    assert "join again choosing to pay by cheque" in later
+    assert "join again choosing to pay by check" in later
     membership.refresh_from_db()
     assert membership.status == Membership.Status.PENDING

@@ -1,4 +1,4 @@
-"""Dues paid by cheque go through the same payment records as card dues: joining offline
+"""Dues paid by check go through the same payment records as card dues: joining offline
 records a pending offline payment, staff's "mark dues paid" confirms it through
 `payments.confirmation.confirm_payment`, and a membership cancelled unpaid closes it."""
 
@@ -23,7 +23,7 @@ def plan():
     )
 
 
-def join_by_cheque(plan, email="cheque@example.org"):
+def join_by_check(plan, email="check@example.org"):
     user = User.objects.create_user(email=email, password="a-long-member-password")
     now = timezone.now()
     membership, _outcome = begin_membership(
@@ -32,8 +32,8 @@ def join_by_cheque(plan, email="cheque@example.org"):
     return membership
 
 
-def test_joining_by_cheque_records_a_pending_offline_payment(plan):
-    membership = join_by_cheque(plan)
+def test_joining_by_check_records_a_pending_offline_payment(plan):
+    membership = join_by_check(plan)
     payment = Payment.objects.get(purpose="membership.dues", object_id=str(membership.pk))
     assert payment.method == Payment.Method.OFFLINE
     assert payment.status == Payment.Status.PENDING
@@ -44,7 +44,7 @@ def test_joining_by_cheque_records_a_pending_offline_payment(plan):
 def test_staff_mark_dues_paid_confirms_the_offline_payment_and_welcomes_once(
     client, staff_user, plan, django_capture_on_commit_callbacks
 ):
-    membership = join_by_cheque(plan)
+    membership = join_by_check(plan)
     mail.outbox.clear()
     client.force_login(staff_user)
     for _ in range(2):
@@ -58,13 +58,13 @@ def test_staff_mark_dues_paid_confirms_the_offline_payment_and_welcomes_once(
     assert membership.status == Membership.Status.ACTIVE
     assert membership.amount_paid == Decimal("45.00")
     assert payment.status == Payment.Status.PAID and payment.fulfilled_at is not None
-    assert [m.to for m in mail.outbox] == [["cheque@example.org"]]
+    assert [m.to for m in mail.outbox] == [["check@example.org"]]
     assert payment.get_absolute_url() in mail.outbox[0].body  # the welcome links the receipt
     assert "$45.00" in client.get(payment.get_absolute_url()).content.decode()
 
 
 def test_membership_cancelled_unpaid_closes_its_offline_payment(plan):
-    membership = join_by_cheque(plan)
+    membership = join_by_check(plan)
     assert cancel_unpaid_membership(membership, now=timezone.now())
     payment = Payment.objects.get(purpose="membership.dues", object_id=str(membership.pk))
     assert payment.status == Payment.Status.EXPIRED
@@ -73,7 +73,7 @@ def test_membership_cancelled_unpaid_closes_its_offline_payment(plan):
 def test_memberships_long_unpaid_close_their_offline_payments(plan, settings):
     from membership.dues import cancel_long_unpaid_memberships
 
-    membership = join_by_cheque(plan)
+    membership = join_by_check(plan)
     later = timezone.now() + datetime.timedelta(days=400)
     assert cancel_long_unpaid_memberships(now=later) == 1
     assert Payment.objects.get(object_id=str(membership.pk)).status == Payment.Status.EXPIRED

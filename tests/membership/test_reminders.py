@@ -29,7 +29,7 @@ def test_thirty_day_reminder_sent_once(term):
     assert send_due_renewal_reminders(now=at(END - datetime.timedelta(days=30))) == 0
     assert send_due_renewal_reminders(now=at(END - datetime.timedelta(days=29))) == 0
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].subject == "Your membership ends on 31 December 2026"
+    assert mail.outbox[0].subject == "Your membership ends on December 31, 2026"
     assert "/membership/join/individual/" in mail.outbox[0].body
     assert mail.outbox[0].alternatives[0][1] == "text/html"
 
@@ -57,7 +57,7 @@ def test_lapsed_reminder_sent_once_after_the_end(term, settings):
     assert send_due_renewal_reminders(now=at(END + datetime.timedelta(days=1))) == 1
     assert send_due_renewal_reminders(now=at(END + datetime.timedelta(days=10))) == 0
     assert mail.outbox[-1].subject.startswith("Your membership has ended")
-    assert "You keep your member benefits until 30 January 2027" in mail.outbox[-1].body
+    assert "You keep your member benefits until January 30, 2027" in mail.outbox[-1].body
 
 
 @pytest.mark.django_db
@@ -159,7 +159,7 @@ def test_paid_early_renewal_stops_the_reminders_of_the_current_term(
     for day in (END - datetime.timedelta(days=7), END + datetime.timedelta(days=1)):
         assert send_due_renewal_reminders(now=at(day)) == 0
     assert send_due_renewal_reminders(now=at(D(2027, 12, 1))) == 1
-    assert mail.outbox[0].subject == "Your membership ends on 31 December 2027"
+    assert mail.outbox[0].subject == "Your membership ends on December 31, 2027"
 
 
 @pytest.mark.django_db

@@ -184,7 +184,7 @@ def test_member_in_mid_term_is_told_when_renewal_opens(signed_in, plan, member, 
     with time_machine.travel(datetime.datetime(2026, 6, 1, 12), tick=False):
         response = signed_in.post(reverse("membership:join", args=[plan.slug]), {})
     assert response.status_code == 409
-    assert "You can renew from 1 December 2026" in response.content.decode()
+    assert "You can renew from December 1, 2026" in response.content.decode()
     assert member.memberships.count() == 1
 
 
@@ -210,15 +210,15 @@ def test_account_shows_current_membership_and_renew_button_from_30_days(
         before = signed_in.get("/account/").content.decode()
     with time_machine.travel(datetime.datetime(2026, 12, 1, 12), tick=False):
         within = signed_in.get("/account/").content.decode()
-    assert "31 December 2026" in before
-    assert ">Renew<" not in before and "You can renew from 1 December 2026" in before
+    assert "December 31, 2026" in before
+    assert ">Renew<" not in before and "You can renew from December 1, 2026" in before
     assert ">Renew<" in within
 
 
 def test_account_lists_past_memberships(signed_in, member, make_membership):
     make_membership(member, starts_on=D(2020, 1, 1), ends_on=D(2020, 12, 31))
     html = signed_in.get("/account/").content.decode()
-    assert "Past memberships" in html and "1 January 2020" in html
+    assert "Past memberships" in html and "January 1, 2020" in html
 
 
 def test_member_cannot_see_another_members_membership(client, make_user, make_membership):
@@ -443,10 +443,10 @@ def test_account_hides_renew_once_the_next_term_is_paid(signed_in, plan, member,
         html = signed_in.get("/account/").content.decode()
         refused = signed_in.post(plan.get_absolute_url(), {})
     assert ">Renew<" not in html
-    assert "You can renew from 1 December 2027" in html
-    assert "Renewed until 31 December 2027" in html
+    assert "You can renew from December 1, 2027" in html
+    assert "Renewed until December 31, 2027" in html
     assert refused.status_code == 409
-    assert "Your membership runs until 31 December 2027" in refused.content.decode()
+    assert "Your membership runs until December 31, 2027" in refused.content.decode()
     assert member.memberships.count() == 2
     with time_machine.travel(datetime.datetime(2027, 12, 1, 12), tick=False):
         signed_in.force_login(member)
@@ -558,17 +558,17 @@ def test_payment_page_gives_dues_instructions_even_for_old_ticket_wording(
 ):
     # Memberships started before dues had their own wording stored the ticket wording.
     pending_membership.payment_method = "offline"
-    pending_membership.payment_instructions = "Please pay by cheque or at the door."
+    pending_membership.payment_instructions = "Please pay by check or at the door."
     pending_membership.save()
     html = signed_in.get(pending_membership.get_absolute_url()).content.decode()
     assert "at the door" not in html
-    assert f"write your membership reference {pending_membership.reference} on it" in html
+    assert f"write <strong>{pending_membership.reference}</strong> on it" in html
     assert "becomes active when we record your payment" in html
 
 
-def test_join_page_offers_paying_dues_by_cheque_not_at_the_door(client, plan):
+def test_join_page_offers_paying_dues_by_check_not_at_the_door(client, plan):
     html = client.get(plan.get_absolute_url()).content.decode()
-    assert "Pay by cheque" in html and "at the door" not in html
+    assert "Pay by check" in html and "at the door" not in html
 
 
 def test_past_memberships_is_named_once_after_cancelling_a_pending_one(

@@ -124,6 +124,27 @@ def test_each_email_greets_says_who_and_why_and_offers_one_click_unsubscribe(
     assert subscriptions.email_from_unsubscribe_token(token) == "ann@example.org"
 
 
+def test_every_mailing_shows_the_associations_postal_address_in_both_parts(
+    make_mailing, make_subscriber, now, association
+):
+    # US law (CAN-SPAM) asks for the sender's postal address in every mailing.
+    make_subscriber("ann@example.org", name="Ann Smith")
+    scheduled(make_mailing, now, body="News")
+    send_mailings(now=now)
+    message = mail.outbox[0]
+    assert "1 Main Street\nExampleton, VA" in message.body
+    assert "1 Main Street<br>Exampleton, VA" in message.alternatives[0][0]
+
+
+def test_a_mailings_plain_text_keeps_its_numbered_list_and_headings(
+    make_mailing, make_subscriber, now, association
+):
+    make_subscriber("ann@example.org", name="Ann Smith")
+    scheduled(make_mailing, now, body="## Program\n\n1. Lunch\n2. Talks\n3. Dinner")
+    send_mailings(now=now)
+    assert "Program\n=======\n\n1. Lunch\n2. Talks\n3. Dinner" in mail.outbox[0].body
+
+
 def test_ticket_holders_are_told_why(make_mailing, secret_event, now, association):
     factories.make_order(secret_event, [(secret_event.ticket_types.get(), 1)], now=now)
     scheduled(make_mailing, now, audience=Mailing.Audience.TICKET_HOLDERS, event=secret_event)

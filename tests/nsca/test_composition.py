@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from cities.models import City, Partnership
-from donations.donation_payments import record_cheque_received
+from donations.donation_payments import record_check_received
 from donations.giving import begin_donation
 from donations.models import Designation
 from events.models import Event, TicketType, Venue
@@ -263,7 +263,7 @@ def test_partnership_page_query_count_does_not_grow_with_events(
 
 
 def give(user, amount, *, received_at=None, designation=None):
-    """A donation by the member, received (by cheque, through payments) at `received_at`."""
+    """A donation by the member, received (by check, through payments) at `received_at`."""
     donation, _ = begin_donation(
         donor_name=user.get_full_name() or "Donor",
         donor_email=user.email,
@@ -274,7 +274,7 @@ def give(user, amount, *, received_at=None, designation=None):
         now=timezone.now(),
     )
     if received_at is not None:
-        record_cheque_received(donation, now=received_at)
+        record_check_received(donation, now=received_at)
     return donation
 
 
