@@ -641,7 +641,9 @@ class OrderAdmin(admin.ModelAdmin):
         now = timezone.now()
         done = 0
         for order in queryset.select_related("event", "event__venue"):
-            if not order.holds_tickets:
+            # Any order with valid tickets, paid or not (the email itself asks the gate
+            # what it may say of the venue).
+            if order.status != Order.Status.CONFIRMED:
                 continue
             # Queued for the outbox's worker, which builds and sends it within seconds (and
             # retries while the mail server fails; failures show under Outgoing email).

@@ -663,11 +663,39 @@ class TicketType(KeepsColumnsWrittenElsewhere):
         return self.member_price is not None and self.member_price < self.price
 
 
+class OrderState(models.TextChoices):
+    """Where an order stands, as its buyer (and the door) is told: one state, shown by one
+    badge (`templates/events/includes/order_state.html`). `Order.buyer_state` decides it."""
+
+    HELD = "held", _("Held")
+    PAYMENT_DUE = "payment_due", _("Reserved, payment due")
+    PAID = "paid", _("Confirmed and paid")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    REFUNDED = "refunded", _("Refunded")
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour (a CSS class suffix): ok, warn or error."""
+        if self in (OrderState.PAID, OrderState.CONFIRMED):
+            return "ok"
+        if self in (OrderState.HELD, OrderState.PAYMENT_DUE):
+            return "warn"
+        return "error"
+
+
 class OrderQuerySet(models.QuerySet):
     def confirmed(self):
-        """Orders whose tickets are valid: what the gate calls ticket holders, what the door
-        admits, what exports and revenue count."""
+        """Orders whose tickets are valid, paid or not: what the door admits, what exports
+        and revenue count. (A ticket holder is narrower: `holding_tickets`.)"""
         return self.filter(status=Order.Status.CONFIRMED)
+
+    def holding_tickets(self):
+        """Ticket holders: confirmed orders with nothing left to pay (paid, or free). The
+        queryset form of `Order.holds_tickets`; the reveal gate, the venue emails and
+        "ticket holders" mailings select their people with it."""
+        return self.confirmed().filter(Q(paid_at__isnull=False) | Q(total=0))
 
     def awaiting_payment(self):
         """Confirmed orders with money still owed (pay later): their places are held
@@ -837,14 +865,40 @@ class Order(KeepsColumnsWrittenElsewhere):
 
     @property
     def awaits_payment(self) -> bool:
-        """Confirmed with money still owed (pay later). Such an order holds its tickets,
-        venue notice included, until it is paid or released at `pay_by`."""
+        """Confirmed with money still owed (pay later). Such an order keeps its places until
+        it is paid or released at `pay_by`, but is no ticket holder until it is paid (see
+        `holds_tickets`)."""
         return self.status == self.Status.CONFIRMED and self.paid_at is None and self.total > 0
 
     @property
-    def holds_tickets(self):
-        """Valid tickets: what the venue-reveal gate calls a ticket holder."""
-        return self.status == self.Status.CONFIRMED
+    def holds_tickets(self) -> bool:
+        """A ticket holder: confirmed with nothing left to pay (paid, or free).
+
+        The one rule for who counts as a ticket holder (`OrderQuerySet.holding_tickets` is
+        the same rule for many rows): who is shown a holders-only venue and the online link,
+        who is emailed the venue, who a "ticket holders" mailing reaches. A pay-later
+        reservation is confirmed at once and keeps its places, but until its money comes
+        it is not a holder: otherwise anyone with an email address could learn a secret
+        venue by reserving, then cancel for free."""
+        return self.status == self.Status.CONFIRMED and (self.paid_at is not None or not self.total)
+
+    @property
+    def buyer_state(self) -> OrderState:
+        """The one state the order page, the account page and the door show: a refunded
+        order is refunded and nothing else (not also paid), a reservation owes its
+        payment, a paid order is confirmed and paid."""
+        if self.status == self.Status.PENDING:
+            return OrderState.HELD
+        if self.status == self.Status.CONFIRMED:
+            if self.awaits_payment:
+                return OrderState.PAYMENT_DUE
+            return OrderState.PAID if self.total and self.paid_at else OrderState.CONFIRMED
+        return OrderState(self.status)
+
+    @property
+    def held_until(self) -> datetime.datetime | None:
+        """Until when a pending order holds its places (None once it is anything else)."""
+        return self.hold_expires_at if self.status == self.Status.PENDING else None
 
     @property
     def is_closed(self) -> bool:
@@ -865,12 +919,20 @@ class Order(KeepsColumnsWrittenElsewhere):
     def buyer_may_cancel(self, now: datetime.datetime) -> bool:
         """The buyer may cancel from the order page until `EVENTS_CANCEL_UNTIL_HOURS` before
         the start, while nothing has been paid (refunds of paid orders go through staff)."""
+        return not self.is_closed and not self.why_buyer_may_not_cancel(now)
+
+    def why_buyer_may_not_cancel(self, now: datetime.datetime) -> str:
+        """Why an open order cannot be cancelled by its buyer online now, in words for the
+        buyer (empty when it can, or when it is closed already): pages and emails say this,
+        and whom to write to, instead of promising a cancellation the buyer cannot make."""
         if self.is_closed:
-            return False
+            return ""
         if self.paid_at is not None and self.total:
-            return False
+            return _("This order is paid, so it cannot be cancelled online.")
         deadline = self.event.starts_at - timedelta(hours=settings.EVENTS_CANCEL_UNTIL_HOURS)
-        return now < deadline
+        if now >= deadline:
+            return _("It is too close to the event to cancel this order online.")
+        return ""
 
 
 class TicketQuerySet(models.QuerySet):

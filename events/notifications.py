@@ -61,6 +61,9 @@ def _order_context(order, *, now) -> dict:
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "receipt_url": order_receipt_url(order),
         "association": Association.kept(),
+        # What the buyer may do if they cannot come (never a cancellation they cannot make).
+        "can_cancel": order.buyer_may_cancel(now),
+        "cannot_cancel": order.why_buyer_may_not_cancel(now),
     }
 
 
@@ -198,7 +201,11 @@ def send_payment_reminders(*, now: datetime.datetime) -> int:
     the outbox. Returns how many this run queued."""
 
     def remind(order):
-        context = _order_notice_context(order)
+        context = {
+            **_order_notice_context(order),
+            "can_cancel": order.buyer_may_cancel(now),
+            "cannot_cancel": order.why_buyer_may_not_cancel(now),
+        }
         subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
             "ref": order.reference,
             "event": order.event.title,
@@ -235,10 +242,11 @@ def _claim_and_queue(order, *, still_due: Q, field: str, now, queue) -> bool:
 
 
 def due_venue_notices(*, now: datetime.datetime):
-    """Confirmed orders of events whose secret venue has been revealed, not yet told."""
+    """Ticket holders (`Order.objects.holding_tickets()`: a pay-later reservation once it
+    is paid) of events whose secret venue has been revealed, not yet told."""
     return (
-        Order.objects.filter(
-            status=Order.Status.CONFIRMED,
+        Order.objects.holding_tickets()
+        .filter(
             venue_notice_sent_at__isnull=True,
             event__status=Event.Status.PUBLISHED,
             event__venue__isnull=False,

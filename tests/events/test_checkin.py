@@ -279,3 +279,17 @@ def test_two_phones_scanning_at_once_let_the_ticket_in_once():
     assert sorted(results) == [False, True]
     ticket.refresh_from_db()
     assert ticket.checked_in_at is not None
+
+
+def test_a_refunded_ticket_is_shown_refunded_at_the_door(door, dinner, ticket_type):
+    """Issue 18, item 13: its order's state is "Refunded", not "Paid", and it is refused."""
+    order = make_order(dinner, [(ticket_type, 1)], paid=True, status=Order.Status.REFUNDED)
+    ticket = _ticket(order)
+    lookup = door.get(_url(dinner), {"code": ticket.code}).content.decode()
+    assert 'order-state">Refunded<' in lookup
+    assert "This order was refunded." in lookup
+    assert "Paid" not in lookup.split("Find a ticket")[0]
+    response = door.post(_url(dinner), {"code": ticket.code})
+    assert response.status_code == 409
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
