@@ -168,7 +168,9 @@ def _json_ld(event, *, request, location: str, rows) -> str:
 def _ticket_rows(event, ticket_types, *, left, now):
     rows = []
     for ticket_type in ticket_types:
-        state = ticket_type_state(ticket_type, now=now, left=left[ticket_type.pk])
+        state = ticket_type_state(
+            ticket_type, now=now, left=left[ticket_type.pk], capacity=event.capacity
+        )
         rows.append(
             {
                 "ticket_type": ticket_type,
