@@ -76,9 +76,6 @@ def new_order_reference():
     return _unambiguous_string(6)
 
 
-_UNKNOWN = object()
-
-
 def normalise_line_breaks(text):
     """Browsers send a textarea's line breaks as CRLF; a shell or a fixture writes LF. The
     same text must compare (and be stored) the same either way."""
@@ -343,6 +340,9 @@ class Event(KeepsColumnsWrittenElsewhere):
     venue_changed_at = models.DateTimeField(
         _("venue last changed"), null=True, blank=True, editable=False
     )
+    schedule_changed_at = models.DateTimeField(
+        _("date or time last changed"), null=True, blank=True, editable=False
+    )
     online_link = models.URLField(
         _("online link"), blank=True, help_text=_("Shown to ticket holders only.")
     )
@@ -413,8 +413,9 @@ class Event(KeepsColumnsWrittenElsewhere):
 
     objects = EventQuerySet.as_manager()
 
-    # Orders move `reserved`; a venue's own save notes `venue_changed_at`.
-    columns_written_elsewhere = ("reserved", "venue_changed_at")
+    # Orders move `reserved`; the moves ticket holders are told of are noted apart
+    # (`record_venue_change`, `record_schedule_change`).
+    columns_written_elsewhere = ("reserved", "venue_changed_at", "schedule_changed_at")
 
     class Meta:
         verbose_name = _("event")
@@ -446,52 +447,30 @@ class Event(KeepsColumnsWrittenElsewhere):
         # A venue photo's GPS position would publish a secret venue: only a re-encoded,
         # metadata-free copy of an upload is ever stored.
         store_sanitized_upload(self, field="image")
-        self._recorded_venue_change = False
-        loaded = getattr(self, "_loaded_venue_id", _UNKNOWN)
-        update_fields = kwargs.get("update_fields")
-        venue_saved = update_fields is None or {"venue", "venue_id"} & set(update_fields)
-        if (
-            self.pk is not None
-            and loaded is not _UNKNOWN
-            and venue_saved
-            and "venue_id" in self.__dict__
-            and loaded != self.venue_id
-        ):
-            self._recorded_venue_change = self.record_venue_change(at=timezone.now(), save=False)
-            if self._recorded_venue_change and update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "venue_changed_at"}
-        try:
-            super().save(*args, **kwargs)
-        finally:
-            self._recorded_venue_change = False
-        self._loaded_venue_id = self.__dict__.get("venue_id", _UNKNOWN)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("events:event_detail", kwargs={"slug": self.slug})
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        event = super().from_db(db, field_names, values)
-        # Unknown when the venue was not loaded (deferred): then no change is detected.
-        event._loaded_venue_id = event.__dict__.get("venue_id", _UNKNOWN)
-        return event
+    MOVE_FIELDS = ("starts_at", "ends_at", "venue")
+    """What ticket holders must hear of when it changes: when and where the event is
+    (`notifications.record_event_move` decides who is told)."""
 
-    def columns_left_alone(self):
-        if getattr(self, "_recorded_venue_change", False):
-            # This save noticed the move itself, so it writes the moment down.
-            return tuple(c for c in self.columns_written_elsewhere if c != "venue_changed_at")
-        return self.columns_written_elsewhere
-
-    def record_venue_change(self, *, at, save=True):
+    def record_venue_change(self, *, at) -> bool:
         """Note that the venue changed, when it happened after the reveal moment: ticket
         holders who already know the venue then get one update email (see notifications).
         Returns whether it noted one."""
         if not self.venue_is_revealed(at):
             return False
         self.venue_changed_at = at
-        if save:
-            Event.objects.filter(pk=self.pk).update(venue_changed_at=at)
+        Event.objects.filter(pk=self.pk).update(venue_changed_at=at)
         return True
+
+    def record_schedule_change(self, *, at) -> None:
+        """Note that the start or end moved: every order with valid tickets then gets one
+        update email (see notifications)."""
+        self.schedule_changed_at = at
+        Event.objects.filter(pk=self.pk).update(schedule_changed_at=at)
 
     def venue_is_revealed(self, at: datetime.datetime) -> bool:
         """Has the moment to reveal the venue come? Always, for an event without one.
@@ -813,7 +792,7 @@ class Order(KeepsColumnsWrittenElsewhere):
         _("venue notice sent"), null=True, blank=True, editable=False
     )
     venue_update_sent_at = models.DateTimeField(
-        _("venue update sent"), null=True, blank=True, editable=False
+        _("update of time or place sent"), null=True, blank=True, editable=False
     )
 
     objects = OrderQuerySet.as_manager()
