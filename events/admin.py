@@ -187,6 +187,8 @@ class EventAdminForm(forms.ModelForm):
         """Moving an event with tickets sold emails every ticket holder: the save waits for
         staff to say so (a checkbox, so it works without JavaScript)."""
         moved = [name for name in Event.MOVE_FIELDS if name in self.changed_data]
+        if moved == ["venue"] and not self.instance.venue_is_revealed(timezone.now()):
+            moved = []  # a venue still secret: nobody knew the old one, nobody is told
         if not self.instance.pk or not moved or self.cleaned_data.get("tell_ticket_holders"):
             return
         sold = notifications.orders_with_valid_tickets(self.instance).count()
