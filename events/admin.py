@@ -163,6 +163,16 @@ class EventAdminForm(forms.ModelForm):
         ),
     )
 
+    tell_ticket_holders = forms.BooleanField(
+        label=_("Yes, email the ticket holders the new date, time or venue"),
+        required=False,
+        help_text=_(
+            "Asked only when tickets are sold and the start, the end or the venue changes: "
+            "each ticket holder is then emailed once, with a new calendar file (a secret "
+            "venue only from its reveal)."
+        ),
+    )
+
     class Meta:
         model = Event
         fields = "__all__"  # noqa: DJ007 - the admin narrows it to its fieldsets
@@ -173,6 +183,29 @@ class EventAdminForm(forms.ModelForm):
         if instance.pk and instance.venue_reveal_at and instance.starts_at:
             self.fields["reveal_24_hours_before"].initial = (
                 instance.starts_at - instance.venue_reveal_at == REVEAL_LEAD
+            )
+
+    def _check_move_is_meant(self) -> None:
+        """Moving an event with tickets sold emails every ticket holder: the save waits for
+        staff to say so (a checkbox, so it works without JavaScript)."""
+        moved = [name for name in Event.MOVE_FIELDS if name in self.changed_data]
+        if moved == ["venue"] and not self.instance.venue_is_revealed(timezone.now()):
+            moved = []  # a venue still secret: nobody knew the old one, nobody is told
+        if not self.instance.pk or not moved or self.cleaned_data.get("tell_ticket_holders"):
+            return
+        sold = notifications.orders_with_valid_tickets(self.instance).count()
+        if sold:
+            self.add_error(
+                "tell_ticket_holders",
+                ngettext(
+                    "%(count)d order has tickets for this event: its buyer will be emailed "
+                    "the new date, time or venue. Tick this box to save and tell them.",
+                    "%(count)d orders have tickets for this event: their buyers will be "
+                    "emailed the new date, time or venue. Tick this box to save and tell "
+                    "them.",
+                    sold,
+                )
+                % {"count": sold},
             )
 
     def clean(self):
@@ -191,6 +224,7 @@ class EventAdminForm(forms.ModelForm):
             taken = places_taken(event_id=self.instance.pk, now=timezone.now())
             if capacity < taken.lowest_allowed:
                 self.add_error("capacity", _cannot_go_below(taken, what=_("capacity")))
+        self._check_move_is_meant()
         return cleaned
 
 
@@ -258,7 +292,7 @@ class EventAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("When"), {"fields": ("starts_at", "ends_at")}),
+        (_("When"), {"fields": ("starts_at", "ends_at", "tell_ticket_holders")}),
         (
             _("Where"),
             {
@@ -313,6 +347,24 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_sales_figures(timezone.now())
+
+    def save_model(self, request, obj, form, change):
+        before = Event.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            # Who hears of a new time or place, and what: notifications' one rule.
+            told = notifications.record_event_move(obj, before=before, now=timezone.now())
+            if told:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "The buyer of %(count)d order will be emailed the new date, time or venue.",
+                        "The buyers of %(count)d orders will be emailed the new date, time "
+                        "or venue.",
+                        told,
+                    )
+                    % {"count": told},
+                )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["staff_links"] = staff_links(obj) if obj is not None and obj.pk else []
@@ -668,7 +720,9 @@ class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         now = timezone.now()
         done = 0
         for order in queryset.select_related("event", "event__venue"):
-            if not order.holds_tickets:
+            # Any order with valid tickets, paid or not (the email itself asks the gate
+            # what it may say of the venue).
+            if order.status != Order.Status.CONFIRMED:
                 continue
             # Queued for the outbox's worker, which builds and sends it within seconds (and
             # retries while the mail server fails; failures show under Outgoing email).

@@ -17,8 +17,8 @@ def send_due_venue_notices(*, now):
     return f"{notifications.send_due_venue_notices(now=now)} venue notice(s) sent"
 
 
-def send_venue_updates(*, now):
-    return f"{notifications.send_venue_updates(now=now)} venue update(s) sent"
+def send_event_changes(*, now):
+    return f"{notifications.send_event_changes(now=now)} update(s) of time or place sent"
 
 
 def release_unpaid_orders(*, now):
@@ -46,5 +46,5 @@ JOBS = [
     offer_returned_places,
     send_payment_reminders,
     send_due_venue_notices,
-    send_venue_updates,
+    send_event_changes,
 ]

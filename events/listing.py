@@ -21,8 +21,23 @@ from .availability import PlacesLeft, places_left
 from .models import Event, SalesWindow
 from .reveal import label_locations
 
-FEW_LEFT = 10
-"""At or below this many places left, pages say "few left"."""
+FEW_LEFT_PERCENT = 10
+"""Pages say "few left" when at most this share of a ticket type's (or an event's) places
+is left..."""
+
+FEW_LEFT_AT_LEAST = 3
+"""...or at most this many, for a small one (a tenth of 12 places would be 1)."""
+
+
+def is_few_left(*, left: int, size: int) -> bool:
+    """The one rule for "few left", for a ticket type and for an event: some of its `size`
+    places are taken, and what is `left` is at most `FEW_LEFT_PERCENT` of them (rounded
+    up) or `FEW_LEFT_AT_LEAST`, whichever is more. Never when nothing is taken: eight
+    places of eight are not "few left", they are all there is."""
+    if left <= 0 or left >= size:
+        return False
+    share = -(-size * FEW_LEFT_PERCENT // 100)  # rounded up
+    return left <= max(share, FEW_LEFT_AT_LEAST)
 
 
 class SalesState(models.TextChoices):
@@ -42,12 +57,17 @@ class SalesState(models.TextChoices):
         return self in (SalesState.ON_SALE, SalesState.FEW_LEFT)
 
 
-def _by_places(left: int) -> SalesState:
+def _by_places(left: int, *, size: int) -> SalesState:
     if left <= 0:
         return SalesState.SOLD_OUT
-    if left <= FEW_LEFT:
+    if is_few_left(left=left, size=size):
         return SalesState.FEW_LEFT
     return SalesState.ON_SALE
+
+
+def _within(places: int, capacity: int | None) -> int:
+    """At most the event's capacity: all the places there can be."""
+    return places if capacity is None else min(places, capacity)
 
 
 def event_sales_state(
@@ -68,16 +88,20 @@ def event_sales_state(
         return SalesState.NOT_OPEN if SalesWindow.NOT_YET_OPEN in windows else SalesState.CLOSED
     # `total` is what the types on sale have left together: their own figures, each
     # capped at what the event has left, would count shared places more than once.
-    return _by_places(left.total)
+    size = sum(t.quantity for t in ticket_types if t.sales_window(now) == SalesWindow.OPEN)
+    return _by_places(left.total, size=_within(size, event.capacity))
 
 
-def ticket_type_state(ticket_type, *, now: datetime.datetime, left: int) -> SalesState:
+def ticket_type_state(
+    ticket_type, *, now: datetime.datetime, left: int, capacity: int | None = None
+) -> SalesState:
+    """The state of one ticket type's sales; `capacity`, the event's, bounds its size."""
     window = ticket_type.sales_window(now)
     if window == SalesWindow.NOT_YET_OPEN:
         return SalesState.NOT_OPEN
     if window == SalesWindow.CLOSED:
         return SalesState.CLOSED
-    return _by_places(left)
+    return _by_places(left, size=_within(ticket_type.quantity, capacity))
 
 
 def price_label(ticket_types) -> str:

@@ -76,9 +76,6 @@ def new_order_reference():
     return _unambiguous_string(6)
 
 
-_UNKNOWN = object()
-
-
 def normalise_line_breaks(text):
     """Browsers send a textarea's line breaks as CRLF; a shell or a fixture writes LF. The
     same text must compare (and be stored) the same either way."""
@@ -343,6 +340,9 @@ class Event(KeepsColumnsWrittenElsewhere):
     venue_changed_at = models.DateTimeField(
         _("venue last changed"), null=True, blank=True, editable=False
     )
+    schedule_changed_at = models.DateTimeField(
+        _("date or time last changed"), null=True, blank=True, editable=False
+    )
     online_link = models.URLField(
         _("online link"), blank=True, help_text=_("Shown to ticket holders only.")
     )
@@ -413,8 +413,9 @@ class Event(KeepsColumnsWrittenElsewhere):
 
     objects = EventQuerySet.as_manager()
 
-    # Orders move `reserved`; a venue's own save notes `venue_changed_at`.
-    columns_written_elsewhere = ("reserved", "venue_changed_at")
+    # Orders move `reserved`; the moves ticket holders are told of are noted apart
+    # (`record_venue_change`, `record_schedule_change`).
+    columns_written_elsewhere = ("reserved", "venue_changed_at", "schedule_changed_at")
 
     class Meta:
         verbose_name = _("event")
@@ -446,52 +447,30 @@ class Event(KeepsColumnsWrittenElsewhere):
         # A venue photo's GPS position would publish a secret venue: only a re-encoded,
         # metadata-free copy of an upload is ever stored.
         store_sanitized_upload(self, field="image")
-        self._recorded_venue_change = False
-        loaded = getattr(self, "_loaded_venue_id", _UNKNOWN)
-        update_fields = kwargs.get("update_fields")
-        venue_saved = update_fields is None or {"venue", "venue_id"} & set(update_fields)
-        if (
-            self.pk is not None
-            and loaded is not _UNKNOWN
-            and venue_saved
-            and "venue_id" in self.__dict__
-            and loaded != self.venue_id
-        ):
-            self._recorded_venue_change = self.record_venue_change(at=timezone.now(), save=False)
-            if self._recorded_venue_change and update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "venue_changed_at"}
-        try:
-            super().save(*args, **kwargs)
-        finally:
-            self._recorded_venue_change = False
-        self._loaded_venue_id = self.__dict__.get("venue_id", _UNKNOWN)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("events:event_detail", kwargs={"slug": self.slug})
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        event = super().from_db(db, field_names, values)
-        # Unknown when the venue was not loaded (deferred): then no change is detected.
-        event._loaded_venue_id = event.__dict__.get("venue_id", _UNKNOWN)
-        return event
+    MOVE_FIELDS = ("starts_at", "ends_at", "venue")
+    """What ticket holders must hear of when it changes: when and where the event is
+    (`notifications.record_event_move` decides who is told)."""
 
-    def columns_left_alone(self):
-        if getattr(self, "_recorded_venue_change", False):
-            # This save noticed the move itself, so it writes the moment down.
-            return tuple(c for c in self.columns_written_elsewhere if c != "venue_changed_at")
-        return self.columns_written_elsewhere
-
-    def record_venue_change(self, *, at, save=True):
+    def record_venue_change(self, *, at) -> bool:
         """Note that the venue changed, when it happened after the reveal moment: ticket
         holders who already know the venue then get one update email (see notifications).
         Returns whether it noted one."""
         if not self.venue_is_revealed(at):
             return False
         self.venue_changed_at = at
-        if save:
-            Event.objects.filter(pk=self.pk).update(venue_changed_at=at)
+        Event.objects.filter(pk=self.pk).update(venue_changed_at=at)
         return True
+
+    def record_schedule_change(self, *, at) -> None:
+        """Note that the start or end moved: every order with valid tickets then gets one
+        update email (see notifications)."""
+        self.schedule_changed_at = at
+        Event.objects.filter(pk=self.pk).update(schedule_changed_at=at)
 
     def venue_is_revealed(self, at: datetime.datetime) -> bool:
         """Has the moment to reveal the venue come? Always, for an event without one.
@@ -663,11 +642,39 @@ class TicketType(KeepsColumnsWrittenElsewhere):
         return self.member_price is not None and self.member_price < self.price
 
 
+class OrderState(models.TextChoices):
+    """Where an order stands, as its buyer (and the door) is told: one state, shown by one
+    badge (`templates/events/includes/order_state.html`). `Order.buyer_state` decides it."""
+
+    HELD = "held", _("Held")
+    PAYMENT_DUE = "payment_due", _("Reserved, payment due")
+    PAID = "paid", _("Confirmed and paid")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    REFUNDED = "refunded", _("Refunded")
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour (a CSS class suffix): ok, warn or error."""
+        if self in (OrderState.PAID, OrderState.CONFIRMED):
+            return "ok"
+        if self in (OrderState.HELD, OrderState.PAYMENT_DUE):
+            return "warn"
+        return "error"
+
+
 class OrderQuerySet(models.QuerySet):
     def confirmed(self):
-        """Orders whose tickets are valid: what the gate calls ticket holders, what the door
-        admits, what exports and revenue count."""
+        """Orders whose tickets are valid, paid or not: what the door admits, what exports
+        and revenue count. (A ticket holder is narrower: `holding_tickets`.)"""
         return self.filter(status=Order.Status.CONFIRMED)
+
+    def holding_tickets(self):
+        """Ticket holders: confirmed orders with nothing left to pay (paid, or free). The
+        queryset form of `Order.holds_tickets`; the reveal gate, the venue emails and
+        "ticket holders" mailings select their people with it."""
+        return self.confirmed().filter(Q(paid_at__isnull=False) | Q(total=0))
 
     def awaiting_payment(self):
         """Confirmed orders with money still owed (pay later): their places are held
@@ -785,7 +792,7 @@ class Order(KeepsColumnsWrittenElsewhere):
         _("venue notice sent"), null=True, blank=True, editable=False
     )
     venue_update_sent_at = models.DateTimeField(
-        _("venue update sent"), null=True, blank=True, editable=False
+        _("update of time or place sent"), null=True, blank=True, editable=False
     )
 
     objects = OrderQuerySet.as_manager()
@@ -837,14 +844,40 @@ class Order(KeepsColumnsWrittenElsewhere):
 
     @property
     def awaits_payment(self) -> bool:
-        """Confirmed with money still owed (pay later). Such an order holds its tickets,
-        venue notice included, until it is paid or released at `pay_by`."""
+        """Confirmed with money still owed (pay later). Such an order keeps its places until
+        it is paid or released at `pay_by`, but is no ticket holder until it is paid (see
+        `holds_tickets`)."""
         return self.status == self.Status.CONFIRMED and self.paid_at is None and self.total > 0
 
     @property
-    def holds_tickets(self):
-        """Valid tickets: what the venue-reveal gate calls a ticket holder."""
-        return self.status == self.Status.CONFIRMED
+    def holds_tickets(self) -> bool:
+        """A ticket holder: confirmed with nothing left to pay (paid, or free).
+
+        The one rule for who counts as a ticket holder (`OrderQuerySet.holding_tickets` is
+        the same rule for many rows): who is shown a holders-only venue and the online link,
+        who is emailed the venue, who a "ticket holders" mailing reaches. A pay-later
+        reservation is confirmed at once and keeps its places, but until its money comes
+        it is not a holder: otherwise anyone with an email address could learn a secret
+        venue by reserving, then cancel for free."""
+        return self.status == self.Status.CONFIRMED and (self.paid_at is not None or not self.total)
+
+    @property
+    def buyer_state(self) -> OrderState:
+        """The one state the order page, the account page and the door show: a refunded
+        order is refunded and nothing else (not also paid), a reservation owes its
+        payment, a paid order is confirmed and paid."""
+        if self.status == self.Status.PENDING:
+            return OrderState.HELD
+        if self.status == self.Status.CONFIRMED:
+            if self.awaits_payment:
+                return OrderState.PAYMENT_DUE
+            return OrderState.PAID if self.total and self.paid_at else OrderState.CONFIRMED
+        return OrderState(self.status)
+
+    @property
+    def held_until(self) -> datetime.datetime | None:
+        """Until when a pending order holds its places (None once it is anything else)."""
+        return self.hold_expires_at if self.status == self.Status.PENDING else None
 
     @property
     def is_closed(self) -> bool:
@@ -865,12 +898,20 @@ class Order(KeepsColumnsWrittenElsewhere):
     def buyer_may_cancel(self, now: datetime.datetime) -> bool:
         """The buyer may cancel from the order page until `EVENTS_CANCEL_UNTIL_HOURS` before
         the start, while nothing has been paid (refunds of paid orders go through staff)."""
+        return not self.is_closed and not self.why_buyer_may_not_cancel(now)
+
+    def why_buyer_may_not_cancel(self, now: datetime.datetime) -> str:
+        """Why an open order cannot be cancelled by its buyer online now, in words for the
+        buyer (empty when it can, or when it is closed already): pages and emails say this,
+        and whom to write to, instead of promising a cancellation the buyer cannot make."""
         if self.is_closed:
-            return False
+            return ""
         if self.paid_at is not None and self.total:
-            return False
+            return _("This order is paid, so it cannot be cancelled online.")
         deadline = self.event.starts_at - timedelta(hours=settings.EVENTS_CANCEL_UNTIL_HOURS)
-        return now < deadline
+        if now >= deadline:
+            return _("It is too close to the event to cancel this order online.")
+        return ""
 
 
 class TicketQuerySet(models.QuerySet):

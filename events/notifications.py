@@ -1,4 +1,5 @@
-"""Emails to buyers: the order confirmation, the venue notice at the reveal, venue updates,
+"""Emails to buyers: the order confirmation, the venue notice at the reveal, updates when
+an event moves (its time or its revealed venue: `record_event_move` decides who is told),
 the reminder to pay a pay-later reservation, and cancellations (staff's, the buyer's, or
 the release of an unpaid reservation).
 
@@ -21,13 +22,15 @@ from email.mime.image import MIMEImage
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from association.emails import association_email
 from association.models import Association
 from outbox.builds import queue_build
 
+from .calendar import event_calendar
 from .models import Event, Order
 from .qr import ticket_qr_png
 from .receipts import order_receipt_url
@@ -61,6 +64,9 @@ def _order_context(order, *, now) -> dict:
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "receipt_url": order_receipt_url(order),
         "association": Association.kept(),
+        # What the buyer may do if they cannot come (never a cancellation they cannot make).
+        "can_cancel": order.buyer_may_cancel(now),
+        "cannot_cancel": order.why_buyer_may_not_cancel(now),
     }
 
 
@@ -78,9 +84,11 @@ def _order_notice_context(order) -> dict:
     }
 
 
-def _message(name: str, *, order, subject: str, context: dict, images=()) -> EmailMultiAlternatives:
+def _message(
+    name: str, *, order, subject: str, context: dict, images=(), attachments=()
+) -> EmailMultiAlternatives:
     """The text and HTML email; `images` are (content id, PNG) pairs the HTML shows with
-    `cid:` links."""
+    `cid:` links; `attachments` are (file name, content, MIME type) files."""
     message = association_email(
         f"events_{name}",
         to=order.email,
@@ -88,6 +96,8 @@ def _message(name: str, *, order, subject: str, context: dict, images=()) -> Ema
         context=context,
         association=context.get("association"),
     )
+    for attachment in attachments:
+        message.attach(*attachment)
     if images:
         # Related parts, not attachments: mail programs show them inside the HTML.
         message.mixed_subtype = "related"
@@ -201,7 +211,11 @@ def send_payment_reminders(*, now: datetime.datetime) -> int:
     the outbox. Returns how many this run queued."""
 
     def remind(order):
-        context = _order_notice_context(order)
+        context = {
+            **_order_notice_context(order),
+            "can_cancel": order.buyer_may_cancel(now),
+            "cannot_cancel": order.why_buyer_may_not_cancel(now),
+        }
         subject = _("Reminder: please pay for order %(ref)s, %(event)s") % {
             "ref": order.reference,
             "event": order.event.title,
@@ -238,10 +252,11 @@ def _claim_and_queue(order, *, still_due: Q, field: str, now, queue) -> bool:
 
 
 def due_venue_notices(*, now: datetime.datetime):
-    """Confirmed orders of events whose secret venue has been revealed, not yet told."""
+    """Ticket holders (`Order.objects.holding_tickets()`: a pay-later reservation once it
+    is paid) of events whose secret venue has been revealed, not yet told."""
     return (
-        Order.objects.filter(
-            status=Order.Status.CONFIRMED,
+        Order.objects.holding_tickets()
+        .filter(
             venue_notice_sent_at__isnull=True,
             event__status=Event.Status.PUBLISHED,
             event__venue__isnull=False,
@@ -276,44 +291,122 @@ def send_due_venue_notices(*, now: datetime.datetime) -> int:
     )
 
 
-def due_venue_updates(*, now: datetime.datetime):
-    """Confirmed orders told the venue before it last changed, and not told of the change."""
+def record_event_move(event: Event, *, before: Event, now: datetime.datetime) -> int:
+    """What changed, who to tell: staff saved `event` over `before` (as it was loaded).
+
+    A new start or end: every order with valid tickets is told the new time (a pay-later
+    reservation too: it must know when to come; what it is shown of the venue is still the
+    gate's answer). A new venue: once the venue is revealed, the orders already told the old
+    one are told the new one; before the reveal nobody was told it, so nobody is told of
+    the change (they learn the new venue at the reveal, and a secret stays kept). Each order
+    is told once per change, in one email with the new time and place and a new calendar
+    file (`send_event_changes`, run by the jobs). Returns how many orders that will be."""
+    if (before.starts_at, before.ends_at) != (event.starts_at, event.ends_at):
+        event.record_schedule_change(at=now)
+    if before.venue_id != event.venue_id:
+        event.record_venue_change(at=now)
+    return due_event_changes(now=now).filter(event_id=event.pk).count()
+
+
+def orders_with_valid_tickets(event: Event):
+    """The orders a change of the event's time or place may concern: those with valid
+    tickets, paid or not (what the admin counts before such a change is saved)."""
+    return Order.objects.confirmed().filter(event_id=event.pk)
+
+
+def _told_the_old_time():
+    # The confirmation gave the time as it was then.
+    return Q(
+        event__schedule_changed_at__isnull=False,
+        confirmed_at__lt=F("event__schedule_changed_at"),
+    ) & (
+        Q(venue_update_sent_at__isnull=True)
+        | Q(venue_update_sent_at__lt=F("event__schedule_changed_at"))
+    )
+
+
+def _told_the_old_venue():
+    # Only an order told the venue (a ticket holder: its notice or its confirmation).
+    return Q(
+        event__venue__isnull=False,
+        event__venue_changed_at__isnull=False,
+        venue_notice_sent_at__isnull=False,
+        venue_notice_sent_at__lt=F("event__venue_changed_at"),
+    ) & (
+        Q(venue_update_sent_at__isnull=True)
+        | Q(venue_update_sent_at__lt=F("event__venue_changed_at"))
+    )
+
+
+def due_event_changes(*, now: datetime.datetime):
+    """Orders with valid tickets, of published events still to come, told a time or a
+    venue that has changed since, and not told of the change (see `record_event_move`)."""
     return (
-        Order.objects.filter(
-            status=Order.Status.CONFIRMED,
-            event__status=Event.Status.PUBLISHED,
-            event__venue__isnull=False,
-            event__venue_changed_at__isnull=False,
-            event__venue_changed_at__lte=now,
-            event__ends_at__gt=now,
-            venue_notice_sent_at__isnull=False,
-            venue_notice_sent_at__lt=F("event__venue_changed_at"),
-        )
+        Order.objects.confirmed()
         .filter(
-            Q(venue_update_sent_at__isnull=True)
-            | Q(venue_update_sent_at__lt=F("event__venue_changed_at"))
+            event__status=Event.Status.PUBLISHED,
+            event__ends_at__gt=now,
+        )
+        .filter(_told_the_old_time() | _told_the_old_venue())
+        .annotate(
+            told_old_time=ExpressionWrapper(_told_the_old_time(), output_field=BooleanField()),
+            told_old_venue=ExpressionWrapper(_told_the_old_venue(), output_field=BooleanField()),
         )
         .select_related("event", "event__venue")
         .order_by("pk")
     )
 
 
-def send_venue_updates(*, now: datetime.datetime) -> int:
-    """After staff change a revealed venue, tell each ticket holder who knew the old one,
-    once per change. Returns how many emails this run queued."""
+def send_event_changes(*, now: datetime.datetime) -> int:
+    """After staff move an event (its start, end or revealed venue), tell each order that
+    knew the old time or place, once per change: the new time and place (as the gate shows
+    them to that order) and a new calendar file. Returns how many emails this run queued."""
 
     def tell(order):
-        subject = _("New location for %(event)s") % {"event": order.event.title}
-        _send("venue_update", order=order, subject=subject, context=_order_context(order, now=now))
+        event = order.event
+        context = {
+            **_order_context(order, now=now),
+            "time_changed": order.told_old_time,
+            "place_changed": order.told_old_venue,
+            "calendar_url": settings.SITE_URL
+            + reverse("events:order_ics", kwargs={"token": order.token}),
+        }
+        if context["venue"] is not None:
+            # An order not yet told the venue (its notice still to come) is told it here,
+            # once: this email counts as its notice.
+            _claimed(
+                Q(venue_notice_sent_at__isnull=True),
+                order_pk=order.pk,
+                field="venue_notice_sent_at",
+                now=now,
+            )
+        if order.told_old_time and order.told_old_venue:
+            subject = _("New date and location for %(event)s")
+        elif order.told_old_time:
+            subject = _("New date or time for %(event)s")
+        else:
+            subject = _("New location for %(event)s")
+        calendar = event_calendar(event, order=order, now=now)
+        _message(
+            "venue_update",
+            order=order,
+            subject=subject % {"event": event.title},
+            context=context,
+            attachments=[(f"{event.slug}.ics", calendar, "text/calendar")],
+        ).send()
 
     return sum(
         _claim_and_queue(
             order,
             still_due=Q(venue_update_sent_at__isnull=True)
-            | Q(venue_update_sent_at__lt=order.event.venue_changed_at),
+            | Q(venue_update_sent_at__lt=_latest_change(order.event)),
             field="venue_update_sent_at",
             now=now,
             queue=tell,
         )
-        for order in due_venue_updates(now=now)
+        for order in due_event_changes(now=now)
     )
+
+
+def _latest_change(event: Event) -> datetime.datetime:
+    return max(moment for moment in (event.schedule_changed_at, event.venue_changed_at) if moment)

@@ -65,6 +65,7 @@ from .availability import (
     places_left,
 )
 from .models import ORDER_PURPOSE, Event, Order, Ticket, TicketType, WaitlistEntry
+from .notifications import queue_order_confirmation
 from .pricing import may_buy, ticket_prices
 
 
@@ -445,11 +446,19 @@ def confirm_order(
 
 
 def mark_order_paid(*, order: Order, now: datetime.datetime) -> Order:
-    """Staff received the payment (or a provider confirmed it); confirms a held order."""
+    """Staff received the payment (or a provider confirmed it); confirms a held order.
+
+    The one function that marks an order paid, so the one place where a pay-later
+    reservation, paid at last, becomes a ticket holder (`Order.holds_tickets`): its buyer
+    is sent their tickets then (the confirmation again, now paid, with the venue when the
+    gate allows it and the reveal has passed; it counts as the venue notice, told once),
+    in this transaction. A held order paid (a card payment) is emailed by whoever confirmed
+    its payment (`order_payments.fulfil`), as before."""
     with transaction.atomic():
         locked = _lock(order)
         if locked.is_closed:
             raise InvalidSelection(_("A cancelled or expired order cannot be marked paid."))
+        reservation_paid = locked.awaits_payment
         if locked.status == Order.Status.PENDING:
             _confirm(locked, now=now)
         if locked.paid_at is None:
@@ -457,6 +466,8 @@ def mark_order_paid(*, order: Order, now: datetime.datetime) -> Order:
         locked.save(
             update_fields=["status", "confirmed_at", "hold_expires_at", "paid_at", "updated_at"]
         )
+        if reservation_paid:
+            queue_order_confirmation(locked, now=now)
     return _refresh(order, locked)
 
 

@@ -9,8 +9,10 @@ The rule:
 - Otherwise nobody sees the venue before `venue_reveal_at`: the moment itself is the
   model's (`Event.venue_is_revealed(at)`, compared in UTC); who sees it then is decided here.
 - From that moment, the venue is shown to the event's `reveal_audience`: everyone, or only
-  ticket holders, i.e. someone holding a confirmed order for the event (a signed-in user
-  with one, or whoever opens that order's private link).
+  ticket holders, i.e. someone holding a confirmed order for the event with nothing left
+  to pay (a signed-in user with one, or whoever opens that order's private link). Who
+  counts as a ticket holder is the Order model's rule (`Order.holds_tickets`,
+  `Order.objects.holding_tickets()`): a pay-later reservation becomes one when it is paid.
 - Staff who run events see the venue always (they set it up in the admin), and draft
   events too: `is_event_staff` is the one answer, for every surface. It asks
   for an events permission (`events.view_event` or `events.change_event`, what lets a
@@ -41,8 +43,9 @@ def is_event_staff(viewer) -> bool:
 
 
 def holds_ticket(event, *, viewer=None, order=None) -> bool:
-    """True when the viewer holds a confirmed order for this event, through its private
-    link (`order`) or as the signed-in person who placed one."""
+    """True when the viewer holds tickets for this event (`Order.holds_tickets`: confirmed,
+    nothing left to pay), through an order's private link (`order`) or as the signed-in
+    person who placed one."""
     if order is not None and order.event_id == event.pk and order.holds_tickets:
         return True
     if viewer is None or not getattr(viewer, "is_authenticated", False):
@@ -51,7 +54,7 @@ def holds_ticket(event, *, viewer=None, order=None) -> bool:
     held = getattr(event, "_viewer_holds_ticket", None)
     if held is not None and held[0] == viewer.pk:
         return held[1]
-    return Order.objects.confirmed().filter(event_id=event.pk, user=viewer).exists()
+    return Order.objects.holding_tickets().filter(event_id=event.pk, user=viewer).exists()
 
 
 def can_see_venue(event, *, viewer=None, order=None, at: datetime.datetime) -> bool:
@@ -119,16 +122,27 @@ def reveal_message(event, *, viewer=None, order=None, at: datetime.datetime) -> 
     if not event.venue_is_revealed(at):
         # The moment itself, never "in 1 week": an email is read days later and a cached
         # page is kept until the reveal, so a relative time would be wrong by then.
-        return _("The location will be revealed to %(audience)s on %(when)s.") % {
+        message = _("The location will be revealed to %(audience)s on %(when)s.") % {
             "audience": audience,
             "when": when,
         }
-    if is_event_staff(viewer):
+    elif is_event_staff(viewer):
         return _("The location was revealed to %(audience)s on %(when)s.") % {
             "audience": audience,
             "when": when,
         }
-    return _("The location was revealed to ticket holders on %(when)s.") % {"when": when}
+    else:
+        message = _("The location was revealed to ticket holders on %(when)s.") % {"when": when}
+    if (
+        order is not None
+        and order.awaits_payment
+        and event.reveal_audience == event.RevealAudience.TICKET_HOLDERS
+    ):
+        # A reservation not yet paid is no ticket holder: say what will change that.
+        message += " " + _(
+            "Once your payment has reached us, it is shown here and we email it to you."
+        )
+    return message
 
 
 def label_locations(events, *, viewer=None, at: datetime.datetime):
@@ -136,7 +150,7 @@ def label_locations(events, *, viewer=None, at: datetime.datetime):
     events = list(events)
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         held = set(
-            Order.objects.confirmed()
+            Order.objects.holding_tickets()
             .filter(user=viewer, event__in=[e.pk for e in events])
             .values_list("event_id", flat=True)
         )

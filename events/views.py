@@ -168,7 +168,9 @@ def _json_ld(event, *, request, location: str, rows) -> str:
 def _ticket_rows(event, ticket_types, *, left, now):
     rows = []
     for ticket_type in ticket_types:
-        state = ticket_type_state(ticket_type, now=now, left=left[ticket_type.pk])
+        state = ticket_type_state(
+            ticket_type, now=now, left=left[ticket_type.pk], capacity=event.capacity
+        )
         rows.append(
             {
                 "ticket_type": ticket_type,
@@ -445,6 +447,8 @@ def _order_context(request, order, *, now):
         "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
         "reveal_pending": not event.venue_is_revealed(now),
         "can_cancel": order.buyer_may_cancel(now),
+        "cannot_cancel": order.why_buyer_may_not_cancel(now),
+        "association": Association.kept(),
         # Cancelled, refunded or expired: the page says so and offers nothing to use.
         "order_is_closed": order.is_closed,
         "total": format_money(order.total) if order.total else _("Free"),
@@ -459,10 +463,14 @@ def order_detail(request, token):
     # Asked before the page is built: coming back from Stripe may have confirmed it.
     card = card_payment_state(order, now=now)
     context = _order_context(request, order, now=now)
-    context["card_payment"] = card
+    # A closed order (refunded, cancelled, expired) says that and nothing else: not also
+    # "payment received" or "try paying again".
+    context["card_payment"] = None if order.is_closed else card
     # A paid order's receipt (offline money too; the card notice carries its own link).
     context["receipt_url"] = (
-        order_receipt_url(order) if order.paid_at and not (card and card.received) else ""
+        order_receipt_url(order)
+        if order.paid_at and not order.is_closed and not (card and card.received)
+        else ""
     )
     context["checkout_cancelled"] = request.GET.get("checkout") == "cancelled"
     response = render(request, "events/order_detail.html", context)

@@ -61,7 +61,8 @@ def audience_addresses(mailing: Mailing, *, now: datetime.datetime) -> Iterator[
         ):
             yield email, f"{first} {last}".strip()
     else:
-        orders = Order.objects.confirmed().filter(event_id=mailing.event_id)
+        # Ticket holders as the venue gate counts them: an unpaid reservation is not one.
+        orders = Order.objects.holding_tickets().filter(event_id=mailing.event_id)
         ticket_types = list(mailing.ticket_types.values_list("pk", flat=True))
         if ticket_types:
             orders = orders.filter(tickets__ticket_type__in=ticket_types).distinct()

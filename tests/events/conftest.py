@@ -70,10 +70,11 @@ def public_reveal_event(secret_event):
 
 @pytest.fixture
 def buy(db):
-    """Buy tickets (confirmed) through `events.orders`."""
+    """Buy tickets through `events.orders`: confirmed and paid, a ticket holder
+    (`paid=False`: a pay-later reservation, confirmed with its total still owed)."""
     counter = iter(range(1, 10_000))
 
-    def buy_tickets(event, quantity=1, *, now, user=None, ticket_type=None, email=None):
+    def buy_tickets(event, quantity=1, *, now, user=None, ticket_type=None, email=None, paid=True):
         number = next(counter)
         return factories.make_order(
             event,
@@ -83,6 +84,7 @@ def buy(db):
             phone="",
             user=user,
             idempotency_key=f"test-key-{number}-abcdefghijkl",
+            paid=paid,
             now=now,
         )
 

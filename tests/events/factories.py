@@ -80,10 +80,11 @@ def make_order(
         now=now,
         attendees=attendees,
     ).order
-    if status == Order.Status.CONFIRMED or paid:
-        orders.confirm_order(order=order, now=now)
     if paid:
+        # Paid as it is confirmed (as a card payment confirms a held order).
         orders.mark_order_paid(order=order, now=now)
+    elif status == Order.Status.CONFIRMED:
+        orders.confirm_order(order=order, now=now)
     if status in (Order.Status.CANCELLED, Order.Status.EXPIRED, Order.Status.REFUNDED):
         orders.cancel_order(order=order, now=now, status=status)
     order.refresh_from_db()

@@ -1,3 +1,4 @@
+import datetime
 from datetime import timedelta
 from decimal import Decimal
 
@@ -646,3 +647,95 @@ def test_marking_one_order_paid_says_so_in_the_singular(admin_client, dinner):
         follow=True,
     )
     assert "1 order marked paid." in response.content.decode()
+
+
+def _moved_an_hour_later(event, ticket_type, **overrides):
+    starts = timezone.localtime(event.starts_at) + timedelta(hours=1)
+    ends = timezone.localtime(event.ends_at) + timedelta(hours=1)
+    return _change_form_data(
+        event,
+        ticket_type,
+        starts_at_1=starts.strftime("%H:%M:%S"),
+        ends_at_1=ends.strftime("%H:%M:%S"),
+        **overrides,
+    )
+
+
+def test_moving_an_event_with_tickets_sold_asks_first_then_tells_each_buyer_once(
+    admin_client, sold_dinner
+):
+    """Issue 18, item 17: a new start or end emails every order with valid tickets once,
+    with a new calendar file; the admin asks before saving such a change (no JavaScript)."""
+    from events.notifications import send_event_changes  # noqa: PLC0415
+
+    event, ticket_type = sold_dinner
+    url = reverse("admin:events_event_change", args=[event.pk])
+    old_start = event.starts_at
+    mail.outbox.clear()
+    response = admin_client.post(url, _moved_an_hour_later(event, ticket_type))
+    assert response.status_code == 200
+    assert "1 order has tickets for this event" in response.content.decode()
+    event.refresh_from_db()
+    assert event.starts_at == old_start  # not moved until staff say so
+
+    response = admin_client.post(
+        url, _moved_an_hour_later(event, ticket_type, tell_ticket_holders="on"), follow=True
+    )
+    assert "The buyer of 1 order will be emailed" in response.content.decode()
+    event.refresh_from_db()
+    assert event.starts_at == old_start + timedelta(hours=1)
+    now = timezone.now()
+    assert send_event_changes(now=now) == 1
+    assert send_event_changes(now=now + timedelta(minutes=1)) == 0
+    [message] = mail.outbox
+    assert message.to == ["alice@example.org"]  # the held checkout (b@) is no buyer yet
+    assert message.subject == "New date or time for Reveal dinner"
+    assert "8:00 PM" in message.body
+    [(name, calendar, mimetype)] = message.attachments
+    assert (name, mimetype) == ("reveal-dinner.ics", "text/calendar")
+    stamp = event.starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+    assert f"DTSTART:{stamp}" in calendar
+
+
+def test_an_edit_that_does_not_move_the_event_asks_nothing_and_tells_nobody(
+    admin_client, sold_dinner
+):
+    from events.notifications import send_event_changes  # noqa: PLC0415
+
+    event, ticket_type = sold_dinner
+    url = reverse("admin:events_event_change", args=[event.pk])
+    mail.outbox.clear()
+    data = _change_form_data(event, ticket_type, summary="Now with music.")
+    assert admin_client.post(url, data).status_code == 302
+    assert send_event_changes(now=timezone.now()) == 0
+    assert mail.outbox == []
+
+
+def test_moving_a_secret_venue_event_before_the_reveal_tells_the_time_not_the_venue(
+    admin_client, staff_user
+):
+    from events.notifications import record_event_move, send_event_changes  # noqa: PLC0415
+
+    venue = make_venue(name="Hall of Mysteries", address="7 Hidden Row")
+    event = make_event(title="Secret dinner", venue=venue)
+    event.venue_reveal_at = event.starts_at - timedelta(hours=24)
+    event.save()
+    order = make_order(event, [(make_ticket_type(event), 1)], paid=True, email="p@example.org")
+    before = Event.objects.get(pk=event.pk)
+    event.venue = make_venue(name="Lantern Boathouse", address="9 Pier Road")
+    event.starts_at += timedelta(days=1)
+    event.ends_at += timedelta(days=1)
+    event.venue_reveal_at += timedelta(days=1)
+    event.save()
+    now = timezone.now()
+    assert record_event_move(event, before=before, now=now) == 1
+    mail.outbox.clear()
+    assert send_event_changes(now=now) == 1
+    [message] = mail.outbox
+    texts = [message.body, message.alternatives[0][0], message.attachments[0][1]]
+    for text in texts:
+        text = text.decode() if isinstance(text, bytes) else text
+        for secret in ("Hall of Mysteries", "Hidden Row", "Lantern Boathouse", "Pier Road"):
+            assert secret not in text
+    assert message.to == [order.email]

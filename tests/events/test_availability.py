@@ -3,7 +3,13 @@ import datetime
 import pytest
 
 from events.availability import SalesClosed, check_event_on_sale, places_left, places_taken
-from events.listing import FEW_LEFT, SalesState, event_sales_state, with_ticket_types
+from events.listing import (
+    SalesState,
+    event_sales_state,
+    is_few_left,
+    ticket_type_state,
+    with_ticket_types,
+)
 from events.models import Event, Order, WaitlistEntry
 
 from .factories import make_order
@@ -12,11 +18,51 @@ pytestmark = pytest.mark.django_db
 
 
 def test_few_left_counts_the_event_capacity_once(make_event, make_ticket_type, now):
-    event = make_event(capacity=FEW_LEFT)
-    types = [make_ticket_type(event, name=name, quantity=50) for name in ("Adult", "Child")]
+    event = make_event(capacity=20)
+    types = [
+        make_ticket_type(event, name=name, quantity=50, max_per_order=20)
+        for name in ("Adult", "Child")
+    ]
+    make_order(event, [(types[0], 17)], now=now)
+    event.refresh_from_db()
+    types = [t.__class__.objects.get(pk=t.pk) for t in types]
     left = places_left(event, now=now, ticket_types=types, offers=[])
-    assert sum(left.values()) == 2 * FEW_LEFT  # each type alone could take every place
+    assert sum(left.values()) == 2 * 3  # each type alone could take every place
     assert event_sales_state(event, now=now, left=left, ticket_types=types) == (SalesState.FEW_LEFT)
+
+
+@pytest.mark.parametrize(
+    "left, size, few",
+    [
+        (8, 8, False),  # nothing sold: all there is, not "few left"
+        (3, 3, False),
+        (2, 3, True),
+        (3, 12, True),  # small: at least 3
+        (4, 12, False),
+        (5, 50, True),  # a tenth
+        (6, 50, False),
+        (20, 200, True),
+        (21, 200, False),
+        (0, 10, False),  # sold out, not few
+    ],
+)
+def test_few_left_is_relative_to_the_size_and_never_when_nothing_is_sold(left, size, few):
+    """Issue 18, item 18."""
+    assert is_few_left(left=left, size=size) is few
+
+
+def test_a_small_ticket_type_with_nothing_sold_is_on_sale_not_few_left(
+    make_event, make_ticket_type, now
+):
+    event = make_event()
+    table = make_ticket_type(event, name="Table", quantity=8)
+    left = places_left(event, now=now, ticket_types=[table], offers=[])
+    assert ticket_type_state(table, now=now, left=left[table.pk]) == SalesState.ON_SALE
+    assert event_sales_state(event, now=now, left=left, ticket_types=[table]) == (
+        SalesState.ON_SALE
+    )
+    # An event capacity below the type's quantity is all there is too.
+    assert ticket_type_state(table, now=now, left=4, capacity=4) == SalesState.ON_SALE
 
 
 def test_places_taken_are_the_tickets_held_or_sold_and_the_places_offered(

@@ -507,3 +507,39 @@ def test_partial_refund_in_stripes_dashboard_lowers_the_event_revenue(
     assert order.status == Order.Status.CONFIRMED and order.tickets.count() == 2
     assert revenue().figure_revenue == Decimal("175.00")
     assert revenue().figure_sold == 3
+
+
+@pytest.mark.django_db
+def test_a_refunded_order_page_says_refunded_and_nothing_else(
+    client, dinner_event, fake_stripe, staff_user
+):
+    """Issue 18, item 13: not also "Payment received... your tickets are confirmed"."""
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    client.force_login(staff_user)
+    ids = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
+    committed(lambda: client.post(f"/admin/events/order/{order.pk}/refund/", {"ticket": ids}))
+    client.logout()
+    page = get_page(client, order.get_absolute_url() + "?checkout=done")
+    assert "This order is refunded" in page
+    assert 'order-state">Refunded<' in page
+    for promise in ("Payment received", "tickets are confirmed", "Confirmed", "Paid"):
+        assert promise not in page, promise
+    assert "Cancel this order" not in page
+
+
+@pytest.mark.django_db
+def test_a_card_paid_order_promises_no_cancellation_and_names_whom_to_write_to(
+    client, dinner_event, fake_stripe, association
+):
+    """Issue 18, item 14: the buyer of a paid order cannot cancel it online; the page and
+    the confirmation say so, and give the association's address instead."""
+    order, payment = checkout_by_card(client, dinner_event)
+    post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
+    [confirmation] = mail.outbox
+    page = get_page(client, order.get_absolute_url())
+    for text in (confirmation.body, confirmation.alternatives[0][0], page):
+        assert "option to cancel" not in text
+        assert "and cancel" not in text
+        assert "cannot be cancelled online" in text
+        assert "info@example.org" in text
+    assert "Cancel this order" not in page

@@ -294,3 +294,17 @@ def test_the_verdict_says_each_thing_once(door, dinner, ticket_type):
     html = door.get(_url(dinner), {"code": _ticket(unpaid).code}).content.decode()
     assert "Unpaid: collect $80.00 at the door" in _verdict(html)
     assert html.count("to collect") == 0 and html.count("collect $80.00") == 1
+
+
+def test_a_refunded_ticket_is_shown_refunded_at_the_door(door, dinner, ticket_type):
+    """Issue 18, item 13: its order's state is "Refunded", not "Paid", and it is refused."""
+    order = make_order(dinner, [(ticket_type, 1)], paid=True, status=Order.Status.REFUNDED)
+    ticket = _ticket(order)
+    lookup = door.get(_url(dinner), {"code": ticket.code}).content.decode()
+    assert 'order-state">Refunded<' in lookup
+    assert "This order was refunded." in lookup
+    assert "Paid" not in lookup.split("Find a ticket")[0]
+    response = door.post(_url(dinner), {"code": ticket.code})
+    assert response.status_code == 409
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None

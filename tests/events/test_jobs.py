@@ -7,11 +7,12 @@ from django.core import mail
 from django.core.management import call_command
 
 from events import jobs
-from events.models import Order, Venue
+from events.models import Event, Order, Venue
 from events.notifications import (
     queue_order_confirmation,
+    record_event_move,
     send_due_venue_notices,
-    send_venue_updates,
+    send_event_changes,
 )
 from events.orders import reserve_tickets
 from outbox.delivery import drain
@@ -34,7 +35,7 @@ def test_jobs_are_listed_for_run_jobs():
         "offer_returned_places",
         "send_payment_reminders",
         "send_due_venue_notices",
-        "send_venue_updates",
+        "send_event_changes",
     ]
 
 
@@ -214,20 +215,27 @@ def test_confirmation_that_cannot_be_built_gives_the_venue_notice_back(
     assert len(notices_to("unlucky@example.org")) == 1
 
 
+def move_venue(event, name, *, at) -> int:
+    """Staff move the event to a new venue at `at`, as the admin saves it."""
+    with time_machine.travel(at, tick=False):
+        before = Event.objects.get(pk=event.pk)
+        event.refresh_from_db()
+        event.venue = Venue.objects.create(name=name, address="9 Pier Road")
+        event.save()
+        return record_event_move(event, before=before, now=at)
+
+
 def test_venue_change_after_reveal_sends_one_update(secret_event, buy, now):
     buy(secret_event, 1, now=now, email="guest@example.org")
     at = secret_event.venue_reveal_at
     send_due_venue_notices(now=at)
     mail.outbox.clear()
-    with time_machine.travel(at + datetime.timedelta(hours=1), tick=False):
-        secret_event.refresh_from_db()
-        secret_event.venue = Venue.objects.create(name="Lantern Boathouse", address="9 Pier Road")
-        secret_event.save()
+    move_venue(secret_event, "Lantern Boathouse", at=at + datetime.timedelta(hours=1))
     secret_event.refresh_from_db()
     assert secret_event.venue_changed_at == at + datetime.timedelta(hours=1)
     later = at + datetime.timedelta(hours=1, minutes=1)
-    assert send_venue_updates(now=later) == 1
-    assert send_venue_updates(now=later + datetime.timedelta(minutes=1)) == 0
+    assert send_event_changes(now=later) == 1
+    assert send_event_changes(now=later + datetime.timedelta(minutes=1)) == 0
     assert len(mail.outbox) == 1
     assert "Lantern Boathouse" in mail.outbox[0].body
     assert send_due_venue_notices(now=later) == 0
@@ -242,18 +250,17 @@ def test_editing_the_venue_address_after_reveal_sends_one_update(secret_event, b
         venue = Venue.objects.get(pk=venue.pk)
         venue.address = "1 New Street\nNorfolk, VA"
         venue.save()
-    assert send_venue_updates(now=at + datetime.timedelta(hours=1)) == 1
+    assert send_event_changes(now=at + datetime.timedelta(hours=1)) == 1
     assert "1 New Street" in mail.outbox[0].body
 
 
 def test_venue_change_before_reveal_sends_no_update(secret_event, buy, now):
     buy(secret_event, 1, now=now)
-    secret_event.venue = Venue.objects.create(name="Another Hall", address="3 Side Street")
-    secret_event.save()
+    assert move_venue(secret_event, "Another Hall", at=now) == 0
     secret_event.refresh_from_db()
     assert secret_event.venue_changed_at is None
     mail.outbox.clear()
-    assert send_venue_updates(now=secret_event.venue_reveal_at + datetime.timedelta(hours=1)) == 0
+    assert send_event_changes(now=secret_event.venue_reveal_at + datetime.timedelta(hours=1)) == 0
     send_due_venue_notices(now=secret_event.venue_reveal_at)
     assert "Another Hall" in mail.outbox[0].body
 
@@ -263,12 +270,9 @@ def test_second_change_sends_a_second_update(secret_event, buy, now):
     at = secret_event.venue_reveal_at
     send_due_venue_notices(now=at)
     for hours, name in ((1, "First Move Hall"), (2, "Second Move Hall")):
-        with time_machine.travel(at + datetime.timedelta(hours=hours), tick=False):
-            secret_event.refresh_from_db()
-            secret_event.venue = Venue.objects.create(name=name, address="Somewhere")
-            secret_event.save()
+        move_venue(secret_event, name, at=at + datetime.timedelta(hours=hours))
         mail.outbox.clear()
-        assert send_venue_updates(now=at + datetime.timedelta(hours=hours, minutes=5)) == 1
+        assert send_event_changes(now=at + datetime.timedelta(hours=hours, minutes=5)) == 1
         assert name in mail.outbox[0].body
 
 

@@ -141,8 +141,10 @@ def test_moving_an_event_to_another_venue_after_the_reveal_is_still_noticed(
     event = Event.objects.get(pk=public_reveal_event.pk)
     event.venue_reveal_at = now - datetime.timedelta(hours=1)
     event.save()
+    before = Event.objects.get(pk=event.pk)
     event.venue = Venue.objects.create(name="New Hall", address="1 Main Street")
     event.save()
+    notifications.record_event_move(event, before=before, now=now)
     event.refresh_from_db()
     assert event.venue_changed_at is not None
 
@@ -170,7 +172,7 @@ def test_saving_a_venue_unchanged_from_a_browser_is_not_a_venue_change(secret_ev
         venue.save()
     secret_event.refresh_from_db()
     assert secret_event.venue_changed_at is None
-    assert notifications.send_venue_updates(now=at + datetime.timedelta(hours=1)) == 0
+    assert notifications.send_event_changes(now=at + datetime.timedelta(hours=1)) == 0
     assert mail.outbox == []
 
 

@@ -15,6 +15,12 @@ def order(secret_event, buy, now):
     return buy(secret_event, 2, now=now)
 
 
+@pytest.fixture
+def unpaid_order(secret_event, buy, now):
+    """A pay-later reservation: its buyer may still cancel it online."""
+    return buy(secret_event, 2, now=now, paid=False)
+
+
 def test_order_page_shows_each_ticket_with_its_qr_code(client, order):
     response = client.get(order.get_absolute_url())
     page = response.content.decode()
@@ -96,30 +102,30 @@ def test_held_order_link_does_not_reveal_the_venue(client, secret_event, now):
     assert "Hidden Orchard Hall" not in page
 
 
-def test_buyer_cancels_from_the_order_page_and_tickets_return(client, order, secret_event):
-    page = client.get(order.get_absolute_url()).content.decode()
+def test_buyer_cancels_from_the_order_page_and_tickets_return(client, unpaid_order, secret_event):
+    page = client.get(unpaid_order.get_absolute_url()).content.decode()
     assert "Cancel this order" in page
-    response = client.post(f"/orders/{order.token}/cancel/")
+    response = client.post(f"/orders/{unpaid_order.token}/cancel/")
     assert response.status_code == 303
-    order.refresh_from_db()
-    assert order.status == Order.Status.CANCELLED
+    unpaid_order.refresh_from_db()
+    assert unpaid_order.status == Order.Status.CANCELLED
     assert secret_event.ticket_types.get().reserved == 0
-    assert "Cancel this order" not in client.get(order.get_absolute_url()).content.decode()
+    assert "Cancel this order" not in client.get(unpaid_order.get_absolute_url()).content.decode()
 
 
-def test_buyer_who_cancels_gets_one_cancellation_email(client, order):
+def test_buyer_who_cancels_gets_one_cancellation_email(client, unpaid_order):
     mail.outbox.clear()
-    client.post(f"/orders/{order.token}/cancel/")
-    client.post(f"/orders/{order.token}/cancel/")  # a second click: no second email
-    assert [m.to for m in mail.outbox] == [[order.email]]
+    client.post(f"/orders/{unpaid_order.token}/cancel/")
+    client.post(f"/orders/{unpaid_order.token}/cancel/")  # a second click: no second email
+    assert [m.to for m in mail.outbox] == [[unpaid_order.email]]
     message = mail.outbox[0]
-    assert message.subject == f"Your order {order.reference} for Secret Supper is cancelled"
+    assert message.subject == f"Your order {unpaid_order.reference} for Secret Supper is cancelled"
     assert "is cancelled" in message.body
     assert "is cancelled" in message.alternatives[0][0]
 
 
-def test_cancellation_is_shown_even_when_its_email_fails(client, order, mail_server_down):
-    response = client.post(f"/orders/{order.token}/cancel/", follow=True)
+def test_cancellation_is_shown_even_when_its_email_fails(client, unpaid_order, mail_server_down):
+    response = client.post(f"/orders/{unpaid_order.token}/cancel/", follow=True)
     assert response.status_code == 200
     assert "Your order is cancelled" in response.content.decode()
 
@@ -188,3 +194,35 @@ def test_account_orders_include_lists_the_orders(rf, secret_event, buy, now, non
     assert order.reference in html
     assert order.get_absolute_url() in html
     assert "Hidden Orchard Hall" not in html
+
+
+def test_an_unpaid_order_may_still_be_cancelled_and_says_so(client, unpaid_order, association):
+    page = client.get(unpaid_order.get_absolute_url()).content.decode()
+    assert "Cancel this order" in page
+    assert "and cancel this order" in page
+    assert "cannot be cancelled online" not in page
+
+
+def test_too_close_to_the_event_the_page_offers_no_cancellation_but_whom_to_write_to(
+    client, unpaid_order, association, settings
+):
+    """Issue 18, item 14: past the buyer's deadline, no promise of a cancellation."""
+    deadline = unpaid_order.event.starts_at - datetime.timedelta(
+        hours=settings.EVENTS_CANCEL_UNTIL_HOURS
+    )
+    with time_machine.travel(deadline + datetime.timedelta(minutes=1)):
+        page = client.get(unpaid_order.get_absolute_url()).content.decode()
+        response = client.post(f"/orders/{unpaid_order.token}/cancel/")
+    assert "Cancel this order" not in page and "and cancel" not in page
+    assert "too close to the event to cancel this order online" in page
+    assert "mailto:info@example.org" in page and unpaid_order.reference in page
+    assert response.status_code == 409
+
+
+def test_the_account_page_shows_an_unpaid_reservation_as_payment_due(
+    client, secret_event, buy, non_member, now
+):
+    buy(secret_event, 1, now=now, user=non_member, paid=False)
+    client.force_login(non_member)
+    page = client.get("/account/").content.decode()
+    assert "Reserved, payment due" in page

@@ -87,15 +87,18 @@ def test_staff_mark_paid_confirms_the_offline_payment_once_with_a_receipt(
     assert order.paid_at is not None and order.status == Order.Status.CONFIRMED
     assert payment.status == Payment.Status.PAID
     assert payment.paid_at is not None and payment.fulfilled_at is not None
-    assert mail.outbox == []  # the buyer had the confirmation when they ordered
+    # Paid at last: the buyer is sent their tickets, once.
+    assert [m.to for m in mail.outbox] == [[order.email]]
+    assert order.reference in mail.outbox[0].subject
     receipt = order_receipt_url(order)
     assert receipt.endswith(payment.get_absolute_url())
     page = admin_client.get(payment.get_absolute_url()).content.decode()
     assert "$100.00" in page
     assert payment.get_absolute_url() in admin_client.get(order.get_absolute_url()).content.decode()
-    # Marking it paid again changes nothing and makes no second payment.
+    # Marking it paid again changes nothing and makes no second payment (nor email).
     mark_paid(admin_client, [order])
     assert Payment.objects.filter(object_id=str(order.pk)).count() == 1
+    assert len(mail.outbox) == 1
     # The treasurer's list and CSV hold offline money too.
     listing = admin_client.get("/admin/payments/payment/").content.decode()
     assert order.reference in listing

@@ -10,6 +10,8 @@ from django.core.management import call_command
 
 from events.models import Event, Order, TicketType
 
+from .factories import make_order
+
 
 def test_upcoming_list_shows_date_format_location_and_price(client, secret_event):
     page = client.get("/events/").content.decode()
@@ -41,19 +43,25 @@ def test_upcoming_list_soonest_first_and_past_list_most_recent_first(client, mak
         ({"registration_opens_at": 24}, "Registration not yet open"),
         ({"registration_closes_at": -1}, "Registration closed"),
         ({"quantity": 0}, "Sold out"),
-        ({"quantity": 3}, "Few left"),
+        ({"quantity": 30, "sold": 27}, "Few left"),
+        ({"quantity": 3}, ""),  # nothing sold: never "few left" (and no badge)
     ],
 )
 def test_list_shows_sales_states(client, make_event, make_ticket_type, now, setup, label):
     setup = dict(setup)
     quantity = setup.pop("quantity", 50)
+    sold = setup.pop("sold", 0)
     for field, value in setup.items():
         if isinstance(value, int):
             setup[field] = now + datetime.timedelta(hours=value)
     event = make_event(**setup)
-    make_ticket_type(event, quantity=quantity)
+    ticket_type = make_ticket_type(event, quantity=quantity, max_per_order=30)
+    if sold:
+        make_order(event, [(ticket_type, sold)], now=now)
     page = client.get("/events/").content.decode()
     assert label in page
+    if not label:
+        assert "Few left" not in page
 
 
 def test_detail_shows_ticket_types_prices_and_member_prices(client, secret_event):

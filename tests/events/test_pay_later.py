@@ -288,11 +288,37 @@ def test_a_short_time_to_pay_is_reminded_halfway(now):
     assert order.payment_reminder_due_at == now + timedelta(hours=12)
 
 
-def test_unpaid_pay_later_order_stays_a_ticket_holder_until_released(dinner, now):
-    """Decided: an unpaid reservation gets the venue at the reveal (as before); the limits
-    on checkouts and unpaid places keep hoarding impractical, and it is released on time."""
+def test_unpaid_reservation_is_no_ticket_holder_until_it_is_paid(dinner, now):
+    """Issue 18, item 1: a reservation confirmed unpaid keeps its places, but is no ticket
+    holder (venue, online link, venue emails, mailings) until its money comes."""
     order = reserve_unpaid(dinner, now=now)
-    assert order.holds_tickets
-    release_unpaid_order(order=order, now=now + datetime.timedelta(days=1))
+    assert order.status == Order.Status.CONFIRMED and not order.holds_tickets
+    assert not Order.objects.holding_tickets().filter(pk=order.pk).exists()
+    mark_order_paid(order=order, now=now)
     order.refresh_from_db()
-    assert not order.holds_tickets
+    assert order.holds_tickets
+    assert Order.objects.holding_tickets().filter(pk=order.pk).exists()
+
+
+def test_a_free_order_is_a_ticket_holder_without_payment(now):
+    event = make_event(starts_at=now + timedelta(days=10))
+    make_ticket_type(event, name="Talk", price=Decimal("0"))
+    order = place_order(
+        event=event,
+        lines=[(event.ticket_types.get(), 1)],
+        buyer={"name": "Fay Free", "email": "fay@example.org"},
+        attendees=None,
+        user=None,
+        idempotency_key=next(KEYS),
+        payment_method="free",
+        now=now,
+    ).order
+    assert order.paid_at is None and order.holds_tickets
+    assert Order.objects.holding_tickets().filter(pk=order.pk).exists()
+
+
+def test_a_released_reservation_holds_nothing(dinner, now):
+    order = reserve_unpaid(dinner, now=now)
+    release_unpaid_order(order=order, now=now + datetime.timedelta(days=8))
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED and not order.holds_tickets

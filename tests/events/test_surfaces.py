@@ -10,7 +10,10 @@ from django.core import mail
 from django.test import override_settings
 
 from events.models import Event
-from events.notifications import queue_order_confirmation
+from events.notifications import queue_order_confirmation, send_due_venue_notices
+from events.order_payments import record_offline_payment
+from news.delivery import audience_addresses
+from news.models import Mailing
 from tests.conftest import emptied_page_store
 
 from .conftest import HINT, SECRET_ADDRESS, SECRET_NAME
@@ -333,3 +336,86 @@ def test_page_cache_never_serves_pre_reveal_state_after_reveal(
     assert again.content == before.content  # served from the cache until the reveal
     assert re.search(r"max-age=[01]\b", again["Cache-Control"])  # ...for no longer
     assert shows_venue(after.content.decode())
+
+
+ONLINE_LINK = "https://meet.example.org/secret-room"
+
+
+def holder_surfaces(client, event, order):
+    """What the buyer of `order`, signed in, can reach about its event."""
+    return {
+        "event page": client.get(event.get_absolute_url()).content.decode(),
+        "event list": client.get("/events/").content.decode(),
+        "event .ics": client.get(f"/events/{event.slug}/event.ics").content.decode(),
+        "account page": client.get("/account/").content.decode(),
+        **order_surfaces(client, order),
+    }
+
+
+def ticket_holders_mailed(event, now):
+    mailing = Mailing.objects.create(
+        subject="Parking", body="Park behind the hall.", audience="ticket_holders", event=event
+    )
+    return {email for email, _name in audience_addresses(mailing, now=now)}
+
+
+@pytest.fixture
+def hybrid_secret_event(secret_event):
+    secret_event.format = Event.Format.HYBRID
+    secret_event.online_link = ONLINE_LINK
+    secret_event.save()
+    return secret_event
+
+
+def test_an_unpaid_reservation_is_told_the_venue_nowhere_until_it_is_paid(
+    client, hybrid_secret_event, buy, non_member, now
+):
+    """Issue 18, item 1: a pay-later reservation, confirmed at once, is no ticket holder:
+    after the reveal, no surface shows it the venue or the online link, no venue email
+    goes to it and no ticket-holder mailing reaches it. Once paid, every surface shows
+    them, and it is told the venue by email once (never twice)."""
+    event = hybrid_secret_event
+    order = buy(event, 1, now=now, user=non_member, paid=False)
+    client.force_login(non_member)
+    after = event.venue_reveal_at + datetime.timedelta(minutes=1)
+    mail.outbox.clear()
+    with time_machine.travel(after, tick=False):
+        queue_order_confirmation(order, now=after)
+        assert send_due_venue_notices(now=after) == 0
+        surfaces = holder_surfaces(client, event, order)
+        surfaces["emails"] = email_texts()
+        for name, text in surfaces.items():
+            assert not shows_venue(text), f"the venue leaks to the unpaid reservation on the {name}"
+            assert ONLINE_LINK not in text, f"the online link leaks on the {name}"
+        assert "Once your payment has reached us" in surfaces["order page"]
+        assert "payment due" in surfaces["account page"]
+        assert order.email not in ticket_holders_mailed(event, after)
+
+        mail.outbox.clear()
+        assert record_offline_payment(order=order, now=after)  # staff mark it paid
+        assert send_due_venue_notices(now=after) == 0  # its tickets email told it already
+        paid = holder_surfaces(client, event, order)
+        for name in ("event page", "event list", "event .ics", "order page", "order .ics"):
+            assert shows_venue(paid[name]), f"the paid holder misses the venue on the {name}"
+        assert ONLINE_LINK in paid["order page"] and ONLINE_LINK in paid["event page"]
+        told = [m for m in mail.outbox if SECRET_NAME in m.body]
+        assert [m.to for m in told] == [[order.email]]
+        assert order.email in ticket_holders_mailed(event, after)
+    assert send_due_venue_notices(now=after + datetime.timedelta(hours=1)) == 0
+
+
+def test_a_reservation_paid_before_the_reveal_gets_the_venue_notice_at_the_reveal(
+    client, secret_event, buy, now
+):
+    paid_in_time = buy(secret_event, 1, now=now, paid=False)
+    never_paid = buy(secret_event, 1, now=now, paid=False)
+    record_offline_payment(order=paid_in_time, now=now)
+    mail.outbox.clear()
+    at = secret_event.venue_reveal_at
+    assert send_due_venue_notices(now=at) == 1
+    assert [m.to for m in mail.outbox] == [[paid_in_time.email]]
+    assert SECRET_NAME in mail.outbox[0].body
+    with time_machine.travel(at + datetime.timedelta(minutes=1)):
+        assert shows_venue(order_surfaces(client, paid_in_time)["order page"])
+        for name, text in order_surfaces(client, never_paid).items():
+            assert not shows_venue(text), f"the venue leaks to the unpaid order on the {name}"

@@ -37,11 +37,13 @@ def test_ticket_holders_twice_in_the_audience_get_one_delivery(
     dinner = secret_event.ticket_types.get()
     other = factories.make_ticket_type(secret_event, name="Lunch", price=0)
     for email, ticket_type in [("Bo@example.org", dinner), ("bo@example.org", other)]:
-        factories.make_order(secret_event, [(ticket_type, 1)], email=email, now=now)
+        factories.make_order(secret_event, [(ticket_type, 1)], email=email, paid=True, now=now)
     factories.make_order(
         secret_event, [(dinner, 1)], email="gone@example.org", status=Order.Status.CANCELLED
     )
     factories.make_order(secret_event, [(other, 1)], email="lunch@example.org", now=now)
+    # A reservation still to be paid holds no tickets yet: not in the audience.
+    factories.make_order(secret_event, [(dinner, 1)], email="unpaid@example.org", now=now)
     everyone = scheduled(
         make_mailing, now, audience=Mailing.Audience.TICKET_HOLDERS, event=secret_event
     )
@@ -146,7 +148,7 @@ def test_a_mailings_plain_text_keeps_its_numbered_list_and_headings(
 
 
 def test_ticket_holders_are_told_why(make_mailing, secret_event, now, association):
-    factories.make_order(secret_event, [(secret_event.ticket_types.get(), 1)], now=now)
+    factories.make_order(secret_event, [(secret_event.ticket_types.get(), 1)], paid=True, now=now)
     scheduled(make_mailing, now, audience=Mailing.Audience.TICKET_HOLDERS, event=secret_event)
     send_mailings(now=now)
     assert "you hold tickets for Secret Supper" in mail.outbox[0].body
