@@ -124,3 +124,11 @@ def fake_stripe(settings):
         # As nsca/settings.py derives it for an API on loopback: the fake's page is its own.
         settings.STRIPE_CHECKOUT_ORIGIN = fake.url
         yield fake
+
+
+@pytest.fixture
+def stripe_in_trouble(fake_stripe, settings):
+    """The fake Stripe, to be hung (`.hang()`) or failed (`.fail()`) by the test, with the
+    site's Stripe timeout short so that a hung Stripe costs the test half a second."""
+    settings.STRIPE_TIMEOUT = 0.5
+    return fake_stripe
