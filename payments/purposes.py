@@ -13,8 +13,8 @@ AppConfig.ready, so `payments` never imports the apps that use it:
 `fulfil` is called exactly once per payment, by `payments.confirmation.confirm_payment`,
 inside the transaction that holds the payment row's lock (so it may lock its own rows
 after it). It returns True when the thing paid for is now the payer's, False when it can
-no longer be had (places sold out after the hold lapsed): the payment is then refunded in
-full at once and `on_refused` tells the payer why. The payment is saved paid before
+no longer be had (an order that expired or was cancelled before the money came): the
+payment is then refunded in full at once and `on_refused` tells the payer why. The payment is saved paid before
 `fulfil` runs. Email sent from `fulfil` is written to the outbox in that same transaction
 (the site's email backend), so it goes once, exactly when the confirmation is stored.
 
