@@ -577,3 +577,32 @@ def test_partial_refund_in_stripes_dashboard_lowers_the_event_revenue(
     assert order.status == Order.Status.CONFIRMED and order.tickets.count() == 2
     assert revenue().figure_revenue == Decimal("175.00")
     assert revenue().figure_sold == 3
+
+
+@pytest.mark.django_db
+def test_a_payment_left_without_its_session_never_stops_later_sessions_expiring(
+    client, dinner_event, fake_stripe
+):
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    # What a worker killed while Stripe hung left behind, before this order.
+    orphan = Payment.objects.create(
+        purpose="events.order",
+        object_id="999999",
+        amount=Decimal("65.00"),
+        method=Payment.Method.CARD,
+        expires_at=timezone.now(),
+    )
+    order, payment = checkout_by_card(client, dinner_event)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=20), tick=False):
+        call_command("run_jobs", stdout=StringIO())
+    payment.refresh_from_db()
+    orphan.refresh_from_db()
+    order.refresh_from_db()
+    assert orphan.status == Payment.Status.FAILED
+    assert fake_stripe.sessions[payment.checkout_session_id]["status"] == "expired"
+    assert payment.status == Payment.Status.EXPIRED
+    assert order.status == Order.Status.EXPIRED
