@@ -44,6 +44,7 @@ class Outcome(StrEnum):
     REFUSED = "refused"
     NOT_PAID = "not_paid"
     EXPIRED = "expired"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,7 @@ def mark_failed(*, payment: Payment, problem: str) -> Confirmation:
             locked.status = Payment.Status.FAILED
             locked.problem = f"{locked.problem}\n{problem}".strip()[:2000]
             locked.save(update_fields=["status", "problem", "updated_at"])
-    return Confirmation(Outcome.EXPIRED, locked)
+    return Confirmation(Outcome.FAILED, locked)
 
 
 def _id_of(value) -> str:
