@@ -10,8 +10,9 @@ Payment after expiry (the late-payment rule): `fulfil` says whether the thing ca
 be had. An order that expired or was cancelled cannot (it is never revived: its buyer
 was told, its places went back on sale); a gift always can. If not, the payment is
 refunded in full at once, the payer is told why through the purpose, and staff see it on
-the payment. A refund Stripe did not take then is asked again whenever the same news
-arrives again (Stripe retries the webhook), so such money is never kept.
+the payment. A refund Stripe did not take then is asked again when the same news arrives
+again (Stripe retries the webhook) and by the job (`refund_if_owed`): such money is never
+kept.
 
 `settle_from_stripe` asks Stripe where a Checkout Session stands and confirms through the
 same function; it is what the return page and the job call, and what the webhook calls
@@ -113,6 +114,17 @@ def confirm_payment(
     if accepted:
         return Confirmation(Outcome.CONFIRMED, payment)
     return _refuse(payment, now=now)
+
+
+def refund_if_owed(*, payment_id: int, now: datetime.datetime) -> Confirmation | None:
+    """A refused payment whose refund Stripe did not take (`Payment.refund_owed`) is
+    refunded now; None when nothing is owed (refunded meanwhile). Under the row's lock, so
+    two runs at once refund it once."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if not payment.refund_owed:
+            return None
+        return _refuse(payment, now=now)
 
 
 def _refuse(payment: Payment, *, now: datetime.datetime) -> Confirmation:

@@ -14,6 +14,9 @@ session; confirming is idempotent under the payment's lock anyway. One payment t
 (Stripe refuses, a bug) is logged and left for the next run; the others are still
 settled. Only Stripe not answering at all ends the run early: asking about the next
 payment would wait as long, and the next run asks again.
+
+`refund_owed_payments` refunds each payment refused (paid for what had lapsed) whose
+refund Stripe did not take when it was refused.
 """
 
 import datetime
@@ -22,7 +25,7 @@ from collections import Counter
 
 from django.utils.translation import gettext as _
 
-from .confirmation import Outcome, mark_expired, mark_failed, settle_from_stripe
+from .confirmation import Outcome, mark_expired, mark_failed, refund_if_owed, settle_from_stripe
 from .models import Payment
 from .stripe_api import (
     JOB_RETRIES,
@@ -106,4 +109,22 @@ def settle_lapsed_card_payment(payment: Payment, *, now: datetime.datetime) -> s
     return EXPIRED
 
 
-JOBS = [settle_lapsed_card_payments]
+def refund_owed_payments(*, now):
+    refunded = left = 0
+    owed = list(Payment.objects.refunds_owed().order_by("pk").values_list("pk", flat=True))
+    for index, pk in enumerate(owed):
+        try:
+            refunded += refund_if_owed(payment_id=pk, now=now) is not None
+        except StripeNotAnswering:
+            logger.warning("Stripe is not answering: %s refund(s) wait", len(owed) - index)
+            left += len(owed) - index
+            break
+        except Exception:
+            logger.exception("Could not refund refused payment %s", pk)
+            left += 1
+    return f"{refunded} refused payment(s) refunded" + (
+        f", {left} left for the next run" if left else ""
+    )
+
+
+JOBS = [settle_lapsed_card_payments, refund_owed_payments]

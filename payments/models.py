@@ -60,6 +60,15 @@ class PaymentQuerySet(models.QuerySet):
             method=Payment.Method.CARD, status=Payment.Status.PENDING, expires_at__lte=now
         )
 
+    def refunds_owed(self):
+        """Refused payments whose refund Stripe did not take (`Payment.refund_owed`)."""
+        return self.filter(
+            status=Payment.Status.PAID,
+            paid_at__isnull=False,
+            fulfilled_at__isnull=True,
+            amount_refunded=0,
+        )
+
     def claim_for_settling(self, *, pk, now, lease):
         """Claim one lapsed card payment for a job that will ask Stripe about it, until
         `now + lease`; that time, or None when another runner holds it or it is no longer

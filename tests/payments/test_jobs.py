@@ -127,3 +127,32 @@ def test_two_job_runners_at_once_expire_each_session_once(begin_card_payment, fa
         f"/v1/checkout/sessions/{payment.checkout_session_id}/expire" for payment in payments
     )
     assert set(Payment.objects.values_list("status", flat=True)) == {Payment.Status.EXPIRED}
+
+
+def test_a_refused_payment_whose_refund_stripe_did_not_take_is_refunded_by_the_job(
+    begin_card_payment, fake_stripe, ledger
+):
+    from payments.confirmation import confirm_payment
+    from payments.jobs import refund_owed_payments
+    from payments.stripe_api import StripeUnavailable
+
+    ledger.accept = False  # what it paid for could no longer be had
+    payment = begin_card_payment()
+    fake_stripe.pay(payment.checkout_session_id, deliver=False)
+    fake_stripe.fail(500)
+    with pytest.raises(StripeUnavailable):
+        confirm_payment(
+            payment_id=payment.pk,
+            amount_minor=payment.amount_in_minor_units,
+            currency="usd",
+            payment_intent_id=fake_stripe.sessions[payment.checkout_session_id]["payment_intent"],
+            now=timezone.now(),
+        )
+    assert "1 left for the next run" in refund_owed_payments(now=timezone.now())
+    fake_stripe.fail(None)
+    assert refund_owed_payments(now=timezone.now()) == "1 refused payment(s) refunded"
+    assert refund_owed_payments(now=timezone.now()) == "0 refused payment(s) refunded"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert ledger.refused == [payment.pk]
+    assert len(fake_stripe.refunds) == 1
