@@ -48,6 +48,24 @@ def pay_later_refused_message() -> str:
     return _("Paying later is not offered for this event; please choose another way to pay.")
 
 
+class CardPaymentsNotAnswering(InvalidSelection):
+    """Stripe could not begin the card payment (it hung past `STRIPE_TIMEOUT`, or failed):
+    nothing was charged and the order was let go, so trying again is a new order."""
+
+
+def card_not_answering_message(event, *, now: datetime.datetime) -> str:
+    if event.pay_later_is_offered(now):
+        return _(
+            "Card payments are not answering just now, so nothing was charged and your "
+            "places were not kept. Please try again in a few minutes, or choose to pay "
+            "later by check."
+        )
+    return _(
+        "Card payments are not answering just now, so nothing was charged and your places "
+        "were not kept. Please try again in a few minutes."
+    )
+
+
 @dataclass(frozen=True)
 class CheckoutResult:
     order: Order
@@ -120,9 +138,7 @@ def place_order(
     except PaymentUnavailable:
         logger.exception("Could not begin a %s payment for order %s", method.code, order.reference)
         cancel_order(order=order, now=now, status=Order.Status.EXPIRED)
-        raise InvalidSelection(
-            _("Card payments are unavailable just now. Please try again or choose another way.")
-        ) from None
+        raise CardPaymentsNotAnswering(card_not_answering_message(event, now=now)) from None
     pay_by = None
     instructions = outcome.instructions
     if method.code == PAY_LATER and not outcome.paid:

@@ -2,9 +2,11 @@
 
 Registered with `payments.purposes` from `EventsConfig.ready`, so payments never imports
 events. `fulfil` is called once per payment, under the payment row's lock: a held order is
-confirmed paid; an order whose hold lapsed before the money came is reinstated if its
-places are still free (`orders.reinstate_expired_order`), else refused (payments refunds
-it in full and `tell_buyer_payment_refused` says why). The confirmation email is queued
+confirmed paid. An order that expired (its hold lapsed and the job released its places) or
+was cancelled before the money came is never revived, whatever places are left: its
+buyer was told it ended and may have ordered again, and its Checkout Session should have
+been expired with it. The payment is refused (the late-payment rule: payments refunds it
+in full and `tell_buyer_payment_refused` says why). The confirmation email is queued
 in the outbox in the same transaction, so it goes once, exactly when the payment is
 confirmed; the outbox's worker builds and sends it.
 
@@ -37,7 +39,7 @@ from payments.stripe_api import LineItem, StripeUnavailable
 
 from .models import Order
 from .notifications import queue_order_confirmation
-from .orders import cancel_order, mark_order_paid, reinstate_expired_order, release_tickets
+from .orders import cancel_order, mark_order_paid, release_tickets
 from .receipts import ORDER_PURPOSE, order_receipt_url
 
 PURPOSE = ORDER_PURPOSE
@@ -66,9 +68,7 @@ def fulfil(*, payment: Payment, now: datetime.datetime) -> bool:
         if order.paid_at is None:
             mark_order_paid(order=order, now=now)
         return True
-    if order.status == Order.Status.EXPIRED and reinstate_expired_order(order=order, now=now):
-        queue_order_confirmation(order, now=now)
-        return True
+    # Expired, cancelled or refunded: refused, and refunded in full.
     return False
 
 

@@ -532,64 +532,6 @@ def expire_stale_holds(*, now: datetime.datetime) -> int:
     return expired
 
 
-def reinstate_expired_order(*, order: Order, now: datetime.datetime) -> bool:
-    """A payment arrived for an order whose hold had lapsed: take its places again if they
-    are still free, and confirm it paid. False (nothing changes) when they are gone, so the
-    payment is refunded; never oversells (same lock, check and conditional updates as
-    `reserve_tickets`)."""
-    with transaction.atomic():
-        locked = _lock(order)
-        if locked.status != Order.Status.EXPIRED:
-            return False
-        per_type = dict(
-            locked.tickets.values_list("ticket_type_id").annotate(n=Count("id")).order_by()
-        )
-        count = sum(per_type.values())
-        event = Event.objects.get(pk=locked.event_id)
-        types = list(
-            TicketType.objects.select_for_update().filter(event_id=event.pk).order_by("pk")
-        )
-        offers = list(WaitlistEntry.objects.open_offers(now).filter(event_id=event.pk))
-        left = places_left(event, now=now, ticket_types=types, offers=offers)
-        if any(left.get(pk, 0) < n for pk, n in per_type.items()):
-            return False
-        held_by_offers = sum(entry.quantity for entry in offers)
-        if event.capacity is not None and event.capacity - event.reserved - held_by_offers < count:
-            return False
-        for ticket_type_id, quantity in per_type.items():
-            moved = TicketType.objects.filter(
-                pk=ticket_type_id, reserved__lte=F("quantity") - quantity
-            ).update(reserved=F("reserved") + quantity)
-            if moved != 1:
-                transaction.set_rollback(True)
-                return False
-        moved = (
-            Event.objects.filter(pk=event.pk)
-            .filter(Q(capacity__isnull=True) | Q(reserved__lte=F("capacity") - count))
-            .update(reserved=F("reserved") + count)
-        )
-        if moved != 1:
-            transaction.set_rollback(True)
-            return False
-        locked.status = Order.Status.CONFIRMED
-        locked.confirmed_at = now
-        locked.paid_at = now
-        locked.cancelled_at = None
-        locked.hold_expires_at = None
-        locked.save(
-            update_fields=[
-                "status",
-                "confirmed_at",
-                "paid_at",
-                "cancelled_at",
-                "hold_expires_at",
-                "updated_at",
-            ]
-        )
-    _refresh(order, locked)
-    return True
-
-
 def release_tickets(*, order: Order, ticket_ids: list[int], now: datetime.datetime):
     """Some of an order's tickets were refunded: they go back on sale and leave the order,
     whose total drops by what they cost; an order left with none is refunded. Returns what

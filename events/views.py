@@ -35,7 +35,7 @@ from .availability import (
     check_event_on_sale,
     places_left,
 )
-from .checkout import CHANGE_ORDER, REVIEW_FIRST, place_order
+from .checkout import CHANGE_ORDER, REVIEW_FIRST, CardPaymentsNotAnswering, place_order
 from .forms import (
     CheckoutForm,
     WaitlistJoinForm,
@@ -344,6 +344,12 @@ def checkout(request, slug):
             except LimitReached as error:
                 context["limit_message"] = error.message
                 return render(request, "events/checkout_limited.html", context, status=429)
+            except CardPaymentsNotAnswering as error:
+                form.add_error(None, error.message)
+                # Nothing was kept: trying again must make a new order, not find this one.
+                form.data = form.data.copy()
+                form.data["submission"] = new_submission_key()
+                status = 503
             except InventoryError as error:
                 form.add_error(None, error.message)
                 status = 409 if isinstance(error, SoldOut | SalesClosed) else 422

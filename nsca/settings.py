@@ -352,6 +352,10 @@ PAYMENT_OFFLINE_INSTRUCTIONS = env.str("PAYMENT_OFFLINE_INSTRUCTIONS", default="
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="").strip()
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="").strip()
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+# Seconds to wait for Stripe (connecting, then between bytes of its answer), once: a buyer's
+# request never retries, so a hung Stripe answers the buyer within this, well inside
+# gunicorn's 30 s; `run_jobs` retries once (payments/stripe_api.py).
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=8.0)
 # The origin of the hosted Checkout page, which forms may lead to while card payments are
 # on (payments/csp.py). Stripe's own, unless the API is a fake on loopback (`make run`
 # against tests/payments/fake_stripe.py): the fake serves its page from its own origin.

@@ -7,7 +7,9 @@ For callers (events' checkout, membership's join page, a donations app):
   `get_method(code, amount=...).begin(...)` begins paying. Callers never branch on a
   method's code: `begin` returns a `PaymentOutcome` that is paid at once (free), leaves
   instructions (offline), or gives a `redirect_url` (card: a Stripe Checkout Session).
-  A card payment needs `purpose`, `object_id`, `hold_expires_at`, `return_url`, `now`.
+  A card payment needs `purpose`, `object_id`, `hold_expires_at`, `return_url`, `now`;
+  when Stripe does not answer (within `STRIPE_TIMEOUT`, asked once) or refuses, `begin`
+  raises `PaymentUnavailable`, keeps no pending payment, and the caller tells the payer.
 - What is paid for registers a `payments.purposes.Purpose` from its AppConfig.ready:
   `fulfil(payment=..., now=...) -> bool` (called exactly once, under the payment's lock,
   by `payments.confirmation.confirm_payment`), `describe(payment=...)` for receipts and

@@ -6,14 +6,20 @@ is owed (a mismatch changes nothing and is noted for staff), marks it paid and c
 purpose's `fulfil` exactly once, inside the same transaction. A payment already confirmed
 is left alone, so duplicate and concurrent deliveries confirm once.
 
-Payment after expiry: `fulfil` says whether the thing could still be had (an expired
-order whose places are free again is reinstated). If not, the payment is refunded in full
-at once, the payer is told why through the purpose, and staff see it on the payment.
+Payment after expiry (the late-payment rule): `fulfil` says whether the thing can still
+be had. An order that expired or was cancelled cannot (it is never revived: its buyer
+was told, its places went back on sale); a gift always can. If not, the payment is
+refunded in full at once, the payer is told why through the purpose, and staff see it on
+the payment. A refund Stripe did not take then is asked again when the same news arrives
+again (Stripe retries the webhook) and by the job (`refund_if_owed`): such money is never
+kept.
 
 `settle_from_stripe` asks Stripe where a Checkout Session stands and confirms through the
 same function; it is what the return page and the job call, and what the webhook calls
-for an event that only names a payment. `confirm_offline_payment` is what staff's "mark
-paid" calls for a check or cash: the same function, with what is owed as the amount.
+for an event that only names a payment. A card payment whose Checkout Session was never
+recorded (Stripe did not answer when it began) cannot be paid: `mark_failed` closes it.
+`confirm_offline_payment` is what staff's "mark paid" calls for a check or cash: the same
+function, with what is owed as the amount.
 """
 
 import datetime
@@ -39,6 +45,7 @@ class Outcome(StrEnum):
     REFUSED = "refused"
     NOT_PAID = "not_paid"
     EXPIRED = "expired"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,10 @@ def confirm_payment(
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.paid_at is not None:
+            if payment.refund_owed:
+                # Refused before, and Stripe did not take the refund then: ask it again
+                # (refund_payment locks the row again and refunds what is left, once).
+                return _refuse(payment, now=now)
             return Confirmation(Outcome.ALREADY, payment)
         if amount_minor != payment.amount_in_minor_units or (
             (currency or "").lower() != payment.currency.lower()
@@ -86,7 +97,8 @@ def confirm_payment(
             payment.fulfilled_at = now
         else:
             payment.problem = f"{payment.problem}\n" + _(
-                "Paid after its hold lapsed, when the places were gone: refunded in full."
+                "Paid when what it pays for could no longer be had (its hold had lapsed, or "
+                "it was cancelled): refunded in full."
             )
             payment.problem = payment.problem.strip()
         payment.save(
@@ -101,10 +113,28 @@ def confirm_payment(
         )
     if accepted:
         return Confirmation(Outcome.CONFIRMED, payment)
+    return _refuse(payment, now=now)
+
+
+def refund_if_owed(*, payment_id: int, now: datetime.datetime) -> Confirmation | None:
+    """A refused payment whose refund Stripe did not take (`Payment.refund_owed`) is
+    refunded now; None when nothing is owed (refunded meanwhile). Under the row's lock, so
+    two runs at once refund it once."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if not payment.refund_owed:
+            return None
+        return _refuse(payment, now=now)
+
+
+def _refuse(payment: Payment, *, now: datetime.datetime) -> Confirmation:
+    """Money came for what could no longer be had: all of it goes back, and the payer is
+    told why. StripeUnavailable when Stripe did not take the refund; the payment then
+    still owes it (`Payment.refund_owed`) and the next news of it asks again."""
     payment = refund_payment(
         payment=payment,
         amount=payment.amount,
-        reason=_("Paid after the hold lapsed; no places left"),
+        reason=_("Paid after its hold lapsed"),
         now=now,
         notify_purpose=False,
     )
@@ -172,11 +202,14 @@ def confirm_from_session(session, *, now: datetime.datetime) -> Confirmation | N
     )
 
 
-def settle_from_stripe(*, payment: Payment, now: datetime.datetime) -> Confirmation | None:
-    """Ask Stripe where this card payment stands and confirm it if it was paid."""
+def settle_from_stripe(
+    *, payment: Payment, now: datetime.datetime, retries: int = 0
+) -> Confirmation | None:
+    """Ask Stripe where this card payment stands and confirm it if it was paid. None when
+    there is nothing to ask (not a card payment, or no Checkout Session was recorded)."""
     if payment.method != Payment.Method.CARD or not payment.checkout_session_id:
         return None
-    session = stripe_api.retrieve_session(payment.checkout_session_id)
+    session = stripe_api.retrieve_session(payment.checkout_session_id, retries=retries)
     return confirm_from_session(session, now=now)
 
 
@@ -221,6 +254,19 @@ def mark_expired(*, payment: Payment, now: datetime.datetime) -> Confirmation:
             locked.status = Payment.Status.EXPIRED
             locked.save(update_fields=["status", "updated_at"])
     return Confirmation(Outcome.EXPIRED, locked)
+
+
+def mark_failed(*, payment: Payment, problem: str) -> Confirmation:
+    """A card payment that cannot be paid: its Checkout Session could not be made, or was
+    never recorded. `problem` says why, for staff. A payment settled meanwhile is left as
+    it is."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status == Payment.Status.PENDING:
+            locked.status = Payment.Status.FAILED
+            locked.problem = f"{locked.problem}\n{problem}".strip()[:2000]
+            locked.save(update_fields=["status", "problem", "updated_at"])
+    return Confirmation(Outcome.FAILED, locked)
 
 
 def _id_of(value) -> str:

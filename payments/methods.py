@@ -7,17 +7,22 @@ an amount owed while both Stripe keys are set.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from association.formats import format_money
 
 from . import stripe_api
+from .confirmation import mark_failed
 from .models import Payment
 from .stripe_api import LineItem, StripeUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 class PaymentUnavailable(Exception):
@@ -151,35 +156,48 @@ class CardPayment(PaymentMethod):
         if not (purpose and object_id and return_url and now and hold_expires_at):
             raise ValueError("A card payment needs its purpose, object, return address and hold.")
         lines = list(lines) or [LineItem(name=description, unit_amount=amount, quantity=1)]
-        payment = Payment.objects.create(
-            purpose=purpose,
-            object_id=str(object_id),
-            reference=reference,
-            description=description[:300],
-            payer_name=payer_name,
-            payer_email=email,
-            amount=amount,
-            method=Payment.Method.CARD,
-            expires_at=hold_expires_at,
-        )
         separator = "&" if "?" in return_url else "?"
-        try:
-            session = stripe_api.create_checkout_session(
-                payment=payment,
-                lines=lines,
-                success_url=f"{return_url}{separator}checkout=done",
-                cancel_url=f"{return_url}{separator}checkout=cancelled",
-                expires_at=stripe_api.session_expiry(hold_expires_at=hold_expires_at, now=now),
+        # The payment and its Checkout Session are committed together: a worker that dies
+        # while Stripe is asked (or a database that fails the last write) leaves no pending
+        # payment without a session. Only the new row is locked meanwhile, and for at most
+        # STRIPE_TIMEOUT: Stripe is asked once.
+        failure = None
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                purpose=purpose,
+                object_id=str(object_id),
+                reference=reference,
+                description=description[:300],
+                payer_name=payer_name,
+                payer_email=email,
+                amount=amount,
+                method=Payment.Method.CARD,
+                expires_at=hold_expires_at,
             )
-        except StripeUnavailable as error:
-            payment.status = Payment.Status.FAILED
-            payment.problem = str(error)[:1000]
-            payment.save(update_fields=["status", "problem", "updated_at"])
-            raise PaymentUnavailable(str(error)) from error
-        payment.checkout_session_id = session["id"]
-        payment.checkout_url = session["url"]
-        payment.save(update_fields=["checkout_session_id", "checkout_url", "updated_at"])
-        return PaymentOutcome(paid=False, redirect_url=session["url"])
+            try:
+                session = stripe_api.create_checkout_session(
+                    payment=payment,
+                    lines=lines,
+                    success_url=f"{return_url}{separator}checkout=done",
+                    cancel_url=f"{return_url}{separator}checkout=cancelled",
+                    expires_at=stripe_api.session_expiry(hold_expires_at=hold_expires_at, now=now),
+                )
+                url = session["url"]
+                payment.checkout_session_id = session["id"]
+            except Exception as error:  # noqa: BLE001 - any failure is told to the payer
+                # Stripe hung, refused, or answered something we cannot use: the payer is
+                # told card payments are unavailable (never a 500); staff see why on the
+                # failed payment.
+                if not isinstance(error, StripeUnavailable):
+                    logger.exception("Stripe's answer to payment %s was unusable", payment.pk)
+                failure = error
+                mark_failed(payment=payment, problem=str(error)[:1000] or repr(error))
+            else:
+                payment.checkout_url = url
+                payment.save(update_fields=["checkout_session_id", "checkout_url", "updated_at"])
+        if failure is not None:
+            raise PaymentUnavailable(str(failure)) from failure
+        return PaymentOutcome(paid=False, redirect_url=url)
 
 
 METHODS: tuple[PaymentMethod, ...] = (FreePayment(), OfflinePayment(), CardPayment())

@@ -87,6 +87,33 @@ class PaymentQuerySet(models.QuerySet):
             method=Payment.Method.CARD, status=Payment.Status.PENDING, expires_at__lte=now
         )
 
+    def refunds_owed(self):
+        """Refused payments whose refund Stripe did not take (`Payment.refund_owed`)."""
+        return self.filter(
+            status=Payment.Status.PAID,
+            paid_at__isnull=False,
+            fulfilled_at__isnull=True,
+            amount_refunded=0,
+        )
+
+    def claim_for_settling(self, *, pk, now, lease):
+        """Claim one lapsed card payment for a job that will ask Stripe about it, until
+        `now + lease`; that time, or None when another runner holds it or it is no longer
+        pending. One conditional UPDATE: of two job runners at once only one asks Stripe
+        (and expires its session); a runner that died gives its claim up when the lease
+        ends, one that is done gives it back (`release_settling_claim`)."""
+        until = now + lease
+        claimed = (
+            self.card_pending_past_hold(now)
+            .filter(pk=pk)
+            .filter(Q(settling_until__isnull=True) | Q(settling_until__lte=now))
+            .update(settling_until=until)
+        )
+        return until if claimed else None
+
+    def release_settling_claim(self, *, pk, until) -> None:
+        self.filter(pk=pk, settling_until=until).update(settling_until=None)
+
 
 class Payment(models.Model):
     class Method(models.TextChoices):
@@ -130,6 +157,13 @@ class Payment(models.Model):
     )
     expires_at = models.DateTimeField(
         _("hold expires at"), null=True, blank=True, help_text=_("When the thing's hold ends.")
+    )
+    settling_until = models.DateTimeField(
+        _("being settled until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("A job is asking Stripe about this payment until then; others leave it."),
     )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
@@ -187,6 +221,17 @@ class Payment(models.Model):
     def is_settled(self) -> bool:
         """The money came (whatever happened after: refunds, a dispute)."""
         return self.paid_at is not None
+
+    @property
+    def refund_owed(self) -> bool:
+        """Paid, refused (what it paid for could no longer be had), and not yet refunded:
+        a refund Stripe did not take when it was asked (payments.confirmation)."""
+        return (
+            self.status == self.Status.PAID
+            and self.paid_at is not None
+            and self.fulfilled_at is None
+            and not self.amount_refunded
+        )
 
     @property
     def is_awaiting_card(self) -> bool:

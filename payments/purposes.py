@@ -13,10 +13,11 @@ AppConfig.ready, so `payments` never imports the apps that use it:
 `fulfil` is called exactly once per payment, by `payments.confirmation.confirm_payment`,
 inside the transaction that holds the payment row's lock (so it may lock its own rows
 after it). It returns True when the thing paid for is now the payer's, False when it can
-no longer be had (places sold out after the hold lapsed): the payment is then refunded in
-full at once and `on_refused` tells the payer why. The payment is saved paid before
-`fulfil` runs. Email sent from `fulfil` is written to the outbox in that same transaction
-(the site's email backend), so it goes once, exactly when the confirmation is stored.
+no longer be had (an order that expired or was cancelled before the money came): the
+payment is then refunded in full at once and `on_refused` tells the payer why. The payment
+is saved paid before `fulfil` runs. Email sent from `fulfil` is written to the outbox in
+that same transaction (the site's email backend), so it goes once, exactly when the
+confirmation is stored.
 
 `on_refunded(payment=..., amount=..., tickets=..., now=...)` is called after a refund
 (from the admin or from Stripe's dashboard) so the app can give back what was bought.

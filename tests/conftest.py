@@ -178,3 +178,11 @@ def shared_cache_down(settings):
     }
     yield settings
     forget()
+
+
+@pytest.fixture
+def stripe_in_trouble(fake_stripe, settings):
+    """The fake Stripe, to be hung (`.hang()`) or failed (`.fail()`) by the test, with the
+    site's Stripe timeout short so that a hung Stripe costs the test half a second."""
+    settings.STRIPE_TIMEOUT = 0.5
+    return fake_stripe

@@ -227,3 +227,13 @@ def test_run_jobs_closes_an_unpaid_card_gift_page_after_its_hour(client, fake_st
     assert fake_stripe.sessions[donation.payment.checkout_session_id]["status"] == "expired"
     assert "Payment not completed" in page
     assert "Try paying by card again" not in page
+
+
+def test_stripe_hung_is_a_503_within_the_timeout_that_keeps_nothing(client, stripe_in_trouble):
+    stripe_in_trouble.hang()
+    response = client.post("/donate/", donation_data(payment_method="card"))
+    assert response.status_code == 503
+    assert "Card payments are unavailable just now" in response.content.decode()
+    assert stripe_in_trouble.received == [("POST", "/v1/checkout/sessions")]  # asked once
+    assert not Donation.objects.exists()
+    assert not Payment.objects.exists()

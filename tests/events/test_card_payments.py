@@ -237,7 +237,7 @@ def test_dispute_from_stripe_flags_the_payment(client, dinner_event, fake_stripe
 
 
 @pytest.mark.django_db
-def test_payment_after_expiry_confirms_the_order_when_places_are_free(
+def test_a_late_payment_never_revives_an_expired_order_even_with_its_places_free(
     client, dinner_event, fake_stripe
 ):
     from events.orders import expire_stale_holds
@@ -246,11 +246,81 @@ def test_payment_after_expiry_confirms_the_order_when_places_are_free(
     expire_stale_holds(now=timezone.now() + datetime.timedelta(hours=1))
     order.refresh_from_db()
     assert order.status == Order.Status.EXPIRED
+    # The session was left open (Stripe did not answer the job): the buyer pays it late.
     post_event(client, fake_stripe, fake_stripe.pay(payment.checkout_session_id, deliver=False))
     order.refresh_from_db()
-    assert order.status == Order.Status.CONFIRMED
-    assert dinner_event.ticket_types.get().reserved == 2
-    assert len(mail.outbox) == 1
+    payment.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
+    assert order.paid_at is None
+    assert dinner_event.ticket_types.get().reserved == 0
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.amount_refunded == payment.amount
+    assert [m.subject for m in mail.outbox] == [
+        f"Your payment for order {order.reference} was refunded"
+    ]
+    assert "could not accept it" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_a_late_payment_whose_refund_stripe_did_not_take_is_refunded_on_the_webhooks_retry(
+    client, dinner_event, fake_stripe
+):
+    from events.orders import expire_stale_holds
+
+    order, payment = checkout_by_card(client, dinner_event)
+    expire_stale_holds(now=timezone.now() + datetime.timedelta(hours=1))
+    event = fake_stripe.pay(payment.checkout_session_id, deliver=False)
+    fake_stripe.fail(500)  # the refund is refused
+    assert post_event(client, fake_stripe, event).status_code == 503  # Stripe will retry
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID and payment.refund_owed
+    fake_stripe.fail(None)
+    assert post_event(client, fake_stripe, event).status_code == 200
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert order.status == Order.Status.EXPIRED
+    assert len(fake_stripe.refunds) == 1
+    assert [m.subject for m in mail.outbox] == [
+        f"Your payment for order {order.reference} was refunded"
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("trouble", ["hang", "fail"])
+def test_card_payments_not_answering_tell_the_buyer_and_keep_nothing(
+    client, dinner_event, stripe_in_trouble, trouble
+):
+    stripe_in_trouble.hang() if trouble == "hang" else stripe_in_trouble.fail(500)
+    response = client.post(f"/events/{dinner_event.slug}/tickets/", card_post(dinner_event))
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "Card payments are not answering just now, so nothing was charged" in page
+    # Asked once (no retry on a buyer's request), within the timeout.
+    assert stripe_in_trouble.received == [("POST", "/v1/checkout/sessions")]
+    order = Order.objects.get(idempotency_key=KEY)
+    assert order.status == Order.Status.EXPIRED
+    assert dinner_event.ticket_types.get().reserved == 0
+    payment = Payment.objects.get(purpose="events.order", object_id=str(order.pk))
+    assert payment.status == Payment.Status.FAILED  # never pending without a session
+    assert payment.problem
+    # Trying again is a new order: the form carries a new submission key.
+    assert f'value="{KEY}"' not in page
+    stripe_in_trouble.answer()
+    stripe_in_trouble.fail(None)
+    again, _payment = checkout_by_card(client, dinner_event, key="card-checkout-key-second-try-01")
+    assert again.pk != order.pk and again.status == Order.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_order_page_with_stripe_hung_shows_the_payment_not_completed(
+    client, dinner_event, stripe_in_trouble
+):
+    order, _payment = checkout_by_card(client, dinner_event)
+    stripe_in_trouble.hang()
+    response = committed(lambda: client.get(order.get_absolute_url() + "?checkout=done"))
+    assert response.status_code == 200
+    assert "Payment not completed" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -543,3 +613,32 @@ def test_a_card_paid_order_promises_no_cancellation_and_names_whom_to_write_to(
         assert "cannot be cancelled online" in text
         assert "info@example.org" in text
     assert "Cancel this order" not in page
+
+
+@pytest.mark.django_db
+def test_a_payment_left_without_its_session_never_stops_later_sessions_expiring(
+    client, dinner_event, fake_stripe
+):
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    # What a worker killed while Stripe hung left behind, before this order.
+    orphan = Payment.objects.create(
+        purpose="events.order",
+        object_id="999999",
+        amount=Decimal("65.00"),
+        method=Payment.Method.CARD,
+        expires_at=timezone.now(),
+    )
+    order, payment = checkout_by_card(client, dinner_event)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=20), tick=False):
+        call_command("run_jobs", stdout=StringIO())
+    payment.refresh_from_db()
+    orphan.refresh_from_db()
+    order.refresh_from_db()
+    assert orphan.status == Payment.Status.FAILED
+    assert fake_stripe.sessions[payment.checkout_session_id]["status"] == "expired"
+    assert payment.status == Payment.Status.EXPIRED
+    assert order.status == Order.Status.EXPIRED

@@ -90,3 +90,19 @@ def test_membership_page_offers_a_retry_while_the_checkout_page_is_open(
     assert "join again choosing to pay by check" in later
     membership.refresh_from_db()
     assert membership.status == Membership.Status.PENDING
+
+
+def test_stripe_not_answering_tells_the_member_at_once_and_keeps_nothing(
+    client, member, plan, stripe_in_trouble
+):
+    stripe_in_trouble.hang()
+    client.force_login(member)
+    data = join_data(payment_method="card")
+    for key in ("email", "password1", "password2"):
+        data.pop(key)
+    response = client.post(reverse("membership:join", args=[plan.slug]), data)
+    assert response.status_code == 409
+    assert "Card payments are unavailable just now" in response.content.decode()
+    assert stripe_in_trouble.received == [("POST", "/v1/checkout/sessions")]  # asked once
+    assert not member.memberships.exists()
+    assert not Payment.objects.exists()

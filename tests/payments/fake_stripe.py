@@ -10,6 +10,11 @@ Stripe signs them (`Stripe-Signature: t=<unix time>,v1=<HMAC-SHA256 of "t.payloa
 either posted to `webhook_url` (the site's live server) or kept in `outbox` for a test to
 post itself. Helpers act as Stripe's dashboard would: a refund or a dispute made there.
 
+Stripe in trouble, for the API (the hosted page is unaffected): `hang()` accepts each
+request and answers nothing until `answer()` (or the test's end), as a network partition
+does; `fail()` answers every request with a server error; `latency` makes each answer
+take that long (two job runners then overlap on the same rows).
+
 Run it by hand for a local try (see the README): `python -m tests.payments.fake_stripe`.
 """
 
@@ -69,8 +74,14 @@ class FakeStripe:
         self.charges: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict, str | None]] = []
+        # Every API request as it arrives, answered or not (a hung one is here at once).
+        self.received: list[tuple[str, str]] = []
         self.idempotent: dict[str, tuple[int, dict]] = {}
         self.send_refund_events = False
+        self.latency = 0.0
+        self.failing: int | None = None
+        self.answering = threading.Event()
+        self.answering.set()
         self.lock = threading.RLock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
@@ -82,6 +93,7 @@ class FakeStripe:
         return self
 
     def __exit__(self, *exc):
+        self.answering.set()  # hung requests end with the test
         self.server.shutdown()
         self.server.server_close()
 
@@ -184,6 +196,31 @@ class FakeStripe:
     @staticmethod
     def public(obj: dict) -> dict:
         return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+    # --- Stripe in trouble ---
+
+    def hang(self):
+        """Accept every API request and answer none, until `answer()`."""
+        self.answering.clear()
+
+    def answer(self):
+        """Answer again (what was hung is answered now, as a late Stripe would)."""
+        self.answering.set()
+
+    def fail(self, status: int = 500):
+        """Answer every API request with this server error (None: answer again)."""
+        self.failing = status
+
+    def _trouble(self, method: str, path: str) -> tuple[int, dict] | None:
+        """Before an API request is handled: hang, wait, or fail it."""
+        with self.lock:
+            self.received.append((method, path))
+        self.answering.wait(timeout=60)
+        if self.latency:
+            time.sleep(self.latency)
+        if self.failing:
+            return self.failing, {"error": {"type": "api_error", "message": "Stripe is down"}}
+        return None
 
     # --- the API ---
 
@@ -323,7 +360,9 @@ class FakeStripe:
                     return self._hosted_page(url.path.removeprefix("/pay/"))
                 if not self._authorised():
                     return self._send(401, json.dumps(_error("Invalid API Key")).encode())
-                status, body = fake.api("GET", url.path, dict(parse_qsl(url.query)), None)
+                status, body = fake._trouble("GET", url.path) or fake.api(
+                    "GET", url.path, dict(parse_qsl(url.query)), None
+                )
                 self._send(status, json.dumps(body).encode())
 
             def do_POST(self):
@@ -334,7 +373,9 @@ class FakeStripe:
                 if not self._authorised():
                     return self._send(401, json.dumps(_error("Invalid API Key")).encode())
                 key = self.headers.get("Idempotency-Key")
-                status, answer = fake.api("POST", url.path, parse_form(body), key)
+                status, answer = fake._trouble("POST", url.path) or fake.api(
+                    "POST", url.path, parse_form(body), key
+                )
                 self._send(status, json.dumps(answer).encode())
 
             def _hosted_page(self, session_id):
