@@ -88,7 +88,7 @@ def _load_event(data, *, venues, today, now, stdout):
         order.payment_method = "offline"
         order.save(update_fields=["payment_method"])
         confirm_order(order=order, now=now)
-        mark_order_paid(order=order, now=now)
+        mark_order_paid(order=order, now=now, tell_buyer=False)
     for row in data.get("waitlist", []):
         WaitlistEntry.objects.get_or_create(
             event=event,

@@ -445,7 +445,7 @@ def confirm_order(
     return _refresh(order, locked)
 
 
-def mark_order_paid(*, order: Order, now: datetime.datetime) -> Order:
+def mark_order_paid(*, order: Order, now: datetime.datetime, tell_buyer: bool = True) -> Order:
     """Staff received the payment (or a provider confirmed it); confirms a held order.
 
     The one function that marks an order paid, so the one place where a pay-later
@@ -453,7 +453,8 @@ def mark_order_paid(*, order: Order, now: datetime.datetime) -> Order:
     is sent their tickets then (the confirmation again, now paid, with the venue when the
     gate allows it and the reveal has passed; it counts as the venue notice, told once),
     in this transaction. A held order paid (a card payment) is emailed by whoever confirmed
-    its payment (`order_payments.fulfil`), as before."""
+    its payment (`order_payments.fulfil`), as before. `tell_buyer=False` is for demo content,
+    whose sample buyers are no one to email."""
     with transaction.atomic():
         locked = _lock(order)
         if locked.is_closed:
@@ -466,7 +467,7 @@ def mark_order_paid(*, order: Order, now: datetime.datetime) -> Order:
         locked.save(
             update_fields=["status", "confirmed_at", "hold_expires_at", "paid_at", "updated_at"]
         )
-        if reservation_paid:
+        if reservation_paid and tell_buyer:
             queue_order_confirmation(locked, now=now)
     return _refresh(order, locked)
 

@@ -39,6 +39,15 @@ def test_load_demo_creates_no_account():
     assert not User.objects.exists()
 
 
+def test_load_demo_emails_nobody():
+    """Its sample buyers are made up: marking their orders paid tells no one."""
+    from django.core import mail
+
+    mail.outbox.clear()
+    call_command("load_demo", stdout=StringIO())
+    assert mail.outbox == []
+
+
 def test_run_jobs_runs_every_job_even_when_one_fails(monkeypatch):
     from types import SimpleNamespace
 
