@@ -14,7 +14,8 @@ at each use so a changed setting applies at once. The API:
   in one go (a checkout counts its client address and its email address).
 - `limit(name).reset(key)`: the key starts afresh (a successful sign-in clears its account).
 - `too_many_attempts(response, *names)`: the one answer to an attempt over a limit, 429
-  with `Retry-After`, whatever page says so.
+  with `Retry-After`, whatever page says so; a form that refuses such an attempt gives its
+  error the code `OVER_LIMIT` (`refused_over_limit(form)` tells).
 
 A key is what the limit's `per` says: for a per-client limit the request itself (counted
 as `client_ip(request)`), for a per-email limit the address as typed (case-folded here),
@@ -231,6 +232,18 @@ _process_counts = LocMemCache("rate-limits-fallback", {"OPTIONS": {"MAX_ENTRIES"
 def _on_counts(operation):
     """`operation(cache)` on the shared cache, or on this process's counts while it is down."""
     return with_shared_cache(operation, fallback=lambda: operation(_process_counts))
+
+
+OVER_LIMIT = "throttled"
+"""The code of a form's error that refuses an attempt over a limit (`refused_over_limit`)."""
+
+
+def refused_over_limit(form) -> bool:
+    """Did `form` refuse its data for being an attempt over a limit (an error, on any field
+    or none, with the code `OVER_LIMIT`)? Then its page is `too_many_attempts`'s."""
+    return any(
+        error.code == OVER_LIMIT for errors in form.errors.as_data().values() for error in errors
+    )
 
 
 def too_many_attempts(response: HttpResponse, *names: str) -> HttpResponse:

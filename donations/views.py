@@ -1,6 +1,7 @@
 """/donate/ and the donor's thank-you page. Thin: the rules live in giving and
 donation_payments."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -43,13 +44,11 @@ def donate(request):
     # small "gift", each card gift a Checkout Session at Stripe): the gifts one client
     # begins are limited, counted before anything is created.
     if rate_limits.limit("donation-ip").hit(request):
-        form.add_error(
-            None,
-            _(
-                "Too many gifts were begun from your network in a short time. Please wait an "
-                "hour and try again, or contact the association."
-            ),
+        message = _(
+            "Too many gifts were begun from your network in a short time. Please wait an "
+            "hour and try again, or contact the association."
         )
+        form.add_error(None, ValidationError(message, code=rate_limits.OVER_LIMIT))
         return rate_limits.too_many_attempts(_form_page(request, form), "donation-ip")
     try:
         donation, redirect_url = begin_donation(

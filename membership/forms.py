@@ -3,7 +3,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +59,7 @@ class ThrottledSignInMixin:
         # folds to the same account shares its count.
         key = typed_address_key(self.cleaned_data.get("username") or "")
         if signin_is_over(self.request, key=key):
-            raise ValidationError(self.throttled_message, code="throttled")
+            raise ValidationError(self.throttled_message, code=rate_limits.OVER_LIMIT)
         try:
             cleaned = super().clean()
         except ValidationError:
@@ -71,10 +71,6 @@ class ThrottledSignInMixin:
         if (user := self.get_user()) is not None:
             clear_account_failures(key=account_key(user))
         return cleaned
-
-    @property
-    def is_throttled(self) -> bool:
-        return self.has_error(NON_FIELD_ERRORS, "throttled")
 
 
 class SignInForm(ThrottledSignInMixin, AuthenticationForm):
@@ -254,7 +250,7 @@ def check_current_password(request, user, password, *, wrong_message, throttled_
     account. Wrong guesses here count towards the account's sign-in lockout."""
     key = account_key(user)
     if signin_is_over(request, key=key):
-        raise ValidationError(throttled_message, code="throttled")
+        raise ValidationError(throttled_message, code=rate_limits.OVER_LIMIT)
     if not user.check_password(password):
         count_wrong_password(request, key=key)
         raise ValidationError(wrong_message, code="password_incorrect")
@@ -279,10 +275,6 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, user, *args, request, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.request = request
-
-    @property
-    def is_throttled(self) -> bool:
-        return self.has_error("old_password", "throttled")
 
 
 class EmailChangeForm(forms.Form):
@@ -320,10 +312,6 @@ class EmailChangeForm(forms.Form):
             wrong_message=_("The password is not right."),
             throttled_message=self.throttled_message,
         )
-
-    @property
-    def is_throttled(self) -> bool:
-        return self.has_error("password", "throttled")
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -74,7 +74,7 @@ class WrongPasswordsLimitedMixin(BadInputIs400Mixin):
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if form.is_throttled:
+        if rate_limits.refused_over_limit(form):
             return rate_limits.too_many_attempts(response, *SIGNIN_LIMITS)
         return response
 

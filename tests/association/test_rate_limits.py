@@ -175,6 +175,21 @@ def test_too_many_attempts_is_a_429_with_the_longest_window_to_wait(settings):
     assert not too_many_attempts(HttpResponse()).has_header("Retry-After")
 
 
+def test_a_form_refused_over_a_limit_is_told_apart_from_one_with_wrong_data():
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    class GuessForm(forms.Form):
+        password = forms.CharField()
+
+    over = GuessForm({"password": "x"})
+    over.is_valid()
+    over.add_error("password", ValidationError("Too many", code=rate_limits.OVER_LIMIT))
+    wrong = GuessForm({})
+    assert rate_limits.refused_over_limit(over)
+    assert not wrong.is_valid() and not rate_limits.refused_over_limit(wrong)
+
+
 # --- the shared cache down: counted in this process ---
 
 
