@@ -1,11 +1,15 @@
 """/donate/ and the donor's thank-you page. Thin: the rules live in giving and
 donation_payments."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from association import rate_limits
 
 from .donation_payments import donation_payment_state
 from .forms import DonationForm
@@ -17,7 +21,6 @@ from .giving import (
     maximum_amount,
     minimum_amount,
 )
-from .limits import TooManyGifts, count_donation
 from .models import Donation
 
 
@@ -37,11 +40,16 @@ def donate(request):
     if not form.is_valid():
         return _form_page(request, form, status=400)
     data = form.cleaned_data
-    try:
-        count_donation(request)
-    except TooManyGifts as error:
-        form.add_error(None, str(error))
-        return _form_page(request, form, status=429)
+    # Donation forms are a favorite of people testing stolen card numbers (each attempt a
+    # small "gift", each card gift a Checkout Session at Stripe): the gifts one client
+    # begins are limited, counted before anything is created.
+    if rate_limits.limit("donation-ip").hit(request):
+        message = _(
+            "Too many gifts were begun from your network in a short time. Please wait an "
+            "hour and try again, or contact the association."
+        )
+        form.add_error(None, ValidationError(message, code=rate_limits.OVER_LIMIT))
+        return rate_limits.too_many_attempts(_form_page(request, form), "donation-ip")
     try:
         donation, redirect_url = begin_donation(
             donor_name=data["donor_name"],

@@ -15,8 +15,8 @@ Rules:
   by `orders.reserve_tickets` under the event's lock, so two checkouts at once cannot both
   slip under it. An order keeps only a keyed hash of its network address
   (`network_key`), never the address.
-The client's address is `membership.throttle.client_ip` (it honors `BEHIND_PROXY`), and
-counts live in the shared cache through its `AttemptLimiter`, as sign-in's do.
+The checkout limits are `checkout-ip` and `checkout-email` in the site's table of limits
+(association/rate_limits.py, which also says whose address `client_ip` is).
 """
 
 import hashlib
@@ -26,33 +26,23 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from membership.throttle import AttemptLimiter, any_count_is_over, client_ip
+from association import rate_limits
+from association.rate_limits import client_ip
 
 from .models import Order, Ticket
 
+CHECKOUT_LIMITS = ("checkout-ip", "checkout-email")
+
 
 class LimitReached(Exception):
-    """A buyer asked for more than the limits allow; answered with a 429 page."""
+    """A buyer asked for more than the limits allow; answered with a 429 page
+    (`rate_limits.too_many_attempts`), which says when to try again when waiting helps
+    (`limits`: the windowed limits that refused it)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, limits: tuple[str, ...] = ()):
         super().__init__(message)
         self.message = message
-
-
-def _ip_limiter() -> AttemptLimiter:
-    return AttemptLimiter(
-        "checkout-ip",
-        limit=settings.EVENTS_CHECKOUT_LIMIT_PER_IP,
-        window_seconds=settings.EVENTS_CHECKOUT_WINDOW_SECONDS,
-    )
-
-
-def _email_limiter() -> AttemptLimiter:
-    return AttemptLimiter(
-        "checkout-email",
-        limit=settings.EVENTS_CHECKOUT_LIMIT_PER_EMAIL,
-        window_seconds=settings.EVENTS_CHECKOUT_WINDOW_SECONDS,
-    )
+        self.limits = limits
 
 
 def count_checkout(request, *, email: str) -> None:
@@ -60,14 +50,13 @@ def count_checkout(request, *, email: str) -> None:
     LimitReached when either has had its share in the window. Counted first, checked
     after (the cache's increment is atomic), so checkouts at the same moment cannot all
     pass a check made before any of them was counted."""
-    if any_count_is_over(
-        (_ip_limiter(), client_ip(request)), (_email_limiter(), email.strip().casefold())
-    ):
+    if any(rate_limits.hit_all(("checkout-ip", request), ("checkout-email", email))):
         raise LimitReached(
             _(
                 "Too many orders were placed from your network or for this email address in "
                 "a short time. Please wait an hour and try again, or contact the association."
-            )
+            ),
+            limits=CHECKOUT_LIMITS,
         )
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import View
 
+from association import rate_limits
 from association.formats import format_money
 from association.models import Association
 from membership.after_response import RedirectThenRun
@@ -343,7 +344,8 @@ def checkout(request, slug):
                 )
             except LimitReached as error:
                 context["limit_message"] = error.message
-                return render(request, "events/checkout_limited.html", context, status=429)
+                page = render(request, "events/checkout_limited.html", context)
+                return rate_limits.too_many_attempts(page, *error.limits)
             except CardPaymentsNotAnswering as error:
                 form.add_error(None, error.message)
                 # Nothing was kept: trying again must make a new order, not find this one.

@@ -35,9 +35,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from association import rate_limits
 from association.emails import association_email
 from association.models import Association
-from membership.throttle import AttemptLimiter
 
 from .availability import lock_event, places_left
 from .models import Event, OfferState, TicketType, WaitlistEntry
@@ -191,13 +191,6 @@ def send_already_listed_email(entry: WaitlistEntry, *, now: datetime) -> None:
     )
 
 
-REMINDER_WINDOW_SECONDS = 24 * 60 * 60
-
-
-def _reminder_limiter() -> AttemptLimiter:
-    return AttemptLimiter("waitlist-already", limit=1, window_seconds=REMINDER_WINDOW_SECONDS)
-
-
 def join_and_tell(
     *,
     event: Event,
@@ -216,7 +209,7 @@ def join_and_tell(
     if created:
         send_joined_email(entry, now=now)
         return
-    if _reminder_limiter().count_is_over(f"entry:{entry.pk}"):
+    if rate_limits.limit("waitlist-already").hit(f"entry:{entry.pk}"):
         return  # already told today
     entry = WaitlistEntry.objects.with_offer_state(now).select_related("event").get(pk=entry.pk)
     send_already_listed_email(entry, now=now)

@@ -3,15 +3,48 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from association import rate_limits
 from association.emails import association_email
 from payments.methods import OfflinePayment, available_methods
 
-from . import throttle
 from .models import POSTAL_ADDRESS_FIELDS, User
+
+SIGNIN_LIMITS = ("signin-account", "signin-ip")
+"""Wrong passwords, per account and per client address (association/rate_limits.py)."""
+
+
+def account_key(user) -> str:
+    """The key an account's own limits (sign-in, password reset) count it under."""
+    return f"user:{user.pk}"
+
+
+def typed_address_key(email: str) -> str:
+    """The per-account key for an address as typed: the account the sign-in backend would
+    match (email__iexact, PostgreSQL's case folding), else the folded text itself. So no
+    other spelling of an address (a dotless "ı" that PostgreSQL folds to "I") opens a fresh
+    count, and an address that matches no account has one of its own."""
+    email = (email or "").strip()
+    user = User._default_manager.filter(email__iexact=email).only("pk").first() if email else None
+    return account_key(user) if user else f"email:{email.casefold()}"
+
+
+def signin_is_over(request, *, key: str) -> bool:
+    return rate_limits.any_over(("signin-account", key), ("signin-ip", request))
+
+
+def count_wrong_password(request, *, key: str) -> None:
+    rate_limits.hit_all(("signin-account", key), ("signin-ip", request))
+
+
+def clear_account_failures(*, key: str) -> None:
+    """The account starts afresh (after a successful sign-in, or a password reset, which
+    proves the owner holds the mailbox); the client's count stays, so one valid account
+    cannot be used to reset an address that is guessing others."""
+    rate_limits.limit("signin-account").reset(key)
 
 
 class ThrottledSignInMixin:
@@ -24,24 +57,20 @@ class ThrottledSignInMixin:
     def clean(self):
         # Keyed on the account the address matches, so another spelling that the database
         # folds to the same account shares its count.
-        key = throttle.typed_address_key(self.cleaned_data.get("username") or "")
-        if throttle.signin_is_blocked(self.request, key=key):
-            raise ValidationError(self.throttled_message, code="throttled")
+        key = typed_address_key(self.cleaned_data.get("username") or "")
+        if signin_is_over(self.request, key=key):
+            raise ValidationError(self.throttled_message, code=rate_limits.OVER_LIMIT)
         try:
             cleaned = super().clean()
         except ValidationError:
-            throttle.record_failed_signin(self.request, key=key)
+            count_wrong_password(self.request, key=key)
             raise
         # No user when a field failed its own validation (empty, a NUL byte): no password
         # was tried, so there is nothing to count and no account to clear; the field's
         # message is the answer.
         if (user := self.get_user()) is not None:
-            throttle.clear_account_failures(key=throttle.account_key(user))
+            clear_account_failures(key=account_key(user))
         return cleaned
-
-    @property
-    def is_throttled(self) -> bool:
-        return self.has_error(NON_FIELD_ERRORS, "throttled")
 
 
 class SignInForm(ThrottledSignInMixin, AuthenticationForm):
@@ -219,13 +248,13 @@ def check_current_password(request, user, password, *, wrong_message, throttled_
     """The current password, checked under the sign-in limits: someone at an unlocked screen
     could otherwise guess it without limit, and the password is what takes over the
     account. Wrong guesses here count towards the account's sign-in lockout."""
-    key = throttle.account_key(user)
-    if throttle.signin_is_blocked(request, key=key):
-        raise ValidationError(throttled_message, code="throttled")
+    key = account_key(user)
+    if signin_is_over(request, key=key):
+        raise ValidationError(throttled_message, code=rate_limits.OVER_LIMIT)
     if not user.check_password(password):
-        throttle.record_failed_signin(request, key=key)
+        count_wrong_password(request, key=key)
         raise ValidationError(wrong_message, code="password_incorrect")
-    throttle.clear_account_failures(key=key)
+    clear_account_failures(key=key)
     return password
 
 
@@ -246,10 +275,6 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, user, *args, request, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.request = request
-
-    @property
-    def is_throttled(self) -> bool:
-        return self.has_error("old_password", "throttled")
 
 
 class EmailChangeForm(forms.Form):
@@ -287,10 +312,6 @@ class EmailChangeForm(forms.Form):
             wrong_message=_("The password is not right."),
             throttled_message=self.throttled_message,
         )
-
-    @property
-    def is_throttled(self) -> bool:
-        return self.has_error("password", "throttled")
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -19,10 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView, View
 
+from association import rate_limits
 from association.page_cache import computed_once_per_version
 from payments.methods import CardPayment
 
-from . import email_change, signup, throttle
+from . import email_change, signup
 from .after_response import RedirectThenRun
 from .dues import (
     JoinRefused,
@@ -37,6 +38,7 @@ from .dues import (
 from .dues_payments import card_dues_state
 from .emails import send_password_changed_email
 from .forms import (
+    SIGNIN_LIMITS,
     EmailChangeForm,
     JoinForm,
     PasswordChangeForm,
@@ -44,6 +46,9 @@ from .forms import (
     ProfileForm,
     SignInForm,
     SignupForm,
+    account_key,
+    clear_account_failures,
+    typed_address_key,
 )
 from .models import POSTAL_ADDRESS_FIELDS, Membership, MembershipPlan, User
 from .standing import membership_in_good_standing
@@ -60,6 +65,17 @@ class BadInputIs400Mixin:
     def form_invalid(self, form):
         response = super().form_invalid(form)
         response.status_code = 400
+        return response
+
+
+class WrongPasswordsLimitedMixin(BadInputIs400Mixin):
+    """A form that checks a password under the sign-in limits: refused for too many wrong
+    ones, it is the 429 every limit answers (association.rate_limits.too_many_attempts)."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if rate_limits.refused_over_limit(form):
+            return rate_limits.too_many_attempts(response, *SIGNIN_LIMITS)
         return response
 
 
@@ -401,19 +417,13 @@ class ProfileView(LoginRequiredMixin, BadInputIs400Mixin, UpdateView):
 
 
 @method_decorator(account_page, name="dispatch")
-class EmailChangeView(LoginRequiredMixin, BadInputIs400Mixin, FormView):
+class EmailChangeView(LoginRequiredMixin, WrongPasswordsLimitedMixin, FormView):
     form_class = EmailChangeForm
     template_name = "membership/email_change_form.html"
     success_url = reverse_lazy("membership:account")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.is_throttled:
-            response.status_code = 429
-        return response
 
     def form_valid(self, form):
         new_email = form.cleaned_data["email"]
@@ -454,14 +464,9 @@ def email_change_confirm(request, uidb64, token):
     return HttpResponseRedirect(reverse("membership:account"))
 
 
-class SignInView(auth_views.LoginView):
+class SignInView(WrongPasswordsLimitedMixin, auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 429 if form.is_throttled else 400
-        return response
 
 
 class PasswordResetView(BadInputIs400Mixin, auth_views.PasswordResetView):
@@ -477,15 +482,19 @@ class PasswordResetView(BadInputIs400Mixin, auth_views.PasswordResetView):
     success_url = reverse_lazy("membership:password_reset_done")
 
     def post(self, request, *args, **kwargs):
-        if throttle.password_reset_ip_is_blocked(request):
-            return render(request, "registration/password_reset_throttled.html", status=429)
+        if rate_limits.limit("reset-ip").is_over(request):
+            page = render(request, "registration/password_reset_throttled.html")
+            return rate_limits.too_many_attempts(page, "reset-ip")
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         # The same one query for a known address and an unknown one.
-        key = throttle.typed_address_key(form.cleaned_data["email"])
+        key = typed_address_key(form.cleaned_data["email"])
+        # Both counted in one go (the client's limit is judged in `post`, before the form).
+        # Over the account's limit: the same answer, but no email.
+        _ip, over_account = rate_limits.hit_all(("reset-ip", self.request), ("reset-account", key))
         tasks = []
-        if throttle.record_password_reset_request(self.request, key=key):
+        if not over_account:
             options = {
                 "use_https": self.request.is_secure(),
                 "token_generator": self.token_generator,
@@ -507,24 +516,18 @@ class PasswordResetConfirmView(BadInputIs400Mixin, auth_views.PasswordResetConfi
         response = super().form_valid(form)
         # The reset proves the owner holds the mailbox: lift the account's sign-in lockout,
         # as the lockout message promises.
-        throttle.clear_account_failures(key=throttle.account_key(form.user))
+        clear_account_failures(key=account_key(form.user))
         send_password_changed_email(form.user, how="reset")
         return response
 
 
 @method_decorator(account_page, name="dispatch")
-class PasswordChangeView(BadInputIs400Mixin, auth_views.PasswordChangeView):
+class PasswordChangeView(WrongPasswordsLimitedMixin, auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     success_url = reverse_lazy("membership:password_change_done")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.is_throttled:
-            response.status_code = 429
-        return response
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -5,7 +5,6 @@ confirmation email, or nothing) after the answer has gone (membership's Redirect
 so nobody learns whether an address is subscribed. Bad links get a friendly 400 page.
 """
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from association import rate_limits
 from membership.after_response import RedirectThenRun
-from membership.throttle import AttemptLimiter, client_ip
 
 from . import subscriptions
 from .emails import send_confirmation
@@ -35,24 +34,15 @@ def post_detail(request, slug):
     return render(request, "news/post_detail.html", {"post": post})
 
 
-def signup_ip_limiter() -> AttemptLimiter:
-    """Sign-ups per client address: each one may send a confirmation email to any address,
-    so many from one place would use the site to flood other people's mailboxes."""
-    return AttemptLimiter(
-        "newsletter-ip",
-        limit=settings.NEWS_SIGNUP_LIMIT_PER_IP,
-        window_seconds=settings.NEWS_SIGNUP_WINDOW_SECONDS,
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
     form = SubscribeForm(request.POST or None)
     if request.method == "POST":
-        limiter, ip = signup_ip_limiter(), client_ip(request)
-        if limiter.is_blocked(ip):
-            return render(request, "news/subscribe_throttled.html", status=429)
-        limiter.record_failure(ip)
+        # Each sign-up may send a confirmation email to any address: many from one client
+        # would use the site to flood other people's mailboxes.
+        if rate_limits.limit("newsletter-ip").hit(request):
+            page = render(request, "news/subscribe_throttled.html")
+            return rate_limits.too_many_attempts(page, "newsletter-ip")
         if form.is_valid():
             email, name = form.cleaned_data["email"], form.cleaned_data["name"]
 

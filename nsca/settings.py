@@ -310,7 +310,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 # Behind one reverse proxy (nginx, a load balancer) that sets X-Forwarded-Proto and appends
 # the client's address to X-Forwarded-For. Off: both headers are the client's own words and
-# are ignored (membership/throttle.py:client_ip reads X-Forwarded-For only when this is on).
+# are ignored (association/rate_limits.py:client_ip reads X-Forwarded-For only when this is on).
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True

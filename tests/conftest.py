@@ -161,13 +161,12 @@ def fake_stripe(settings):
 def shared_cache_down(settings):
     """The shared cache is a Redis on a port where nothing listens (each call refused at
     once), as in production with Redis stopped; this process's breaker and fallback counts
-    start and end empty (association/shared_cache.py, membership/throttle.py)."""
-    from association import shared_cache
-    from membership import throttle
+    start and end empty (association/shared_cache.py, association/rate_limits.py)."""
+    from association import rate_limits, shared_cache
 
     def forget():
         shared_cache._breakers.clear()
-        throttle._process_counts.clear()
+        rate_limits._process_counts.clear()
 
     forget()
     settings.CACHES = {

@@ -173,6 +173,7 @@ def test_gifts_begun_from_one_address_are_limited(client, settings):
         assert client.post("/donate/", donation_data()).status_code == 303
     response = client.post("/donate/", donation_data())
     assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
     assert "Too many gifts" in response.content.decode()
     assert Donation.objects.count() == 2
 

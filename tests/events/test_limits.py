@@ -48,8 +48,9 @@ def checkout(client, event, *, email, quantity=1, key=None, ip="198.51.100.1", *
     )
 
 
-def assert_refused_with_the_limit_page(response):
+def assert_refused_with_the_limit_page(response, *, retry_after=None):
     assert response.status_code == 429
+    assert response.get("Retry-After") == retry_after
     page = response.content.decode()
     assert "<h1>Too many orders</h1>" in page
     assert 'role="alert"' in page
@@ -60,7 +61,9 @@ def assert_refused_with_the_limit_page(response):
 def test_checkouts_are_limited_per_ip_address_with_a_429_page(client, dinner):
     assert checkout(client, dinner, email="a@example.org").status_code == 303
     assert checkout(client, dinner, email="b@example.org").status_code == 303
-    assert_refused_with_the_limit_page(checkout(client, dinner, email="c@example.org"))
+    assert_refused_with_the_limit_page(
+        checkout(client, dinner, email="c@example.org"), retry_after="3600"
+    )
     assert Order.objects.count() == 2
     assert dinner.ticket_types.get().reserved == 2
     # Another address is not held back by this one.
@@ -72,7 +75,7 @@ def test_checkouts_are_limited_per_email_address_whatever_its_case(client, dinne
     assert checkout(client, dinner, email="pat@example.org", ip="198.51.100.1").status_code == 303
     assert checkout(client, dinner, email="PAT@example.org", ip="198.51.100.2").status_code == 303
     refused = checkout(client, dinner, email="Pat@Example.org", ip="198.51.100.3")
-    assert_refused_with_the_limit_page(refused)
+    assert_refused_with_the_limit_page(refused, retry_after="3600")
     assert Order.objects.count() == 2
 
 
@@ -173,3 +176,11 @@ def test_unpaid_places_limit_holds_under_concurrent_checkouts():
     assert sum(isinstance(o, LimitReached) for o in outcomes) == 3
     ticket_type.refresh_from_db()
     assert ticket_type.reserved == 2
+
+
+def test_unpaid_places_refusal_names_no_time_to_wait(client, dinner, settings):
+    """Waiting does not lift the unpaid-places limit (paying does): no Retry-After."""
+    settings.EVENTS_UNPAID_PLACES_PER_EMAIL = 1
+    assert checkout(client, dinner, email="pat@example.org").status_code == 303
+    refused = checkout(client, dinner, email="pat@example.org", ip="198.51.100.9")
+    assert_refused_with_the_limit_page(refused, retry_after=None)

@@ -418,7 +418,7 @@ def test_email_change_password_guesses_are_limited_like_sign_in(signed_in, membe
         wrong = signed_in.post("/account/email/", {"email": "new@example.org", "password": "nope"})
         assert wrong.status_code == 400
     right = signed_in.post("/account/email/", {"email": "new@example.org", "password": PASSWORD})
-    assert right.status_code == 429
+    assert right.status_code == 429 and right["Retry-After"] == "600"
     assert "Too many wrong passwords" in right.content.decode()
     member.refresh_from_db()
     assert member.email == "ada@example.org"
@@ -640,7 +640,7 @@ def test_password_reset_is_limited_per_ip_with_a_429_page(client, member, reset_
     refused = client.post(
         "/account/password/reset/", {"email": "ada@example.org"}, REMOTE_ADDR="192.0.2.1"
     )
-    assert refused.status_code == 429
+    assert refused.status_code == 429 and refused["Retry-After"] == "3600"
     assert "Too many requests" in refused.content.decode()
     assert mail.outbox == []
     other = client.post(
@@ -683,7 +683,7 @@ def test_password_change_guesses_are_limited_like_sign_in(signed_in, member, sig
     for _ in range(3):
         assert change_password(signed_in, "wrong").status_code == 400
     refused = change_password(signed_in, PASSWORD)
-    assert refused.status_code == 429
+    assert refused.status_code == 429 and refused["Retry-After"] == "600"
     assert "Too many wrong passwords" in refused.content.decode()
     member.refresh_from_db()
     assert member.check_password(PASSWORD)

@@ -15,8 +15,7 @@ from django.utils import timezone
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from association import shared_cache
-from membership import throttle
+from association import rate_limits, shared_cache
 from tests.donations.conftest import donation_data
 from tests.events.factories import make_event, make_ticket_type
 from tests.servers.silent_listener import SilentListener
@@ -120,7 +119,7 @@ def hung_redis(settings):
     """The default cache is a Redis that accepts connections and never answers, with the
     options nsca/settings.py gives a Redis CACHE_URL; the page cache on, as it is then."""
     shared_cache._breakers.clear()
-    throttle._process_counts.clear()
+    rate_limits._process_counts.clear()
     with SilentListener() as hung:
         settings.CACHES = {
             "default": {
@@ -141,7 +140,7 @@ def hung_redis(settings):
         page_cache.store.checked_at = float("-inf")
         page_cache.store.version = ""
     shared_cache._breakers.clear()
-    throttle._process_counts.clear()
+    rate_limits._process_counts.clear()
 
 
 def timed_get(client, path):
