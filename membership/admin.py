@@ -338,7 +338,6 @@ def mailing_list_rows(*, on: datetime.date):
 
 @admin.register(Membership)
 class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
-    change_list_template = "membership/admin/membership_change_list.html"
     list_display = (
         "reference",
         "user",
