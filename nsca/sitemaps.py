@@ -29,4 +29,3 @@ class PageSitemap(Sitemap):
 
     def lastmod(self, page):
         return page.updated_at
-
