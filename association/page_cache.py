@@ -266,7 +266,7 @@ def computed_once_per_version(
     stop being true without any edit (an aware datetime; None: never). It is computed
     afresh from then on, and for any moment before the one it was computed at (a clock
     set back, as tests do)."""
-    if not getattr(settings, "PAGE_CACHE_ENABLED", True):
+    if not settings.PAGE_CACHE_ENABLED:
         return compute()
     version = store.current_version()
     if version is None:
@@ -305,7 +305,7 @@ class PageCacheMiddleware:
     redirected to https, never finds one)."""
 
     def __init__(self, get_response, *, page_store: PageStore | None = None):
-        if not getattr(settings, "PAGE_CACHE_ENABLED", True):
+        if not settings.PAGE_CACHE_ENABLED:
             raise MiddlewareNotUsed
         self.get_response = get_response
         self.store = page_store or store

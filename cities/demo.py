@@ -8,6 +8,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from association.registry import demo_loaders
+
 from .models import City, DirectoryListing, Partnership
 
 DATA = Path(__file__).parent / "data"
@@ -69,6 +71,7 @@ def load_partnerships(cities):
             )
 
 
+@demo_loaders.register
 def load(*, stdout):
     cities = load_cities()
     load_directory(cities)

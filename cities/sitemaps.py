@@ -2,10 +2,12 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from association.page_cache import computed_once_per_version
+from association.registry import sitemaps
 
 from .models import Partnership
 
 
+@sitemaps.register(name="cities")
 class CitiesPagesSitemap(Sitemap):
     changefreq = "monthly"
 
@@ -16,6 +18,7 @@ class CitiesPagesSitemap(Sitemap):
         return reverse(item)
 
 
+@sitemaps.register(name="partnerships")
 class PartnershipSitemap(Sitemap):
     changefreq = "monthly"
 
@@ -28,6 +31,3 @@ class PartnershipSitemap(Sitemap):
 
     def lastmod(self, partnership):
         return partnership.updated_at
-
-
-SITEMAPS = {"cities": CitiesPagesSitemap, "partnerships": PartnershipSitemap}

@@ -1,5 +1,7 @@
 """Designations for the demo site: where a donor's gift may go. No donations are made."""
 
+from association.registry import demo_loaders
+
 from .models import Designation
 
 # No "general fund": a gift with no designation goes where it is most needed, the form's
@@ -12,6 +14,7 @@ DESIGNATIONS = [
 ]
 
 
+@demo_loaders.register
 def load(*, stdout):
     for position, fields in enumerate(DESIGNATIONS):
         Designation.objects.get_or_create(

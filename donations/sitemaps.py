@@ -1,7 +1,10 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from association.registry import sitemaps
 
+
+@sitemaps.register(name="donations")
 class DonationsSitemap(Sitemap):
     """The donation page; a donor's thank-you page is private and never listed."""
 
@@ -12,6 +15,3 @@ class DonationsSitemap(Sitemap):
 
     def location(self, item):
         return reverse(item)
-
-
-SITEMAPS = {"donations": DonationsSitemap}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from association.registry import demo_loaders
 from cities.models import Partnership
 
 from .models import Event, TicketType, Venue, WaitlistEntry
@@ -98,6 +99,7 @@ def _load_event(data, *, venues, today, now, stdout):
     stdout.write(f"  event: {event.title}")
 
 
+@demo_loaders.register
 def load(*, stdout):
     data = json.loads(CONTENT.read_text(encoding="utf-8"))
     venues = {}

@@ -4,23 +4,22 @@ Each is idempotent and safe when two runs overlap: holds expire and unpaid reser
 are released under the event's lock (each order re-checked under it), notices and payment
 reminders are claimed row by row in the transaction that writes their email to the outbox
 (which sends it: `outbox/jobs.py`, or the `send_email` worker).
+
+They run in the order registered here: holds expire and unpaid reservations are released
+first, so the places they give back are offered to the waiting list in the same run.
 """
+
+from association.registry import periodic_jobs
 
 from . import notifications, orders, waitlist
 
 
+@periodic_jobs.register
 def expire_stale_holds(*, now):
     return f"{orders.expire_stale_holds(now=now)} hold(s) expired"
 
 
-def send_due_venue_notices(*, now):
-    return f"{notifications.send_due_venue_notices(now=now)} venue notice(s) sent"
-
-
-def send_event_changes(*, now):
-    return f"{notifications.send_event_changes(now=now)} update(s) of time or place sent"
-
-
+@periodic_jobs.register
 def release_unpaid_orders(*, now):
     """Unpaid pay-later reservations past their `pay_by` are cancelled, and their buyers
     told (only the run that released an order emails it)."""
@@ -30,21 +29,21 @@ def release_unpaid_orders(*, now):
     return f"{len(released)} unpaid reservation(s) released"
 
 
-def send_payment_reminders(*, now):
-    return f"{notifications.send_payment_reminders(now=now)} payment reminder(s) sent"
-
-
+@periodic_jobs.register
 def offer_returned_places(*, now):
     return waitlist.offer_returned_places(now=now)
 
 
-# Holds expire and unpaid reservations are released first, so the places they give back
-# are offered to the waiting list in the same run.
-JOBS = [
-    expire_stale_holds,
-    release_unpaid_orders,
-    offer_returned_places,
-    send_payment_reminders,
-    send_due_venue_notices,
-    send_event_changes,
-]
+@periodic_jobs.register
+def send_payment_reminders(*, now):
+    return f"{notifications.send_payment_reminders(now=now)} payment reminder(s) sent"
+
+
+@periodic_jobs.register
+def send_due_venue_notices(*, now):
+    return f"{notifications.send_due_venue_notices(now=now)} venue notice(s) sent"
+
+
+@periodic_jobs.register
+def send_event_changes(*, now):
+    return f"{notifications.send_event_changes(now=now)} update(s) of time or place sent"

@@ -4,10 +4,12 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from association.page_cache import computed_once_per_version
+from association.registry import sitemaps
 
 from .models import Event
 
 
+@sitemaps.register(name="event-lists")
 class EventListSitemap(Sitemap):
     changefreq = "daily"
 
@@ -18,6 +20,7 @@ class EventListSitemap(Sitemap):
         return reverse(item)
 
 
+@sitemaps.register(name="events")
 class EventSitemap(Sitemap):
     changefreq = "daily"
 
@@ -30,6 +33,3 @@ class EventSitemap(Sitemap):
 
     def lastmod(self, event):
         return event.updated_at
-
-
-SITEMAPS = {"event-lists": EventListSitemap, "events": EventSitemap}

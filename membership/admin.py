@@ -2,6 +2,7 @@ import datetime
 import itertools
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -28,7 +29,6 @@ from .models import (
     MembershipPlan,
     RenewalReminder,
     User,
-    renewal_window_days,
 )
 from .reminders import send_renewal_reminder
 
@@ -338,7 +338,6 @@ def mailing_list_rows(*, on: datetime.date):
 
 @admin.register(Membership)
 class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
-    change_list_template = "membership/admin/membership_change_list.html"
     list_display = (
         "reference",
         "user",
@@ -488,7 +487,7 @@ class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
                     "lifetime or already renewed.",
                     skipped,
                 )
-                % {"count": skipped, "days": renewal_window_days()},
+                % {"count": skipped, "days": settings.MEMBERSHIP_RENEWAL_WINDOW_DAYS},
                 messages.WARNING,
             )
 

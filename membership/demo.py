@@ -3,6 +3,8 @@ every price here is a sample value and the site says so. No accounts are created
 
 from decimal import Decimal
 
+from association.registry import demo_loaders
+
 from .models import MembershipPlan
 
 PLANS = [
@@ -59,6 +61,7 @@ PLANS = [
 ]
 
 
+@demo_loaders.register
 def load(*, stdout):
     for position, plan in enumerate(PLANS):
         fields = {**plan, "position": position, "is_sample_price": True, "is_offered": True}

@@ -25,7 +25,7 @@ from payments.methods import OfflinePayment, PaymentOutcome, PaymentUnavailable,
 from payments.models import Payment
 
 from .emails import send_membership_email
-from .models import Membership, MembershipPlan, User, pending_days
+from .models import Membership, MembershipPlan, User
 
 ONE_DAY = datetime.timedelta(days=1)
 # What payments calls dues (membership/dues_payments.py registers it); how long a card
@@ -255,7 +255,7 @@ def cancel_long_unpaid_memberships(*, now: datetime.datetime) -> int:
     """Cancel memberships still unpaid `MEMBERSHIP_PENDING_DAYS` after they were started, so
     a forgotten one neither blocks joining again nor lingers on the account page. Returns
     how many; running it again (or twice at once) cancels nothing more."""
-    cutoff = now - datetime.timedelta(days=pending_days())
+    cutoff = now - datetime.timedelta(days=settings.MEMBERSHIP_PENDING_DAYS)
     cancelled = 0
     for pk in Membership.objects.unpaid_since(cutoff).values_list("pk", flat=True):
         # One by one, through the same conditional update as the member's own cancel, so

@@ -104,21 +104,6 @@ class User(AbstractUser):
             )
 
 
-def grace_days() -> int:
-    """Days after the end of a term during which a member is still in good standing."""
-    return int(getattr(settings, "MEMBERSHIP_GRACE_DAYS", 30))
-
-
-def renewal_window_days() -> int:
-    """Days before the end of a term from which the member may renew."""
-    return int(getattr(settings, "MEMBERSHIP_RENEWAL_WINDOW_DAYS", 30))
-
-
-def pending_days() -> int:
-    """Days a membership may wait for its dues before it is cancelled as unpaid."""
-    return int(getattr(settings, "MEMBERSHIP_PENDING_DAYS", 60))
-
-
 class MembershipPlanQuerySet(models.QuerySet):
     def offered(self):
         return self.filter(is_offered=True)
@@ -213,7 +198,7 @@ def _covering(day: datetime.date) -> models.Q:
     period before `day`. `covering()` and `lapsed()` build on it; a test holds it to
     `covers()`."""
     return models.Q(ends_on__isnull=True) | models.Q(
-        ends_on__gte=day - datetime.timedelta(days=grace_days())
+        ends_on__gte=day - datetime.timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
     )
 
 
@@ -237,7 +222,7 @@ class MembershipQuerySet(models.QuerySet):
         renewal window has opened, and stays open once the term, or its grace, is over."""
         return self.filter(
             status=Membership.Status.ACTIVE,
-            ends_on__lte=on + datetime.timedelta(days=renewal_window_days()),
+            ends_on__lte=on + datetime.timedelta(days=settings.MEMBERSHIP_RENEWAL_WINDOW_DAYS),
         )
 
     def unpaid_since(self, moment: datetime.datetime):
@@ -373,7 +358,7 @@ class Membership(models.Model):
     def grace_ends_on(self) -> datetime.date | None:
         if self.ends_on is None:
             return None
-        return self.ends_on + datetime.timedelta(days=grace_days())
+        return self.ends_on + datetime.timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
 
     def covers(self, day: datetime.date) -> bool:
         """This term still covers `day`, its grace period included: a lifetime term always
@@ -389,7 +374,7 @@ class Membership(models.Model):
         """From this day the member may renew (30 days before the end by default)."""
         if self.ends_on is None:
             return None
-        return self.ends_on - datetime.timedelta(days=renewal_window_days())
+        return self.ends_on - datetime.timedelta(days=settings.MEMBERSHIP_RENEWAL_WINDOW_DAYS)
 
     def can_renew_on(self, on: datetime.date) -> bool:
         opens = self.renewal_opens_on()

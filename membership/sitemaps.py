@@ -1,7 +1,10 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from association.registry import sitemaps
 
+
+@sitemaps.register(name="membership")
 class MembershipSitemap(Sitemap):
     """The plans page: joining pages carry forms and add nothing for a search engine."""
 
@@ -12,6 +15,3 @@ class MembershipSitemap(Sitemap):
 
     def location(self, item):
         return reverse(item)
-
-
-SITEMAPS = {"membership": MembershipSitemap}

@@ -134,7 +134,6 @@ class MailingAdmin(admin.ModelAdmin):
         (gettext_lazy("Progress"), {"fields": ("progress", "failures")}),
     )
     filter_horizontal = ("ticket_types",)
-    change_form_template = "admin/news/mailing/change_form.html"
     form = MailingForm
 
     def get_queryset(self, request):

@@ -36,14 +36,6 @@ from .models import Delivery, Mailing, Subscriber
 QUEUE_CHUNK = 1000
 
 
-def retry_delays() -> list[int]:
-    return list(getattr(settings, "NEWS_RETRY_DELAYS", [60, 300, 1800]))
-
-
-def send_batch_size() -> int:
-    return int(getattr(settings, "NEWS_SEND_BATCH", 500))
-
-
 def audience_addresses(mailing: Mailing, *, now: datetime.datetime) -> Iterator[tuple[str, str]]:
     """(email, name) for each person in the mailing's audience, streamed from the database."""
     if mailing.audience == Mailing.Audience.SUBSCRIBERS:
@@ -169,7 +161,7 @@ def send_next_delivery(*, now: datetime.datetime, renderers: dict) -> bool:
             with transaction.atomic():
                 renderers[mailing.pk].message(email=delivery.email, name=delivery.name).send()
         except Exception as error:  # noqa: BLE001 - any failure to write it is retried
-            delays = retry_delays()
+            delays = settings.NEWS_RETRY_DELAYS
             delivery.error = f"{type(error).__name__}: {error}"[:2000]
             if delivery.attempts > len(delays):
                 delivery.status = Delivery.Status.FAILED
@@ -187,7 +179,7 @@ def send_next_delivery(*, now: datetime.datetime, renderers: dict) -> bool:
 def send_due_deliveries(*, now: datetime.datetime, limit: int | None = None) -> int:
     """Send up to `limit` due deliveries (default: the configured batch); how many were
     handled."""
-    limit = send_batch_size() if limit is None else limit
+    limit = settings.NEWS_SEND_BATCH if limit is None else limit
     renderers: dict = {}
     handled = 0
     while handled < limit and send_next_delivery(now=now, renderers=renderers):

@@ -7,6 +7,7 @@ import datetime
 
 from django.utils import timezone
 
+from association.registry import demo_loaders
 from cities.models import Partnership
 from events.models import Event
 
@@ -49,6 +50,7 @@ SAMPLES = [
 ]
 
 
+@demo_loaders.register
 def load(*, stdout):
     now = timezone.now()
     for sample in SAMPLES:

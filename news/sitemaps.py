@@ -4,9 +4,12 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils import timezone
 
+from association.registry import sitemaps
+
 from .models import Post
 
 
+@sitemaps.register(name="news-list")
 class NewsListSitemap(Sitemap):
     changefreq = "weekly"
 
@@ -17,6 +20,7 @@ class NewsListSitemap(Sitemap):
         return reverse(item)
 
 
+@sitemaps.register(name="news")
 class PostSitemap(Sitemap):
     changefreq = "monthly"
 
@@ -26,6 +30,3 @@ class PostSitemap(Sitemap):
 
     def lastmod(self, post):
         return post.updated_at
-
-
-SITEMAPS = {"news-list": NewsListSitemap, "news": PostSitemap}

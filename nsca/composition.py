@@ -59,8 +59,8 @@ class AccountView(MembershipAccountView):
     def get_account_sections(self):
         return [
             *super().get_account_sections(),
-            "nsca/account_orders_section.html",
-            "nsca/account_donations_section.html",
+            "nsca/includes/account_orders_section.html",
+            "nsca/includes/account_donations_section.html",
         ]
 
     def get_context_data(self, **kwargs):

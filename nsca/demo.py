@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 from association.models import Association, SocialLink
+from association.registry import demo_loaders
 
 from .models import Page
 
 CONTENT = Path(__file__).parent / "demo_content" / "association.json"
 
 
+@demo_loaders.register
 def load(*, stdout):
     data = json.loads(CONTENT.read_text(encoding="utf-8"))
     association, _ = Association.objects.get_or_create(pk=1, defaults=data["association"])

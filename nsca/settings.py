@@ -40,7 +40,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public address of the site, used in emails, feeds and calendar files.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-INSTALLED_APPS = [
+# The project's own apps, in dependency order: later ones may import earlier ones. nsca
+# composes pages from the others, so it comes last. They open INSTALLED_APPS in this order,
+# so load_demo, run_jobs and the sitemap read what each app registers in it
+# (association/registry.py), and their templates come before the admin's.
+PROJECT_APPS = [
     "association",
     "outbox",
     "payments",
@@ -50,6 +54,10 @@ INSTALLED_APPS = [
     "events",
     "news",
     "nsca",
+]
+
+INSTALLED_APPS = [
+    *PROJECT_APPS,
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,21 +69,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "template_partials",
     "csp",
-]
-
-# The project's own apps, in dependency order: later ones may import earlier ones. nsca
-# composes pages from the others, so it comes last (load_demo, run_jobs and the sitemap
-# visit apps in this order; template and static lookup follow INSTALLED_APPS, not this).
-PROJECT_APPS = [
-    "association",
-    "outbox",
-    "payments",
-    "membership",
-    "donations",
-    "cities",
-    "events",
-    "news",
-    "nsca",
 ]
 
 MIDDLEWARE = [

@@ -2,11 +2,12 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from association.page_cache import computed_once_per_version
+from association.registry import sitemaps
 
-from .discovery import project_app_modules
 from .models import Page
 
 
+@sitemaps.register(name="static")
 class StaticViewSitemap(Sitemap):
     changefreq = "weekly"
 
@@ -17,6 +18,7 @@ class StaticViewSitemap(Sitemap):
         return reverse(item)
 
 
+@sitemaps.register(name="pages")
 class PageSitemap(Sitemap):
     changefreq = "monthly"
 
@@ -27,14 +29,3 @@ class PageSitemap(Sitemap):
 
     def lastmod(self, page):
         return page.updated_at
-
-
-SITEMAPS = {"static": StaticViewSitemap, "pages": PageSitemap}
-
-
-def all_sitemaps():
-    """Every project app's sitemaps, keyed by section."""
-    sitemaps = {}
-    for module in project_app_modules("sitemaps"):
-        sitemaps.update(module.SITEMAPS)
-    return sitemaps

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from association.page_cache import KeptResponse, computed_once_per_version
+from association.registry import sitemaps
 from association.shared_cache import shared_cache_answers
 from events.reveal import cache_until_next_reveal
 from news.models import next_publication
@@ -20,7 +21,6 @@ from .composition import (
     home_page_posts,
 )
 from .models import Page
-from .sitemaps import all_sitemaps
 from .unavailable import is_busy, is_unavailable, unavailable_response
 
 
@@ -59,7 +59,8 @@ def about(request):
     return page(request, "about")
 
 
-SITEMAPS = all_sitemaps()
+# Every app's sitemaps, keyed by section (association/registry.py).
+SITEMAPS = dict(sitemaps.items())
 
 
 def sitemap(request):

@@ -7,18 +7,19 @@ import datetime
 
 from django.conf import settings
 
+from association.registry import periodic_jobs
+
 from .delivery import drain
 from .models import OutgoingEmail
 
 
+@periodic_jobs.register
 def send_queued_email(*, now):
     return f"{drain(now=now)} email(s) handled"
 
 
+@periodic_jobs.register
 def forget_sent_email(*, now):
     cutoff = now - datetime.timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS)
     deleted, _ = OutgoingEmail.objects.sent_before(cutoff).delete()
     return f"{deleted} sent email(s) forgotten"
-
-
-JOBS = [send_queued_email, forget_sent_email]

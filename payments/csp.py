@@ -20,7 +20,7 @@ def checkout_form_targets() -> list[str]:
     card payments are on; none otherwise."""
     if not stripe_api.card_payments_enabled():
         return []
-    origin = str(getattr(settings, "STRIPE_CHECKOUT_ORIGIN", "") or "").rstrip("/")
+    origin = settings.STRIPE_CHECKOUT_ORIGIN.rstrip("/")
     return [origin] if origin else []
 
 

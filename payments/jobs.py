@@ -1,5 +1,6 @@
-"""Periodic jobs of payments, run by `manage.py run_jobs` before events' own (PROJECT_APPS
-order), so a payment that did arrive is settled before its hold is expired.
+"""Periodic jobs of payments, run by `manage.py run_jobs` before events' own (the order of
+INSTALLED_APPS, association/registry.py), so a payment that did arrive is settled before
+its hold is expired.
 
 `settle_lapsed_card_payments` asks Stripe about every card payment still pending after
 its hold: one that was paid (its webhook missed) is confirmed through `confirm_payment`;
@@ -25,6 +26,8 @@ from collections import Counter
 
 from django.utils.translation import gettext as _
 
+from association.registry import periodic_jobs
+
 from .confirmation import Outcome, mark_expired, mark_failed, refund_if_owed, settle_from_stripe
 from .models import Payment
 from .stripe_api import (
@@ -44,6 +47,7 @@ SETTLING_LEASE = datetime.timedelta(minutes=5)
 CONFIRMED, EXPIRED, CLOSED, UNCHANGED, LEFT = "confirmed", "expired", "closed", "unchanged", "left"
 
 
+@periodic_jobs.register
 def settle_lapsed_card_payments(*, now):
     counts = Counter()
     lapsed = list(
@@ -109,6 +113,7 @@ def settle_lapsed_card_payment(payment: Payment, *, now: datetime.datetime) -> s
     return EXPIRED
 
 
+@periodic_jobs.register
 def refund_owed_payments(*, now):
     refunded = left = 0
     owed = list(Payment.objects.refunds_owed().order_by("pk").values_list("pk", flat=True))
@@ -125,6 +130,3 @@ def refund_owed_payments(*, now):
     return f"{refunded} refused payment(s) refunded" + (
         f", {left} left for the next run" if left else ""
     )
-
-
-JOBS = [settle_lapsed_card_payments, refund_owed_payments]

@@ -117,7 +117,7 @@ class OfflinePayment(PaymentMethod):
                 amount=amount,
                 method=Payment.Method.OFFLINE,
             )
-        instructions = getattr(settings, "PAYMENT_OFFLINE_INSTRUCTIONS", "") or _(
+        instructions = settings.PAYMENT_OFFLINE_INSTRUCTIONS or _(
             "Please pay {amount} by check or at the door (reference {reference}). "
             "Your place is reserved; we will mark it paid when we receive your payment."
         )

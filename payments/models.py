@@ -240,11 +240,7 @@ class Payment(models.Model):
     def stripe_dashboard_url(self) -> str:
         if not self.payment_intent_id:
             return ""
-        test = (
-            "test/"
-            if str(getattr(settings, "STRIPE_SECRET_KEY", "")).startswith("sk_test_")
-            else ""
-        )
+        test = "test/" if settings.STRIPE_SECRET_KEY.startswith("sk_test_") else ""
         return f"https://dashboard.stripe.com/{test}payments/{self.payment_intent_id}"
 
 

@@ -301,7 +301,7 @@ def test_offer_email_does_not_reveal_a_secret_venue(sold_out):
 
 
 def test_call_to_action_links_to_the_waitlist_page(sold_out):
-    html = render_to_string("events/waitlist/cta.html", {"event": sold_out})
+    html = render_to_string("events/includes/waitlist_cta.html", {"event": sold_out})
     assert f'href="{_url(sold_out)}"' in html
     assert "waiting list" in html
 

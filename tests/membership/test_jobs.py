@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 
+from association.registry import periodic_jobs
 from membership.dues import why_cannot_join
-from membership.jobs import JOBS, cancel_unpaid_memberships
+from membership.jobs import cancel_unpaid_memberships
 from membership.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -60,4 +61,4 @@ def test_recent_pending_and_paid_memberships_are_left_alone(
 
 
 def test_unpaid_memberships_are_cancelled_by_run_jobs():
-    assert cancel_unpaid_memberships in JOBS
+    assert cancel_unpaid_memberships in periodic_jobs

@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
-from membership.jobs import JOBS, send_renewal_reminders
+from association.registry import periodic_jobs
+from membership.jobs import send_renewal_reminders
 from membership.models import Membership, RenewalReminder
 from membership.reminders import send_due_renewal_reminders
 from tests.concurrency import race
@@ -110,7 +111,7 @@ def test_run_jobs_twice_sends_one_email(term, settings):
         call_command("run_jobs", stdout=StringIO())
         call_command("run_jobs", stdout=StringIO())
     assert len(mail.outbox) == 1
-    assert send_renewal_reminders in JOBS
+    assert send_renewal_reminders in periodic_jobs
     assert send_renewal_reminders(now=at(END)) == "0 renewal reminder(s) sent"
 
 

@@ -246,7 +246,7 @@ def test_account_view_sections_and_export_extend_by_subclassing(rf, member):
 
     class Extended(AccountView):
         def get_account_sections(self):
-            return ["membership/_test_section.html"]
+            return ["membership/includes/test_section.html"]
 
         def get_export_data(self):
             return {**super().get_export_data(), "orders": ["A1"]}
@@ -254,7 +254,7 @@ def test_account_view_sections_and_export_extend_by_subclassing(rf, member):
     request = rf.get("/account/")
     request.user = member
     view = Extended(request=request, kwargs={})
-    assert view.get_context_data()["account_sections"] == ["membership/_test_section.html"]
+    assert view.get_context_data()["account_sections"] == ["membership/includes/test_section.html"]
     assert view.get_export_data()["orders"] == ["A1"]
 
 

@@ -61,8 +61,10 @@ def test_news_list_is_newest_first_and_paginated(client, make_post, association)
     first = client.get("/news/")
     titles = [post.title for post in first.context["posts"]]
     assert titles[0] == "Post 1" and len(titles) == 10
+    assert '<nav class="pagination" aria-label="Pages of news">' in first.content.decode()
     second = client.get("/news/?page=2")
     assert len(second.context["posts"]) == 2
+    assert 'rel="prev">Newer</a>' in second.content.decode()
     assert client.get("/news/?page=junk").status_code == 200
 
 

@@ -49,9 +49,9 @@ def test_load_demo_emails_nobody():
 
 
 def test_run_jobs_runs_every_job_even_when_one_fails(monkeypatch):
-    from types import SimpleNamespace
-
     from django.core.management import CommandError
+
+    from association.registry import Registry
 
     ran = []
 
@@ -62,10 +62,10 @@ def test_run_jobs_runs_every_job_even_when_one_fails(monkeypatch):
         ran.append(now)
         return "1 done"
 
-    module = SimpleNamespace(__name__="fake.jobs", JOBS=[failing_job, counting_job])
-    monkeypatch.setattr(
-        "nsca.management.commands.run_jobs.project_app_modules", lambda name: [module]
-    )
+    registry = Registry("no_such_module")
+    registry.register(failing_job, name="fake.jobs.failing_job")
+    registry.register(counting_job, name="fake.jobs.counting_job")
+    monkeypatch.setattr("nsca.management.commands.run_jobs.periodic_jobs", registry)
     out = StringIO()
     with pytest.raises(CommandError):
         call_command("run_jobs", stdout=out)

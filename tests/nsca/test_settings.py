@@ -315,3 +315,57 @@ def test_page_cache_is_on_by_default_only_with_a_shared_cache():
     assert page_cache_with(CACHE_URL="locmemcache://") == "False"
     assert page_cache_with(CACHE_URL="redis://127.0.0.1:6379/1") == "True"
     assert page_cache_with(CACHE_URL="redis://127.0.0.1:6379/1", PAGE_CACHE_ENABLED="no") == "False"
+
+
+def project_modules():
+    for app in settings.PROJECT_APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if path.name != "settings.py":
+                yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def settings_names_defined():
+    tree = ast.parse((ROOT / "nsca" / "settings.py").read_text(encoding="utf-8"))
+    return {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def test_a_setting_is_read_with_its_one_default_from_settings():
+    """`getattr(settings, "X", default)` for an X that nsca/settings.py defines is a second
+    default that silently disagrees with the first (NEWS_RETRY_DELAYS had two): read
+    `settings.X`."""
+    defined = settings_names_defined()
+    second_defaults = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.args[1].value}"
+        for path, tree in project_modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) == 3
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == "settings"
+        and isinstance(node.args[1], ast.Constant)
+        and node.args[1].value in defined
+    ]
+    assert not second_defaults
+
+
+def test_only_settings_read_the_environment():
+    """An operator's knob is a setting, read from the environment once, in settings.py."""
+    readers = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in project_modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+        and node.attr in ("environ", "getenv")
+        and path.relative_to(ROOT).as_posix() != "nsca/wsgi.py"  # names the settings module
+    ]
+    assert not readers

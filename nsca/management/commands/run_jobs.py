@@ -1,6 +1,7 @@
 """Run every app's periodic jobs once; meant for cron every minute.
 
-Each app lists its jobs in `<app>/jobs.py` as `JOBS`, callables taking `now`. Jobs are
+Each app registers its jobs in `<app>/jobs.py` (`@periodic_jobs.register`, callables
+taking `now`); they run in dependency order (association/registry.py). Jobs are
 idempotent and safe to run twice at once; one failing job does not stop the others.
 """
 
@@ -9,7 +10,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from nsca.discovery import project_app_modules
+from association.registry import periodic_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -20,15 +21,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         now = timezone.now()
         failures = 0
-        for module in project_app_modules("jobs"):
-            for job in module.JOBS:
-                name = f"{module.__name__}.{job.__name__}"
-                try:
-                    result = job(now=now)
-                except Exception:
-                    failures += 1
-                    logger.exception("Job %s failed", name)
-                    continue
-                self.stdout.write(f"{name}: {result if result is not None else 'done'}")
+        for name, job in periodic_jobs.items():
+            try:
+                result = job(now=now)
+            except Exception:
+                failures += 1
+                logger.exception("Job %s failed", name)
+                continue
+            self.stdout.write(f"{name}: {result if result is not None else 'done'}")
         if failures:
             raise CommandError(f"{failures} job(s) failed; see the log.")
