@@ -24,6 +24,7 @@ from django.views.generic import View
 from association.formats import format_money
 from association.models import Association
 from membership.after_response import RedirectThenRun
+from membership.throttle import client_ip
 
 from . import calendar as ics
 from . import waitlist
@@ -43,7 +44,7 @@ from .forms import (
     new_submission_key,
     parse_quantity,
 )
-from .limits import LimitReached, count_checkout, network_key
+from .limits import LimitReached
 from .listing import (
     SalesState,
     describe_events,
@@ -58,7 +59,7 @@ from .listing import (
 from .models import Event, Order, Ticket, WaitlistEntry
 from .notifications import send_order_cancelled, venue_will_be_emailed
 from .order_payments import card_payment_state
-from .orders import cancel_order
+from .orders import ReservationRequest, cancel_order
 from .pricing import may_buy
 from .qr import ticket_qr_svg
 from .receipts import order_receipt_url
@@ -325,21 +326,18 @@ def checkout(request, slug):
         else:
             try:
                 result = place_order(
-                    event=event,
-                    lines=form.lines,
-                    buyer=form.buyer(),
-                    attendees=form.attendees() if event.meal_choices else None,
-                    user=user if user.is_authenticated else None,
-                    idempotency_key=form.cleaned_data["submission"],
-                    payment_method=form.cleaned_data["payment_method"],
-                    now=now,
-                    offer=offer,
-                    network_key=network_key(request),
-                    # Counted only when the submission is new: the same one again finds
-                    # its order, uncounted.
-                    count_attempt=functools.partial(
-                        count_checkout, request, email=form.cleaned_data["email"]
+                    ReservationRequest(
+                        event=event,
+                        lines=form.lines,
+                        buyer=form.buyer(),
+                        attendees=form.attendees() if event.meal_choices else (),
+                        user=user if user.is_authenticated else None,
+                        idempotency_key=form.cleaned_data["submission"],
+                        now=now,
+                        offer=offer,
+                        client_ip=client_ip(request),
                     ),
+                    payment_method=form.cleaned_data["payment_method"],
                 )
             except LimitReached as error:
                 context["limit_message"] = error.message

@@ -14,7 +14,7 @@ from events.notifications import (
     send_due_venue_notices,
     send_event_changes,
 )
-from events.orders import reserve_tickets
+from events.orders import ReservationRequest, reserve_tickets
 from outbox.delivery import drain
 from outbox.models import OutgoingEmail
 from tests.concurrency import race
@@ -78,11 +78,13 @@ def test_cancelled_and_held_orders_get_no_notice(secret_event, buy, now):
 
     cancel_order(order=buy(secret_event, 1, now=now, email="gone@example.org"), now=now)
     reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.first(), 1)],
-        buyer={"name": "Held", "email": "held@example.org"},
-        idempotency_key=None,
-        now=secret_event.venue_reveal_at - datetime.timedelta(minutes=5),
+        ReservationRequest(
+            event=secret_event,
+            lines=[(secret_event.ticket_types.first(), 1)],
+            buyer={"name": "Held", "email": "held@example.org"},
+            idempotency_key=None,
+            now=secret_event.venue_reveal_at - datetime.timedelta(minutes=5),
+        )
     )
     mail.outbox.clear()
     assert send_due_venue_notices(now=secret_event.venue_reveal_at) == 0
@@ -159,11 +161,13 @@ def test_confirmation_of_a_held_order_promises_no_venue_email(secret_event, now)
     # an email will follow: the reveal job never writes to an order without tickets.
     after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
     held = reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.get(), 1)],
-        buyer={"name": "H", "email": "held@example.org"},
-        idempotency_key=None,
-        now=after,
+        ReservationRequest(
+            event=secret_event,
+            lines=[(secret_event.ticket_types.get(), 1)],
+            buyer={"name": "H", "email": "held@example.org"},
+            idempotency_key=None,
+            now=after,
+        )
     ).order
     mail.outbox.clear()
     queue_order_confirmation(held, now=after)
@@ -278,11 +282,13 @@ def test_second_change_sends_a_second_update(secret_event, buy, now):
 
 def test_run_jobs_expires_holds_and_sends_notices(secret_event, now):
     reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.first(), 2)],
-        buyer={"name": "Held", "email": "held@example.org"},
-        idempotency_key=None,
-        now=now,
+        ReservationRequest(
+            event=secret_event,
+            lines=[(secret_event.ticket_types.first(), 2)],
+            buyer={"name": "Held", "email": "held@example.org"},
+            idempotency_key=None,
+            now=now,
+        )
     )
     out = StringIO()
     with time_machine.travel(now + datetime.timedelta(hours=1), tick=False):

@@ -39,11 +39,13 @@ def test_saving_a_stale_event_or_ticket_type_keeps_the_reserved_counters(
     stale_type = TicketType.objects.get(event=event)
 
     order = orders.reserve_tickets(
-        event=event,
-        lines=[(stale_type, 3)],
-        buyer={"name": "Ada", "email": "ada@example.org"},
-        idempotency_key=None,
-        now=now,
+        orders.ReservationRequest(
+            event=event,
+            lines=[(stale_type, 3)],
+            buyer={"name": "Ada", "email": "ada@example.org"},
+            idempotency_key=None,
+            now=now,
+        )
     ).order
     orders.confirm_order(order=order, now=now)
 
@@ -66,11 +68,13 @@ def test_saving_a_stale_order_keeps_its_status_and_notice_marks(make_event, make
     event = make_event()
     ticket_type = make_ticket_type(event, quantity=10)
     order = orders.reserve_tickets(
-        event=event,
-        lines=[(ticket_type, 2)],
-        buyer={"name": "Ada", "email": "ada@example.org"},
-        idempotency_key=None,
-        now=now,
+        orders.ReservationRequest(
+            event=event,
+            lines=[(ticket_type, 2)],
+            buyer={"name": "Ada", "email": "ada@example.org"},
+            idempotency_key=None,
+            now=now,
+        )
     ).order
     orders.confirm_order(order=order, now=now)
     stale = Order.objects.get(pk=order.pk)
@@ -92,11 +96,13 @@ def test_saving_a_stale_order_keeps_its_status_and_notice_marks(make_event, make
 def test_saving_a_stale_ticket_keeps_its_check_in(make_event, make_ticket_type, now):
     event = make_event()
     order = orders.reserve_tickets(
-        event=event,
-        lines=[(make_ticket_type(event), 1)],
-        buyer={"name": "Ada", "email": "ada@example.org"},
-        idempotency_key=None,
-        now=now,
+        orders.ReservationRequest(
+            event=event,
+            lines=[(make_ticket_type(event), 1)],
+            buyer={"name": "Ada", "email": "ada@example.org"},
+            idempotency_key=None,
+            now=now,
+        )
     ).order
     stale = order.tickets.get()
     Ticket.objects.filter(pk=stale.pk).update(checked_in_at=now)
@@ -191,11 +197,13 @@ def test_stale_saves_leave_the_counters_of_every_ticket_type_true(
     stale = list(TicketType.objects.filter(event=event))
     for ticket_type in (first, second):
         orders.reserve_tickets(
-            event=event,
-            lines=[(ticket_type, 2)],
-            buyer={"name": "Ada", "email": "ada@example.org"},
-            idempotency_key=None,
-            now=now,
+            orders.ReservationRequest(
+                event=event,
+                lines=[(ticket_type, 2)],
+                buyer={"name": "Ada", "email": "ada@example.org"},
+                idempotency_key=None,
+                now=now,
+            )
         )
     for ticket_type in stale:
         ticket_type.save()

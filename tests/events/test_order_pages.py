@@ -6,7 +6,7 @@ import time_machine
 from django.core import mail
 
 from events.models import Event, Order
-from events.orders import cancel_order, reserve_tickets
+from events.orders import ReservationRequest, cancel_order, reserve_tickets
 from events.qr import ticket_qr_svg
 
 
@@ -91,11 +91,13 @@ def test_online_link_only_for_ticket_holders(client, make_event, make_ticket_typ
 
 def test_held_order_link_does_not_reveal_the_venue(client, secret_event, now):
     held = reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.get(), 1)],
-        buyer={"name": "H", "email": "h@example.org"},
-        idempotency_key=None,
-        now=now,
+        ReservationRequest(
+            event=secret_event,
+            lines=[(secret_event.ticket_types.get(), 1)],
+            buyer={"name": "H", "email": "h@example.org"},
+            idempotency_key=None,
+            now=now,
+        )
     ).order
     with time_machine.travel(secret_event.venue_reveal_at + datetime.timedelta(minutes=1)):
         page = client.get(held.get_absolute_url()).content.decode()

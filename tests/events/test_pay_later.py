@@ -16,7 +16,7 @@ from events import jobs, notifications
 from events.availability import InvalidSelection
 from events.checkout import place_order
 from events.models import Event, Order, WaitlistEntry
-from events.orders import mark_order_paid, release_unpaid_order
+from events.orders import ReservationRequest, mark_order_paid, release_unpaid_order
 from tests.concurrency import race
 
 from .factories import make_event, make_ticket_type
@@ -56,14 +56,16 @@ def post_data(event, *, quantity=1, email="pat@example.org", method="offline", k
 
 def reserve_unpaid(event, *, now, quantity=1, email="pat@example.org") -> Order:
     return place_order(
-        event=event,
-        lines=[(event.ticket_types.get(), quantity)],
-        buyer={"name": "Pat Buyer", "email": email},
-        attendees=None,
-        user=None,
-        idempotency_key=next(KEYS),
+        ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), quantity)],
+            buyer={"name": "Pat Buyer", "email": email},
+            attendees=None,
+            user=None,
+            idempotency_key=next(KEYS),
+            now=now,
+        ),
         payment_method="offline",
-        now=now,
     ).order
 
 
@@ -304,14 +306,16 @@ def test_a_free_order_is_a_ticket_holder_without_payment(now):
     event = make_event(starts_at=now + timedelta(days=10))
     make_ticket_type(event, name="Talk", price=Decimal("0"))
     order = place_order(
-        event=event,
-        lines=[(event.ticket_types.get(), 1)],
-        buyer={"name": "Fay Free", "email": "fay@example.org"},
-        attendees=None,
-        user=None,
-        idempotency_key=next(KEYS),
+        ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), 1)],
+            buyer={"name": "Fay Free", "email": "fay@example.org"},
+            attendees=None,
+            user=None,
+            idempotency_key=next(KEYS),
+            now=now,
+        ),
         payment_method="free",
-        now=now,
     ).order
     assert order.paid_at is None and order.holds_tickets
     assert Order.objects.holding_tickets().filter(pk=order.pk).exists()

@@ -220,12 +220,14 @@ def test_a_bought_offer_is_not_offered_again(sold_out):
     ticket_type = sold_out.ticket_type
     ticket_type.refresh_from_db()
     order = orders.reserve_tickets(
-        event=sold_out,
-        lines=[(ticket_type, 1)],
-        buyer={"name": "First", "email": "first@example.org"},
-        idempotency_key=None,
-        now=now,
-        offer=first,
+        orders.ReservationRequest(
+            event=sold_out,
+            lines=[(ticket_type, 1)],
+            buyer={"name": "First", "email": "first@example.org"},
+            idempotency_key=None,
+            now=now,
+            offer=first,
+        )
     ).order
     orders.confirm_order(order=order, now=now)
     first.refresh_from_db()
@@ -399,12 +401,14 @@ def test_the_holder_may_buy_exactly_the_places_offered(sold_out):
 
     def buy(quantity):
         return orders.reserve_tickets(
-            event=sold_out,
-            lines=[(ticket_type, quantity)],
-            buyer={"name": "Ten", "email": "ten@example.org"},
-            idempotency_key=None,
-            now=now,
-            offer=wants_ten,
+            orders.ReservationRequest(
+                event=sold_out,
+                lines=[(ticket_type, quantity)],
+                buyer={"name": "Ten", "email": "ten@example.org"},
+                idempotency_key=None,
+                now=now,
+                offer=wants_ten,
+            )
         ).order
 
     with pytest.raises(InvalidSelection, match="offer is for 1 ticket"):
