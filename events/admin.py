@@ -46,6 +46,51 @@ from .orders import cancel_order, release_unpaid_order
 REVEAL_LEAD = timedelta(hours=24)
 
 
+def fields_the_form_writes(form) -> list[str]:
+    """What an admin form saves of an existing row: the model's fields it shows (and those
+    stamped on every save), named to `save(update_fields=...)` (`models.SavesNamedFields`).
+    The columns other code writes with conditional updates (counters, an order's status,
+    check-ins, offers) are read-only here, so the admin never writes them back stale."""
+    return [
+        field.name
+        for field in form._meta.model._meta.concrete_fields
+        if not field.primary_key
+        and (field.name in form.fields or getattr(field, "auto_now", False))
+    ]
+
+
+def _say_who_will_be_told(model_admin, request, told: int) -> None:
+    if told:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "The buyer of %(count)d order will be emailed the new date, time or venue.",
+                "The buyers of %(count)d orders will be emailed the new date, time or venue.",
+                told,
+            )
+            % {"count": told},
+        )
+
+
+class SavesItsFieldsForm(forms.ModelForm):
+    """An inline's form: an existing row is saved with the fields the form shows."""
+
+    def save(self, commit=True):
+        if not commit or self.instance._state.adding:
+            return super().save(commit=commit)
+        instance = super().save(commit=False)
+        instance.save(update_fields=fields_the_form_writes(self))
+        self.save_m2m()
+        return instance
+
+
+class SavesItsFieldsAdmin(admin.ModelAdmin):
+    """A change form saves the fields it shows, named (see `fields_the_form_writes`)."""
+
+    def save_model(self, request, obj, form, change):
+        obj.save(update_fields=fields_the_form_writes(form) if change else None)
+
+
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
     list_display = ("name", "address", "event_count")
@@ -61,6 +106,14 @@ class VenueAdmin(admin.ModelAdmin):
     @admin.display(description=_("events"), ordering="_event_count")
     def event_count(self, venue):
         return venue._event_count
+
+    def save_model(self, request, obj, form, change):
+        before = Venue.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            # Who hears of a changed address, and what: notifications' one rule.
+            told = notifications.record_venue_edit(obj, before=before, now=timezone.now())
+            _say_who_will_be_told(self, request, told)
 
 
 def _cannot_go_below(taken, *, what) -> str:
@@ -85,7 +138,7 @@ def _cannot_go_below(taken, *, what) -> str:
     ) % {"sold": taken.reserved, "what": what}
 
 
-class TicketTypeAdminForm(forms.ModelForm):
+class TicketTypeAdminForm(SavesItsFieldsForm):
     class Meta:
         model = TicketType
         fields = "__all__"  # noqa: DJ007 - the inline narrows it to its fields
@@ -253,7 +306,7 @@ def staff_links(event: Event) -> list[tuple[str, str]]:
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SavesItsFieldsAdmin):
     form = EventAdminForm
     inlines = [TicketTypeInline]
     list_display = (
@@ -354,17 +407,7 @@ class EventAdmin(admin.ModelAdmin):
         if before is not None:
             # Who hears of a new time or place, and what: notifications' one rule.
             told = notifications.record_event_move(obj, before=before, now=timezone.now())
-            if told:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "The buyer of %(count)d order will be emailed the new date, time or venue.",
-                        "The buyers of %(count)d orders will be emailed the new date, time "
-                        "or venue.",
-                        told,
-                    )
-                    % {"count": told},
-                )
+            _say_who_will_be_told(self, request, told)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["staff_links"] = staff_links(obj) if obj is not None and obj.pk else []
@@ -413,6 +456,7 @@ class EventAdmin(admin.ModelAdmin):
 
 class TicketInline(admin.TabularInline):
     model = Ticket
+    form = SavesItsFieldsForm
     extra = 0
     can_delete = False
     fields = (
@@ -459,7 +503,7 @@ class AwaitingPaymentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
+class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
     inlines = [TicketInline]
     # Narrow enough for a 1280 px screen: the buyer's name and address share a column, and
     # when it was placed is the date hierarchy above the list.
@@ -766,7 +810,7 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(SavesItsFieldsAdmin):
     list_display = (
         "code",
         "attendee",
@@ -853,7 +897,7 @@ class OfferStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(SavesItsFieldsAdmin):
     list_display = (
         "name",
         "email",

@@ -15,8 +15,8 @@ Pay later (check or at the door) is staff's choice per event (`Event.pay_later_i
 an order placed that way holds its tickets unpaid until `Order.pay_by`, then is released
 (`orders.release_unpaid_order`, run by `events/jobs.py`).
 The counters `TicketType.reserved` and `Event.reserved` are written only by `orders`;
-their CheckConstraints make overselling impossible in the database itself. A plain save()
-of a loaded row never writes them back (see `KeepsColumnsWrittenElsewhere`).
+their CheckConstraints make overselling impossible in the database itself. Saving a loaded
+row names the columns it writes, so none is ever written back stale (`SavesNamedFields`).
 """
 
 import datetime
@@ -84,17 +84,18 @@ def normalise_line_breaks(text):
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class KeepsColumnsWrittenElsewhere(models.Model):
+class SavesNamedFields(models.Model):
     """A model with columns that only their owning module writes, with conditional
-    UPDATEs: the `reserved` counters, an order's status and its notice marks,
-    a door check-in, a waiting-list offer.
+    UPDATEs: the `reserved` counters, an order's status and its notice marks, a door
+    check-in, a waiting-list offer (`columns_written_elsewhere`).
 
-    A plain save() writes every column with the value read when the row was loaded, so a
+    A full save() writes every column with the value read when the row was loaded, so a
     copy loaded a moment earlier (the admin's change form, a shell session) would undo what
     the owner wrote since: tickets bought in between vanish from the counters, a cancelled
-    order comes back, a venue notice goes out twice. So a plain save() of an existing row
-    leaves `columns_written_elsewhere` out. An explicit `update_fields` naming one of them
-    is its owner's deliberate write and goes through.
+    order comes back, a venue notice goes out twice. So saving an existing row names the
+    columns it writes (`save(update_fields=[...])`), and a save that names none is refused
+    with an error: never narrowed in silence. The admin writes the fields its form shows
+    (`events.admin.fields_the_form_writes`). A new row is saved whole, as usual.
     """
 
     columns_written_elsewhere: tuple[str, ...] = ()
@@ -103,30 +104,18 @@ class KeepsColumnsWrittenElsewhere(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        using = kwargs.get("using")
         if (
-            not args
-            and not self._state.adding
+            not self._state.adding
+            and not args
             and kwargs.get("update_fields") is None
             and not kwargs.get("force_insert")
-            and (using is None or using == self._state.db)
         ):
-            left_alone = set(self.columns_left_alone())
-            deferred = self.get_deferred_fields()
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key
-                and not field.generated
-                and field.attname not in deferred
-                and field.name not in left_alone
-            ]
+            raise TypeError(
+                f"{type(self).__name__}.save() of an existing row must name update_fields: "
+                f"{', '.join(self.columns_written_elsewhere)} are written by their owner "
+                "alone, and a full save would write back the values loaded with this copy."
+            )
         super().save(*args, **kwargs)
-
-    def columns_left_alone(self) -> tuple[str, ...]:
-        """What a plain save leaves out this time (a subclass may write one of them when
-        the save itself is that column's owner)."""
-        return self.columns_written_elsewhere
 
 
 class SalesWindow(models.TextChoices):
@@ -171,32 +160,19 @@ class Venue(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        # Stored with plain line breaks, whoever saves it: an unchanged admin save (CRLF) of
+        # an address stored with LF must not look like a move (`revealed_details`).
         for name in ("address", "directions"):
             if name in self.__dict__:  # a deferred field is not loaded just for this
                 self.__dict__[name] = normalise_line_breaks(self.__dict__[name])
-        changed = self.pk is not None and getattr(self, "_loaded_details", None) not in (
-            None,
-            self._details(),
-        )
         super().save(*args, **kwargs)
-        self._loaded_details = self._details()
-        if changed:
-            for event in self.events.all():
-                event.record_venue_change(at=timezone.now())
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        venue = super().from_db(db, field_names, values)
-        venue._loaded_details = venue._details()
-        return venue
-
-    def _details(self):
-        # __dict__, not getattr: a deferred field must not trigger a query here. Line breaks
-        # are normalised, or an unchanged admin save (CRLF) of an address stored with LF
-        # would look like a move and email every ticket holder after the reveal.
-        return tuple(
-            normalise_line_breaks(self.__dict__.get(name)) for name in self.REVEALED_FIELDS
-        )
+    def revealed_details(self) -> tuple:
+        """What the reveal gate hides of this venue, as compared to tell whether an edit
+        moved it (`notifications.record_venue_edit`). Line breaks are normalised, or an
+        unchanged admin save (CRLF) of an address stored with LF would look like a move and
+        email every ticket holder after the reveal."""
+        return tuple(normalise_line_breaks(getattr(self, name)) for name in self.REVEALED_FIELDS)
 
 
 class EventQuerySet(models.QuerySet):
@@ -280,7 +256,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(KeepsColumnsWrittenElsewhere):
+class Event(SavesNamedFields):
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         ONLINE = "online", _("Online")
@@ -543,7 +519,7 @@ class Event(KeepsColumnsWrittenElsewhere):
         return self.status == self.Status.CANCELLED
 
 
-class TicketType(KeepsColumnsWrittenElsewhere):
+class TicketType(SavesNamedFields):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="ticket_types"
     )
@@ -656,7 +632,7 @@ class OrderState(models.TextChoices):
 
     @property
     def tone(self) -> str:
-        """The badge's colour (a CSS class suffix): ok, warn or error."""
+        """The badge's color (a CSS class suffix): ok, warn or error."""
         if self in (OrderState.PAID, OrderState.CONFIRMED):
             return "ok"
         if self in (OrderState.HELD, OrderState.PAYMENT_DUE):
@@ -710,7 +686,7 @@ class OrderQuerySet(models.QuerySet):
         )
 
 
-class Order(KeepsColumnsWrittenElsewhere):
+class Order(SavesNamedFields):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -921,7 +897,7 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(order__event=event, order__status=Order.Status.CONFIRMED)
 
 
-class Ticket(KeepsColumnsWrittenElsewhere):
+class Ticket(SavesNamedFields):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="tickets"
     )
@@ -1013,7 +989,7 @@ class WaitlistEntryQuerySet(models.QuerySet):
         return self.in_offer_state(OfferState.OPEN, now=now)
 
 
-class WaitlistEntry(KeepsColumnsWrittenElsewhere):
+class WaitlistEntry(SavesNamedFields):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="waitlist"
     )

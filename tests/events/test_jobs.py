@@ -11,6 +11,7 @@ from events.models import Event, Order, Venue
 from events.notifications import (
     queue_order_confirmation,
     record_event_move,
+    record_venue_edit,
     send_due_venue_notices,
     send_event_changes,
 )
@@ -225,7 +226,7 @@ def move_venue(event, name, *, at) -> int:
         before = Event.objects.get(pk=event.pk)
         event.refresh_from_db()
         event.venue = Venue.objects.create(name=name, address="9 Pier Road")
-        event.save()
+        event.save(update_fields=["venue"])
         return record_event_move(event, before=before, now=at)
 
 
@@ -251,9 +252,11 @@ def test_editing_the_venue_address_after_reveal_sends_one_update(secret_event, b
     send_due_venue_notices(now=at)
     mail.outbox.clear()
     with time_machine.travel(at + datetime.timedelta(minutes=30), tick=False):
+        before = Venue.objects.get(pk=venue.pk)
         venue = Venue.objects.get(pk=venue.pk)
         venue.address = "1 New Street\nNorfolk, VA"
         venue.save()
+        assert record_venue_edit(venue, before=before, now=at + datetime.timedelta(minutes=30)) == 1
     assert send_event_changes(now=at + datetime.timedelta(hours=1)) == 1
     assert "1 New Street" in mail.outbox[0].body
 
@@ -305,7 +308,7 @@ def test_saving_a_partly_loaded_event_after_reveal_is_no_venue_change(secret_eve
         event.save(update_fields=["title"])
         whole = type(secret_event).objects.get(pk=secret_event.pk)
         whole.summary = "New words"
-        whole.save()
+        whole.save(update_fields=["summary"])
         partial = Venue.objects.only("directions").get(pk=venue.pk)
         partial.directions = "Through the blue gate."  # unchanged
         partial.save(update_fields=["directions"])

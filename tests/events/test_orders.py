@@ -288,7 +288,7 @@ def test_sales_closed_outside_the_registration_window(event, ticket_type, now, c
         if value in ("+1", "-1"):
             value = now + datetime.timedelta(hours=int(value))
         setattr(event, field, value)
-    event.save()
+    event.save(update_fields=list(change))
     with pytest.raises(SalesClosed, match=message):
         reserve(event, ticket_type, 1, now=now)
 

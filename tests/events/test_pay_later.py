@@ -86,11 +86,11 @@ def test_checkout_offers_pay_later_only_while_the_event_allows_it(client, dinner
     assert "Pay by check or at the door" in page
     assert "Paying later reserves your places until" in page
     dinner.pay_later_until = now - timedelta(minutes=1)
-    dinner.save()
+    dinner.save(update_fields=["pay_later_until"])
     assert "Pay by check or at the door" not in client.get(url(dinner)).content.decode()
     dinner.pay_later_until = None
     dinner.pay_later_allowed = False
-    dinner.save()
+    dinner.save(update_fields=["pay_later_until", "pay_later_allowed"])
     assert "Pay by check or at the door" not in client.get(url(dinner)).content.decode()
 
 
@@ -106,7 +106,7 @@ def test_posted_pay_later_outside_its_window_is_a_form_error(client, dinner, now
         dinner.pay_later_allowed = False
     else:
         dinner.pay_later_until = now - timedelta(hours=1)
-    dinner.save()
+    dinner.save(update_fields=["pay_later_allowed", "pay_later_until"])
     response = client.post(url(dinner), post_data(dinner))
     assert response.status_code == 422
     assert "not offered for this event" in response.content.decode()
@@ -116,7 +116,7 @@ def test_posted_pay_later_outside_its_window_is_a_form_error(client, dinner, now
 
 def test_place_order_refuses_pay_later_the_event_does_not_offer(dinner, now):
     dinner.pay_later_allowed = False
-    dinner.save()
+    dinner.save(update_fields=["pay_later_allowed"])
     with pytest.raises(InvalidSelection):
         reserve_unpaid(dinner, now=now)
     assert not Order.objects.exists()
