@@ -851,6 +851,11 @@ class Order(SavesNamedFields):
         return OrderState(self.status)
 
     @property
+    def is_confirmed(self) -> bool:
+        """Its tickets are the buyer's (paid or not); otherwise still held (pending)."""
+        return self.status == self.Status.CONFIRMED
+
+    @property
     def held_until(self) -> datetime.datetime | None:
         """Until when a pending order holds its places (None once it is anything else)."""
         return self.hold_expires_at if self.status == self.Status.PENDING else None
@@ -946,6 +951,18 @@ class OfferState(models.TextChoices):
     OPEN = "open", _("Offer open")
     EXPIRED = "expired", _("Offer expired unused")
     BOUGHT = "bought", _("Bought")
+
+    @property
+    def is_open(self) -> bool:
+        return self == OfferState.OPEN
+
+    @property
+    def is_expired(self) -> bool:
+        return self == OfferState.EXPIRED
+
+    @property
+    def is_bought(self) -> bool:
+        return self == OfferState.BOUGHT
 
 
 def offer_state_conditions(now: datetime.datetime) -> dict[str, Q]:
@@ -1048,6 +1065,11 @@ class WaitlistEntry(SavesNamedFields):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+    @property
+    def offer_standing(self) -> OfferState:
+        """Where the entry stands, from `offer_state` (annotated by `with_offer_state`)."""
+        return OfferState(self.offer_state)
 
     def clean(self):
         super().clean()

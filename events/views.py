@@ -52,6 +52,7 @@ from .listing import (
     kept_document_of_upcoming_events,
     past_events,
     published_event,
+    ticket_type_badge,
     ticket_type_state,
     upcoming_events,
     with_ticket_types,
@@ -182,6 +183,7 @@ def _ticket_rows(event, ticket_types, *, left, now):
                 "left": left[ticket_type.pk],
                 "state": state,
                 "state_label": state.label,
+                "badge": ticket_type_badge(state, left=left[ticket_type.pk]),
                 "few_left": state == SalesState.FEW_LEFT,
                 "members_only": ticket_type.members_only or event.members_only,
             }

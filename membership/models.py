@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from association.badges import Badge, Tone
+
 POSTAL_ADDRESS_FIELDS = (
     "address_line1",
     "address_line2",
@@ -353,6 +355,19 @@ class Membership(models.Model):
 
     def get_absolute_url(self):
         return reverse("membership:membership_detail", kwargs={"pk": self.pk})
+
+    @property
+    def badge(self) -> Badge:
+        """The membership's status as a badge (association/badges.py)."""
+        tone = {self.Status.ACTIVE: Tone.OK, self.Status.PENDING: Tone.WARN}.get(
+            self.status, Tone.PLAIN
+        )
+        return Badge(self.get_status_display(), tone)
+
+    @property
+    def awaits_payment(self) -> bool:
+        """Pending until its dues are paid: the page says how to pay."""
+        return self.status == self.Status.PENDING
 
     @property
     def reference(self) -> str:

@@ -18,6 +18,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from association.badges import render_badge
+
 from .delivery import reach
 from .emails import MailingRenderer
 from .models import Delivery, Mailing, Post, Subscriber, mailing_progress
@@ -372,7 +374,7 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def state(self, post):
-        return Post.Status(post.state(timezone.now())).label
+        return render_badge(post.badge(timezone.now()))
 
     @admin.action(description=gettext_lazy("Make a mailing to subscribers from this post"))
     def make_mailing(self, request, queryset):
