@@ -49,9 +49,9 @@ class ReceivedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(paid_at__isnull=False)
+            return queryset.received()
         if self.value() == "no":
-            return queryset.filter(paid_at__isnull=True)
+            return queryset.not_received()
         return queryset
 
 

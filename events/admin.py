@@ -191,11 +191,12 @@ class UpcomingOrPastFilter(admin.SimpleListFilter):
         return (("upcoming", _("Upcoming")), ("past", _("Past")))
 
     def queryset(self, request, queryset):
+        # The public pages' rule (`EventQuerySet.upcoming`/`past`), drafts included.
         now = timezone.now()
         if self.value() == "upcoming":
-            return queryset.filter(ends_at__gte=now)
+            return queryset.ending_from(now)
         if self.value() == "past":
-            return queryset.filter(ends_at__lt=now)
+            return queryset.ended_before(now)
         return queryset
 
 
@@ -502,6 +503,33 @@ class AwaitingPaymentFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RefundForm(forms.Form):
+    """The order refund page: which of the order's tickets to refund (all of them unless
+    staff untick some), and why."""
+
+    ticket = forms.ModelMultipleChoiceField(
+        label=_("Tickets to refund"),
+        queryset=Ticket.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Please choose the tickets to refund."),
+            "invalid_choice": _("Please choose the tickets to refund from the list."),
+            "invalid_pk_value": _("Please choose the tickets to refund from the list."),
+        },
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, order: Order, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["ticket"]
+        field.queryset = order.tickets.select_related("ticket_type").order_by("pk")
+        field.label_from_instance = lambda ticket: (
+            f"{ticket.ticket_type.name}: {ticket.holder_name} ({format_money(ticket.price)})"
+        )
+        if not self.is_bound:
+            self.initial["ticket"] = [ticket.pk for ticket in field.queryset]
+
+
 @admin.register(Order)
 class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
     inlines = [TicketInline]
@@ -648,23 +676,25 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
         return redirect("admin:events_order_refund", order_id=queryset.get().pk)
 
     def refund_view(self, request, order_id):
-        """Choose the tickets to refund (all of them by default) and a reason."""
+        """Choose the tickets to refund (all of them by default) and a reason
+        (`RefundForm`); bad input is answered with the form and its errors, a 422."""
         order = Order.objects.filter(pk=order_id).select_related("event").first()
         if order is None or not (
             self.has_view_permission(request, order)
             and self.has_manage_payments_permission(request, order)
         ):
             raise PermissionDenied
-        tickets = list(order.tickets.select_related("ticket_type"))
         error = ""
         if request.method == "POST":
-            chosen = [value for value in request.POST.getlist("ticket") if value.isdigit()]
-            reason = request.POST.get("reason", "")[:300]
+            form = RefundForm(request.POST, order=order)
+        else:
+            form = RefundForm(order=order)
+        if form.is_bound and form.is_valid():
             try:
                 amount = order_payments.refund_order(
                     order=order,
-                    ticket_ids=[int(value) for value in chosen],
-                    reason=reason,
+                    ticket_ids=[ticket.pk for ticket in form.cleaned_data["ticket"]],
+                    reason=form.cleaned_data["reason"],
                     requested_by=request.user,
                     now=timezone.now(),
                 )
@@ -681,13 +711,14 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
             **self.admin_site.each_context(request),
             "title": _("Refund order %(ref)s") % {"ref": order.reference},
             "order": order,
-            "tickets": tickets,
+            "form": form,
             "payment": order_payments.paid_card_payment(order),
             "error": error,
             "opts": self.model._meta,
         }
+        refused = bool(error) or (form.is_bound and not form.is_valid())
         return TemplateResponse(
-            request, "admin/events/order/refund.html", context, status=422 if error else 200
+            request, "admin/events/order/refund.html", context, status=422 if refused else 200
         )
 
     def has_add_permission(self, request):
@@ -803,9 +834,9 @@ class CheckedInFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(checked_in_at__isnull=False)
+            return queryset.checked_in()
         if self.value() == "no":
-            return queryset.filter(checked_in_at__isnull=True)
+            return queryset.not_checked_in()
         return queryset
 
 

@@ -45,7 +45,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from association.csv_export import field_heading
+from association.formats import format_short_datetime
 from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
+from membership.models import POSTAL_ADDRESS_FIELDS
 from payments.models import Payment
 
 ORDER_PURPOSE = "events.order"
@@ -184,13 +187,21 @@ class EventQuerySet(models.QuerySet):
         """What list pages need in one query: the venue (for the gate) and the partnership."""
         return self.select_related("venue", "partnership", "partnership__partner_city")
 
+    def ending_from(self, now: datetime.datetime):
+        """Events not over at `now` (published or not): to come, or under way."""
+        return self.filter(ends_at__gte=now)
+
+    def ended_before(self, now: datetime.datetime):
+        """Events over by `now` (published or not)."""
+        return self.filter(ends_at__lt=now)
+
     def upcoming(self, now=None):
         now = now or timezone.now()
-        return self.published().filter(ends_at__gte=now).order_by("starts_at")
+        return self.published().ending_from(now).order_by("starts_at")
 
     def past(self, now=None):
         now = now or timezone.now()
-        return self.published().filter(ends_at__lt=now).order_by("-starts_at")
+        return self.published().ended_before(now).order_by("-starts_at")
 
     def with_sales_figures(self, now: datetime.datetime, *, staff_counts: bool = True):
         """The figures of sales, for the public pages and the admin alike, in a fixed number
@@ -850,6 +861,26 @@ class Order(SavesNamedFields):
             return OrderState.PAID if self.total and self.paid_at else OrderState.CONFIRMED
         return OrderState(self.status)
 
+    ADDRESS_EXPORT_FIELDS = ("buyer_name", *POSTAL_ADDRESS_FIELDS, "email")
+
+    @staticmethod
+    def address_export_headings() -> list[str]:
+        return [
+            *(field_heading(Order, name) for name in Order.ADDRESS_EXPORT_FIELDS),
+            "Order",
+            "Tickets",
+        ]
+
+    def address_export(self) -> dict[str, object]:
+        """This order as a row of the mailing list for materials sent by post
+        (`events/exports.py`), by heading; `ticket_count` is annotated there."""
+        values = [
+            *(getattr(self, name) for name in self.ADDRESS_EXPORT_FIELDS),
+            self.reference,
+            self.ticket_count,
+        ]
+        return dict(zip(self.address_export_headings(), values, strict=True))
+
     @property
     def is_confirmed(self) -> bool:
         """Its tickets are the buyer's (paid or not); otherwise still held (pending)."""
@@ -901,6 +932,12 @@ class TicketQuerySet(models.QuerySet):
         not an attendee)."""
         return self.filter(order__event=event, order__status=Order.Status.CONFIRMED)
 
+    def checked_in(self):
+        return self.filter(checked_in_at__isnull=False)
+
+    def not_checked_in(self):
+        return self.filter(checked_in_at__isnull=True)
+
 
 class Ticket(SavesNamedFields):
     order = models.ForeignKey(
@@ -944,6 +981,51 @@ class Ticket(SavesNamedFields):
     def holder_name(self) -> str:
         """The name on the ticket: the attendee's, else the buyer's."""
         return self.attendee_name or self.order.buyer_name
+
+    @staticmethod
+    def attendee_export_headings() -> list[str]:
+        return [
+            field_heading(Ticket, "attendee_name"),
+            "Buyer",
+            field_heading(Order, "email"),
+            field_heading(Order, "phone"),
+            field_heading(Ticket, "ticket_type"),
+            field_heading(Ticket, "meal_choice"),
+            field_heading(Ticket, "dietary_notes"),
+            field_heading(Ticket, "code"),
+            field_heading(Ticket, "order"),
+            "Paid",
+            "Checked in",
+        ]
+
+    def attendee_export(self) -> dict[str, object]:
+        """This ticket as a row of the attendee list (`events/exports.py`), by heading."""
+        order = self.order
+        values = [
+            self.holder_name,
+            order.buyer_name,
+            order.email,
+            order.phone,
+            self.ticket_type.name,
+            self.meal_choice,
+            self.dietary_notes,
+            self.code,
+            order.reference,
+            "yes" if order.is_paid else "no",
+            format_short_datetime(self.checked_in_at),
+        ]
+        return dict(zip(self.attendee_export_headings(), values, strict=True))
+
+    @staticmethod
+    def dietary_export_headings() -> list[str]:
+        return [field_heading(Ticket, name) for name in Ticket.DIETARY_EXPORT_FIELDS]
+
+    DIETARY_EXPORT_FIELDS = ("attendee_name", "meal_choice", "dietary_notes")
+
+    def dietary_export(self) -> dict[str, object]:
+        """This ticket as a row of the caterer's dietary notes (`events/exports.py`)."""
+        values = [self.holder_name, self.meal_choice, self.dietary_notes]
+        return dict(zip(self.dietary_export_headings(), values, strict=True))
 
 
 class OfferState(models.TextChoices):

@@ -246,6 +246,10 @@ class MembershipQuerySet(models.QuerySet):
         """Memberships still waiting for their dues that were started before `moment`."""
         return self.filter(status=Membership.Status.PENDING, created_at__lt=moment)
 
+    def in_grace(self, on: datetime.date):
+        """In good standing on `on` only thanks to the grace period: the term has ended."""
+        return self.in_good_standing(on).filter(ends_on__lt=on)
+
     def lapsed(self, on: datetime.date):
         """Active memberships whose term and grace period are over on `on`."""
         return self.filter(status=Membership.Status.ACTIVE).exclude(_covering(on))

@@ -349,7 +349,7 @@ class PostStateFilter(admin.SimpleListFilter):
         if self.value() == Post.Status.SCHEDULED:
             return queryset.scheduled_after(now)
         if self.value() == Post.Status.DRAFT:
-            return queryset.filter(status=Post.Status.DRAFT)
+            return queryset.drafts()
         return queryset
 
 

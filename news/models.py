@@ -44,6 +44,10 @@ class PostQuerySet(models.QuerySet):
             published_at__isnull=False, published_at__lte=now
         )
 
+    def drafts(self):
+        """Posts that are drafts (`Post.state`): marked so, or with no publication time."""
+        return self.filter(models.Q(status=Post.Status.DRAFT) | models.Q(published_at__isnull=True))
+
     def scheduled_after(self, now: datetime.datetime):
         """Posts that will go public by themselves after `now`."""
         return self.exclude(status=Post.Status.DRAFT).filter(published_at__gt=now)
