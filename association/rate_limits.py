@@ -103,7 +103,8 @@ class Limit:
         _on_counts(lambda counts: counts.delete(cache_key))
 
     def cache_key(self, key) -> str:
-        if self.per is Per.CLIENT:
+        if self.per is Per.CLIENT and isinstance(key, HttpRequest):
+            # The request, or its address already read (`client_ip`) by whoever has it.
             key = client_ip(key)
         elif self.per is Per.EMAIL:
             key = key.strip().casefold()

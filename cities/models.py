@@ -14,9 +14,11 @@ from django.db import models, transaction
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from association.badges import Badge, Tone
 from association.images import UPLOAD_HELP_TEXT, sanitized_copy, validate_image_upload
 
 from .countries import country_choices, country_name
@@ -313,6 +315,21 @@ class Partnership(models.Model):
         if self.status == self.Status.INACTIVE:
             return gettext("former %(kind)s") % {"kind": kind}
         return kind
+
+    @property
+    def badge(self) -> Badge:
+        """The partnership's status as a badge (association/badges.py)."""
+        tone = {self.Status.ACTIVE: Tone.OK, self.Status.PAUSED: Tone.WARN}.get(
+            self.status, Tone.PLAIN
+        )
+        return Badge(self.get_status_display(), tone)
+
+    @property
+    def relationship_badge(self) -> Badge:
+        """What the partner city is now (`relationship_label`) as a badge, a paused one
+        marked as such."""
+        tone = Tone.WARN if self.status == self.Status.PAUSED else Tone.PLAIN
+        return Badge(capfirst(self.relationship_label), tone)
 
     @property
     def relationship_description(self):

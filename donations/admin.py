@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from association.badges import render_badge
 from association.formats import format_money
 from payments.admin import ManagePaymentsActionsMixin, PaymentMethodFilter
 from payments.models import method_in_words
@@ -48,9 +49,9 @@ class ReceivedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(paid_at__isnull=False)
+            return queryset.received()
         if self.value() == "no":
-            return queryset.filter(paid_at__isnull=True)
+            return queryset.not_received()
         return queryset
 
 
@@ -110,7 +111,7 @@ class DonationAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("payment"))
     def payment_status(self, donation):
-        return donation.payment.get_status_display() if donation.payment else "—"
+        return render_badge(donation.payment.badge) if donation.payment else "—"
 
     @admin.display(description=_("payment"))
     def payment_link(self, donation):

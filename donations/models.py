@@ -62,6 +62,10 @@ class DonationQuerySet(models.QuerySet):
         """Donations whose money arrived (refunds are counted by `with_net_amount`)."""
         return self.filter(paid_at__isnull=False)
 
+    def not_received(self):
+        """Pledges and card payments not (yet) received."""
+        return self.filter(paid_at__isnull=True)
+
     def listed_for_donor(self):
         """What a donor's own list shows: gifts received and checks awaited; a card payment
         that was never completed was no gift."""

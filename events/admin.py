@@ -46,6 +46,51 @@ from .orders import cancel_order, release_unpaid_order
 REVEAL_LEAD = timedelta(hours=24)
 
 
+def fields_the_form_writes(form) -> list[str]:
+    """What an admin form saves of an existing row: the model's fields it shows (and those
+    stamped on every save), named to `save(update_fields=...)` (`models.SavesNamedFields`).
+    The columns other code writes with conditional updates (counters, an order's status,
+    check-ins, offers) are read-only here, so the admin never writes them back stale."""
+    return [
+        field.name
+        for field in form._meta.model._meta.concrete_fields
+        if not field.primary_key
+        and (field.name in form.fields or getattr(field, "auto_now", False))
+    ]
+
+
+def _say_who_will_be_told(model_admin, request, told: int) -> None:
+    if told:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "The buyer of %(count)d order will be emailed the new date, time or venue.",
+                "The buyers of %(count)d orders will be emailed the new date, time or venue.",
+                told,
+            )
+            % {"count": told},
+        )
+
+
+class SavesItsFieldsForm(forms.ModelForm):
+    """An inline's form: an existing row is saved with the fields the form shows."""
+
+    def save(self, commit=True):
+        if not commit or self.instance._state.adding:
+            return super().save(commit=commit)
+        instance = super().save(commit=False)
+        instance.save(update_fields=fields_the_form_writes(self))
+        self.save_m2m()
+        return instance
+
+
+class SavesItsFieldsAdmin(admin.ModelAdmin):
+    """A change form saves the fields it shows, named (see `fields_the_form_writes`)."""
+
+    def save_model(self, request, obj, form, change):
+        obj.save(update_fields=fields_the_form_writes(form) if change else None)
+
+
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
     list_display = ("name", "address", "event_count")
@@ -61,6 +106,14 @@ class VenueAdmin(admin.ModelAdmin):
     @admin.display(description=_("events"), ordering="_event_count")
     def event_count(self, venue):
         return venue._event_count
+
+    def save_model(self, request, obj, form, change):
+        before = Venue.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            # Who hears of a changed address, and what: notifications' one rule.
+            told = notifications.record_venue_edit(obj, before=before, now=timezone.now())
+            _say_who_will_be_told(self, request, told)
 
 
 def _cannot_go_below(taken, *, what) -> str:
@@ -85,7 +138,7 @@ def _cannot_go_below(taken, *, what) -> str:
     ) % {"sold": taken.reserved, "what": what}
 
 
-class TicketTypeAdminForm(forms.ModelForm):
+class TicketTypeAdminForm(SavesItsFieldsForm):
     class Meta:
         model = TicketType
         fields = "__all__"  # noqa: DJ007 - the inline narrows it to its fields
@@ -138,11 +191,12 @@ class UpcomingOrPastFilter(admin.SimpleListFilter):
         return (("upcoming", _("Upcoming")), ("past", _("Past")))
 
     def queryset(self, request, queryset):
+        # The public pages' rule (`EventQuerySet.upcoming`/`past`), drafts included.
         now = timezone.now()
         if self.value() == "upcoming":
-            return queryset.filter(ends_at__gte=now)
+            return queryset.ending_from(now)
         if self.value() == "past":
-            return queryset.filter(ends_at__lt=now)
+            return queryset.ended_before(now)
         return queryset
 
 
@@ -253,7 +307,7 @@ def staff_links(event: Event) -> list[tuple[str, str]]:
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SavesItsFieldsAdmin):
     form = EventAdminForm
     inlines = [TicketTypeInline]
     list_display = (
@@ -354,17 +408,7 @@ class EventAdmin(admin.ModelAdmin):
         if before is not None:
             # Who hears of a new time or place, and what: notifications' one rule.
             told = notifications.record_event_move(obj, before=before, now=timezone.now())
-            if told:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "The buyer of %(count)d order will be emailed the new date, time or venue.",
-                        "The buyers of %(count)d orders will be emailed the new date, time "
-                        "or venue.",
-                        told,
-                    )
-                    % {"count": told},
-                )
+            _say_who_will_be_told(self, request, told)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["staff_links"] = staff_links(obj) if obj is not None and obj.pk else []
@@ -413,6 +457,7 @@ class EventAdmin(admin.ModelAdmin):
 
 class TicketInline(admin.TabularInline):
     model = Ticket
+    form = SavesItsFieldsForm
     extra = 0
     can_delete = False
     fields = (
@@ -458,8 +503,35 @@ class AwaitingPaymentFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RefundForm(forms.Form):
+    """The order refund page: which of the order's tickets to refund (all of them unless
+    staff untick some), and why."""
+
+    ticket = forms.ModelMultipleChoiceField(
+        label=_("Tickets to refund"),
+        queryset=Ticket.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Please choose the tickets to refund."),
+            "invalid_choice": _("Please choose the tickets to refund from the list."),
+            "invalid_pk_value": _("Please choose the tickets to refund from the list."),
+        },
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, order: Order, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["ticket"]
+        field.queryset = order.tickets.select_related("ticket_type").order_by("pk")
+        field.label_from_instance = lambda ticket: (
+            f"{ticket.ticket_type.name}: {ticket.holder_name} ({format_money(ticket.price)})"
+        )
+        if not self.is_bound:
+            self.initial["ticket"] = [ticket.pk for ticket in field.queryset]
+
+
 @admin.register(Order)
-class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
+class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
     inlines = [TicketInline]
     # Narrow enough for a 1280 px screen: the buyer's name and address share a column, and
     # when it was placed is the date hierarchy above the list.
@@ -604,23 +676,25 @@ class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         return redirect("admin:events_order_refund", order_id=queryset.get().pk)
 
     def refund_view(self, request, order_id):
-        """Choose the tickets to refund (all of them by default) and a reason."""
+        """Choose the tickets to refund (all of them by default) and a reason
+        (`RefundForm`); bad input is answered with the form and its errors, a 422."""
         order = Order.objects.filter(pk=order_id).select_related("event").first()
         if order is None or not (
             self.has_view_permission(request, order)
             and self.has_manage_payments_permission(request, order)
         ):
             raise PermissionDenied
-        tickets = list(order.tickets.select_related("ticket_type"))
         error = ""
         if request.method == "POST":
-            chosen = [value for value in request.POST.getlist("ticket") if value.isdigit()]
-            reason = request.POST.get("reason", "")[:300]
+            form = RefundForm(request.POST, order=order)
+        else:
+            form = RefundForm(order=order)
+        if form.is_bound and form.is_valid():
             try:
                 amount = order_payments.refund_order(
                     order=order,
-                    ticket_ids=[int(value) for value in chosen],
-                    reason=reason,
+                    ticket_ids=[ticket.pk for ticket in form.cleaned_data["ticket"]],
+                    reason=form.cleaned_data["reason"],
                     requested_by=request.user,
                     now=timezone.now(),
                 )
@@ -637,13 +711,14 @@ class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Refund order %(ref)s") % {"ref": order.reference},
             "order": order,
-            "tickets": tickets,
+            "form": form,
             "payment": order_payments.paid_card_payment(order),
             "error": error,
             "opts": self.model._meta,
         }
+        refused = bool(error) or (form.is_bound and not form.is_valid())
         return TemplateResponse(
-            request, "admin/events/order/refund.html", context, status=422 if error else 200
+            request, "admin/events/order/refund.html", context, status=422 if refused else 200
         )
 
     def has_add_permission(self, request):
@@ -759,14 +834,14 @@ class CheckedInFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(checked_in_at__isnull=False)
+            return queryset.checked_in()
         if self.value() == "no":
-            return queryset.filter(checked_in_at__isnull=True)
+            return queryset.not_checked_in()
         return queryset
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(SavesItsFieldsAdmin):
     list_display = (
         "code",
         "attendee",
@@ -853,7 +928,7 @@ class OfferStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(SavesItsFieldsAdmin):
     list_display = (
         "name",
         "email",

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from association.formats import format_event_time
 
 from .models import Event, SalesWindow, TicketType, WaitlistEntry
+from .pricing import may_buy
 
 
 class InventoryError(Exception):
@@ -150,6 +151,24 @@ def places_taken(
         reserved = TicketType.objects.values_list("reserved", flat=True).get(pk=ticket_type_id)
         offers = offers.filter(ticket_type_id=ticket_type_id)
     return PlacesTaken(reserved=reserved, offered=sum(entry.offered_quantity for entry in offers))
+
+
+def check_checkout_open(event: Event, *, buyable, user, now: datetime.datetime) -> None:
+    """The checkout's refusal rules, in one place: whether this event takes an order at all
+    now, before anything is chosen. Raises SalesClosed when its registration is not open
+    (`check_event_on_sale`), SoldOut when none of its ticket types is on sale with places
+    left (`buyable`, those that are), InvalidSelection when they are all for members in good
+    standing and `user` is not one (`pricing.may_buy`)."""
+    check_event_on_sale(event, now=now)
+    if not buyable:
+        raise SoldOut(_("There are no tickets on sale for this event right now."))
+    if not any(may_buy(ticket_type, user=user, on=now) for ticket_type in buyable):
+        raise InvalidSelection(
+            _(
+                "Tickets for this event are for members in good standing. "
+                "Please sign in, or join the association."
+            )
+        )
 
 
 def check_event_on_sale(event: Event, *, now: datetime.datetime) -> None:

@@ -12,9 +12,8 @@ job), and the buyer's unpaid places at the event are limited (`limits`).
 """
 
 import datetime
-import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -27,7 +26,13 @@ from .availability import InvalidSelection
 from .models import Order
 from .notifications import queue_order_confirmation
 from .order_payments import PURPOSE, order_line_items
-from .orders import cancel_order, confirm_order, mark_order_paid, reserve_tickets
+from .orders import (
+    ReservationRequest,
+    cancel_order,
+    confirm_order,
+    mark_order_paid,
+    reserve_tickets,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,26 +77,15 @@ class CheckoutResult:
     redirect_url: str | None = None
 
 
-def place_order(
-    *,
-    event,
-    lines,
-    buyer: dict,
-    attendees: list[dict] | None,
-    user,
-    idempotency_key: str | None,
-    payment_method: str,
-    now: datetime.datetime,
-    offer=None,
-    network_key: str = "",
-    count_attempt=None,
-) -> CheckoutResult:
-    """Reserve, begin payment, confirm and email (a free order: all in one transaction).
-    Sending the same submission again returns the first order without paying or emailing
-    twice (and uncounted: `count_attempt`, the checkout limits, is called only for a new
-    submission; see `orders.reserve_tickets`). The confirmation is queued in the
-    transaction that confirms the order, and built and sent by the outbox's worker: this
-    request neither builds nor sends it, and no mail server can fail it."""
+def place_order(request: ReservationRequest, *, payment_method: str) -> CheckoutResult:
+    """Reserve what `request` asks for, begin payment by `payment_method`, confirm and
+    email (a free order: all in one transaction). Sending the same submission again
+    returns the first order without paying or emailing twice (and uncounted by the
+    checkout limits: see `ReservationRequest.client_ip`). The confirmation is queued in
+    the transaction that confirms the order, and built and sent by the outbox's worker:
+    this request neither builds nor sends it, and no mail server can fail it."""
+    event = request.event
+    now = request.now
     pays_later = payment_method == PAY_LATER
     if pays_later and not event.pay_later_is_offered(now):
         raise InvalidSelection(pay_later_refused_message())
@@ -99,19 +93,11 @@ def place_order(
     # transaction (a free event's rush), the order's total permitting.
     settles_at_once = payment_method == FreePayment.code
     reservation = reserve_tickets(
-        event=event,
-        lines=lines,
-        buyer=buyer,
-        user=user,
-        idempotency_key=idempotency_key,
-        now=now,
-        offer=offer,
-        attendees=attendees,
-        pays_later=pays_later,
-        network_key=network_key,
-        count_attempt=count_attempt,
-        confirm_if_free=payment_method if settles_at_once else None,
-        on_confirmed=functools.partial(queue_order_confirmation, now=now),
+        replace(
+            request,
+            pays_later=pays_later,
+            confirm_if_free=payment_method if settles_at_once else None,
+        )
     )
     order = reservation.order
     if not reservation.created or order.status == Order.Status.CONFIRMED:

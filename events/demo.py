@@ -17,7 +17,7 @@ from association.registry import demo_loaders
 from cities.models import Partnership
 
 from .models import Event, TicketType, Venue, WaitlistEntry
-from .orders import confirm_order, mark_order_paid, reserve_tickets
+from .orders import ReservationRequest, confirm_order, mark_order_paid, reserve_tickets
 
 CONTENT = Path(__file__).parent / "demo_content" / "events.json"
 
@@ -80,11 +80,13 @@ def _load_event(data, *, venues, today, now, stdout):
     ticket_type = event.ticket_types.first()
     for number, row in enumerate(data.get("sample_orders", []), start=1):
         order = reserve_tickets(
-            event=event,
-            lines=[(ticket_type, row["quantity"])],
-            buyer={"name": row["name"], "email": row["email"]},
-            idempotency_key=f"demo-{event.slug}-{number}",
-            now=now,
+            ReservationRequest(
+                event=event,
+                lines=[(ticket_type, row["quantity"])],
+                buyer={"name": row["name"], "email": row["email"]},
+                idempotency_key=f"demo-{event.slug}-{number}",
+                now=now,
+            )
         ).order
         order.payment_method = "offline"
         order.save(update_fields=["payment_method"])

@@ -1,8 +1,10 @@
 """CSV exports for staff: attendee list, meal counts for the caterer, postal addresses.
 
 Each export is a generator of rows, streamed by `association.csv_export.csv_response`
-(byte-order mark, formula-safe cells). Only confirmed orders count (a pending checkout is
-not an attendee): `Ticket.objects.confirmed_for(event)`, `Order.objects.confirmed()`.
+(byte-order mark, formula-safe cells); what one row says of a ticket or an order is the
+model's (`Ticket.attendee_export`, `Ticket.dietary_export`, `Order.address_export`). Only
+confirmed orders count (a pending checkout is not an attendee):
+`Ticket.objects.confirmed_for(event)`, `Order.objects.confirmed()`.
 """
 
 from collections import Counter
@@ -12,8 +14,6 @@ from django.db.models import Count
 from django.http import StreamingHttpResponse
 
 from association.csv_export import csv_response, field_heading
-from association.formats import format_short_datetime
-from membership.models import POSTAL_ADDRESS_FIELDS
 
 from .models import Event, Order, Ticket
 
@@ -29,34 +29,9 @@ def confirmed_tickets(event: Event):
 
 
 def attendee_rows(event: Event) -> Iterator[list]:
-    yield [
-        field_heading(Ticket, "attendee_name"),
-        "Buyer",
-        field_heading(Order, "email"),
-        field_heading(Order, "phone"),
-        field_heading(Ticket, "ticket_type"),
-        field_heading(Ticket, "meal_choice"),
-        field_heading(Ticket, "dietary_notes"),
-        field_heading(Ticket, "code"),
-        field_heading(Ticket, "order"),
-        "Paid",
-        "Checked in",
-    ]
+    yield Ticket.attendee_export_headings()
     for ticket in confirmed_tickets(event).iterator(chunk_size=500):
-        order = ticket.order
-        yield [
-            ticket.holder_name,
-            order.buyer_name,
-            order.email,
-            order.phone,
-            ticket.ticket_type.name,
-            ticket.meal_choice,
-            ticket.dietary_notes,
-            ticket.code,
-            order.reference,
-            "yes" if order.is_paid else "no",
-            format_short_datetime(ticket.checked_in_at),
-        ]
+        yield list(ticket.attendee_export().values())
 
 
 def meal_counts(event: Event) -> list[tuple[str, int]]:
@@ -85,20 +60,13 @@ def meal_rows(event: Event) -> Iterator[list]:
     yield ["Total", sum(count for _, count in counts)]
     yield []
     yield [field_heading(Ticket, "dietary_notes")]
-    yield [
-        field_heading(Ticket, "attendee_name"),
-        field_heading(Ticket, "meal_choice"),
-        field_heading(Ticket, "dietary_notes"),
-    ]
+    yield Ticket.dietary_export_headings()
     for ticket in confirmed_tickets(event).exclude(dietary_notes="").iterator(chunk_size=500):
-        yield [ticket.holder_name, ticket.meal_choice, ticket.dietary_notes]
-
-
-ADDRESS_FIELDS = ("buyer_name", *POSTAL_ADDRESS_FIELDS, "email")
+        yield list(ticket.dietary_export().values())
 
 
 def address_rows(event: Event) -> Iterator[list]:
-    yield [*(field_heading(Order, name) for name in ADDRESS_FIELDS), "Order", "Tickets"]
+    yield Order.address_export_headings()
     orders = (
         Order.objects.confirmed()
         .filter(event=event)
@@ -107,11 +75,7 @@ def address_rows(event: Event) -> Iterator[list]:
         .order_by("buyer_name", "pk")
     )
     for order in orders.iterator(chunk_size=500):
-        yield [
-            *(getattr(order, name) for name in ADDRESS_FIELDS),
-            order.reference,
-            order.ticket_count,
-        ]
+        yield list(order.address_export().values())
 
 
 EXPORTS = {

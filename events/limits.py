@@ -27,7 +27,6 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from association import rate_limits
-from association.rate_limits import client_ip
 
 from .models import Order, Ticket
 
@@ -45,12 +44,13 @@ class LimitReached(Exception):
         self.limits = limits
 
 
-def count_checkout(request, *, email: str) -> None:
-    """Count one checkout against the request's IP address and the buyer's email; raise
+def count_checkout(*, ip: str, email: str) -> None:
+    """Count one checkout against the buyer's IP address (`client_ip` of the request) and
+    email; raise
     LimitReached when either has had its share in the window. Counted first, checked
     after (the cache's increment is atomic), so checkouts at the same moment cannot all
     pass a check made before any of them was counted."""
-    if any(rate_limits.hit_all(("checkout-ip", request), ("checkout-email", email))):
+    if any(rate_limits.hit_all(("checkout-ip", ip), ("checkout-email", email))):
         raise LimitReached(
             _(
                 "Too many orders were placed from your network or for this email address in "
@@ -60,11 +60,10 @@ def count_checkout(request, *, email: str) -> None:
         )
 
 
-def network_key(request) -> str:
-    """A keyed hash of the request's network address (`client_ip`), stored on its order
+def network_key(ip: str) -> str:
+    """A keyed hash of a network address (`client_ip` of the request), stored on its order
     instead of the address itself."""
-    address = client_ip(request).encode()
-    return hmac.new(settings.SECRET_KEY.encode(), address, hashlib.sha256).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 def unpaid_places_for(*, event_id: int, email: str = "", network: str = "") -> int:

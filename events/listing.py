@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from association.badges import Badge, Tone
 from association.formats import format_money, format_month
 from association.page_cache import computed_once_per_version
 
@@ -41,8 +42,8 @@ def is_few_left(*, left: int, size: int) -> bool:
 
 
 class SalesState(models.TextChoices):
-    """What a page says about an event's or a ticket type's tickets (the value is a code
-    for CSS, the label is for people)."""
+    """What a page says about an event's or a ticket type's tickets (the label is for
+    people, the tone colors its badge)."""
 
     CANCELLED = "cancelled", gettext_lazy("Cancelled")
     NOT_OPEN = "not_open", gettext_lazy("Registration not yet open")
@@ -55,6 +56,37 @@ class SalesState(models.TextChoices):
     @property
     def can_buy(self) -> bool:
         return self in (SalesState.ON_SALE, SalesState.FEW_LEFT)
+
+    @property
+    def tone(self) -> str:
+        """The badge's tone (association/badges.py)."""
+        if self in (SalesState.CANCELLED, SalesState.SOLD_OUT):
+            return Tone.ERROR
+        if self in (SalesState.FEW_LEFT, SalesState.NOT_OPEN):
+            return Tone.WARN
+        if self == SalesState.ON_SALE:
+            return Tone.OK
+        return Tone.PLAIN
+
+    @property
+    def is_pointed_out(self) -> bool:
+        """Worth a badge on a listing's card: anything but the usual (on sale, or no
+        registration at all)."""
+        return self not in (SalesState.ON_SALE, SalesState.NO_TICKETS)
+
+
+def ticket_type_badge(state: SalesState, *, left: int) -> Badge | None:
+    """What the event page says of one ticket type's sales, as a badge; None while it is
+    simply on sale (the page then says how many are left)."""
+    if state == SalesState.SOLD_OUT:
+        return Badge(_("Sold out"), Tone.ERROR)
+    if state == SalesState.FEW_LEFT:
+        return Badge(_("Few left: %(n)s") % {"n": left}, Tone.WARN)
+    if state == SalesState.NOT_OPEN:
+        return Badge(state.label, Tone.WARN)
+    if state == SalesState.CLOSED:
+        return Badge(_("Sales ended"))
+    return None
 
 
 def _by_places(left: int, *, size: int) -> SalesState:

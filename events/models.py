@@ -15,8 +15,8 @@ Pay later (check or at the door) is staff's choice per event (`Event.pay_later_i
 an order placed that way holds its tickets unpaid until `Order.pay_by`, then is released
 (`orders.release_unpaid_order`, run by `events/jobs.py`).
 The counters `TicketType.reserved` and `Event.reserved` are written only by `orders`;
-their CheckConstraints make overselling impossible in the database itself. A plain save()
-of a loaded row never writes them back (see `KeepsColumnsWrittenElsewhere`).
+their CheckConstraints make overselling impossible in the database itself. Saving a loaded
+row names the columns it writes, so none is ever written back stale (`SavesNamedFields`).
 """
 
 import datetime
@@ -45,7 +45,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from association.csv_export import field_heading
+from association.formats import format_short_datetime
 from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
+from membership.models import POSTAL_ADDRESS_FIELDS
 from payments.models import Payment
 
 ORDER_PURPOSE = "events.order"
@@ -84,17 +87,18 @@ def normalise_line_breaks(text):
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class KeepsColumnsWrittenElsewhere(models.Model):
+class SavesNamedFields(models.Model):
     """A model with columns that only their owning module writes, with conditional
-    UPDATEs: the `reserved` counters, an order's status and its notice marks,
-    a door check-in, a waiting-list offer.
+    UPDATEs: the `reserved` counters, an order's status and its notice marks, a door
+    check-in, a waiting-list offer (`columns_written_elsewhere`).
 
-    A plain save() writes every column with the value read when the row was loaded, so a
+    A full save() writes every column with the value read when the row was loaded, so a
     copy loaded a moment earlier (the admin's change form, a shell session) would undo what
     the owner wrote since: tickets bought in between vanish from the counters, a cancelled
-    order comes back, a venue notice goes out twice. So a plain save() of an existing row
-    leaves `columns_written_elsewhere` out. An explicit `update_fields` naming one of them
-    is its owner's deliberate write and goes through.
+    order comes back, a venue notice goes out twice. So saving an existing row names the
+    columns it writes (`save(update_fields=[...])`), and a save that names none is refused
+    with an error: never narrowed in silence. The admin writes the fields its form shows
+    (`events.admin.fields_the_form_writes`). A new row is saved whole, as usual.
     """
 
     columns_written_elsewhere: tuple[str, ...] = ()
@@ -103,30 +107,18 @@ class KeepsColumnsWrittenElsewhere(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        using = kwargs.get("using")
         if (
-            not args
-            and not self._state.adding
+            not self._state.adding
+            and not args
             and kwargs.get("update_fields") is None
             and not kwargs.get("force_insert")
-            and (using is None or using == self._state.db)
         ):
-            left_alone = set(self.columns_left_alone())
-            deferred = self.get_deferred_fields()
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key
-                and not field.generated
-                and field.attname not in deferred
-                and field.name not in left_alone
-            ]
+            raise TypeError(
+                f"{type(self).__name__}.save() of an existing row must name update_fields: "
+                f"{', '.join(self.columns_written_elsewhere)} are written by their owner "
+                "alone, and a full save would write back the values loaded with this copy."
+            )
         super().save(*args, **kwargs)
-
-    def columns_left_alone(self) -> tuple[str, ...]:
-        """What a plain save leaves out this time (a subclass may write one of them when
-        the save itself is that column's owner)."""
-        return self.columns_written_elsewhere
 
 
 class SalesWindow(models.TextChoices):
@@ -171,32 +163,19 @@ class Venue(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        # Stored with plain line breaks, whoever saves it: an unchanged admin save (CRLF) of
+        # an address stored with LF must not look like a move (`revealed_details`).
         for name in ("address", "directions"):
             if name in self.__dict__:  # a deferred field is not loaded just for this
                 self.__dict__[name] = normalise_line_breaks(self.__dict__[name])
-        changed = self.pk is not None and getattr(self, "_loaded_details", None) not in (
-            None,
-            self._details(),
-        )
         super().save(*args, **kwargs)
-        self._loaded_details = self._details()
-        if changed:
-            for event in self.events.all():
-                event.record_venue_change(at=timezone.now())
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        venue = super().from_db(db, field_names, values)
-        venue._loaded_details = venue._details()
-        return venue
-
-    def _details(self):
-        # __dict__, not getattr: a deferred field must not trigger a query here. Line breaks
-        # are normalised, or an unchanged admin save (CRLF) of an address stored with LF
-        # would look like a move and email every ticket holder after the reveal.
-        return tuple(
-            normalise_line_breaks(self.__dict__.get(name)) for name in self.REVEALED_FIELDS
-        )
+    def revealed_details(self) -> tuple:
+        """What the reveal gate hides of this venue, as compared to tell whether an edit
+        moved it (`notifications.record_venue_edit`). Line breaks are normalised, or an
+        unchanged admin save (CRLF) of an address stored with LF would look like a move and
+        email every ticket holder after the reveal."""
+        return tuple(normalise_line_breaks(getattr(self, name)) for name in self.REVEALED_FIELDS)
 
 
 class EventQuerySet(models.QuerySet):
@@ -208,13 +187,21 @@ class EventQuerySet(models.QuerySet):
         """What list pages need in one query: the venue (for the gate) and the partnership."""
         return self.select_related("venue", "partnership", "partnership__partner_city")
 
+    def ending_from(self, now: datetime.datetime):
+        """Events not over at `now` (published or not): to come, or under way."""
+        return self.filter(ends_at__gte=now)
+
+    def ended_before(self, now: datetime.datetime):
+        """Events over by `now` (published or not)."""
+        return self.filter(ends_at__lt=now)
+
     def upcoming(self, now=None):
         now = now or timezone.now()
-        return self.published().filter(ends_at__gte=now).order_by("starts_at")
+        return self.published().ending_from(now).order_by("starts_at")
 
     def past(self, now=None):
         now = now or timezone.now()
-        return self.published().filter(ends_at__lt=now).order_by("-starts_at")
+        return self.published().ended_before(now).order_by("-starts_at")
 
     def with_sales_figures(self, now: datetime.datetime, *, staff_counts: bool = True):
         """The figures of sales, for the public pages and the admin alike, in a fixed number
@@ -280,7 +267,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(KeepsColumnsWrittenElsewhere):
+class Event(SavesNamedFields):
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         ONLINE = "online", _("Online")
@@ -543,7 +530,7 @@ class Event(KeepsColumnsWrittenElsewhere):
         return self.status == self.Status.CANCELLED
 
 
-class TicketType(KeepsColumnsWrittenElsewhere):
+class TicketType(SavesNamedFields):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="ticket_types"
     )
@@ -710,7 +697,7 @@ class OrderQuerySet(models.QuerySet):
         )
 
 
-class Order(KeepsColumnsWrittenElsewhere):
+class Order(SavesNamedFields):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -874,6 +861,31 @@ class Order(KeepsColumnsWrittenElsewhere):
             return OrderState.PAID if self.total and self.paid_at else OrderState.CONFIRMED
         return OrderState(self.status)
 
+    ADDRESS_EXPORT_FIELDS = ("buyer_name", *POSTAL_ADDRESS_FIELDS, "email")
+
+    @staticmethod
+    def address_export_headings() -> list[str]:
+        return [
+            *(field_heading(Order, name) for name in Order.ADDRESS_EXPORT_FIELDS),
+            "Order",
+            "Tickets",
+        ]
+
+    def address_export(self) -> dict[str, object]:
+        """This order as a row of the mailing list for materials sent by post
+        (`events/exports.py`), by heading; `ticket_count` is annotated there."""
+        values = [
+            *(getattr(self, name) for name in self.ADDRESS_EXPORT_FIELDS),
+            self.reference,
+            self.ticket_count,
+        ]
+        return dict(zip(self.address_export_headings(), values, strict=True))
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Its tickets are the buyer's (paid or not); otherwise still held (pending)."""
+        return self.status == self.Status.CONFIRMED
+
     @property
     def held_until(self) -> datetime.datetime | None:
         """Until when a pending order holds its places (None once it is anything else)."""
@@ -920,8 +932,14 @@ class TicketQuerySet(models.QuerySet):
         not an attendee)."""
         return self.filter(order__event=event, order__status=Order.Status.CONFIRMED)
 
+    def checked_in(self):
+        return self.filter(checked_in_at__isnull=False)
 
-class Ticket(KeepsColumnsWrittenElsewhere):
+    def not_checked_in(self):
+        return self.filter(checked_in_at__isnull=True)
+
+
+class Ticket(SavesNamedFields):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="tickets"
     )
@@ -964,12 +982,69 @@ class Ticket(KeepsColumnsWrittenElsewhere):
         """The name on the ticket: the attendee's, else the buyer's."""
         return self.attendee_name or self.order.buyer_name
 
+    @staticmethod
+    def attendee_export_headings() -> list[str]:
+        return [
+            field_heading(Ticket, "attendee_name"),
+            "Buyer",
+            field_heading(Order, "email"),
+            field_heading(Order, "phone"),
+            field_heading(Ticket, "ticket_type"),
+            field_heading(Ticket, "meal_choice"),
+            field_heading(Ticket, "dietary_notes"),
+            field_heading(Ticket, "code"),
+            field_heading(Ticket, "order"),
+            "Paid",
+            "Checked in",
+        ]
+
+    def attendee_export(self) -> dict[str, object]:
+        """This ticket as a row of the attendee list (`events/exports.py`), by heading."""
+        order = self.order
+        values = [
+            self.holder_name,
+            order.buyer_name,
+            order.email,
+            order.phone,
+            self.ticket_type.name,
+            self.meal_choice,
+            self.dietary_notes,
+            self.code,
+            order.reference,
+            "yes" if order.is_paid else "no",
+            format_short_datetime(self.checked_in_at),
+        ]
+        return dict(zip(self.attendee_export_headings(), values, strict=True))
+
+    @staticmethod
+    def dietary_export_headings() -> list[str]:
+        return [field_heading(Ticket, name) for name in Ticket.DIETARY_EXPORT_FIELDS]
+
+    DIETARY_EXPORT_FIELDS = ("attendee_name", "meal_choice", "dietary_notes")
+
+    def dietary_export(self) -> dict[str, object]:
+        """This ticket as a row of the caterer's dietary notes (`events/exports.py`)."""
+        values = [self.holder_name, self.meal_choice, self.dietary_notes]
+        return dict(zip(self.dietary_export_headings(), values, strict=True))
+
 
 class OfferState(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     OPEN = "open", _("Offer open")
     EXPIRED = "expired", _("Offer expired unused")
     BOUGHT = "bought", _("Bought")
+
+    @property
+    def is_open(self) -> bool:
+        return self == OfferState.OPEN
+
+    @property
+    def is_expired(self) -> bool:
+        return self == OfferState.EXPIRED
+
+    @property
+    def is_bought(self) -> bool:
+        return self == OfferState.BOUGHT
 
 
 def offer_state_conditions(now: datetime.datetime) -> dict[str, Q]:
@@ -1013,7 +1088,7 @@ class WaitlistEntryQuerySet(models.QuerySet):
         return self.in_offer_state(OfferState.OPEN, now=now)
 
 
-class WaitlistEntry(KeepsColumnsWrittenElsewhere):
+class WaitlistEntry(SavesNamedFields):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="waitlist"
     )
@@ -1072,6 +1147,11 @@ class WaitlistEntry(KeepsColumnsWrittenElsewhere):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+    @property
+    def offer_standing(self) -> OfferState:
+        """Where the entry stands, from `offer_state` (annotated by `with_offer_state`)."""
+        return OfferState(self.offer_state)
 
     def clean(self):
         super().clean()

@@ -31,7 +31,7 @@ from association.models import Association
 from outbox.builds import queue_build
 
 from .calendar import event_calendar
-from .models import Event, Order
+from .models import Event, Order, Venue
 from .qr import ticket_qr_png
 from .receipts import order_receipt_url
 from .reveal import (
@@ -306,6 +306,20 @@ def record_event_move(event: Event, *, before: Event, now: datetime.datetime) ->
     if before.venue_id != event.venue_id:
         event.record_venue_change(at=now)
     return due_event_changes(now=now).filter(event_id=event.pk).count()
+
+
+def record_venue_edit(venue: Venue, *, before: Venue, now: datetime.datetime) -> int:
+    """Staff saved `venue` over `before` (as it was loaded): when what the reveal gate hides
+    of it changed, every event held there notes a venue change, and the orders already told
+    the old details are told the new ones, as when an event moves to another venue
+    (`record_event_move`). Called by the admin that saved it, never by `Venue.save`: a
+    save in code tells nobody. Returns how many orders will be told."""
+    if venue.revealed_details() == before.revealed_details():
+        return 0
+    moved = [event.pk for event in venue.events.all() if event.record_venue_change(at=now)]
+    if not moved:
+        return 0
+    return due_event_changes(now=now).filter(event_id__in=moved).count()
 
 
 def orders_with_valid_tickets(event: Event):

@@ -35,14 +35,14 @@ A rush is many buyers of one event, and they all queue on its row lock, so the l
 for as little as possible: one look at the rows, the checks, the writes. Confirming an
 order changes no places, so it takes the order's lock alone (`_lock_order`), not the
 event's: nothing that holds an order's lock ever waits for the event's. A free order is
-made confirmed in its reservation's own transaction (`reserve_tickets(confirm_if_free=)`):
+made confirmed in its reservation's own transaction (`ReservationRequest.confirm_if_free`):
 one transaction per order. What the checkout showed may have been read before the lock or
 kept from a moment ago: the order is made on the rows as they are under the lock, and
 refused when the terms it was shown (`sale_terms`) have changed since.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -207,53 +207,66 @@ def _fits(clean, count: int, left: PlacesLeft) -> bool:
     return count <= left.total and all(quantity <= left[tt.pk] for tt, quantity in clean)
 
 
-def reserve_tickets(
-    *,
-    event: Event,
-    lines: list[tuple[TicketType, int]],
-    buyer: dict,
-    user=None,
-    idempotency_key: str | None,
-    now: datetime.datetime,
-    offer: WaitlistEntry | None = None,
-    attendees: list[dict] | None = None,
-    pays_later: bool = False,
-    network_key: str = "",
-    count_attempt: Callable[[], None] | None = None,
-    confirm_if_free: str | None = None,
-    on_confirmed: Callable[[Order], None] | None = None,
-) -> Reservation:
-    """Hold tickets as a pending order (expiring `EVENTS_HOLD_MINUTES` from `now`).
+@dataclass(frozen=True)
+class ReservationRequest:
+    """What a buyer asks `reserve_tickets` for: one value, built by the checkout (or a
+    test, or the demo), read by the reservation and nothing else.
 
     `buyer` has `name`, `email` and optionally `phone` and the postal address fields of
     Order. `attendees`, optional, gives each ticket in line order its `attendee_name`,
-    `meal_choice` and `dietary_notes`. Raises SoldOut, SalesClosed or InvalidSelection.
-    The same `idempotency_key` returns the order it made the first time, with
-    `created=False`. With `pays_later`, the buyer's unpaid places at the event are limited
-    (`limits.check_unpaid_places`, per email and per `network_key`, the keyed hash of the
-    buyer's network address from `limits.network_key`; raises `limits.LimitReached`).
-    `count_attempt`, when given, is called once the submission is known to be new and
-    before anything is reserved (the checkout limits count it: `limits.count_checkout`,
-    which may raise `limits.LimitReached`): the same submission again is not counted.
-
-    With `confirm_if_free` (the code of the payment method chosen for an order nothing is
-    owed on), an order whose total is 0 is confirmed as it is made (`_confirm`), in this
-    transaction, and `on_confirmed(order)` runs in it too (the checkout queues the
-    confirmation email there): a free event's rush takes one transaction per order. An
-    order that costs anything is held as usual, whatever was asked.
+    `meal_choice` and `dietary_notes`. The same `idempotency_key` finds the order it made
+    the first time. `offer` is the waiting-list offer the buyer came through.
     """
+
+    event: Event
+    lines: Sequence[tuple[TicketType, int]]
+    buyer: Mapping[str, str]
+    now: datetime.datetime
+    user: object = None
+    idempotency_key: str | None = None
+    offer: WaitlistEntry | None = None
+    attendees: Sequence[Mapping[str, str]] = ()
+    pays_later: bool = False
+    """Confirmed unpaid afterwards: the buyer's unpaid places at the event are limited
+    (`limits.check_unpaid_places`, per email and per network)."""
+    client_ip: str = ""
+    """The buyer's network address, when the order is placed through the web checkout: the
+    submission is counted against the checkout limits (`limits.count_checkout`) once it is
+    known to be new and before anything is reserved (the same submission again is not
+    counted), and the order keeps only its keyed hash (`limits.network_key`)."""
+    confirm_if_free: str | None = None
+    """The code of the payment method chosen for an order nothing is owed on: an order
+    whose total is 0 is then confirmed as it is made, and its confirmation queued, in the
+    reservation's own transaction (a free event's rush takes one transaction per order).
+    An order that costs anything is held as usual, whatever was asked."""
+
+
+def reserve_tickets(request: ReservationRequest) -> Reservation:
+    """Hold tickets as a pending order (expiring `EVENTS_HOLD_MINUTES` from `request.now`),
+    or confirm it at once (`ReservationRequest.confirm_if_free`).
+
+    Raises SoldOut, SalesClosed, InvalidSelection or `limits.LimitReached`. The same
+    `idempotency_key` returns the order it made the first time, with `created=False`.
+    """
+    event = request.event
+    now = request.now
+    user = request.user
+    buyer = request.buyer
+    idempotency_key = request.idempotency_key
+    offer = request.offer
+    network_key = limits.network_key(request.client_ip) if request.client_ip else ""
     if idempotency_key:
         existing = _existing_order(idempotency_key, event)
         if existing is not None:
             return Reservation(existing, created=False)
-    if count_attempt is not None:
-        count_attempt()
+    if request.client_ip:
+        limits.count_checkout(ip=request.client_ip, email=buyer.get("email", ""))
     check_event_on_sale(event, now=now)
-    clean = _validate_lines(event, lines, user=user, now=now)
+    clean = _validate_lines(event, request.lines, user=user, now=now)
     for ticket_type, _quantity in clean:
         check_ticket_type_on_sale(ticket_type, now=now)
     count = sum(quantity for _tt, quantity in clean)
-    attendees = list(attendees or [])
+    attendees = list(request.attendees or ())
     if attendees and len(attendees) != count:
         raise InvalidSelection(_("Please give the details of each ticket."))
     meals = event.meal_choices
@@ -288,7 +301,7 @@ def reserve_tickets(
                     )
             if count > left.total:
                 raise SoldOut(_("Not enough places are left at this event."))
-            if pays_later:
+            if request.pays_later:
                 limits.check_unpaid_places(
                     event_id=locked_event.pk,
                     email=buyer.get("email", ""),
@@ -330,10 +343,10 @@ def reserve_tickets(
                 total=total,
                 hold_expires_at=now + timedelta(minutes=settings.EVENTS_HOLD_MINUTES),
             )
-            confirm_now = confirm_if_free is not None and total == 0
+            confirm_now = request.confirm_if_free is not None and total == 0
             if confirm_now:
                 _confirm(order, now=now)
-                order.payment_method = confirm_if_free
+                order.payment_method = request.confirm_if_free
             order.save(force_insert=True)
             tickets = []
             position = 0
@@ -352,8 +365,8 @@ def reserve_tickets(
                         )
                     )
             Ticket.objects.bulk_create(tickets)
-            if confirm_now and on_confirmed is not None:
-                on_confirmed(order)
+            if confirm_now:
+                queue_order_confirmation(order, now=now)
             if offer is not None:
                 offer.fulfilled_at = now
             return Reservation(order, created=True, tickets=tuple(tickets))

@@ -24,7 +24,7 @@ _patterns_before_detail = [
     path("events/calendar.ics", views.calendar_ics, name="calendar_ics"),
 ]
 _patterns_after_detail = [
-    path("events/<slug:slug>/tickets/", views.checkout, name="checkout"),
+    path("events/<slug:slug>/tickets/", views.CheckoutView.as_view(), name="checkout"),
     path("events/<slug:slug>/event.ics", views.event_ics, name="event_ics"),
     path("events/<slug:slug>/waitlist/", views.waitlist_join, name="waitlist_join"),
     path("orders/<str:token>/", views.order_detail, name="order_detail"),

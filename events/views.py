@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +25,7 @@ from django.views.generic import View
 from association import rate_limits
 from association.formats import format_money
 from association.models import Association
+from association.rate_limits import client_ip
 from membership.after_response import RedirectThenRun
 
 from . import calendar as ics
@@ -33,7 +35,7 @@ from .availability import (
     InventoryError,
     SalesClosed,
     SoldOut,
-    check_event_on_sale,
+    check_checkout_open,
     places_left,
 )
 from .checkout import CHANGE_ORDER, REVIEW_FIRST, CardPaymentsNotAnswering, place_order
@@ -44,7 +46,7 @@ from .forms import (
     new_submission_key,
     parse_quantity,
 )
-from .limits import LimitReached, count_checkout, network_key
+from .limits import LimitReached
 from .listing import (
     SalesState,
     describe_events,
@@ -52,6 +54,7 @@ from .listing import (
     kept_document_of_upcoming_events,
     past_events,
     published_event,
+    ticket_type_badge,
     ticket_type_state,
     upcoming_events,
     with_ticket_types,
@@ -59,8 +62,7 @@ from .listing import (
 from .models import Event, Order, Ticket, WaitlistEntry
 from .notifications import send_order_cancelled, venue_will_be_emailed
 from .order_payments import card_payment_state
-from .orders import cancel_order
-from .pricing import may_buy
+from .orders import ReservationRequest, cancel_order
 from .qr import ticket_qr_svg
 from .receipts import order_receipt_url
 from .reveal import (
@@ -182,6 +184,7 @@ def _ticket_rows(event, ticket_types, *, left, now):
                 "left": left[ticket_type.pk],
                 "state": state,
                 "state_label": state.label,
+                "badge": ticket_type_badge(state, left=left[ticket_type.pk]),
                 "few_left": state == SalesState.FEW_LEFT,
                 "members_only": ticket_type.members_only or event.members_only,
             }
@@ -266,121 +269,74 @@ def _open_offer(event, token, *, now):
     )
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def checkout(request, slug):
-    now = timezone.now()
-    # As kept (a ticket rush reads nothing here): the places it shows may be a second old,
-    # and the order is made on the rows as they are under the event's lock, its terms
-    # compared with these (`orders.reserve_tickets`).
-    event = _published_event_or_404(slug, now=now)
-    ticket_types = list(event.ticket_types.all())
-    offer_token = (request.POST if request.method == "POST" else request.GET).get("offer", "")
-    if not is_token(offer_token):
-        offer_token = ""  # not one of ours: no offer, and nothing to say about it
-    offer = _open_offer(event, offer_token, now=now)
-    left = places_left(event, now=now, offer=offer)
-    rows = _ticket_rows(event, ticket_types, left=left, now=now)
-    buyable = [r["ticket_type"] for r in rows if r["state"].can_buy]
-    context = {"event": event, "offer": offer}
+@method_decorator(never_cache, name="dispatch")
+class CheckoutView(View):
+    """/events/<slug>/tickets/: choose tickets, give the buyer's details, pay. Whether the
+    event takes orders at all is `availability.check_checkout_open` (closed, sold out,
+    members only); the order is `checkout.place_order`'s."""
 
-    try:
-        check_event_on_sale(event, now=now)
-        if not buyable:
-            raise SoldOut(_("There are no tickets on sale for this event right now."))
-        if not any(may_buy(t, user=request.user, on=now) for t in buyable):
-            raise InvalidSelection(
-                _(
-                    "Tickets for this event are for members in good standing. "
-                    "Please sign in, or join the association."
-                )
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, slug):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request)
+        self.now = now = timezone.now()
+        # As kept (a ticket rush reads nothing here): the places it shows may be a second
+        # old, and the order is made on the rows as they are under the event's lock, its
+        # terms compared with these (`orders.reserve_tickets`).
+        self.event = event = _published_event_or_404(slug, now=now)
+        ticket_types = list(event.ticket_types.all())
+        offer_token = (request.POST if request.method == "POST" else request.GET).get("offer", "")
+        if not is_token(offer_token):
+            offer_token = ""  # not one of ours: no offer, and nothing to say about it
+        self.offer = offer = _open_offer(event, offer_token, now=now)
+        left = places_left(event, now=now, offer=offer)
+        self.rows = _ticket_rows(event, ticket_types, left=left, now=now)
+        self.buyable = [r["ticket_type"] for r in self.rows if r["state"].can_buy]
+        self.context = {"event": event, "offer": offer}
+        try:
+            check_checkout_open(event, buyable=self.buyable, user=request.user, now=now)
+        except InventoryError as error:
+            return self.refused(error)
+        if offer_token and offer is None:
+            self.context["offer_message"] = _(
+                "This waiting-list offer is no longer open; you may still buy tickets if any "
+                "are left."
             )
-    except InventoryError as error:
-        context["closed_message"] = error.message
-        context["show_waitlist"] = isinstance(error, SoldOut)
-        if request.method == "GET":
+        return super().dispatch(request, slug)
+
+    def refused(self, error: InventoryError):
+        """The page that says why this event takes no order now: shown to a visitor (200),
+        refused to a form posted anyway (403 members only, 409 closed or sold out)."""
+        self.context["closed_message"] = error.message
+        self.context["show_waitlist"] = isinstance(error, SoldOut)
+        if self.request.method == "GET":
             status = 200
         elif isinstance(error, InvalidSelection):
             status = 403
         else:
             status = 409
-        return render(request, "events/checkout.html", context, status=status)
-    if offer_token and offer is None:
-        context["offer_message"] = _(
-            "This waiting-list offer is no longer open; you may still buy tickets if any are left."
-        )
+        return render(self.request, "events/checkout.html", self.context, status=status)
 
-    user = request.user
-    status = 200
-    if request.method == "POST":
-        form = CheckoutForm(request.POST, event=event, ticket_types=buyable, user=user, now=now)
-        if CHANGE_ORDER in request.POST:
-            pass  # back from the review to change the order: the form as it was filled in
-        elif not form.is_valid():
-            status = 422
-        elif REVIEW_FIRST in request.POST:
-            # Nothing has shown the total yet (no JavaScript): show the order and its total
-            # before it is placed. The script that shows the total live drops REVIEW_FIRST.
-            context.update(form=form, summary=form.summary_lines())
-            return render(request, "events/checkout_review.html", context)
-        else:
-            try:
-                result = place_order(
-                    event=event,
-                    lines=form.lines,
-                    buyer=form.buyer(),
-                    attendees=form.attendees() if event.meal_choices else None,
-                    user=user if user.is_authenticated else None,
-                    idempotency_key=form.cleaned_data["submission"],
-                    payment_method=form.cleaned_data["payment_method"],
-                    now=now,
-                    offer=offer,
-                    network_key=network_key(request),
-                    # Counted only when the submission is new: the same one again finds
-                    # its order, uncounted.
-                    count_attempt=functools.partial(
-                        count_checkout, request, email=form.cleaned_data["email"]
-                    ),
-                )
-            except LimitReached as error:
-                context["limit_message"] = error.message
-                page = render(request, "events/checkout_limited.html", context)
-                return rate_limits.too_many_attempts(page, *error.limits)
-            except CardPaymentsNotAnswering as error:
-                form.add_error(None, error.message)
-                # Nothing was kept: trying again must make a new order, not find this one.
-                form.data = form.data.copy()
-                form.data["submission"] = new_submission_key()
-                status = 503
-            except InventoryError as error:
-                form.add_error(None, error.message)
-                status = 409 if isinstance(error, SoldOut | SalesClosed) else 422
-            else:
-                if result.redirect_url:
-                    # 303: the browser GETs the payment page, never re-POSTs the form there.
-                    response = redirect(result.redirect_url)
-                    response.status_code = 303
-                    return response
-                response = redirect(result.order.get_absolute_url())
-                response.status_code = 303
-                return response
-    else:
+    def get(self, request, slug):
+        user = request.user
+        status = 200
         quantities = {}
-        for ticket_type in buyable:
+        for ticket_type in self.buyable:
             value = parse_quantity(
                 request.GET.get(f"qty_{ticket_type.pk}", 0) or 0,
                 maximum=ticket_type.max_per_order,
             )
             if value is None:
-                context["quantity_error"] = _("Please choose from 0 to %(n)s %(name)s tickets.") % {
-                    "n": ticket_type.max_per_order,
-                    "name": ticket_type.name,
-                }
+                self.context["quantity_error"] = _(
+                    "Please choose from 0 to %(n)s %(name)s tickets."
+                ) % {"n": ticket_type.max_per_order, "name": ticket_type.name}
                 status = 400
             elif value:
                 quantities[ticket_type.pk] = value
         if status == 400:
             quantities = {}
+        offer = self.offer
         initial = {"submission": new_submission_key(), "offer": offer.token if offer else ""}
         if user.is_authenticated:
             initial.update(
@@ -398,22 +354,78 @@ def checkout(request, slug):
             initial.update(name=offer.name, email=offer.email)
         form = CheckoutForm(
             initial=initial,
-            event=event,
-            ticket_types=buyable,
+            event=self.event,
+            ticket_types=self.buyable,
             user=user,
-            now=now,
+            now=self.now,
             quantities=quantities,
         )
         # An event with meals asks how many tickets first, so it can ask about each one.
-        context["quantity_step"] = bool(event.meal_choices) and not quantities
-    context["form"] = form
-    context["quantity_fields"] = [
-        form[f"qty_{row['ticket_type'].pk}"]
-        for row in rows
-        if f"qty_{row['ticket_type'].pk}" in form.fields
-    ]
-    context["unavailable_rows"] = [row for row in rows if row["ticket_type"] not in buyable]
-    return render(request, "events/checkout.html", context, status=status)
+        self.context["quantity_step"] = bool(self.event.meal_choices) and not quantities
+        return self.render_form(form, status=status)
+
+    def post(self, request, slug):
+        event, now, user = self.event, self.now, request.user
+        form = CheckoutForm(
+            request.POST, event=event, ticket_types=self.buyable, user=user, now=now
+        )
+        if CHANGE_ORDER in request.POST:
+            # Back from the review to change the order: the form as it was filled in.
+            return self.render_form(form, status=200)
+        if not form.is_valid():
+            return self.render_form(form, status=422)
+        if REVIEW_FIRST in request.POST:
+            # Nothing has shown the total yet (no JavaScript): show the order and its total
+            # before it is placed. The script that shows the total live drops REVIEW_FIRST.
+            self.context.update(form=form, summary=form.summary_lines())
+            return render(request, "events/checkout_review.html", self.context)
+        try:
+            result = place_order(
+                ReservationRequest(
+                    event=event,
+                    lines=form.lines,
+                    buyer=form.buyer(),
+                    attendees=form.attendees() if event.meal_choices else (),
+                    user=user if user.is_authenticated else None,
+                    idempotency_key=form.cleaned_data["submission"],
+                    now=now,
+                    offer=self.offer,
+                    client_ip=client_ip(request),
+                ),
+                payment_method=form.cleaned_data["payment_method"],
+            )
+        except LimitReached as error:
+            self.context["limit_message"] = error.message
+            page = render(request, "events/checkout_limited.html", self.context)
+            return rate_limits.too_many_attempts(page, *error.limits)
+        except CardPaymentsNotAnswering as error:
+            form.add_error(None, error.message)
+            # Nothing was kept: trying again must make a new order, not find this one.
+            form.data = form.data.copy()
+            form.data["submission"] = new_submission_key()
+            return self.render_form(form, status=503)
+        except InventoryError as error:
+            form.add_error(None, error.message)
+            return self.render_form(
+                form, status=409 if isinstance(error, SoldOut | SalesClosed) else 422
+            )
+        # 303: the browser GETs the payment page (or the order's), never re-POSTs the form.
+        response = redirect(result.redirect_url or result.order.get_absolute_url())
+        response.status_code = 303
+        return response
+
+    def render_form(self, form, *, status: int):
+        context = self.context
+        context["form"] = form
+        context["quantity_fields"] = [
+            form[f"qty_{row['ticket_type'].pk}"]
+            for row in self.rows
+            if f"qty_{row['ticket_type'].pk}" in form.fields
+        ]
+        context["unavailable_rows"] = [
+            row for row in self.rows if row["ticket_type"] not in self.buyable
+        ]
+        return render(self.request, "events/checkout.html", context, status=status)
 
 
 def _order_for(token):

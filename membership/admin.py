@@ -290,7 +290,7 @@ class EndingSoonFilter(admin.SimpleListFilter):
         if self.value() == "ending":
             return queryset.ending_between(today, today + datetime.timedelta(days=30))
         if self.value() == "grace":
-            return queryset.in_good_standing(today).filter(ends_on__lt=today)
+            return queryset.in_grace(today)
         if self.value() == "lapsed":
             return queryset.lapsed(today).not_renewed()
         return queryset

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from association.badges import Badge, Tone
+
 POSTAL_ADDRESS_FIELDS = (
     "address_line1",
     "address_line2",
@@ -229,6 +231,10 @@ class MembershipQuerySet(models.QuerySet):
         """Memberships still waiting for their dues that were started before `moment`."""
         return self.filter(status=Membership.Status.PENDING, created_at__lt=moment)
 
+    def in_grace(self, on: datetime.date):
+        """In good standing on `on` only thanks to the grace period: the term has ended."""
+        return self.in_good_standing(on).filter(ends_on__lt=on)
+
     def lapsed(self, on: datetime.date):
         """Active memberships whose term and grace period are over on `on`."""
         return self.filter(status=Membership.Status.ACTIVE).exclude(_covering(on))
@@ -338,6 +344,19 @@ class Membership(models.Model):
 
     def get_absolute_url(self):
         return reverse("membership:membership_detail", kwargs={"pk": self.pk})
+
+    @property
+    def badge(self) -> Badge:
+        """The membership's status as a badge (association/badges.py)."""
+        tone = {self.Status.ACTIVE: Tone.OK, self.Status.PENDING: Tone.WARN}.get(
+            self.status, Tone.PLAIN
+        )
+        return Badge(self.get_status_display(), tone)
+
+    @property
+    def awaits_payment(self) -> bool:
+        """Pending until its dues are paid: the page says how to pay."""
+        return self.status == self.Status.PENDING
 
     @property
     def reference(self) -> str:

@@ -18,6 +18,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from association.badges import render_badge
+
 from .delivery import reach
 from .emails import MailingRenderer
 from .models import Delivery, Mailing, Post, Subscriber, mailing_progress
@@ -346,7 +348,7 @@ class PostStateFilter(admin.SimpleListFilter):
         if self.value() == Post.Status.SCHEDULED:
             return queryset.scheduled_after(now)
         if self.value() == Post.Status.DRAFT:
-            return queryset.filter(status=Post.Status.DRAFT)
+            return queryset.drafts()
         return queryset
 
 
@@ -371,7 +373,7 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def state(self, post):
-        return Post.Status(post.state(timezone.now())).label
+        return render_badge(post.badge(timezone.now()))
 
     @admin.action(description=gettext_lazy("Make a mailing to subscribers from this post"))
     def make_mailing(self, request, queryset):

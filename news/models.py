@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from association.badges import Badge, Tone
 from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
 from association.page_cache import computed_once_per_version
 from cities.models import Partnership
@@ -42,6 +43,10 @@ class PostQuerySet(models.QuerySet):
         return self.exclude(status=Post.Status.DRAFT).filter(
             published_at__isnull=False, published_at__lte=now
         )
+
+    def drafts(self):
+        """Posts that are drafts (`Post.state`): marked so, or with no publication time."""
+        return self.filter(models.Q(status=Post.Status.DRAFT) | models.Q(published_at__isnull=True))
 
     def scheduled_after(self, now: datetime.datetime):
         """Posts that will go public by themselves after `now`."""
@@ -160,6 +165,14 @@ class Post(models.Model):
 
     def is_published(self, at: datetime.datetime) -> bool:
         return self.state(at) == self.Status.PUBLISHED
+
+    def badge(self, at: datetime.datetime) -> Badge:
+        """Where the post stands at `at` (`state`) as a badge (association/badges.py)."""
+        state = self.Status(self.state(at))
+        tone = {self.Status.PUBLISHED: Tone.OK, self.Status.SCHEDULED: Tone.WARN}.get(
+            state, Tone.PLAIN
+        )
+        return Badge(state.label, tone)
 
 
 class SubscriberQuerySet(models.QuerySet):

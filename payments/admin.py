@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from association.badges import render_badge
 from association.csv_export import csv_response
 from association.formats import format_money
 
@@ -78,7 +79,7 @@ class PaymentAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         "amount_money",
         "refunded_money",
         "method",
-        "status",
+        "status_badge",
         "has_problem",
         "stripe_link",
     )
@@ -241,6 +242,10 @@ class PaymentAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
                 ]
 
         return csv_response(rows(), filename="payments.csv")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return render_badge(obj.badge)
 
     @admin.display(boolean=True, description=_("needs a look"))
     def has_problem(self, obj):

@@ -21,6 +21,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from association.badges import Badge, Tone
 from association.formats import format_money
 
 from . import purposes
@@ -207,6 +208,19 @@ class Payment(models.Model):
 
     def get_absolute_url(self):
         return reverse("payments:receipt", kwargs={"token": self.token})
+
+    @property
+    def badge(self) -> Badge:
+        """The payment's status as a badge (association/badges.py)."""
+        if self.status == self.Status.PAID:
+            tone = Tone.OK
+        elif self.status == self.Status.PENDING:
+            tone = Tone.WARN
+        elif self.status in (self.Status.FAILED, self.Status.EXPIRED, self.Status.DISPUTED):
+            tone = Tone.ERROR
+        else:
+            tone = Tone.PLAIN
+        return Badge(self.get_status_display(), tone)
 
     @property
     def amount_in_minor_units(self) -> int:

@@ -64,7 +64,7 @@ def secret_event(make_event, make_ticket_type, venue, now):
 @pytest.fixture
 def public_reveal_event(secret_event):
     secret_event.reveal_audience = Event.RevealAudience.EVERYONE
-    secret_event.save()
+    secret_event.save(update_fields=["reveal_audience"])
     return secret_event
 
 

@@ -72,13 +72,15 @@ def make_order(
     now = now or timezone.now()
     buyer = {"name": name, "email": email, "phone": phone, **(address or {})}
     order = orders.reserve_tickets(
-        event=event,
-        lines=lines,
-        buyer=buyer,
-        user=user,
-        idempotency_key=idempotency_key,
-        now=now,
-        attendees=attendees,
+        orders.ReservationRequest(
+            event=event,
+            lines=lines,
+            buyer=buyer,
+            user=user,
+            idempotency_key=idempotency_key,
+            now=now,
+            attendees=attendees,
+        )
     ).order
     if paid:
         # Paid as it is confirmed (as a card payment confirms a held order).

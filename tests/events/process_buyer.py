@@ -18,18 +18,20 @@ def buy_one_ticket(database_url, event_id, barrier, results):
 
     from events.availability import SoldOut
     from events.models import Event
-    from events.orders import reserve_tickets
+    from events.orders import ReservationRequest, reserve_tickets
 
     event = Event.objects.get(pk=event_id)
     ticket_type = event.ticket_types.get()
     barrier.wait(timeout=60)
     try:
         reserve_tickets(
-            event=event,
-            lines=[(ticket_type, 1)],
-            buyer={"name": "Process buyer", "email": "process@example.org"},
-            idempotency_key=None,
-            now=timezone.now(),
+            ReservationRequest(
+                event=event,
+                lines=[(ticket_type, 1)],
+                buyer={"name": "Process buyer", "email": "process@example.org"},
+                idempotency_key=None,
+                now=timezone.now(),
+            )
         )
     except SoldOut:
         results.put("sold out")

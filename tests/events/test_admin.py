@@ -29,7 +29,7 @@ def admin_client(client, staff_user):
 def dinner():
     event = make_event(title="Secret dinner", venue=make_venue(name="Hall of Mysteries"))
     event.venue_reveal_at = event.starts_at - timedelta(hours=24)
-    event.save()
+    event.save(update_fields=["venue_reveal_at"])
     return event
 
 
@@ -112,7 +112,7 @@ def test_event_figures_count_sold_held_remaining_checked_in_and_revenue(admin_cl
 
 def test_remaining_respects_the_event_capacity(dinner):
     dinner.capacity = 4
-    dinner.save()
+    dinner.save(update_fields=["capacity"])
     ticket_type = make_ticket_type(dinner, quantity=10)
     make_order(dinner, [(ticket_type, 3)])
     assert EventAdmin(Event, None).remaining(_figures(dinner)) == 1
@@ -720,14 +720,14 @@ def test_moving_a_secret_venue_event_before_the_reveal_tells_the_time_not_the_ve
     venue = make_venue(name="Hall of Mysteries", address="7 Hidden Row")
     event = make_event(title="Secret dinner", venue=venue)
     event.venue_reveal_at = event.starts_at - timedelta(hours=24)
-    event.save()
+    event.save(update_fields=["venue_reveal_at"])
     order = make_order(event, [(make_ticket_type(event), 1)], paid=True, email="p@example.org")
     before = Event.objects.get(pk=event.pk)
     event.venue = make_venue(name="Lantern Boathouse", address="9 Pier Road")
     event.starts_at += timedelta(days=1)
     event.ends_at += timedelta(days=1)
     event.venue_reveal_at += timedelta(days=1)
-    event.save()
+    event.save(update_fields=["venue", "starts_at", "ends_at", "venue_reveal_at"])
     now = timezone.now()
     assert record_event_move(event, before=before, now=now) == 1
     mail.outbox.clear()
@@ -739,3 +739,36 @@ def test_moving_a_secret_venue_event_before_the_reveal_tells_the_time_not_the_ve
         for secret in ("Hall of Mysteries", "Hidden Row", "Lantern Boathouse", "Pier Road"):
             assert secret not in text
     assert message.to == [order.email]
+
+
+def test_editing_a_venue_address_in_the_admin_after_the_reveal_tells_its_ticket_holders(
+    admin_client,
+):
+    """Venue.save tells nobody; the admin that saved the venue calls the one rule
+    (`notifications.record_venue_edit`) and says who will be told."""
+    from events.notifications import send_due_venue_notices, send_event_changes  # noqa: PLC0415
+
+    venue = make_venue(name="Hall of Mysteries", address="7 Hidden Row")
+    event = make_event(title="Secret dinner", venue=venue)
+    event.venue_reveal_at = timezone.now() - timedelta(hours=1)
+    event.save(update_fields=["venue_reveal_at"])
+    make_order(event, [(make_ticket_type(event), 1)], paid=True, email="p@example.org")
+    send_due_venue_notices(now=timezone.now())
+    mail.outbox.clear()
+    response = admin_client.post(
+        reverse("admin:events_venue_change", args=[venue.pk]),
+        {
+            "name": venue.name,
+            "address": "9 Pier Road",
+            "directions": "",
+            "latitude": "",
+            "longitude": "",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "will be emailed the new date, time or venue" in response.content.decode()
+    event.refresh_from_db()
+    assert event.venue_changed_at is not None
+    assert send_event_changes(now=timezone.now()) == 1
+    assert "9 Pier Road" in mail.outbox[0].body

@@ -148,3 +148,24 @@ def test_public_lists_skip_the_staff_counts_they_never_show(make_event):
     staff = Event.objects.with_sales_figures(now).get(pk=event.pk)
     assert not hasattr(public, "figure_revenue") and not hasattr(public, "figure_sold")
     assert staff.figure_sold == 0 and staff.figure_revenue == 0
+
+
+def test_the_checkout_refusal_rules_are_one_function(make_event, make_ticket_type, now):
+    """Closed, sold out, members only: `check_checkout_open` says which, in that order."""
+    from django.contrib.auth.models import AnonymousUser  # noqa: PLC0415
+
+    from events.availability import InvalidSelection, SoldOut, check_checkout_open  # noqa: PLC0415
+
+    event = make_event()
+    members = make_ticket_type(event, name="Members", members_only=True)
+    visitor = AnonymousUser()
+    with pytest.raises(InvalidSelection, match="members in good standing"):
+        check_checkout_open(event, buyable=[members], user=visitor, now=now)
+    with pytest.raises(SoldOut, match="no tickets on sale"):
+        check_checkout_open(event, buyable=[], user=visitor, now=now)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    event.refresh_from_db()
+    with pytest.raises(SalesClosed):
+        check_checkout_open(event, buyable=[members], user=visitor, now=now)
+    open_to_all = make_ticket_type(make_event(slug="open-to-all"), name="Anyone")
+    check_checkout_open(open_to_all.event, buyable=[open_to_all], user=visitor, now=now)

@@ -520,6 +520,26 @@ def test_refund_form_refuses_junk_and_orders_not_paid_by_card(
 
 
 @pytest.mark.django_db
+def test_refund_page_is_a_form_whose_bad_input_is_a_422_and_refunds_nothing(
+    client, dinner_event, fake_stripe, staff_user
+):
+    client.force_login(staff_user)
+    order, payment = paid_card_order(client, dinner_event, fake_stripe)
+    url = f"/admin/events/order/{order.pk}/refund/"
+    page = client.get(url).content.decode()
+    assert page.count('name="ticket"') == 2 and page.count("checked") >= 2
+    ids = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
+    too_long = client.post(url, {"ticket": ids, "reason": "x" * 301})
+    assert too_long.status_code == 422
+    assert "at most 300 characters" in too_long.content.decode()
+    none_chosen = client.post(url, {"reason": "Cannot come"})
+    assert none_chosen.status_code == 422
+    assert "Please choose the tickets to refund." in none_chosen.content.decode()
+    payment.refresh_from_db()
+    assert payment.amount_refunded == 0 and not fake_stripe.refunds
+
+
+@pytest.mark.django_db
 def test_late_expired_event_after_completion_changes_nothing(client, dinner_event, fake_stripe):
     order, payment = paid_card_order(client, dinner_event, fake_stripe)
     session = dict(fake_stripe.sessions[payment.checkout_session_id], status="expired")

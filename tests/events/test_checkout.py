@@ -257,7 +257,7 @@ def test_closed_sale_is_refused_with_a_clear_message(
         if isinstance(value, int):
             value = now + datetime.timedelta(hours=value)
         setattr(secret_event, field, value)
-    secret_event.save()
+    secret_event.save(update_fields=list(change))
     response = client.post(url(secret_event), dinner_post(dinner))
     assert response.status_code == 409
     assert message in response.content.decode()
@@ -273,7 +273,7 @@ def test_draft_event_has_no_checkout(client, make_event, make_ticket_type):
 
 def test_sold_out_between_form_and_submit_is_a_clear_409(client, secret_event, dinner):
     dinner.quantity = 1
-    dinner.save()
+    dinner.save(update_fields=["quantity"])
     response = client.post(url(secret_event), dinner_post(dinner))
     assert response.status_code in (409, 422)
     assert "left" in response.content.decode() or "sold out" in response.content.decode().lower()
@@ -282,7 +282,7 @@ def test_sold_out_between_form_and_submit_is_a_clear_409(client, secret_event, d
 
 def test_sold_out_event_points_to_the_waiting_list(client, secret_event, dinner, buy, now):
     dinner.quantity = 2
-    dinner.save()
+    dinner.save(update_fields=["quantity"])
     buy(secret_event, 2, now=now)
     page = client.get(url(secret_event)).content.decode()
     assert f"/events/{secret_event.slug}/waitlist/" in page
@@ -317,7 +317,7 @@ def test_free_class_collects_a_postal_address(client, online_class):
 
 def test_waiting_list_offer_lets_its_holder_buy_held_places(client, secret_event, dinner, buy, now):
     dinner.quantity = 4
-    dinner.save()
+    dinner.save(update_fields=["quantity"])
     buy(secret_event, 2, now=now)
     entry = WaitlistEntry.objects.create(
         event=secret_event,
@@ -351,7 +351,7 @@ def test_malformed_offer_token_is_ignored(client, secret_event, dinner, offer):
 
 def test_members_only_event_asks_visitors_to_sign_in(client, secret_event, dinner, member):
     secret_event.members_only = True
-    secret_event.save()
+    secret_event.save(update_fields=["members_only"])
     page = client.get(url(secret_event)).content.decode()
     assert "for members in good standing" in page
     assert client.post(url(secret_event), dinner_post(dinner)).status_code == 403

@@ -142,6 +142,6 @@ def test_buy_tickets_is_reachable_from_the_top_of_the_event_page(client, secret_
 
 def test_no_buy_tickets_by_the_title_when_nothing_is_on_sale(client, secret_event, dinner):
     dinner.quantity = 0
-    dinner.save()
+    dinner.save(update_fields=["quantity"])
     page = client.get(secret_event.get_absolute_url()).content.decode()
     assert "tickets-jump" not in page

@@ -2,10 +2,11 @@ import csv
 import io
 
 import pytest
+from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from events.models import Order
+from events.models import Event, Order, Ticket
 
 from .factories import make_event, make_order, make_staff, make_ticket_type
 
@@ -184,3 +185,30 @@ def test_export_query_count_does_not_grow_with_tickets(staff_client, django_asse
         with django_assert_max_num_queries(8):
             rows = _rows(staff_client.get(url))
         assert len(rows) > n
+
+
+def test_a_ticket_and_an_order_say_what_their_export_rows_hold_by_heading(dinner):
+    """The export's rows are the models' (`Ticket.attendee_export`, `Order.address_export`):
+    one dictionary per row, keyed by the column heading."""
+    ticket = Ticket.objects.confirmed_for(dinner).get(attendee_name="Ben Able")
+    row = ticket.attendee_export()
+    assert list(row) == Ticket.attendee_export_headings()
+    assert (row["Attendee"], row["Buyer"], row["Paid"]) == ("Ben Able", "Ann Able", "yes")
+    assert ticket.dietary_export() == {
+        "Attendee": "Ben Able",
+        "Meal": "Vegetarian",
+        "Dietary notes": "No nuts",
+    }
+    order = Order.objects.annotate(ticket_count=Count("tickets")).get(email="ann@example.org")
+    address = order.address_export()
+    assert list(address) == Order.address_export_headings()
+    assert (address["Order"], address["Tickets"]) == (order.reference, 2)
+
+
+def test_admin_filters_are_the_querysets_rules(dinner, now):
+    ticket = Ticket.objects.confirmed_for(dinner).first()
+    Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=now)
+    assert list(Ticket.objects.checked_in()) == [ticket]
+    assert ticket not in Ticket.objects.not_checked_in()
+    assert dinner in Event.objects.ending_from(now)
+    assert dinner not in Event.objects.ended_before(now)

@@ -11,10 +11,11 @@ from events.models import Event, Order, Venue
 from events.notifications import (
     queue_order_confirmation,
     record_event_move,
+    record_venue_edit,
     send_due_venue_notices,
     send_event_changes,
 )
-from events.orders import reserve_tickets
+from events.orders import ReservationRequest, reserve_tickets
 from outbox.delivery import drain
 from outbox.models import OutgoingEmail
 from tests.concurrency import race
@@ -82,11 +83,13 @@ def test_cancelled_and_held_orders_get_no_notice(secret_event, buy, now):
 
     cancel_order(order=buy(secret_event, 1, now=now, email="gone@example.org"), now=now)
     reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.first(), 1)],
-        buyer={"name": "Held", "email": "held@example.org"},
-        idempotency_key=None,
-        now=secret_event.venue_reveal_at - datetime.timedelta(minutes=5),
+        ReservationRequest(
+            event=secret_event,
+            lines=[(secret_event.ticket_types.first(), 1)],
+            buyer={"name": "Held", "email": "held@example.org"},
+            idempotency_key=None,
+            now=secret_event.venue_reveal_at - datetime.timedelta(minutes=5),
+        )
     )
     mail.outbox.clear()
     assert send_due_venue_notices(now=secret_event.venue_reveal_at) == 0
@@ -163,11 +166,13 @@ def test_confirmation_of_a_held_order_promises_no_venue_email(secret_event, now)
     # an email will follow: the reveal job never writes to an order without tickets.
     after = secret_event.venue_reveal_at + datetime.timedelta(hours=2)
     held = reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.get(), 1)],
-        buyer={"name": "H", "email": "held@example.org"},
-        idempotency_key=None,
-        now=after,
+        ReservationRequest(
+            event=secret_event,
+            lines=[(secret_event.ticket_types.get(), 1)],
+            buyer={"name": "H", "email": "held@example.org"},
+            idempotency_key=None,
+            now=after,
+        )
     ).order
     mail.outbox.clear()
     queue_order_confirmation(held, now=after)
@@ -225,7 +230,7 @@ def move_venue(event, name, *, at) -> int:
         before = Event.objects.get(pk=event.pk)
         event.refresh_from_db()
         event.venue = Venue.objects.create(name=name, address="9 Pier Road")
-        event.save()
+        event.save(update_fields=["venue"])
         return record_event_move(event, before=before, now=at)
 
 
@@ -251,9 +256,11 @@ def test_editing_the_venue_address_after_reveal_sends_one_update(secret_event, b
     send_due_venue_notices(now=at)
     mail.outbox.clear()
     with time_machine.travel(at + datetime.timedelta(minutes=30), tick=False):
+        before = Venue.objects.get(pk=venue.pk)
         venue = Venue.objects.get(pk=venue.pk)
         venue.address = "1 New Street\nNorfolk, VA"
         venue.save()
+        assert record_venue_edit(venue, before=before, now=at + datetime.timedelta(minutes=30)) == 1
     assert send_event_changes(now=at + datetime.timedelta(hours=1)) == 1
     assert "1 New Street" in mail.outbox[0].body
 
@@ -282,11 +289,13 @@ def test_second_change_sends_a_second_update(secret_event, buy, now):
 
 def test_run_jobs_expires_holds_and_sends_notices(secret_event, now):
     reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.first(), 2)],
-        buyer={"name": "Held", "email": "held@example.org"},
-        idempotency_key=None,
-        now=now,
+        ReservationRequest(
+            event=secret_event,
+            lines=[(secret_event.ticket_types.first(), 2)],
+            buyer={"name": "Held", "email": "held@example.org"},
+            idempotency_key=None,
+            now=now,
+        )
     )
     out = StringIO()
     with time_machine.travel(now + datetime.timedelta(hours=1), tick=False):
@@ -303,7 +312,7 @@ def test_saving_a_partly_loaded_event_after_reveal_is_no_venue_change(secret_eve
         event.save(update_fields=["title"])
         whole = type(secret_event).objects.get(pk=secret_event.pk)
         whole.summary = "New words"
-        whole.save()
+        whole.save(update_fields=["summary"])
         partial = Venue.objects.only("directions").get(pk=venue.pk)
         partial.directions = "Through the blue gate."  # unchanged
         partial.save(update_fields=["directions"])

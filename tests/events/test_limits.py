@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.limits import LimitReached
 from events.models import Order
-from events.orders import mark_order_paid, reserve_tickets
+from events.orders import ReservationRequest, mark_order_paid, reserve_tickets
 from tests.concurrency import race
 
 from .factories import make_event, make_ticket_type
@@ -163,12 +163,14 @@ def test_unpaid_places_limit_holds_under_concurrent_checkouts():
 
     def attempt(index):
         return reserve_tickets(
-            event=event,
-            lines=[(ticket_type, 2)],
-            buyer={"name": "Hoarder", "email": "pat@example.org"},
-            idempotency_key=f"race-unpaid-{index}-abcdefghijkl",
-            now=now,
-            pays_later=True,
+            ReservationRequest(
+                event=event,
+                lines=[(ticket_type, 2)],
+                buyer={"name": "Hoarder", "email": "pat@example.org"},
+                idempotency_key=f"race-unpaid-{index}-abcdefghijkl",
+                now=now,
+                pays_later=True,
+            )
         )
 
     outcomes = race(4, attempt)

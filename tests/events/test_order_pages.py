@@ -6,7 +6,7 @@ import time_machine
 from django.core import mail
 
 from events.models import Event, Order
-from events.orders import cancel_order, reserve_tickets
+from events.orders import ReservationRequest, cancel_order, reserve_tickets
 from events.qr import ticket_qr_svg
 
 
@@ -91,11 +91,13 @@ def test_online_link_only_for_ticket_holders(client, make_event, make_ticket_typ
 
 def test_held_order_link_does_not_reveal_the_venue(client, secret_event, now):
     held = reserve_tickets(
-        event=secret_event,
-        lines=[(secret_event.ticket_types.get(), 1)],
-        buyer={"name": "H", "email": "h@example.org"},
-        idempotency_key=None,
-        now=now,
+        ReservationRequest(
+            event=secret_event,
+            lines=[(secret_event.ticket_types.get(), 1)],
+            buyer={"name": "H", "email": "h@example.org"},
+            idempotency_key=None,
+            now=now,
+        )
     ).order
     with time_machine.travel(secret_event.venue_reveal_at + datetime.timedelta(minutes=1)):
         page = client.get(held.get_absolute_url()).content.decode()
@@ -132,7 +134,7 @@ def test_cancellation_is_shown_even_when_its_email_fails(client, unpaid_order, m
 
 def test_cancelled_order_page_says_so_and_offers_nothing_to_use(client, order, now):
     order.address_line1 = "1 Main St"
-    order.save()
+    order.save(update_fields=["address_line1"])
     cancel_order(order=order, now=now)
     page = client.get(order.get_absolute_url()).content.decode()
     assert "This order is cancelled since" in page

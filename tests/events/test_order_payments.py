@@ -14,7 +14,7 @@ from django.utils import timezone
 from events.availability import InvalidSelection
 from events.checkout import place_order
 from events.models import Order
-from events.orders import cancel_order, release_unpaid_order
+from events.orders import ReservationRequest, cancel_order, release_unpaid_order
 from events.receipts import order_receipt_url
 from payments.models import Payment
 
@@ -45,14 +45,16 @@ def admin_client(client, staff_user):
 
 def reserve_unpaid(event, *, now, quantity=2) -> Order:
     return place_order(
-        event=event,
-        lines=[(event.ticket_types.get(), quantity)],
-        buyer={"name": "Pat Buyer", "email": "pat@example.org"},
-        attendees=None,
-        user=None,
-        idempotency_key=next(KEYS),
+        ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), quantity)],
+            buyer={"name": "Pat Buyer", "email": "pat@example.org"},
+            attendees=None,
+            user=None,
+            idempotency_key=next(KEYS),
+            now=now,
+        ),
         payment_method="offline",
-        now=now,
     ).order
 
 
@@ -126,14 +128,16 @@ def test_free_order_has_no_payment_record(client, now):
     event = make_event(title="Free Talk", starts_at=now + timedelta(days=3))
     make_ticket_type(event, name="Seat", price=Decimal("0"), quantity=5)
     order = place_order(
-        event=event,
-        lines=[(event.ticket_types.get(), 1)],
-        buyer={"name": "Fay Free", "email": "fay@example.org"},
-        attendees=None,
-        user=None,
-        idempotency_key=next(KEYS),
+        ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), 1)],
+            buyer={"name": "Fay Free", "email": "fay@example.org"},
+            attendees=None,
+            user=None,
+            idempotency_key=next(KEYS),
+            now=now,
+        ),
         payment_method="free",
-        now=now,
     ).order
     assert order.status == Order.Status.CONFIRMED
     assert not Payment.objects.exists()
@@ -141,14 +145,16 @@ def test_free_order_has_no_payment_record(client, now):
 
 def _free_order(event, now):
     return place_order(
-        event=event,
-        lines=[(event.ticket_types.get(), 1)],
-        buyer={"name": "Fay Free", "email": "fay@example.org"},
-        attendees=None,
-        user=None,
-        idempotency_key=next(KEYS),
+        ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), 1)],
+            buyer={"name": "Fay Free", "email": "fay@example.org"},
+            attendees=None,
+            user=None,
+            idempotency_key=next(KEYS),
+            now=now,
+        ),
         payment_method="free",
-        now=now,
     )
 
 
@@ -172,7 +178,7 @@ def test_a_free_order_and_its_confirmation_are_one_transaction(monkeypatch, now)
     def outbox_refuses(order, *, now):
         raise RuntimeError("the outbox table is unreachable")
 
-    monkeypatch.setattr("events.checkout.queue_order_confirmation", outbox_refuses)
+    monkeypatch.setattr("events.orders.queue_order_confirmation", outbox_refuses)
     with pytest.raises(RuntimeError):
         _free_order(event, now)
     assert not Order.objects.exists()

@@ -1,6 +1,7 @@
 import datetime
 import multiprocessing
 import threading
+from dataclasses import FrozenInstanceError, replace
 from decimal import Decimal
 
 import pytest
@@ -8,9 +9,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from events.availability import InvalidSelection, SalesClosed, SoldOut, lock_event, places_left
+from events.limits import LimitReached
 from events.listing import SalesState, event_sales_state
 from events.models import Event, Order, TicketType, WaitlistEntry
 from events.orders import (
+    ReservationRequest,
     cancel_order,
     confirm_order,
     expire_stale_holds,
@@ -27,12 +30,14 @@ BUYER = {"name": "Ada Buyer", "email": "ada@example.org"}
 
 def reserve(event, ticket_type, quantity, *, now, key=None, **kwargs):
     return reserve_tickets(
-        event=event,
-        lines=[(ticket_type, quantity)],
-        buyer=BUYER,
-        idempotency_key=key,
-        now=now,
-        **kwargs,
+        ReservationRequest(
+            event=event,
+            lines=[(ticket_type, quantity)],
+            buyer=BUYER,
+            idempotency_key=key,
+            now=now,
+            **kwargs,
+        )
     ).order
 
 
@@ -87,11 +92,13 @@ def test_lines_over_capacity_together_are_refused(make_event, make_ticket_type, 
     second = make_ticket_type(event, name="B", quantity=5)
     with pytest.raises(SoldOut):
         reserve_tickets(
-            event=event,
-            lines=[(first, 2), (second, 2)],
-            buyer=BUYER,
-            idempotency_key=None,
-            now=now,
+            ReservationRequest(
+                event=event,
+                lines=[(first, 2), (second, 2)],
+                buyer=BUYER,
+                idempotency_key=None,
+                now=now,
+            )
         )
     event.refresh_from_db()
     assert event.reserved == 0
@@ -108,11 +115,40 @@ def test_database_refuses_to_overfill_event_capacity(make_event):
         Event.objects.filter(pk=event.pk).update(reserved=3)
 
 
+def test_a_web_reservation_is_one_request_counted_once_per_submission(
+    event, ticket_type, now, settings
+):
+    """The checkout hands `reserve_tickets` one frozen request: a submission from the web
+    (`client_ip`) is counted against the checkout limits when it is new, not when sent
+    again, and its order keeps only a keyed hash of the address."""
+    settings.EVENTS_CHECKOUT_LIMIT_PER_IP = 1
+    request = ReservationRequest(
+        event=event,
+        lines=[(ticket_type, 1)],
+        buyer=BUYER,
+        idempotency_key="web-key-0123456789abcdef",
+        now=now,
+        client_ip="198.51.100.4",
+    )
+    first = reserve_tickets(request)
+    again = reserve_tickets(request)
+    assert (first.created, again.created) == (True, False)
+    assert first.order.network_key and "198.51.100.4" not in first.order.network_key
+    with pytest.raises(LimitReached):
+        reserve_tickets(replace(request, idempotency_key="web-key-another-0123456789"))
+    with pytest.raises(FrozenInstanceError):
+        request.pays_later = True  # type: ignore[misc]
+
+
 def test_same_submission_twice_makes_one_order(event, ticket_type, now):
     lines = [(ticket_type, 2)]
     key = "same-key-0123456789abcdef"
-    first = reserve_tickets(event=event, lines=lines, buyer=BUYER, idempotency_key=key, now=now)
-    second = reserve_tickets(event=event, lines=lines, buyer=BUYER, idempotency_key=key, now=now)
+    first = reserve_tickets(
+        ReservationRequest(event=event, lines=lines, buyer=BUYER, idempotency_key=key, now=now)
+    )
+    second = reserve_tickets(
+        ReservationRequest(event=event, lines=lines, buyer=BUYER, idempotency_key=key, now=now)
+    )
     ticket_type.refresh_from_db()
     assert (first.created, second.created) == (True, False)
     assert first.order.pk == second.order.pk
@@ -252,7 +288,7 @@ def test_sales_closed_outside_the_registration_window(event, ticket_type, now, c
         if value in ("+1", "-1"):
             value = now + datetime.timedelta(hours=int(value))
         setattr(event, field, value)
-    event.save()
+    event.save(update_fields=list(change))
     with pytest.raises(SalesClosed, match=message):
         reserve(event, ticket_type, 1, now=now)
 
@@ -344,11 +380,13 @@ def test_an_offer_for_no_ticket_type_holds_its_places_once(make_event, make_tick
     assert places_left_for(child, now=now) == 1
     with pytest.raises(SoldOut):
         reserve_tickets(
-            event=event,
-            lines=[(dinner, 1), (child, 1)],
-            buyer=BUYER,
-            idempotency_key=None,
-            now=now,
+            ReservationRequest(
+                event=event,
+                lines=[(dinner, 1), (child, 1)],
+                buyer=BUYER,
+                idempotency_key=None,
+                now=now,
+            )
         )
     reserve(event, child, 1, now=now)
     # The last place is the offer's, whichever type its holder picks.
@@ -414,7 +452,9 @@ def _same_submission_eight_times(event, ticket_type, key, now):
 
     def submit(index):
         return reserve_tickets(
-            event=event, lines=[(ticket_type, 2)], buyer=BUYER, idempotency_key=key, now=now
+            ReservationRequest(
+                event=event, lines=[(ticket_type, 2)], buyer=BUYER, idempotency_key=key, now=now
+            )
         )
 
     return race(8, submit)

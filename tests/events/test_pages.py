@@ -120,7 +120,7 @@ def test_detail_links_the_related_sister_city(client, secret_event):
     toulon = City.objects.create(name="Toulon", slug="toulon", country="FR")
     partnership = Partnership.objects.create(home_city=home, partner_city=toulon, slug="toulon")
     secret_event.partnership = partnership
-    secret_event.save()
+    secret_event.save(update_fields=["partnership"])
     page = client.get(secret_event.get_absolute_url()).content.decode()
     assert 'href="/cities/toulon/"' in page
     assert "Toulon" in page
@@ -134,7 +134,7 @@ def test_detail_names_a_paused_partnership_without_nested_parentheses(client, se
     secret_event.partnership = Partnership.objects.create(
         home_city=home, partner_city=city, slug="kitakyushu", status=Partnership.Status.PAUSED
     )
-    secret_event.save()
+    secret_event.save(update_fields=["partnership"])
     page = client.get(secret_event.get_absolute_url()).content.decode()
     assert '<a href="/cities/kitakyushu/">Kitakyushu</a>, sister city (paused)' in page
     assert "(sister city (paused))" not in page
@@ -284,7 +284,7 @@ def test_open_page_reloads_itself_at_the_reveal_only_while_it_is_pending(client,
     assert "js/events-reveal.js" in before
     assert "data-reveal-at=" in before
     secret_event.venue_reveal_at = secret_event.starts_at - datetime.timedelta(days=10)
-    secret_event.save()
+    secret_event.save(update_fields=["venue_reveal_at"])
     after = client.get(secret_event.get_absolute_url()).content.decode()
     assert "js/events-reveal.js" not in after
     assert "data-reveal-at=" not in after

@@ -17,7 +17,7 @@ from events import jobs, notifications
 from events.availability import InvalidSelection
 from events.checkout import place_order
 from events.models import Event, Order, WaitlistEntry
-from events.orders import mark_order_paid, release_unpaid_order
+from events.orders import ReservationRequest, mark_order_paid, release_unpaid_order
 from tests.concurrency import race
 
 from .factories import make_event, make_ticket_type
@@ -57,14 +57,16 @@ def post_data(event, *, quantity=1, email="pat@example.org", method="offline", k
 
 def reserve_unpaid(event, *, now, quantity=1, email="pat@example.org") -> Order:
     return place_order(
-        event=event,
-        lines=[(event.ticket_types.get(), quantity)],
-        buyer={"name": "Pat Buyer", "email": email},
-        attendees=None,
-        user=None,
-        idempotency_key=next(KEYS),
+        ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), quantity)],
+            buyer={"name": "Pat Buyer", "email": email},
+            attendees=None,
+            user=None,
+            idempotency_key=next(KEYS),
+            now=now,
+        ),
         payment_method="offline",
-        now=now,
     ).order
 
 
@@ -85,11 +87,11 @@ def test_checkout_offers_pay_later_only_while_the_event_allows_it(client, dinner
     assert "Pay by check or at the door" in page
     assert "Paying later reserves your places until" in page
     dinner.pay_later_until = now - timedelta(minutes=1)
-    dinner.save()
+    dinner.save(update_fields=["pay_later_until"])
     assert "Pay by check or at the door" not in client.get(url(dinner)).content.decode()
     dinner.pay_later_until = None
     dinner.pay_later_allowed = False
-    dinner.save()
+    dinner.save(update_fields=["pay_later_until", "pay_later_allowed"])
     assert "Pay by check or at the door" not in client.get(url(dinner)).content.decode()
 
 
@@ -105,7 +107,7 @@ def test_posted_pay_later_outside_its_window_is_a_form_error(client, dinner, now
         dinner.pay_later_allowed = False
     else:
         dinner.pay_later_until = now - timedelta(hours=1)
-    dinner.save()
+    dinner.save(update_fields=["pay_later_allowed", "pay_later_until"])
     response = client.post(url(dinner), post_data(dinner))
     assert response.status_code == 422
     assert "not offered for this event" in response.content.decode()
@@ -115,7 +117,7 @@ def test_posted_pay_later_outside_its_window_is_a_form_error(client, dinner, now
 
 def test_place_order_refuses_pay_later_the_event_does_not_offer(dinner, now):
     dinner.pay_later_allowed = False
-    dinner.save()
+    dinner.save(update_fields=["pay_later_allowed"])
     with pytest.raises(InvalidSelection):
         reserve_unpaid(dinner, now=now)
     assert not Order.objects.exists()
@@ -306,14 +308,16 @@ def test_a_free_order_is_a_ticket_holder_without_payment(now):
     event = make_event(starts_at=now + timedelta(days=10))
     make_ticket_type(event, name="Talk", price=Decimal("0"))
     order = place_order(
-        event=event,
-        lines=[(event.ticket_types.get(), 1)],
-        buyer={"name": "Fay Free", "email": "fay@example.org"},
-        attendees=None,
-        user=None,
-        idempotency_key=next(KEYS),
+        ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), 1)],
+            buyer={"name": "Fay Free", "email": "fay@example.org"},
+            attendees=None,
+            user=None,
+            idempotency_key=next(KEYS),
+            now=now,
+        ),
         payment_method="free",
-        now=now,
     ).order
     assert order.paid_at is None and order.holds_tickets
     assert Order.objects.holding_tickets().filter(pk=order.pk).exists()

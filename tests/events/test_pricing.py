@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from events.availability import InvalidSelection
-from events.orders import reserve_tickets
+from events.orders import ReservationRequest, reserve_tickets
 from events.pricing import may_buy, ticket_prices
 
 
@@ -49,23 +49,27 @@ def test_members_only_tickets_need_a_member(secret_event, make_ticket_type, memb
     assert not may_buy(exclusive, user=non_member, on=today())
     with pytest.raises(InvalidSelection, match="members"):
         reserve_tickets(
-            event=secret_event,
-            lines=[(exclusive, 1)],
-            buyer={"name": "V", "email": "v@example.org"},
-            user=non_member,
-            idempotency_key=None,
-            now=timezone.now(),
+            ReservationRequest(
+                event=secret_event,
+                lines=[(exclusive, 1)],
+                buyer={"name": "V", "email": "v@example.org"},
+                user=non_member,
+                idempotency_key=None,
+                now=timezone.now(),
+            )
         )
 
 
 def test_member_order_is_charged_member_price(secret_event, dinner, member):
     order = reserve_tickets(
-        event=secret_event,
-        lines=[(dinner, 1)],
-        buyer={"name": "Mia", "email": "member@example.org"},
-        user=member,
-        idempotency_key=None,
-        now=timezone.now(),
+        ReservationRequest(
+            event=secret_event,
+            lines=[(dinner, 1)],
+            buyer={"name": "Mia", "email": "member@example.org"},
+            user=member,
+            idempotency_key=None,
+            now=timezone.now(),
+        )
     ).order
     assert order.total == Decimal("55.00")
     assert order.tickets.get().price == Decimal("55.00")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from association.models import Association
 from events import notifications
 from events.checkout import place_order
+from events.orders import ReservationRequest
 from membership.dues import begin_membership
 from membership.models import MembershipPlan, User
 from tests.donations.conftest import donation_data
@@ -56,14 +57,16 @@ def test_an_order_paid_by_check_says_whom_to_pay_and_where(client, association):
     event = make_event(starts_at=now + timedelta(days=10), pay_later_days=7)
     make_ticket_type(event, name="Dinner", price=Decimal("50.00"), quantity=4)
     order = place_order(
-        event=event,
-        lines=[(event.ticket_types.get(), 1)],
-        buyer={"name": "Pat Buyer", "email": "pat@example.org"},
-        attendees=None,
-        user=None,
-        idempotency_key="check-instructions-order-0001",
+        ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), 1)],
+            buyer={"name": "Pat Buyer", "email": "pat@example.org"},
+            attendees=None,
+            user=None,
+            idempotency_key="check-instructions-order-0001",
+            now=now,
+        ),
         payment_method="offline",
-        now=now,
     ).order
     (confirmation,) = mail.outbox
     page = client.get(order.get_absolute_url()).content.decode()

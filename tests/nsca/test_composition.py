@@ -14,7 +14,7 @@ from donations.donation_payments import record_check_received
 from donations.giving import begin_donation
 from donations.models import Designation
 from events.models import Event, TicketType, Venue
-from events.orders import confirm_order, reserve_tickets
+from events.orders import ReservationRequest, confirm_order, reserve_tickets
 from membership.models import User
 
 pytestmark = pytest.mark.django_db
@@ -72,12 +72,14 @@ def buy(event, user):
     now = timezone.now()
     ticket_type = event.ticket_types.get()
     order = reserve_tickets(
-        event=event,
-        lines=[(ticket_type, 1)],
-        user=user,
-        idempotency_key=None,
-        now=now,
-        buyer={"buyer_name": user.get_full_name() or user.email, "email": user.email},
+        ReservationRequest(
+            event=event,
+            lines=[(ticket_type, 1)],
+            user=user,
+            idempotency_key=None,
+            now=now,
+            buyer={"buyer_name": user.get_full_name() or user.email, "email": user.email},
+        )
     ).order
     return confirm_order(order=order, now=now)
 
@@ -222,23 +224,27 @@ def test_order_page_query_count_does_not_grow_with_tickets(
     now = timezone.now()
     small_order = confirm_order(
         order=reserve_tickets(
-            event=event,
-            lines=[(ticket_type, 1)],
-            user=None,
-            idempotency_key=None,
-            now=now,
-            buyer={"buyer_name": "A", "email": "a@example.org"},
+            ReservationRequest(
+                event=event,
+                lines=[(ticket_type, 1)],
+                user=None,
+                idempotency_key=None,
+                now=now,
+                buyer={"buyer_name": "A", "email": "a@example.org"},
+            )
         ).order,
         now=now,
     )
     large_order = confirm_order(
         order=reserve_tickets(
-            event=event,
-            lines=[(ticket_type, 8)],
-            user=None,
-            idempotency_key=None,
-            now=now,
-            buyer={"buyer_name": "B", "email": "b@example.org"},
+            ReservationRequest(
+                event=event,
+                lines=[(ticket_type, 8)],
+                user=None,
+                idempotency_key=None,
+                now=now,
+                buyer={"buyer_name": "B", "email": "b@example.org"},
+            )
         ).order,
         now=now,
     )
