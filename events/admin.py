@@ -46,14 +46,78 @@ from .orders import cancel_order, release_unpaid_order
 REVEAL_LEAD = timedelta(hours=24)
 
 
+class VenueAdminForm(forms.ModelForm):
+    tell_ticket_holders = forms.BooleanField(
+        label=_("Yes, email the ticket holders the new venue details"),
+        required=False,
+        help_text=_(
+            "Asked only when ticket holders of a coming event already know this venue: "
+            "each of them is then emailed once with the new details (a secret venue is "
+            "told only from its reveal)."
+        ),
+    )
+
+    class Meta:
+        model = Venue
+        fields = "__all__"  # noqa: DJ007 - the admin narrows it to its fieldsets
+
+    def clean(self):
+        cleaned = super().clean()
+        # An edit of what the reveal shows is news to those told the venue (`Venue.save`
+        # records it on its events, and the event-move email tells them): the save waits
+        # for staff to say so, as when an event moves (a checkbox, no JavaScript).
+        edited = [name for name in Venue.REVEALED_FIELDS if name in self.changed_data]
+        if not self.instance.pk or not edited or cleaned.get("tell_ticket_holders"):
+            return cleaned
+        told = notifications.orders_told_the_venue(self.instance, now=timezone.now()).count()
+        if told:
+            self.add_error(
+                "tell_ticket_holders",
+                ngettext(
+                    "%(count)d order of a coming event at this venue was told where it is: "
+                    "its buyer will be emailed the new details. Tick this box to save and "
+                    "tell them.",
+                    "%(count)d orders of coming events at this venue were told where it "
+                    "is: their buyers will be emailed the new details. Tick this box to "
+                    "save and tell them.",
+                    told,
+                )
+                % {"count": told},
+            )
+        return cleaned
+
+
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
+    form = VenueAdminForm
     list_display = ("name", "address", "event_count")
     search_fields = ("name", "address")
     fieldsets = (
         (None, {"fields": ("name", "address", "directions")}),
         (_("Coordinates"), {"fields": ("latitude", "longitude"), "classes": ("collapse",)}),
+        (_("Ticket holders"), {"fields": ("tell_ticket_holders",)}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        # A new venue has no ticket holders to tell.
+        return self.fieldsets if obj is not None else self.fieldsets[:2]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # Venue.save records the change
+        if change:
+            told = (
+                notifications.due_event_changes(now=timezone.now()).filter(event__venue=obj).count()
+            )
+            if told:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "The buyer of %(count)d order will be emailed the new venue details.",
+                        "The buyers of %(count)d orders will be emailed the new venue details.",
+                        told,
+                    )
+                    % {"count": told},
+                )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_event_count=Count("events"))
