@@ -122,7 +122,7 @@ class VenueAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_event_count=Count("events"))
 
-    @admin.display(description=_("events"), ordering="_event_count")
+    @admin.display(description=_("Events"), ordering="_event_count")
     def event_count(self, venue):
         return venue._event_count
 
@@ -213,7 +213,7 @@ class UpcomingOrPastFilter(admin.SimpleListFilter):
 class EventAdminForm(forms.ModelForm):
     # Online links are https (Django 6's default; 5.2 warns without it).
     online_link = forms.URLField(
-        label=_("online link"),
+        label=_("Online link"),
         required=False,
         assume_scheme="https",
         help_text=Event._meta.get_field("online_link").help_text,
@@ -444,31 +444,31 @@ class EventAdmin(admin.ModelAdmin):
                 lock_event(event_id=object_id)
         return super().get_object(request, object_id, from_field)
 
-    @admin.display(description=_("sold"), ordering="figure_sold")
+    @admin.display(description=_("Sold"), ordering="figure_sold")
     def sold(self, event):
         return getattr(event, "figure_sold", "—")
 
-    @admin.display(description=_("held"), ordering="figure_held")
+    @admin.display(description=_("Held"), ordering="figure_held")
     def held(self, event):
         return getattr(event, "figure_held", "—")
 
-    @admin.display(description=_("unpaid"), ordering="figure_unpaid")
+    @admin.display(description=_("Unpaid"), ordering="figure_unpaid")
     def unpaid(self, event):
         """Places held by pay-later reservations not yet paid (counted in "sold")."""
         return getattr(event, "figure_unpaid", "—")
 
-    @admin.display(description=_("checked in"), ordering="figure_checked_in")
+    @admin.display(description=_("Checked in"), ordering="figure_checked_in")
     def checked_in(self, event):
         return getattr(event, "figure_checked_in", "—")
 
-    @admin.display(description=_("remaining"))
+    @admin.display(description=_("Remaining"))
     def remaining(self, event):
         """What can still be sold now: the count the public page shows."""
         if not hasattr(event, "open_offers"):
             return "—"
         return places_left(event, now=timezone.now()).total
 
-    @admin.display(description=_("revenue"), ordering="figure_revenue")
+    @admin.display(description=_("Revenue"), ordering="figure_revenue")
     def revenue(self, event):
         if not hasattr(event, "figure_revenue"):
             return "—"
@@ -620,11 +620,11 @@ class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     def method(self, order):
         return method_in_words(order.payment_method)
 
-    @admin.display(description=_("paid"), boolean=True)
+    @admin.display(description=_("Paid"), boolean=True)
     def paid(self, order):
         return order.is_paid
 
-    @admin.display(description=_("card payment"))
+    @admin.display(description=_("Card payment"))
     def card_payment(self, order):
         """The card payment's state, a dispute or refund made in Stripe's dashboard
         included, with a link to it among the payments."""
@@ -879,20 +879,20 @@ class TicketAdmin(admin.ModelAdmin):
             ngettext("%(n)d check-in undone.", "%(n)d check-ins undone.", undone) % {"n": undone},
         )
 
-    @admin.display(description=_("attendee"), ordering="attendee_name")
+    @admin.display(description=_("Attendee"), ordering="attendee_name")
     def attendee(self, ticket):
         return ticket.holder_name
 
-    @admin.display(description=_("event"), ordering="order__event__starts_at")
+    @admin.display(description=_("Event"), ordering="order__event__starts_at")
     def event(self, ticket):
         return ticket.order.event
 
-    @admin.display(description=_("order"), ordering="order__reference")
+    @admin.display(description=_("Order"), ordering="order__reference")
     def order_link(self, ticket):
         url = reverse("admin:events_order_change", args=[ticket.order_id])
         return format_html('<a href="{}">{}</a>', url, ticket.order.reference)
 
-    @admin.display(description=_("order status"))
+    @admin.display(description=_("Order status"))
     def order_status(self, ticket):
         return ticket.order.get_status_display()
 
@@ -950,6 +950,6 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_offer_state(timezone.now())
 
-    @admin.display(description=_("state"), ordering="offer_state")
+    @admin.display(description=_("State"), ordering="offer_state")
     def state(self, entry):
         return OfferState(entry.offer_state).label

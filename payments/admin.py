@@ -242,7 +242,7 @@ class PaymentAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
 
         return csv_response(rows(), filename="payments.csv")
 
-    @admin.display(boolean=True, description=_("needs a look"))
+    @admin.display(boolean=True, description=_("Needs a look"))
     def has_problem(self, obj):
         return bool(obj.problem)
 
