@@ -656,7 +656,7 @@ class OrderState(models.TextChoices):
 
     @property
     def tone(self) -> str:
-        """The badge's colour (a CSS class suffix): ok, warn or error."""
+        """The badge's color (a CSS class suffix): ok, warn or error."""
         if self in (OrderState.PAID, OrderState.CONFIRMED):
             return "ok"
         if self in (OrderState.HELD, OrderState.PAYMENT_DUE):
