@@ -36,6 +36,7 @@ from .models import (
     Event,
     OfferState,
     Order,
+    RefundedTicket,
     Ticket,
     TicketType,
     Venue,
@@ -502,6 +503,30 @@ class TicketInline(admin.TabularInline):
             .select_related("order", "ticket_type__event", "checked_in_by")
         )
 
+
+class RefundedTicketInline(admin.TabularInline):
+    """The tickets a partial refund took off the order, kept for the record (and the door)."""
+
+    model = RefundedTicket
+    extra = 0
+    can_delete = False
+    fields = ("code", "ticket_type", "attendee_name", "price_refunded", "refunded_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("Price"))
+    def price_refunded(self, ticket):
+        return format_money(ticket.price)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Part of the order: whoever sees orders sees them (no permission of its own).
+        return request.user.has_perm("events.view_order")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -524,7 +549,7 @@ class AwaitingPaymentFilter(admin.SimpleListFilter):
 
 @admin.register(Order)
 class OrderAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
-    inlines = [TicketInline]
+    inlines = [TicketInline, RefundedTicketInline]
     # Narrow enough for a 1280 px screen: the buyer's name and address share a column, and
     # when it was placed is the date hierarchy above the list.
     list_display = (

@@ -340,3 +340,14 @@ def test_a_ticket_taken_off_its_order_by_a_partial_refund_is_refunded_at_the_doo
     assert door.get(_url(dinner)).context["counts"] == {"total": 1, "arrived": 1}
     make_order(dinner, [(ticket_type, 1)], paid=True, name="Next Buyer")
     assert places_left_for(ticket_type, now=timezone.now()) == 0
+
+
+def test_the_order_admin_lists_the_tickets_a_partial_refund_took_off(client, dinner, ticket_type):
+    from events.orders import release_tickets
+
+    order = make_order(dinner, [(ticket_type, 2)], paid=True)
+    refunded = order.tickets.order_by("pk").first()
+    release_tickets(order=order, ticket_ids=[refunded.pk], now=timezone.now())
+    client.force_login(make_staff("manager@example.org", group="Event managers"))
+    page = client.get(reverse("admin:events_order_change", args=[order.pk])).content.decode()
+    assert "Refunded tickets" in page and refunded.code in page
