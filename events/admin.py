@@ -503,6 +503,9 @@ class TicketInline(admin.TabularInline):
             .select_related("order", "ticket_type__event", "checked_in_by")
         )
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 class RefundedTicketInline(admin.TabularInline):
     """The tickets a partial refund took off the order, kept for the record (and the door)."""
@@ -526,9 +529,6 @@ class RefundedTicketInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         # Part of the order: whoever sees orders sees them (no permission of its own).
         return request.user.has_perm("events.view_order")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class AwaitingPaymentFilter(admin.SimpleListFilter):
