@@ -61,7 +61,7 @@ class CityAdmin(admin.ModelAdmin):
         (_("Position on the map"), {"fields": ["latitude", "longitude"]}),
     ]
 
-    @admin.display(description=_("country"), ordering="country")
+    @admin.display(description=_("Country"), ordering="country")
     def country_display(self, city):
         return city.country_name
 
@@ -78,7 +78,7 @@ class PhotoInline(admin.TabularInline):
     fields = ["preview", "image", "caption", "alt_text", "credit", "position"]
     readonly_fields = ["preview"]
 
-    @admin.display(description=_("preview"))
+    @admin.display(description=_("Preview"))
     def preview(self, photo):
         return thumbnail_preview(photo.thumbnail)
 
@@ -171,15 +171,15 @@ class PartnershipAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
-    @admin.display(description=_("partner"), ordering="partner_city__name")
+    @admin.display(description=_("Partner"), ordering="partner_city__name")
     def partner(self, partnership):
         return partnership.partner_city.name
 
-    @admin.display(description=_("country"), ordering="partner_city__country")
+    @admin.display(description=_("Country"), ordering="partner_city__country")
     def country(self, partnership):
         return partnership.partner_city.country_name
 
-    @admin.display(description=_("card image"))
+    @admin.display(description=_("Card image"))
     def image_preview(self, partnership):
         return thumbnail_preview(partnership.image_card, width=320)
 
@@ -206,7 +206,7 @@ class PhotoAdmin(admin.ModelAdmin):
     fields = ["partnership", "image", "preview", "caption", "alt_text", "credit", "position"]
     readonly_fields = ["preview"]
 
-    @admin.display(description=_("preview"))
+    @admin.display(description=_("Preview"))
     def preview(self, photo):
         return thumbnail_preview(photo.thumbnail)
 

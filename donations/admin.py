@@ -97,11 +97,11 @@ class DonationAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("reference"), ordering="pk")
+    @admin.display(description=_("Reference"), ordering="pk")
     def reference(self, donation):
         return donation.reference
 
-    @admin.display(description=_("amount"), ordering="amount")
+    @admin.display(description=_("Amount"), ordering="amount")
     def gift(self, donation):
         return format_money(donation.amount)
 
@@ -109,11 +109,11 @@ class DonationAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
     def method(self, donation):
         return method_in_words(donation.payment_method)
 
-    @admin.display(description=_("payment"))
+    @admin.display(description=_("Payment"))
     def payment_status(self, donation):
         return render_badge(donation.payment.badge) if donation.payment else "—"
 
-    @admin.display(description=_("payment"))
+    @admin.display(description=_("Payment"))
     def payment_link(self, donation):
         payment = donation.payment
         if payment is None:

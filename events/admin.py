@@ -36,6 +36,7 @@ from .models import (
     Event,
     OfferState,
     Order,
+    RefundedTicket,
     Ticket,
     TicketType,
     Venue,
@@ -91,19 +92,66 @@ class SavesItsFieldsAdmin(admin.ModelAdmin):
         obj.save(update_fields=fields_the_form_writes(form) if change else None)
 
 
+class VenueAdminForm(forms.ModelForm):
+    tell_ticket_holders = forms.BooleanField(
+        label=_("Yes, email the ticket holders the new venue details"),
+        required=False,
+        help_text=_(
+            "Asked only when ticket holders of a coming event already know this venue: "
+            "each of them is then emailed once with the new details (a secret venue is "
+            "told only from its reveal)."
+        ),
+    )
+
+    class Meta:
+        model = Venue
+        fields = "__all__"  # noqa: DJ007 - the admin narrows it to its fieldsets
+
+    def clean(self):
+        cleaned = super().clean()
+        # An edit of what the reveal shows is news to those told the venue
+        # (`notifications.record_venue_edit`, called by the admin's save): the save waits
+        # for staff to say so, as when an event moves (a checkbox, no JavaScript).
+        edited = [name for name in Venue.REVEALED_FIELDS if name in self.changed_data]
+        if not self.instance.pk or not edited or cleaned.get("tell_ticket_holders"):
+            return cleaned
+        told = notifications.orders_told_the_venue(self.instance, now=timezone.now()).count()
+        if told:
+            self.add_error(
+                "tell_ticket_holders",
+                ngettext(
+                    "%(count)d order of a coming event at this venue was told where it is: "
+                    "its buyer will be emailed the new details. Tick this box to save and "
+                    "tell them.",
+                    "%(count)d orders of coming events at this venue were told where it "
+                    "is: their buyers will be emailed the new details. Tick this box to "
+                    "save and tell them.",
+                    told,
+                )
+                % {"count": told},
+            )
+        return cleaned
+
+
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
+    form = VenueAdminForm
     list_display = ("name", "address", "event_count")
     search_fields = ("name", "address")
     fieldsets = (
         (None, {"fields": ("name", "address", "directions")}),
         (_("Coordinates"), {"fields": ("latitude", "longitude"), "classes": ("collapse",)}),
+        (_("Ticket holders"), {"fields": ("tell_ticket_holders",)}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        # A new venue has no ticket holders to tell.
+        return self.fieldsets if obj is not None else self.fieldsets[:2]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_event_count=Count("events"))
 
-    @admin.display(description=_("events"), ordering="_event_count")
+    @admin.display(description=_("Events"), ordering="_event_count")
     def event_count(self, venue):
         return venue._event_count
 
@@ -203,7 +251,7 @@ class UpcomingOrPastFilter(admin.SimpleListFilter):
 class EventAdminForm(forms.ModelForm):
     # Online links are https (Django 6's default; 5.2 warns without it).
     online_link = forms.URLField(
-        label=_("online link"),
+        label=_("Online link"),
         required=False,
         assume_scheme="https",
         help_text=Event._meta.get_field("online_link").help_text,
@@ -424,31 +472,31 @@ class EventAdmin(SavesItsFieldsAdmin):
                 lock_event(event_id=object_id)
         return super().get_object(request, object_id, from_field)
 
-    @admin.display(description=_("sold"), ordering="figure_sold")
+    @admin.display(description=_("Sold"), ordering="figure_sold")
     def sold(self, event):
         return getattr(event, "figure_sold", "—")
 
-    @admin.display(description=_("held"), ordering="figure_held")
+    @admin.display(description=_("Held"), ordering="figure_held")
     def held(self, event):
         return getattr(event, "figure_held", "—")
 
-    @admin.display(description=_("unpaid"), ordering="figure_unpaid")
+    @admin.display(description=_("Unpaid"), ordering="figure_unpaid")
     def unpaid(self, event):
         """Places held by pay-later reservations not yet paid (counted in "sold")."""
         return getattr(event, "figure_unpaid", "—")
 
-    @admin.display(description=_("checked in"), ordering="figure_checked_in")
+    @admin.display(description=_("Checked in"), ordering="figure_checked_in")
     def checked_in(self, event):
         return getattr(event, "figure_checked_in", "—")
 
-    @admin.display(description=_("remaining"))
+    @admin.display(description=_("Remaining"))
     def remaining(self, event):
         """What can still be sold now: the count the public page shows."""
         if not hasattr(event, "open_offers"):
             return "—"
         return places_left(event, now=timezone.now()).total
 
-    @admin.display(description=_("revenue"), ordering="figure_revenue")
+    @admin.display(description=_("Revenue"), ordering="figure_revenue")
     def revenue(self, event):
         if not hasattr(event, "figure_revenue"):
             return "—"
@@ -485,6 +533,30 @@ class TicketInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class RefundedTicketInline(admin.TabularInline):
+    """The tickets a partial refund took off the order, kept for the record (and the door)."""
+
+    model = RefundedTicket
+    extra = 0
+    can_delete = False
+    fields = ("code", "ticket_type", "attendee_name", "price_refunded", "refunded_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("Price"))
+    def price_refunded(self, ticket):
+        return format_money(ticket.price)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Part of the order: whoever sees orders sees them (no permission of its own).
+        return request.user.has_perm("events.view_order")
 
 
 class AwaitingPaymentFilter(admin.SimpleListFilter):
@@ -532,7 +604,7 @@ class RefundForm(forms.Form):
 
 @admin.register(Order)
 class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
-    inlines = [TicketInline]
+    inlines = [TicketInline, RefundedTicketInline]
     # Narrow enough for a 1280 px screen: the buyer's name and address share a column, and
     # when it was placed is the date hierarchy above the list.
     list_display = (
@@ -628,11 +700,11 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
     def method(self, order):
         return method_in_words(order.payment_method)
 
-    @admin.display(description=_("paid"), boolean=True)
+    @admin.display(description=_("Paid"), boolean=True)
     def paid(self, order):
         return order.is_paid
 
-    @admin.display(description=_("card payment"))
+    @admin.display(description=_("Card payment"))
     def card_payment(self, order):
         """The card payment's state, a dispute or refund made in Stripe's dashboard
         included, with a link to it among the payments."""
@@ -890,20 +962,20 @@ class TicketAdmin(SavesItsFieldsAdmin):
             ngettext("%(n)d check-in undone.", "%(n)d check-ins undone.", undone) % {"n": undone},
         )
 
-    @admin.display(description=_("attendee"), ordering="attendee_name")
+    @admin.display(description=_("Attendee"), ordering="attendee_name")
     def attendee(self, ticket):
         return ticket.holder_name
 
-    @admin.display(description=_("event"), ordering="order__event__starts_at")
+    @admin.display(description=_("Event"), ordering="order__event__starts_at")
     def event(self, ticket):
         return ticket.order.event
 
-    @admin.display(description=_("order"), ordering="order__reference")
+    @admin.display(description=_("Order"), ordering="order__reference")
     def order_link(self, ticket):
         url = reverse("admin:events_order_change", args=[ticket.order_id])
         return format_html('<a href="{}">{}</a>', url, ticket.order.reference)
 
-    @admin.display(description=_("order status"))
+    @admin.display(description=_("Order status"))
     def order_status(self, ticket):
         return ticket.order.get_status_display()
 
@@ -961,6 +1033,6 @@ class WaitlistEntryAdmin(SavesItsFieldsAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_offer_state(timezone.now())
 
-    @admin.display(description=_("state"), ordering="offer_state")
+    @admin.display(description=_("State"), ordering="offer_state")
     def state(self, entry):
         return OfferState(entry.offer_state).label

@@ -3,7 +3,8 @@
 A ticket admits its holder when it belongs to this event and its order is confirmed.
 An offline order that is confirmed but unpaid is a valid reservation: the holder comes
 in and staff collect the amount at the door. Pending (checkout not finished), cancelled,
-expired and refunded orders admit nobody.
+expired and refunded orders admit nobody, nor does a ticket a partial refund took off its
+order (known by its code, `RefundedTicket`).
 
 `check_in` is one conditional UPDATE (`... WHERE checked_in_at IS NULL`), so two phones
 scanning the same code at the same moment let it in once and refuse the other;
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from association.formats import format_event_time, format_money
 
-from .models import Event, Order, Ticket
+from .models import Event, Order, RefundedTicket, Ticket
 
 NAME_RESULTS_LIMIT = 50
 
@@ -58,6 +59,18 @@ def find_ticket(code: str) -> Ticket | None:
     )
 
 
+def find_refunded_ticket(code: str) -> RefundedTicket | None:
+    """The ticket with this code that a partial refund took off its order, if any."""
+    code = normalize_code(code)
+    if not TICKET_CODE.match(code):
+        return None
+    return (
+        RefundedTicket.objects.select_related("order", "order__event", "ticket_type")
+        .filter(Q(code=code) | Q(code=code.upper()))
+        .first()
+    )
+
+
 def search_by_name(event: Event, query: str):
     """The event's confirmed tickets whose attendee or buyer name contains the query."""
     query = (query or "").strip()
@@ -84,6 +97,18 @@ class Admission:
     reason: str
     message: str
     amount_due: object = None
+
+
+def refunded_admission(ticket: RefundedTicket, *, event: Event) -> Admission:
+    """A refunded ticket admits nobody; staff are told when, and for which event it was."""
+    message = _("This ticket was refunded on %(when)s.") % {
+        "when": format_event_time(ticket.refunded_at)
+    }
+    if ticket.order.event_id != event.pk:
+        message += " " + _("It was for another event: %(event)s.") % {
+            "event": ticket.order.event.title
+        }
+    return Admission(False, "refunded", message)
 
 
 def _who(ticket: Ticket) -> str:

@@ -1028,6 +1028,44 @@ class Ticket(SavesNamedFields):
         return dict(zip(self.dietary_export_headings(), values, strict=True))
 
 
+class RefundedTicket(models.Model):
+    """A ticket taken off its order by a partial refund (`orders.release_tickets`). The
+    ticket itself leaves the order (its place is back on sale and the order's lists and
+    totals no longer hold it); this record keeps its code, so the door says "refunded"
+    when it is scanned instead of "no ticket has this code". A whole refund keeps the
+    tickets on their refunded order and needs no record here."""
+
+    order = models.ForeignKey(
+        Order,
+        verbose_name=_("order"),
+        on_delete=models.CASCADE,
+        related_name="refunded_tickets",
+    )
+    ticket_type = models.ForeignKey(
+        TicketType,
+        verbose_name=_("ticket type"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    price = models.DecimalField(_("price paid"), max_digits=8, decimal_places=2, default=0)
+    attendee_name = models.CharField(_("attendee"), max_length=200, blank=True)
+    code = models.CharField(_("code"), max_length=32, unique=True, editable=False)
+    refunded_at = models.DateTimeField(_("refunded at"))
+
+    class Meta:
+        verbose_name = _("refunded ticket")
+        verbose_name_plural = _("refunded tickets")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def holder_name(self) -> str:
+        return self.attendee_name or self.order.buyer_name
+
+
 class OfferState(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     OPEN = "open", _("Offer open")

@@ -328,6 +328,20 @@ def orders_with_valid_tickets(event: Event):
     return Order.objects.confirmed().filter(event_id=event.pk)
 
 
+def orders_told_the_venue(venue, *, now: datetime.datetime):
+    """The orders an edit of this venue (its name, address, directions or map point) will
+    be emailed about, as `record_venue_edit` tells them: those told the venue, of published events
+    still to come whose venue is revealed. Before the reveal nobody knew it, so nobody is
+    told (what the admin counts before such an edit is saved)."""
+    return Order.objects.confirmed().filter(
+        Q(event__venue_reveal_at__isnull=True) | Q(event__venue_reveal_at__lte=now),
+        event__venue=venue,
+        event__status=Event.Status.PUBLISHED,
+        event__ends_at__gt=now,
+        venue_notice_sent_at__isnull=False,
+    )
+
+
 def _told_the_old_time():
     # The confirmation gave the time as it was then.
     return Q(

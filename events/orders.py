@@ -64,7 +64,15 @@ from .availability import (
     lock_event,
     places_left,
 )
-from .models import ORDER_PURPOSE, Event, Order, Ticket, TicketType, WaitlistEntry
+from .models import (
+    ORDER_PURPOSE,
+    Event,
+    Order,
+    RefundedTicket,
+    Ticket,
+    TicketType,
+    WaitlistEntry,
+)
 from .notifications import queue_order_confirmation
 from .pricing import may_buy, ticket_prices
 
@@ -549,7 +557,8 @@ def expire_stale_holds(*, now: datetime.datetime) -> int:
 def release_tickets(*, order: Order, ticket_ids: list[int], now: datetime.datetime):
     """Some of an order's tickets were refunded: they go back on sale and leave the order,
     whose total drops by what they cost; an order left with none is refunded. Returns what
-    the released tickets cost. Idempotent: tickets already gone are skipped."""
+    the released tickets cost. Their codes stay known as refunded (`RefundedTicket`), for
+    the door. Idempotent: tickets already gone are skipped."""
     with transaction.atomic():
         locked = _lock(order)
         tickets = list(locked.tickets.filter(pk__in=ticket_ids).order_by("pk"))
@@ -568,6 +577,18 @@ def release_tickets(*, order: Order, ticket_ids: list[int], now: datetime.dateti
                     reserved=F("reserved") - per_type[ticket_type.pk]
                 )
             Event.objects.filter(pk=locked.event_id).update(reserved=F("reserved") - len(tickets))
+        # Their codes are kept, so the door knows them as refunded (not as unknown).
+        RefundedTicket.objects.bulk_create(
+            RefundedTicket(
+                order=locked,
+                ticket_type_id=ticket.ticket_type_id,
+                price=ticket.price,
+                attendee_name=ticket.attendee_name,
+                code=ticket.code,
+                refunded_at=now,
+            )
+            for ticket in tickets
+        )
         Ticket.objects.filter(pk__in=[ticket.pk for ticket in tickets]).delete()
         locked.total = max(locked.total - amount, 0)
         fields = ["total", "updated_at"]

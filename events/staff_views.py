@@ -89,6 +89,28 @@ def _render_checkin(request, event, *, status=200, ticket=None, verdict=None, **
     )
 
 
+def _render_not_found(request, event, code_form, *, status=200):
+    """No valid ticket has this code: a ticket a partial refund took off its order is shown
+    as refunded (refused; 409 to a check-in), anything else is unknown."""
+    refunded = door.find_refunded_ticket(code_form.cleaned_data["code"])
+    if refunded is not None:
+        return _render_checkin(
+            request,
+            event,
+            status=409 if status == 404 else status,
+            code_form=code_form,
+            refunded=refunded,
+            verdict=door.refunded_admission(refunded, event=event),
+        )
+    return _render_checkin(
+        request,
+        event,
+        status=status,
+        code_form=code_form,
+        not_found=_("No ticket has this code. Check it, or search by name."),
+    )
+
+
 @never_cache
 @staff_permission_required("events.change_ticket")
 def checkin(request, slug):
@@ -104,12 +126,7 @@ def checkin(request, slug):
             return _render_checkin(request, event, status=400, code_form=code_form)
         ticket = door.find_ticket(code_form.cleaned_data["code"])
         if ticket is None:
-            return _render_checkin(
-                request,
-                event,
-                code_form=code_form,
-                not_found=_("No ticket has this code. Check it, or search by name."),
-            )
+            return _render_not_found(request, event, code_form)
         verdict = door.admission(ticket, event=event)
         return _render_checkin(request, event, ticket=ticket, verdict=verdict)
 
@@ -129,13 +146,7 @@ def _checkin_post(request, event):
         return _render_checkin(request, event, status=400, code_form=code_form)
     ticket = door.find_ticket(code_form.cleaned_data["code"])
     if ticket is None:
-        return _render_checkin(
-            request,
-            event,
-            status=404,
-            code_form=code_form,
-            not_found=_("No ticket has this code. Check it, or search by name."),
-        )
+        return _render_not_found(request, event, code_form, status=404)
     now = timezone.now()
     result = door.check_in(ticket=ticket, event=event, by=request.user, now=now)
     if not result.checked_in:

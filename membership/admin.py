@@ -265,11 +265,11 @@ class MembershipPlanAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("members in good standing"), ordering="_member_count")
+    @admin.display(description=_("Members in good standing"), ordering="_member_count")
     def member_count(self, plan):
         return plan._member_count
 
-    @admin.display(description=_("dues"), ordering="annual_dues")
+    @admin.display(description=_("Dues"), ordering="annual_dues")
     def dues(self, plan):
         return format_money(plan.annual_dues)
 
@@ -383,19 +383,19 @@ class MembershipAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
 
-    @admin.display(description=_("email"), ordering="user__email")
+    @admin.display(description=_("Email"), ordering="user__email")
     def user_email(self, membership):
         return membership.user.email
 
-    @admin.display(description=_("reference"), ordering="pk")
+    @admin.display(description=_("Reference"), ordering="pk")
     def reference(self, membership):
         return membership.reference if membership.pk else "—"
 
-    @admin.display(description=_("dues owed"), ordering="amount_due")
+    @admin.display(description=_("Dues owed"), ordering="amount_due")
     def dues_owed(self, membership):
         return format_money(membership.amount_due)
 
-    @admin.display(description=_("amount paid"), ordering="amount_paid")
+    @admin.display(description=_("Amount paid"), ordering="amount_paid")
     def dues_paid(self, membership):
         return format_money(membership.amount_paid)
 

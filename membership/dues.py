@@ -38,6 +38,11 @@ class JoinRefused(Exception):
     """The user may not start a membership now; the message says why."""
 
 
+class CardPaymentsNotAnswering(JoinRefused):
+    """Stripe failed or did not answer in time: no membership and no payment were kept, so
+    the same choices can be sent again (or another way to pay chosen)."""
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` later, clamped to the month's last day (31 Jan + 1 = 28 Feb)."""
     month_index = day.month - 1 + months
@@ -181,8 +186,12 @@ def begin_membership(
                 now=now,
             )
         except PaymentUnavailable:
-            raise JoinRefused(
-                _("Card payments are unavailable just now. Please try again or pay by check.")
+            raise CardPaymentsNotAnswering(
+                _(
+                    "Card payments are not answering just now, so nothing was charged. Your "
+                    "choices are kept: please try again in a few minutes, or choose to pay "
+                    "by check."
+                )
             ) from None
         # Stored first as the method gave them; dues_payment_instructions decides whether
         # membership words them its own way.

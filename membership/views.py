@@ -26,6 +26,7 @@ from payments.methods import CardPayment
 from . import email_change, signup
 from .after_response import RedirectThenRun
 from .dues import (
+    CardPaymentsNotAnswering,
     JoinRefused,
     begin_membership,
     cancel_unpaid_membership,
@@ -158,10 +159,28 @@ class JoinView(View):
                     )
                     signup.forget_pending_join(request.user)
             except JoinRefused as refused:
-                return render(
-                    request, self.template_name, {"plan": plan, "refusal": str(refused)}, status=409
+                # The form again, filled in as sent, with the reason: nothing was kept, so
+                # the member can send it again or choose another way to pay.
+                request.user.refresh_from_db()  # the profile's save was rolled back
+                return self.render_form(
+                    plan,
+                    signup_form,
+                    profile_form,
+                    join_form,
+                    problem=str(refused),
+                    status=503 if isinstance(refused, CardPaymentsNotAnswering) else 409,
                 )
             return _joined(request, membership, outcome)
+        return self.render_form(
+            plan,
+            signup_form,
+            profile_form,
+            join_form,
+            status=400 if data is not None else 200,
+        )
+
+    def render_form(self, plan, signup_form, profile_form, join_form, *, status, problem=""):
+        request = self.request
         return render(
             request,
             self.template_name,
@@ -170,10 +189,12 @@ class JoinView(View):
                 "signup_form": signup_form,
                 "profile_form": profile_form,
                 "join_form": join_form,
-                "renewing": membership_in_good_standing(request.user, on=today) is not None,
+                "problem": problem,
+                "renewing": membership_in_good_standing(request.user, on=timezone.localdate())
+                is not None,
                 "login_url": f"{reverse('membership:login')}?next={request.path}",
             },
-            status=400 if data is not None else 200,
+            status=status,
         )
 
 
@@ -249,16 +270,23 @@ def join_confirm(request, slug, uidb64, token):
     except (JoinRefused, LookupError) as refused:
         # The account is confirmed; the join page shows the choices again to try once more
         # (another way to pay, say).
-        reason = (
-            str(refused)
-            if isinstance(refused, JoinRefused)
-            else _("That way of paying is not available just now; please choose another.")
-        )
-        messages.error(
-            request,
-            _("Your email address is confirmed, but your membership could not begin: %(reason)s")
-            % {"reason": reason},
-        )
+        if isinstance(refused, CardPaymentsNotAnswering):
+            message = _(
+                "Your email address is confirmed and you are signed in, but card payments "
+                "are not answering just now, so nothing was charged and your membership has "
+                "not begun. Your choices are kept below: please try again in a few minutes, "
+                "or choose to pay by check."
+            )
+        else:
+            reason = (
+                str(refused)
+                if isinstance(refused, JoinRefused)
+                else _("That way of paying is not available just now; please choose another.")
+            )
+            message = _(
+                "Your email address is confirmed, but your membership could not begin: %(reason)s"
+            ) % {"reason": reason}
+        messages.error(request, message)
         return HttpResponseRedirect(plan.get_absolute_url())
     return _joined(request, membership, outcome)
 

@@ -183,19 +183,19 @@ class MailingAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.display(description=gettext_lazy("sent"))
+    @admin.display(description=gettext_lazy("Sent"))
     def sent(self, obj):
         return mailing_progress(obj)["sent"]
 
-    @admin.display(description=gettext_lazy("failed"))
+    @admin.display(description=gettext_lazy("Failed"))
     def failed(self, obj):
         return mailing_progress(obj)["failed"]
 
-    @admin.display(description=gettext_lazy("queued"))
+    @admin.display(description=gettext_lazy("Queued"))
     def queued(self, obj):
         return mailing_progress(obj)["queued"]
 
-    @admin.display(description=gettext_lazy("progress"))
+    @admin.display(description=gettext_lazy("Progress"))
     def progress(self, obj):
         if obj.pk is None:
             return "-"
@@ -209,7 +209,7 @@ class MailingAdmin(admin.ModelAdmin):
         ]
         return format_html_join(" · ", "{}: {}", labels)
 
-    @admin.display(description=gettext_lazy("failures"))
+    @admin.display(description=gettext_lazy("Failures"))
     def failures(self, obj):
         if obj.pk is None:
             return "-"
@@ -371,7 +371,7 @@ class PostAdmin(admin.ModelAdmin):
         ),
     )
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
+    @admin.display(description=gettext_lazy("Status"), ordering="status")
     def state(self, post):
         return render_badge(post.badge(timezone.now()))
 

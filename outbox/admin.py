@@ -40,11 +40,11 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("subject"), ordering="subject")
+    @admin.display(description=_("Subject"), ordering="subject")
     def subject_or_kind(self, obj):
         return obj.subject or obj.kind
 
-    @admin.display(description=_("last error"))
+    @admin.display(description=_("Last error"))
     def short_error(self, obj):
         return Truncator(obj.last_error).chars(80)
 

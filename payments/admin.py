@@ -243,11 +243,11 @@ class PaymentAdmin(ManagePaymentsActionsMixin, admin.ModelAdmin):
 
         return csv_response(rows(), filename="payments.csv")
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, obj):
         return render_badge(obj.badge)
 
-    @admin.display(boolean=True, description=_("needs a look"))
+    @admin.display(boolean=True, description=_("Needs a look"))
     def has_problem(self, obj):
         return bool(obj.problem)
 

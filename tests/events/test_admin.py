@@ -763,6 +763,7 @@ def test_editing_a_venue_address_in_the_admin_after_the_reveal_tells_its_ticket_
             "directions": "",
             "latitude": "",
             "longitude": "",
+            "tell_ticket_holders": "on",
         },
         follow=True,
     )
@@ -772,3 +773,55 @@ def test_editing_a_venue_address_in_the_admin_after_the_reveal_tells_its_ticket_
     assert event.venue_changed_at is not None
     assert send_event_changes(now=timezone.now()) == 1
     assert "9 Pier Road" in mail.outbox[0].body
+
+
+def _venue_form_data(venue, **overrides):
+    data = {
+        "name": venue.name,
+        "address": venue.address,
+        "directions": venue.directions,
+        "latitude": str(venue.latitude or ""),
+        "longitude": str(venue.longitude or ""),
+    }
+    return {**data, **overrides}
+
+
+def test_editing_a_venue_its_ticket_holders_know_asks_first_then_tells_them_once(
+    admin_client, secret_event, buy, now, venue
+):
+    """Issue 18, item 17: a new name or address of a venue already told to the ticket
+    holders of a coming event waits for staff to tick "tell ticket holders", then emails
+    each of them once (the event-move email); before the reveal nobody is asked or told."""
+    from events.notifications import send_due_venue_notices, send_event_changes  # noqa: PLC0415
+
+    buy(secret_event, 1, now=now, email="guest@example.org")
+    url = reverse("admin:events_venue_change", args=[venue.pk])
+    # Before the reveal nobody knows the venue: the edit is saved without a question.
+    before_reveal = _venue_form_data(venue, address="5 Early Street\nNorfolk, VA")
+    assert admin_client.post(url, before_reveal).status_code == 302
+    venue.refresh_from_db()
+
+    at = secret_event.venue_reveal_at + timedelta(minutes=10)
+    send_due_venue_notices(now=at)
+    mail.outbox.clear()
+    with time_machine.travel(at + timedelta(minutes=5), tick=False):
+        edited = _venue_form_data(venue, address="1 New Street\nNorfolk, VA")
+        response = admin_client.post(url, edited)
+        assert response.status_code == 200
+        assert "1 order of a coming event at this venue was told where it is" in (
+            response.content.decode()
+        )
+        venue.refresh_from_db()
+        assert venue.address == "5 Early Street\nNorfolk, VA"  # not saved until staff say so
+        response = admin_client.post(url, {**edited, "tell_ticket_holders": "on"}, follow=True)
+        assert "The buyer of 1 order will be emailed the new date, time or venue." in (
+            response.content.decode()
+        )
+    venue.refresh_from_db()
+    assert venue.address == "1 New Street\nNorfolk, VA"
+    later = at + timedelta(minutes=10)
+    assert send_event_changes(now=later) == 1
+    assert send_event_changes(now=later + timedelta(minutes=1)) == 0
+    [message] = mail.outbox
+    assert message.to == ["guest@example.org"]
+    assert "1 New Street" in message.body

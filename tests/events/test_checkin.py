@@ -308,3 +308,46 @@ def test_a_refunded_ticket_is_shown_refunded_at_the_door(door, dinner, ticket_ty
     assert response.status_code == 409
     ticket.refresh_from_db()
     assert ticket.checked_in_at is None
+
+
+def test_a_ticket_taken_off_its_order_by_a_partial_refund_is_refunded_at_the_door(
+    door, dinner, ticket_type
+):
+    """Issue 18, item 13: a partly refunded order's refunded ticket is not "unknown" at the
+    door but refunded, and refused; its place is on sale again."""
+    from events.orders import release_tickets
+
+    from .factories import places_left_for
+
+    ticket_type.quantity = 2
+    ticket_type.save(update_fields=["quantity"])
+    order = make_order(dinner, [(ticket_type, 2)], paid=True, name="Pat Partial")
+    refunded, kept = order.tickets.order_by("pk")
+    assert places_left_for(ticket_type, now=timezone.now()) == 0
+    release_tickets(order=order, ticket_ids=[refunded.pk], now=timezone.now())
+
+    lookup = door.get(_url(dinner), {"code": refunded.code.lower()})
+    html = lookup.content.decode()
+    assert lookup.status_code == 200
+    assert "Refunded." in html and "This ticket was refunded on" in html
+    assert "No ticket has this code" not in html and "Check in Pat Partial" not in html
+    response = door.post(_url(dinner), {"code": refunded.code})
+    assert response.status_code == 409
+    assert "This ticket was refunded on" in response.content.decode()
+    # The other ticket still admits; the refunded place can be sold again.
+    assert door.post(_url(dinner), {"code": kept.code}).status_code == 302
+    assert places_left_for(ticket_type, now=timezone.now()) == 1
+    assert door.get(_url(dinner)).context["counts"] == {"total": 1, "arrived": 1}
+    make_order(dinner, [(ticket_type, 1)], paid=True, name="Next Buyer")
+    assert places_left_for(ticket_type, now=timezone.now()) == 0
+
+
+def test_the_order_admin_lists_the_tickets_a_partial_refund_took_off(client, dinner, ticket_type):
+    from events.orders import release_tickets
+
+    order = make_order(dinner, [(ticket_type, 2)], paid=True)
+    refunded = order.tickets.order_by("pk").first()
+    release_tickets(order=order, ticket_ids=[refunded.pk], now=timezone.now())
+    client.force_login(make_staff("manager@example.org", group="Event managers"))
+    page = client.get(reverse("admin:events_order_change", args=[order.pk])).content.decode()
+    assert "Refunded tickets" in page and refunded.code in page

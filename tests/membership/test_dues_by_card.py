@@ -101,8 +101,29 @@ def test_stripe_not_answering_tells_the_member_at_once_and_keeps_nothing(
     for key in ("email", "password1", "password2"):
         data.pop(key)
     response = client.post(reverse("membership:join", args=[plan.slug]), data)
-    assert response.status_code == 409
-    assert "Card payments are unavailable just now" in response.content.decode()
+    assert response.status_code == 503
+    assert "Card payments are not answering just now" in response.content.decode()
     assert stripe_in_trouble.received == [("POST", "/v1/checkout/sessions")]  # asked once
     assert not member.memberships.exists()
     assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("trouble", ["hang", "fail"])
+def test_a_member_refused_by_stripe_gets_the_join_form_back_filled_in_with_the_reason(
+    client, member, plan, stripe_in_trouble, trouble
+):
+    """Not a page without a form: the choices sent are there to send again, or to switch
+    to paying by check."""
+    getattr(stripe_in_trouble, trouble)()
+    client.force_login(member)
+    data = join_data(payment_method="card", interests="Toulon, education committee")
+    for key in ("email", "password1", "password2"):
+        data.pop(key)
+    response = client.post(reverse("membership:join", args=[plan.slug]), data)
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "nothing was charged" in page and "pay by check" in page
+    assert "Toulon, education committee</textarea>" in page
+    assert 'value="card" id="id_payment_method_1" required checked' in page
+    assert '<form method="post"' in page
+    assert not member.memberships.exists()

@@ -107,8 +107,9 @@ def test_card_payments_down_at_the_link_keep_the_choices_for_the_join_page(plan,
     assert not Membership.objects.exists() and not Payment.objects.exists()
     page = phone.get(response["Location"]).content.decode()
     # Signed in, told why, and the choices are there to send again.
-    assert "your membership could not begin" in page
-    assert "Card payments are unavailable just now" in page
+    assert "your membership has not begun" in page
+    assert "card payments are not answering just now, so nothing was charged" in page
+    assert "Your choices are kept below" in page and "pay by check" in page
     assert "Toulon, education committee</textarea>" in page
     assert 'value="card" id="id_payment_method_1" required checked' in page
 
@@ -132,3 +133,24 @@ def test_a_payment_method_gone_by_the_link_asks_again(plan, fake_stripe, setting
     assert not Membership.objects.exists()
     page = phone.get(plan.get_absolute_url()).content.decode()
     assert "That way of paying is not available" in page
+
+
+@pytest.mark.parametrize("trouble", ["hang", "fail"])
+def test_stripe_not_answering_at_the_emailed_link_says_so_and_keeps_the_choices(
+    plan, stripe_in_trouble, trouble
+):
+    """The member is not sent back to the join page without a word: they are told card
+    payments are not answering, nothing was charged, their choices are kept, and what to do."""
+    getattr(stripe_in_trouble, trouble)()
+    sign_up(plan, payment_method="card", interests="Toulon, education committee")
+    phone = Client()
+    response = phone.post(confirmation_path())
+    assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
+    assert not Membership.objects.exists() and not Payment.objects.exists()
+    page = phone.get(response["Location"]).content.decode()
+    assert "card payments are not answering just now, so nothing was charged" in page
+    assert "Your choices are kept below" in page
+    assert "try again in a few minutes, or choose to pay by check" in page
+    assert "Toulon, education committee</textarea>" in page
+    assert 'value="card" id="id_payment_method_1" required checked' in page
+    assert PendingJoin.objects.filter(user__email="grace@example.org").exists()
