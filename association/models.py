@@ -85,6 +85,12 @@ class Association(models.Model):
         plain-text email's footer)."""
         return [line.strip() for line in self.postal_address.splitlines() if line.strip()]
 
+    @property
+    def has_mailing_address(self) -> bool:
+        """An address a letter reaches: a street or box line and a city, state and ZIP line.
+        One line ("Norfolk, Virginia", as the demo has) is a place, not an address."""
+        return len(self.postal_address_lines) >= 2
+
     def missing_details(self) -> list[str]:
         """What the site cannot do without and staff have not filled in yet: whom a check
         is payable to (the legal name), where it is mailed (the postal address, which US
@@ -94,7 +100,7 @@ class Association(models.Model):
         reaches: a postal address has a street or box line and a city, state and ZIP line."""
         complete = {
             _("legal name"): bool(self.legal_name.strip()),
-            _("postal address"): len(self.postal_address_lines) >= 2,
+            _("postal address"): self.has_mailing_address,
             _("tax number"): bool(self.tax_number.strip()),
         }
         return [str(label) for label, filled_in in complete.items() if not filled_in]

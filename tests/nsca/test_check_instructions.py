@@ -140,3 +140,22 @@ def test_every_template_that_asks_for_a_check_uses_the_one_partial():
         str(path.relative_to(templates)) for path in asking if PARTIAL not in path.read_text()
     ]
     assert without == []
+
+
+@pytest.mark.parametrize(
+    ("email", "asks"),
+    [("info@example.org", "write to us at info@example.org"), ("", "contact us")],
+)
+def test_an_address_on_one_line_is_not_given_as_where_to_mail_a_check(email, asks):
+    """The demo's "Norfolk, Virginia" is a place, not an address a letter reaches: the
+    instructions ask the buyer to get in touch instead of naming it as where to mail."""
+    from django.template.loader import render_to_string
+
+    place = Association.objects.create(
+        name="Example", legal_name=PAYEE, email=email, postal_address="Norfolk, Virginia"
+    )
+    for partial in ("html", "text"):
+        text = render_to_string(f"{PARTIAL}#{partial}", {"association": place})
+        plain = " ".join(re.sub(r"<[^>]+>", "", text).split())
+        assert "Mail it to" not in plain
+        assert "For the address to mail it to, please " + asks in plain
