@@ -298,6 +298,9 @@ def _commands_run(client) -> Counter:
     return Counter({name: stats["calls"] for name, stats in client.info("commandstats").items()})
 
 
+# INFO commandstats counts the commands of the whole Redis server: in a parallel run
+# (pytest-xdist) no test that uses it runs beside another (tests/nsca/test_two_servers.py).
+@pytest.mark.xdist_group("one_redis")
 def test_counts_on_redis_are_one_round_trip_and_each_opens_its_own_window(redis_default_cache):
     """A checkout counts its address and its email; on Redis both are counted by one
     script (one round trip), and the first count gives each key its window, once."""
@@ -325,6 +328,7 @@ def test_counts_on_redis_are_one_round_trip_and_each_opens_its_own_window(redis_
     assert count_attempts((by_ip, "203.0.113.9")) == [1]
 
 
+@pytest.mark.xdist_group("one_redis")
 def test_checkout_limit_on_redis_refuses_the_order_over_it(redis_default_cache, settings, rf):
     settings.EVENTS_CHECKOUT_LIMIT_PER_IP = 2
     settings.EVENTS_CHECKOUT_LIMIT_PER_EMAIL = 10
