@@ -32,8 +32,13 @@ run: demo
 	@echo ""
 	DEBUG=true sh -c '$(WITH_EMAIL_WORKER) $(BIN)/python manage.py runserver 127.0.0.1:8000'
 
+# The suite runs on every core (pytest-xdist): each worker has its own test database
+# (test_<name>_gw0, _gw1...), live server and browser, and binds its servers to port 0;
+# tests that need something no worker can have to itself are put in one xdist_group, run
+# by one worker in turn (tests/conftest.py). TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
 test: setup browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium. Installed here when it can be (as root, with
 # apt-get); otherwise the suite stops with one message saying what to install

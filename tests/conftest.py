@@ -185,3 +185,23 @@ def stripe_in_trouble(fake_stripe, settings):
     site's Stripe timeout short so that a hung Stripe costs the test half a second."""
     settings.STRIPE_TIMEOUT = 0.5
     return fake_stripe
+
+
+# --- Running in parallel (pytest-xdist: `make test` runs `-n auto --dist loadgroup`) ------
+# Each worker has its own test database (pytest-django names it test_<name>_gw<N>), its own
+# live server and browser, and every server a test starts binds port 0 (tests/servers/).
+# What cannot be had by each worker alone runs in one xdist_group, on one worker in turn.
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session):
+    """Without Chromium, a parallel run stops here, once, with the message saying what to
+    install (tests/e2e/conftest.py says it in a run in one process; in a parallel run each
+    worker would crash on its own). Only pytest-xdist's controller, which collects nothing
+    itself, decides here."""
+    if session.config.pluginmanager.getplugin("dsession") is None:
+        return
+    from tests.e2e.chromium import MISSING_CHROMIUM, is_missing, may_be_collected
+
+    if is_missing() and may_be_collected(session.config):
+        pytest.exit(MISSING_CHROMIUM, returncode=pytest.ExitCode.USAGE_ERROR)

@@ -6,13 +6,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_without_chromium_the_browser_tests_stop_with_one_message_saying_what_to_install():
+@pytest.mark.parametrize("parallel", [[], ["-n", "2"]], ids=["one-process", "two-workers"])
+def test_without_chromium_the_browser_tests_stop_with_one_message_saying_what_to_install(
+    parallel,
+):
+    if parallel:
+        # As `make test` runs the suite: not one message per worker (tests/conftest.py).
+        pytest.importorskip("xdist", reason="pytest-xdist runs the suite in parallel")
     env = {**os.environ, "CHROMIUM": "/nonexistent/chromium"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/e2e"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *parallel, "tests/e2e"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -8,17 +8,12 @@ import os
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.chromium import CHROMIUM, MISSING_CHROMIUM, is_missing
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # test itself are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-# Debian's Chromium; CHROMIUM names another (the test of the missing-browser message does).
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-MISSING_CHROMIUM = (
-    f"The browser tests need Chromium at {CHROMIUM}, which is missing. Install it "
-    "(Debian/Ubuntu: sudo apt-get install chromium; `make test` does this itself when run "
-    "as root), or run the other tests alone: make test PYTEST_ARGS=--ignore=tests/e2e"
-)
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -32,9 +27,10 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 def pytest_collection_modifyitems(config, items):
-    """Without the browser, stop once with one message instead of an error per test."""
+    """Without the browser, stop once with one message instead of an error per test (in a
+    parallel run, tests/conftest.py stops it before the workers start)."""
     here = os.path.dirname(__file__)
-    if not os.path.exists(CHROMIUM) and any(str(item.path).startswith(here) for item in items):
+    if is_missing() and any(str(item.path).startswith(here) for item in items):
         pytest.exit(MISSING_CHROMIUM, returncode=pytest.ExitCode.USAGE_ERROR)
 
 

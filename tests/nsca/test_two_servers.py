@@ -21,6 +21,10 @@ from tests.servers.gunicorn_server import GunicornServer
 from tests.servers.http_client import Visitor
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
+# The servers share Redis database 12, flushed before and after each test: in a parallel run
+# (pytest-xdist) these tests run one after another on one worker, never beside the tests
+# that count every command the Redis server runs (tests/membership/test_throttle.py).
+pytestmark = pytest.mark.xdist_group("one_redis")
 BLOCKED = "Too many failed sign-in attempts"
 PASSWORD = "the-right-password-1"
 

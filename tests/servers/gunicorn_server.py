@@ -2,10 +2,10 @@
 for tests that need a real server process (the database going away, several servers)."""
 
 import os
-import socket
+import re
 import subprocess
 import sys
-import time
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -13,10 +13,8 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# gunicorn's master says where it listens, once bound: "Listening at: http://127.0.0.1:PORT".
+LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+) ")
 
 
 def get(url: str, *, timeout: float = 10) -> tuple[int, dict, str]:
@@ -35,8 +33,8 @@ class GunicornServer:
     test settings' own, say), so the server runs with the production default."""
 
     def __init__(self, *, env: dict[str, str | None], workers: int = 1):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = None
+        self.url = None
         environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "nsca.settings",
@@ -47,7 +45,9 @@ class GunicornServer:
             "ALLOWED_HOSTS": "127.0.0.1",
             # No collectstatic in tests: plain storage, whitenoise finds the files.
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            # Port 0: the system picks a free port as gunicorn binds it, so servers started
+            # by tests running in parallel (pytest-xdist) never race for one.
+            "GUNICORN_BIND": "127.0.0.1:0",
             "GUNICORN_WORKERS": str(workers),
             "GUNICORN_ACCESS_LOG": "-",
             **env,
@@ -62,18 +62,29 @@ class GunicornServer:
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            text=True,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
+        # Its log is read all along (a full pipe would stop the server), kept for the
+        # message if it does not start, and watched for the port it bound.
+        self.log = []
+        bound = threading.Event()
+
+        def read_log():
+            for line in self.process.stderr:
+                self.log.append(line)
+                if (listening := LISTENING.search(line)) and not bound.is_set():
+                    self.port = int(listening.group(1))
+                    bound.set()
+            bound.set()  # the server exited: no need to wait longer
+
+        self._reader = threading.Thread(target=read_log, daemon=True)
+        self._reader.start()
+        if bound.wait(timeout=30) and self.port is not None:
+            self.url = f"http://127.0.0.1:{self.port}"
+            return self
         self.__exit__()
-        raise RuntimeError("gunicorn did not start listening within 30 seconds")
+        log = "".join(self.log)
+        raise RuntimeError(f"gunicorn did not start listening within 30 seconds: {log}")
 
     def __exit__(self, *exc):
         self.process.terminate()
@@ -82,4 +93,5 @@ class GunicornServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._reader.join(timeout=5)
         self.process.stderr.close()

@@ -5,8 +5,6 @@ import urllib.request
 import boto3
 from moto.server import ThreadedMotoServer
 
-from tests.servers.gunicorn_server import free_port
-
 # moto accepts any credentials; these keep boto3 from looking for real ones.
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -19,13 +17,18 @@ class MotoS3:
     """`with MotoS3() as s3: s3.url, s3.client` (credentials must be in the environment)."""
 
     def __init__(self):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        # Port 0: the system picks a free port as the server binds it, so that test runs
+        # in parallel (pytest-xdist) never race for one (a port already taken would leave
+        # moto's start() waiting forever).
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.port = None
+        self.url = None
         self.client = None
 
     def __enter__(self):
         self.server.start()
+        self.port = self.server.get_host_and_port()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.client = boto3.client("s3", endpoint_url=self.url, region_name="us-east-1")
         return self
 
