@@ -68,6 +68,32 @@ class PaymentMethod:
         needs them, and `lines`, `hold_expires_at`, `return_url` and `now` too."""
         raise NotImplementedError
 
+    def record_payment(
+        self,
+        *,
+        purpose: str,
+        object_id,
+        reference: str,
+        description: str,
+        payer_name: str,
+        email: str,
+        amount: Decimal,
+        **fields,
+    ) -> Payment:
+        """The payment row of what this method began, in this method's name (its code is
+        the row's `method`)."""
+        return Payment.objects.create(
+            purpose=purpose,
+            object_id=str(object_id),
+            reference=reference,
+            description=description[:300],
+            payer_name=payer_name,
+            payer_email=email,
+            amount=amount,
+            method=self.code,
+            **fields,
+        )
+
 
 class FreePayment(PaymentMethod):
     """Nothing to pay: the order or membership is settled at once."""
@@ -107,15 +133,14 @@ class OfflinePayment(PaymentMethod):
         **_details,
     ):
         if purpose and object_id:
-            Payment.objects.create(
+            self.record_payment(
                 purpose=purpose,
-                object_id=str(object_id),
+                object_id=object_id,
                 reference=reference,
-                description=description[:300],
+                description=description,
                 payer_name=payer_name,
-                payer_email=email,
+                email=email,
                 amount=amount,
-                method=Payment.Method.OFFLINE,
             )
         instructions = settings.PAYMENT_OFFLINE_INSTRUCTIONS or _(
             "Please pay {amount} by check or at the door (reference {reference}). "
@@ -163,15 +188,14 @@ class CardPayment(PaymentMethod):
         # STRIPE_TIMEOUT: Stripe is asked once.
         failure = None
         with transaction.atomic():
-            payment = Payment.objects.create(
+            payment = self.record_payment(
                 purpose=purpose,
-                object_id=str(object_id),
+                object_id=object_id,
                 reference=reference,
-                description=description[:300],
+                description=description,
                 payer_name=payer_name,
-                payer_email=email,
+                email=email,
                 amount=amount,
-                method=Payment.Method.CARD,
                 expires_at=hold_expires_at,
             )
             try:

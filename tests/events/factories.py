@@ -93,6 +93,25 @@ def make_order(
     return order
 
 
+def place_free_order(event, *, now, email="fay@example.org"):
+    """One free ticket of the event's only ticket type, through the checkout's own path
+    (`place_order`, payment method "free"); the checkout's result."""
+    from events.checkout import place_order  # noqa: PLC0415 - the checkout, not the orders
+
+    return place_order(
+        orders.ReservationRequest(
+            event=event,
+            lines=[(event.ticket_types.get(), 1)],
+            buyer={"name": "Fay Free", "email": email},
+            attendees=None,
+            user=None,
+            idempotency_key=f"free-order-{next(_serial):06d}-abcdefgh",
+            now=now,
+        ),
+        payment_method="free",
+    )
+
+
 def make_staff(email="door@example.org", *, group=None, superuser=False, **fields) -> User:
     user = User.objects.create_user(
         email=email, password="door-pass-123", is_staff=True, is_superuser=superuser, **fields

@@ -18,7 +18,7 @@ from events.orders import ReservationRequest, cancel_order, release_unpaid_order
 from events.receipts import order_receipt_url
 from payments.models import Payment
 
-from .factories import make_event, make_order, make_ticket_type
+from .factories import make_event, make_order, make_ticket_type, place_free_order
 
 pytestmark = pytest.mark.django_db
 
@@ -127,42 +127,16 @@ def test_mark_paid_records_a_payment_for_an_order_that_had_none(admin_client, di
 def test_free_order_has_no_payment_record(client, now):
     event = make_event(title="Free Talk", starts_at=now + timedelta(days=3))
     make_ticket_type(event, name="Seat", price=Decimal("0"), quantity=5)
-    order = place_order(
-        ReservationRequest(
-            event=event,
-            lines=[(event.ticket_types.get(), 1)],
-            buyer={"name": "Fay Free", "email": "fay@example.org"},
-            attendees=None,
-            user=None,
-            idempotency_key=next(KEYS),
-            now=now,
-        ),
-        payment_method="free",
-    ).order
+    order = place_free_order(event, now=now).order
     assert order.status == Order.Status.CONFIRMED
     assert not Payment.objects.exists()
-
-
-def _free_order(event, now):
-    return place_order(
-        ReservationRequest(
-            event=event,
-            lines=[(event.ticket_types.get(), 1)],
-            buyer={"name": "Fay Free", "email": "fay@example.org"},
-            attendees=None,
-            user=None,
-            idempotency_key=next(KEYS),
-            now=now,
-        ),
-        payment_method="free",
-    )
 
 
 def test_free_asked_for_a_paid_ticket_confirms_nothing_and_gives_the_place_back(dinner, now):
     """The "free" method settles an order at once only when nothing is owed: a paid
     ticket is held as usual, then refused as any method not offered for its amount is."""
     with pytest.raises(InvalidSelection, match="Please choose how you will pay"):
-        _free_order(dinner, now)
+        place_free_order(dinner, now=now)
     assert not Order.objects.filter(status=Order.Status.CONFIRMED).exists()
     dinner.refresh_from_db()
     assert dinner.reserved == 0
@@ -180,7 +154,7 @@ def test_a_free_order_and_its_confirmation_are_one_transaction(monkeypatch, now)
 
     monkeypatch.setattr("events.orders.queue_order_confirmation", outbox_refuses)
     with pytest.raises(RuntimeError):
-        _free_order(event, now)
+        place_free_order(event, now=now)
     assert not Order.objects.exists()
     event.refresh_from_db()
     assert event.reserved == 0

@@ -20,7 +20,7 @@ from events.models import Event, Order, WaitlistEntry
 from events.orders import ReservationRequest, mark_order_paid, release_unpaid_order
 from tests.concurrency import race
 
-from .factories import make_event, make_ticket_type
+from .factories import make_event, make_ticket_type, place_free_order
 
 pytestmark = pytest.mark.django_db
 
@@ -307,18 +307,7 @@ def test_unpaid_reservation_is_no_ticket_holder_until_it_is_paid(dinner, now):
 def test_a_free_order_is_a_ticket_holder_without_payment(now):
     event = make_event(starts_at=now + timedelta(days=10))
     make_ticket_type(event, name="Talk", price=Decimal("0"))
-    order = place_order(
-        ReservationRequest(
-            event=event,
-            lines=[(event.ticket_types.get(), 1)],
-            buyer={"name": "Fay Free", "email": "fay@example.org"},
-            attendees=None,
-            user=None,
-            idempotency_key=next(KEYS),
-            now=now,
-        ),
-        payment_method="free",
-    ).order
+    order = place_free_order(event, now=now).order
     assert order.paid_at is None and order.holds_tickets
     assert Order.objects.holding_tickets().filter(pk=order.pk).exists()
 
