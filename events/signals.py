@@ -1,0 +1,78 @@
+"""What of the page cache an edit in events changes (association/page_cache.py).
+
+Events, venues and ticket types are what the "events" scope shows (the lists, the home
+page's cards, the feeds, every event page). An order or a waiting-list entry changes
+only what one event's page shows of its availability ("event:<slug>"), and the figures
+of sales kept per process ("sales"): a ticket rush leaves the home, news and cities
+pages cached. The event's state of sales on the lists' cards (few left, sold out) is
+checked after the commit, and the "events" scope bumped only when that state changed.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from association.page_cache import bump, bump_on_change
+from association.shared_cache import with_shared_cache
+
+from .models import Event, Order, TicketType, Venue, WaitlistEntry
+
+SALES_STATE_KEY = "page-cache:sales-state:{pk}"
+
+bump_on_change(Event, Venue, TicketType, scopes=["events"])
+
+
+def event_sales_changed(*, event_id: int, using: str | None = None) -> None:
+    """An order, a hold or an offer of this event changed (or will, at the commit): its
+    page and the figures of sales are rendered again; the lists too when the state of
+    sales they show changes. Code that writes them in bulk calls it by name."""
+    slug = Event.objects.using(using).filter(pk=event_id).values_list("slug", flat=True).first()
+    bump("sales", *([f"event:{slug}"] if slug else []), using=using)
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        for _sids, func, _robust in connection.run_on_commit:
+            if isinstance(func, _PendingStateChecks):
+                func.event_ids.add(event_id)
+                return
+    pending = _PendingStateChecks()
+    pending.event_ids.add(event_id)
+    transaction.on_commit(pending, using=using, robust=True)
+
+
+class _PendingStateChecks:
+    """The events whose state of sales a transaction may have changed, checked once each
+    after it commits (an order is saved several times in its checkout)."""
+
+    def __init__(self):
+        self.event_ids: set[int] = set()
+
+    def __call__(self):
+        for event_id in self.event_ids:
+            _bump_lists_if_sales_state_changed(event_id)
+
+
+def _bump_lists_if_sales_state_changed(event_id: int) -> None:
+    from .listing import describe_events, with_ticket_types  # noqa: PLC0415
+
+    now = timezone.now()
+    rows = list(with_ticket_types(Event.objects.filter(pk=event_id), now=now))
+    state = describe_events(rows, now=now)[0].sales_state.value if rows else ""
+    key = SALES_STATE_KEY.format(pk=event_id)
+
+    def swap(shared) -> bool:
+        before = shared.get(key)
+        shared.set(key, state, None)
+        return before != state
+
+    # Redis down: nothing is served from the cache anyway (nothing to invalidate).
+    if with_shared_cache(swap, fallback=lambda: False):
+        bump("events")
+
+
+def _order_changed(sender, instance, using=None, **kwargs):
+    event_sales_changed(event_id=instance.event_id, using=using)
+
+
+for _model in (Order, WaitlistEntry):
+    post_save.connect(_order_changed, sender=_model, dispatch_uid=f"page_cache:{_model}")
+    post_delete.connect(_order_changed, sender=_model, dispatch_uid=f"page_cache:{_model}:del")
