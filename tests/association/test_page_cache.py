@@ -181,7 +181,11 @@ def test_a_page_showing_the_news_is_never_kept_past_a_scheduled_publication():
     are kept no longer than until then (news/signals.py registers the moment)."""
     now = timezone.now()
     Post.objects.create(
-        title="Later", slug="later", body="Text.", published_at=now + datetime.timedelta(seconds=20)
+        title="Later",
+        slug="later",
+        body="Text.",
+        published_at=now + datetime.timedelta(seconds=20),
+        status=Post.Status.PUBLISHED,
     )
     request = RequestFactory().get("/news/")
     request.resolver_match = resolve("/news/")
