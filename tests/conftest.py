@@ -1,6 +1,5 @@
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -317,7 +317,6 @@ def test_page_cache_never_serves_pre_reveal_state_after_reveal(
 ):
     """The project's own page cache (association/page_cache.py) keeps a page no longer
     than its max-age, which is bounded by the next reveal among the events it shows."""
-    from association import page_cache  # noqa: PLC0415
 
     settings.PAGE_CACHE_ENABLED = True
     emptied_page_store()
