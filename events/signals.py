@@ -23,40 +23,44 @@ bump_on_change(Event, Venue, TicketType, scopes=["events"])
 
 
 def event_sales_changed(*, event_id: int, using: str | None = None) -> None:
-    """An order, a hold or an offer of this event changed (or will, at the commit): its
-    page and the figures of sales are rendered again; the lists too when the state of
-    sales they show changes. Code that writes them in bulk calls it by name."""
-    slug = Event.objects.using(using).filter(pk=event_id).values_list("slug", flat=True).first()
-    bump("sales", *([f"event:{slug}"] if slug else []), using=using)
+    """An order, a hold or an offer of this event changed (or will, at the commit): the
+    figures of sales kept per process are read again, and, once committed, the event's
+    page rendered again, and the lists too when the state of sales they show changed.
+    Code that writes them in bulk calls it by name. Nothing is read before the commit:
+    the checkout's transaction holds the event's lock."""
+    bump("sales", using=using)
     connection = transaction.get_connection(using)
     if connection.in_atomic_block:
         for _sids, func, _robust in connection.run_on_commit:
-            if isinstance(func, _PendingStateChecks):
+            if isinstance(func, _PendingSalesChanges):
                 func.event_ids.add(event_id)
                 return
-    pending = _PendingStateChecks()
+    pending = _PendingSalesChanges()
     pending.event_ids.add(event_id)
     transaction.on_commit(pending, using=using, robust=True)
 
 
-class _PendingStateChecks:
-    """The events whose state of sales a transaction may have changed, checked once each
-    after it commits (an order is saved several times in its checkout)."""
+class _PendingSalesChanges:
+    """The events whose sales a transaction changed, dealt with once each after it commits
+    (an order is saved several times in its checkout)."""
 
     def __init__(self):
         self.event_ids: set[int] = set()
 
     def __call__(self):
         for event_id in self.event_ids:
-            _bump_lists_if_sales_state_changed(event_id)
+            _bump_event_after_sales(event_id)
 
 
-def _bump_lists_if_sales_state_changed(event_id: int) -> None:
+def _bump_event_after_sales(event_id: int) -> None:
     from .listing import describe_events, with_ticket_types  # noqa: PLC0415
 
     now = timezone.now()
     rows = list(with_ticket_types(Event.objects.filter(pk=event_id), now=now))
-    state = describe_events(rows, now=now)[0].sales_state.value if rows else ""
+    if not rows:  # not listed (a draft): only its own page, which staff see uncached
+        return
+    event = describe_events(rows, now=now)[0]
+    state = event.sales_state.value
     key = SALES_STATE_KEY.format(pk=event_id)
 
     def swap(shared) -> bool:
@@ -65,8 +69,8 @@ def _bump_lists_if_sales_state_changed(event_id: int) -> None:
         return before != state
 
     # Redis down: nothing is served from the cache anyway (nothing to invalidate).
-    if with_shared_cache(swap, fallback=lambda: False):
-        bump("events")
+    lists_changed = with_shared_cache(swap, fallback=lambda: False)
+    bump(f"event:{event.slug}", *(["events"] if lists_changed else []))
 
 
 def _order_changed(sender, instance, using=None, **kwargs):
