@@ -39,6 +39,7 @@ values that also change with the time (the upcoming events) name when with `unti
 """
 
 import datetime
+import functools
 import hashlib
 import re
 import threading
@@ -47,17 +48,14 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import transaction
 from django.middleware.cache import CacheMiddleware
+from django.urls import get_urlconf
 from django.utils import timezone
-from django.utils.cache import (
-    get_cache_key,
-    get_max_age,
-    learn_cache_key,
-    patch_response_headers,
-)
+from django.utils.cache import get_max_age, patch_response_headers
 from django.utils.http import parse_http_date_safe
 
 from .shared_cache import with_shared_cache
@@ -347,12 +345,35 @@ class FragmentCache(LocMemCache):
             super().set(key, value, timeout, version)
 
 
+@functools.lru_cache(maxsize=4096)
+def _path_scopes(urlconf: str, path_info: str) -> tuple[str, ...] | None:
+    """`page_scopes` of what a path resolves to, resolved once per process and path (the
+    hot path: a hit does not resolve the URL again)."""
+    from django.urls import Resolver404, resolve  # noqa: PLC0415
+
+    try:
+        match = resolve(path_info, urlconf)
+    except Resolver404:
+        return None
+    scopes = page_scopes(match)
+    return None if scopes is None else tuple(scopes)
+
+
+def page_key(request, prefix: str, method: str) -> str:
+    """The key of a page: the versions of what it shows (`prefix`), the method and the
+    absolute address (the scheme and host too: pages hold absolute addresses, and a request
+    over plain http redirected to https never finds one). Django's `get_cache_key` would
+    also look up the response's Vary headers first: nothing stored varies (no cookie of a
+    signed-in visitor, no CSRF token, one language per path), so one look-up is enough."""
+    address = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False)
+    return f"page.{prefix}.{method}.{address.hexdigest()}"
+
+
 class PageCacheMiddleware(CacheMiddleware):
     """Django's cache middleware with the rules above: anonymous visitors' public pages
     only, under a key prefix carrying the versions of the scopes each page shows. Put it
     first in MIDDLEWARE, so a hit skips everything else: a page is stored with the headers
-    the security middleware added, under a key naming the scheme (a request over plain
-    http, redirected to https, never finds one)."""
+    the security middleware added."""
 
     def __init__(self, get_response):
         if not settings.PAGE_CACHE_ENABLED:
@@ -360,6 +381,8 @@ class PageCacheMiddleware(CacheMiddleware):
         super().__init__(
             get_response, page_timeout=DEFAULT_SECONDS, cache_alias=PAGES_ALIAS, key_prefix=""
         )
+        # Read once (`self.cache` would look the alias up on every request).
+        self.pages = caches[PAGES_ALIAS]
 
     def process_request(self, request):
         request._cache_update_cache = False
@@ -368,13 +391,7 @@ class PageCacheMiddleware(CacheMiddleware):
         # The page's scopes are known from its URL before its view runs; the versions are
         # read before it runs too: a page rendered from data older than the versions it is
         # stored under could otherwise outlive the edit that made it stale.
-        from django.urls import Resolver404, resolve  # noqa: PLC0415
-
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        scopes = page_scopes(match)
+        scopes = _path_scopes(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
         current = versions.of(scopes) if scopes is not None else None
         if current is None:
             return None
@@ -382,13 +399,9 @@ class PageCacheMiddleware(CacheMiddleware):
         prefix = hashlib.md5(".".join(current).encode(), usedforsecurity=False).hexdigest()
         request._page_cache_prefix = prefix
         request._cache_update_cache = True
-        cache_key = get_cache_key(request, prefix, "GET", cache=self.cache)
-        if cache_key is None:
-            return None
-        response = self.cache.get(cache_key)
+        response = self.pages.get(page_key(request, prefix, "GET"))
         if response is None and request.method == "HEAD":
-            cache_key = get_cache_key(request, prefix, "HEAD", cache=self.cache)
-            response = self.cache.get(cache_key)
+            response = self.pages.get(page_key(request, prefix, "HEAD"))
         if response is None:
             return None
         request._cache_update_cache = False
@@ -407,13 +420,11 @@ class PageCacheMiddleware(CacheMiddleware):
         if not seconds:
             return response
         patch_response_headers(response, seconds)
-        cache_key = learn_cache_key(
-            request, response, seconds, request._page_cache_prefix, cache=self.cache
-        )
+        key = page_key(request, request._page_cache_prefix, request.method)
         if hasattr(response, "render") and callable(response.render):
             response.add_post_render_callback(
-                lambda rendered: self.cache.set(cache_key, rendered, seconds)
+                lambda rendered: self.pages.set(key, rendered, seconds)
             )
         else:
-            self.cache.set(cache_key, response, seconds)
+            self.pages.set(key, response, seconds)
         return response

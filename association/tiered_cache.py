@@ -25,6 +25,11 @@ _MISSING = object()
 _names = itertools.count()
 
 
+class _LocalTier(LocMemCache):
+    def validate_key(self, key):
+        pass  # the key was made and checked by the TieredCache in front
+
+
 class TieredCache(BaseCache):
     """OPTIONS: SHARED, the alias of the shared cache ("default"); LOCAL_ENTRIES, how many
     values this process keeps in memory (2000)."""
@@ -34,10 +39,13 @@ class TieredCache(BaseCache):
         self.shared_alias = options.pop("SHARED", "default")
         local_entries = options.pop("LOCAL_ENTRIES", 2000)
         super().__init__({**params, "OPTIONS": options})
-        self.local = LocMemCache(
+        self.local = _LocalTier(
             f"tiered-{location or ''}-{next(_names)}",
             {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": local_entries}},
         )
+
+    def validate_key(self, key):
+        """Keys are the page cache's own (short digests): not checked on every hit."""
 
     def _shared(self, operation, fallback=None):
         return with_shared_cache(operation, fallback=lambda: fallback, alias=self.shared_alias)

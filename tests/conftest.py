@@ -181,7 +181,7 @@ def shared_cache_down(settings):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
-        }
+        },
     }
     yield settings
     forget()

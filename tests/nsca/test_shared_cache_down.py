@@ -133,7 +133,7 @@ def hung_redis(settings):
                     "socket_timeout": 0.5,
                     "retry": Retry(NoBackoff(), 0),
                 },
-            }
+            },
         }
         settings.PAGE_CACHE_ENABLED = True
         yield hung
