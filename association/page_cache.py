@@ -236,15 +236,32 @@ def _key(scope: str) -> str:
 versions = ScopeVersions()
 
 
-class _PendingBumps:
-    """The scopes a transaction changed, bumped once when it commits (never before the
-    data is visible, never for a rollback)."""
+class _Pending:
+    """What a transaction collected for `action`, handed to it once after the commit."""
 
-    def __init__(self):
-        self.scopes: set[str] = set()
+    def __init__(self, action: Callable[[set], None]):
+        self.action = action
+        self.items: set = set()
 
     def __call__(self):
-        versions.bump(self.scopes)
+        self.action(self.items)
+
+
+def on_commit_once(action: Callable[[set], None], items: Iterable, *, using=None) -> None:
+    """`action(items)` once the current transaction commits (at once outside one), with
+    the items of every call made during it together: one bump for a transaction's many
+    saves, never before the data is visible, never for a rollback. `robust`: a bump that
+    fails is logged and never turns a committed write into an error page (Redis down: owed,
+    see ScopeVersions.bump)."""
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        for _sids, func, _robust in connection.run_on_commit:
+            if isinstance(func, _Pending) and func.action == action:
+                func.items.update(items)
+                return
+    pending = _Pending(action)
+    pending.items.update(items)
+    transaction.on_commit(pending, using=using, robust=True)
 
 
 def bump(*scopes: str, using: str | None = None) -> None:
@@ -252,17 +269,7 @@ def bump(*scopes: str, using: str | None = None) -> None:
     page and fragment showing them is rendered again. The apps' receivers call it on each
     save and delete; code writing rows in bulk (`.update()`, `bulk_create`) calls it by
     name, since no signal fires for those."""
-    connection = transaction.get_connection(using)
-    if connection.in_atomic_block:
-        for _sids, func, _robust in connection.run_on_commit:
-            if isinstance(func, _PendingBumps):
-                func.scopes.update(scopes)
-                return
-    pending = _PendingBumps()
-    pending.scopes.update(scopes)
-    # robust: a bump that fails is logged, and never turns a committed write into an
-    # error page (Redis down: owed, see ScopeVersions.bump).
-    transaction.on_commit(pending, using=using, robust=True)
+    on_commit_once(versions.bump, scopes, using=using)
 
 
 def bump_on_change(*models, scopes: Iterable[str]) -> None:

@@ -8,11 +8,10 @@ pages cached. The event's state of sales on the lists' cards (few left, sold out
 checked after the commit, and the "events" scope bumped only when that state changed.
 """
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from association.page_cache import bump, bump_on_change
+from association.page_cache import bump, bump_on_change, on_commit_once
 from association.shared_cache import with_shared_cache
 
 from .models import Event, Order, TicketType, Venue, WaitlistEntry
@@ -29,27 +28,12 @@ def event_sales_changed(*, event_id: int, using: str | None = None) -> None:
     Code that writes them in bulk calls it by name. Nothing is read before the commit:
     the checkout's transaction holds the event's lock."""
     bump("sales", using=using)
-    connection = transaction.get_connection(using)
-    if connection.in_atomic_block:
-        for _sids, func, _robust in connection.run_on_commit:
-            if isinstance(func, _PendingSalesChanges):
-                func.event_ids.add(event_id)
-                return
-    pending = _PendingSalesChanges()
-    pending.event_ids.add(event_id)
-    transaction.on_commit(pending, using=using, robust=True)
+    on_commit_once(_bump_events_after_sales, [event_id], using=using)
 
 
-class _PendingSalesChanges:
-    """The events whose sales a transaction changed, dealt with once each after it commits
-    (an order is saved several times in its checkout)."""
-
-    def __init__(self):
-        self.event_ids: set[int] = set()
-
-    def __call__(self):
-        for event_id in self.event_ids:
-            _bump_event_after_sales(event_id)
+def _bump_events_after_sales(event_ids: set[int]) -> None:
+    for event_id in event_ids:
+        _bump_event_after_sales(event_id)
 
 
 def _bump_event_after_sales(event_id: int) -> None:
