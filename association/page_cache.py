@@ -431,6 +431,10 @@ class PageCacheMiddleware(CacheMiddleware):
         patch_response_headers(response, seconds)
         # Kept with the copy (not parsed back from its Expires header on every hit).
         response.page_cache_expires = time.time() + seconds
+        if not hasattr(response, "render"):
+            # One chunk: a feed is written in hundreds of small ones, each of which would be
+            # unpickled and sent on its own at every hit.
+            response.content = response.content
         key = page_key(request, request._page_cache_prefix, request.method)
         if hasattr(response, "render") and callable(response.render):
             response.add_post_render_callback(
