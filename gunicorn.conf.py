@@ -34,8 +34,8 @@ keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 
 # Each worker is replaced after this many requests, staggered by the jitter so they are not
 # all replaced at once: a slow leak in a library can never grow without bound. Generous,
-# because a new worker starts cold: its page cache (association/page_cache.py) is empty
-# and it connects afresh, so its first requests are rendered. At 2,000, a worker under
+# because a new worker starts cold: its own copy of the pages (association/page_cache.py)
+# is empty, so its first requests go to Redis, and it connects afresh. At 2,000, a worker under
 # load (1,500 pages a second each) was replaced every second or two: served pages ran at
 # 0.6-0.7 of bare Django and the p99 reached 300-700 ms. At 100,000 a busy worker lives
 # about a minute, an ordinary day's traffic is a few thousand requests.

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 
 
 class AssociationConfig(AppConfig):
@@ -7,7 +6,5 @@ class AssociationConfig(AppConfig):
     verbose_name = "Association"
 
     def ready(self):
-        from . import page_cache  # noqa: PLC0415 (reads settings, so not before they load)
-
-        # Every write to a project table bumps the page cache's version (page_cache.py).
-        connection_created.connect(page_cache.watch_writes, dispatch_uid="page_cache_watch")
+        # Edits of the association reach the pages' "site" scope (association/page_cache.py).
+        from . import signals  # noqa: F401, PLC0415

@@ -8,7 +8,7 @@ is not stored here: the cities app owns places, and `City.is_home` says which is
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .page_cache import computed_once_per_version
+from .page_cache import SITE, computed_once_per_version
 
 
 class Association(models.Model):
@@ -118,7 +118,7 @@ class Association(models.Model):
         """The association, read afresh; an unsaved default before any is configured.
 
         The context processor keeps it once per edit (association/page_cache.py's
-        `computed_once_per_version`): any edit bumps the site-wide version, so every
+        `computed_once_per_version`): an edit of it bumps the "site" scope, so every
         worker reads it afresh within a second.
         """
         return cls.objects.prefetch_related("social_links").filter(pk=1).first() or cls(
@@ -129,10 +129,10 @@ class Association(models.Model):
     def kept(cls):
         """`current()`, kept once per edit and process, for pages and for the emails the
         outbox's worker builds by the thousand (order confirmations, venue notices): the
-        worker, like a page, re-reads the site-wide version at most once a second, so an
+        worker, like a page, re-reads the scope's version at most once a second, so an
         edit is in what it builds within a second. The same instance is shared: read it
         only."""
-        return computed_once_per_version("association", cls.current)
+        return computed_once_per_version("association", cls.current, scopes=[SITE])
 
 
 class SocialLink(models.Model):

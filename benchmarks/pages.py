@@ -26,6 +26,8 @@ from io import StringIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# This checkout's code, in this process too (which counts queries), not another installed one.
+sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 # The issue's load test: 100 connections for 60 seconds on an event page as served.
@@ -37,6 +39,8 @@ WORKERS = os.environ.get("BENCH_WORKERS", "2")
 WRK = ["wrk", "-t2", "--latency"]
 PORTS = {"bare": 8103, "site": 8101}
 # Any query string but `?page=` makes the page cache step aside (association/page_cache.py).
+# Pages as served come from each worker's own copy, or from the shared one in Redis
+# (CACHE_URL) when the worker has not served the page yet.
 UNCACHED = "bench-uncached"
 
 
@@ -110,19 +114,18 @@ def public_pages() -> dict[str, str]:
 
 
 def queries_per_page(url: str) -> int:
-    """Queries the page runs when rendered (not served from the page cache), once what is
-    kept per edit has been read, as in tests/nsca/test_page_queries.py."""
+    """Queries the page runs when rendered (not served from the page cache, asked with the
+    query string it steps aside for), once what is kept per edit has been read, as in
+    tests/nsca/test_page_queries.py."""
     from django.db import connection  # noqa: PLC0415 (after django.setup())
     from django.test import Client  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
-    from association import page_cache  # noqa: PLC0415
-
     client = Client(HTTP_HOST="127.0.0.1")
-    client.get(url)
-    page_cache.store.pages.clear()
+    rendered = f"{url}{'&' if '?' in url else '?'}{UNCACHED}"
+    client.get(rendered)
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        client.get(rendered)
     return len(queries)
 
 
@@ -213,7 +216,7 @@ def compare(pages: dict[str, str], queries: dict[str, int]) -> None:
             flush=True,
         )
     print(
-        f"\nlowest served/bare ratio: {min(ratios):.2f} (goal 0.8); "
+        f"\nlowest served/bare ratio: {min(ratios):.2f} (goal 0.9); "
         f"lowest uncached/bare ratio: {min(uncached_ratios):.3f} (goal 0.1)"
     )
 

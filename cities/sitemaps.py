@@ -26,7 +26,7 @@ class PartnershipSitemap(Sitemap):
         # A list, not a queryset: the sitemap's paginator would count it in a query of its
         # own; read once per edit (association/page_cache.py).
         return computed_once_per_version(
-            "sitemap:partnerships", lambda: list(Partnership.objects.public())
+            "sitemap:partnerships", lambda: list(Partnership.objects.public()), scopes=["cities"]
         )
 
     def lastmod(self, partnership):

@@ -6,16 +6,19 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.generic import DetailView
 
-from association.page_cache import computed_once_per_version
+from association.page_cache import computed_once_per_version, public_page
 
 from .models import City, DirectoryListing, Origin, Partnership
 from .worldmap import world_map
 
 
+@public_page(scopes=["cities"])
 def partnership_list(request):
     # The lists and the map's SVG change only when a city or partnership does: computed
     # once per edit and process, not per request (association/page_cache.py).
-    context = computed_once_per_version("cities:partnership_list", partnership_list_context)
+    context = computed_once_per_version(
+        "cities:partnership_list", partnership_list_context, scopes=["cities"]
+    )
     return render(request, "cities/partnership_list.html", context)
 
 
@@ -48,6 +51,7 @@ def partnership_list_context() -> dict:
     return context
 
 
+@public_page(scopes=["cities"])
 class PartnershipDetailView(DetailView):
     """/cities/<slug>/: one partnership. Cities imports nothing of the events app, so the
     partnership's events come from two hooks a project overrides (nsca's composition.py
@@ -69,7 +73,9 @@ class PartnershipDetailView(DetailView):
         # edit them: read once per edit and process (association/page_cache.py).
         slug = self.kwargs[self.slug_url_kwarg]
         found = computed_once_per_version(
-            ("cities:partnership", slug), lambda: self.get_queryset().filter(slug=slug).first()
+            ("cities:partnership", slug),
+            lambda: self.get_queryset().filter(slug=slug).first(),
+            scopes=["cities"],
         )
         if found is None:
             raise Http404("No partnership found matching the query")
@@ -113,10 +119,13 @@ class PartnershipDetailView(DetailView):
         )
 
 
+@public_page(scopes=["cities"])
 def virginia_directory(request):
     # Hundreds of rows that change only when staff edit them: grouped once per edit and
     # process, not per request (association/page_cache.py).
-    context = computed_once_per_version("cities:virginia_directory", virginia_directory_context)
+    context = computed_once_per_version(
+        "cities:virginia_directory", virginia_directory_context, scopes=["cities"]
+    )
     return render(request, "cities/virginia_directory.html", context)
 
 

@@ -1,5 +1,6 @@
 """RSS of upcoming events. The location in each item comes from the reveal gate, and
-feed readers and caches may keep the feed only until the next reveal among its items."""
+feed readers and caches (the page cache too, association/page_cache.py) may keep the feed
+only until the next reveal among its items."""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -8,33 +9,24 @@ from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
 from association.models import Association
-from association.page_cache import KeptResponse
+from association.page_cache import public_page
 
-from .listing import kept_document_of_upcoming_events
+from .listing import upcoming_events
 from .reveal import cache_until_next_reveal, label_locations
 
 FEED_SIZE = 50
 
 
+@public_page(scopes=["events"])
 class UpcomingEventsFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         # The feed object is shared by all requests: the moment and the gate's answer
         # travel as the feed's per-request object (`get_object`), not on self, and the
-        # same events bound how long the response may be cached. Its XML is built once
-        # per edit, scheme and host (its addresses are absolute), and again at the next
-        # reveal or end among its events.
+        # same events bound how long the response may be cached (the reveal rule).
         now = timezone.now()
-
-        def render(events):
-            labelled = label_locations(events[:FEED_SIZE], viewer=None, at=now)
-            return KeptResponse(
-                super(UpcomingEventsFeed, self).__call__(request, *args, events=labelled, **kwargs)
-            )
-
-        feed, events = kept_document_of_upcoming_events(
-            ("events:feed", request.scheme, request.get_host()), render, now=now
-        )
-        return cache_until_next_reveal(feed.response(), events[:FEED_SIZE], viewer=None, now=now)
+        events = label_locations(upcoming_events(now=now)[:FEED_SIZE], viewer=None, at=now)
+        response = super().__call__(request, *args, events=events, **kwargs)
+        return cache_until_next_reveal(response, events, viewer=None, now=now)
 
     def get_object(self, request, *args, events, **kwargs):
         return events

@@ -166,10 +166,15 @@ def _first_change(events, *, ending: bool) -> datetime.datetime | None:
     return min(moments, default=None)
 
 
+# What the rows with their figures of sales are kept under (events/signals.py bumps them).
+SCOPES = ("events", "sales")
+
+
 def _upcoming_rows(now: datetime.datetime) -> list[Event]:
     return computed_once_per_version(
         "events:upcoming",
         lambda: list(with_ticket_types(Event.objects.upcoming(now), now=now)),
+        scopes=SCOPES,
         until=lambda events: _first_change(events, ending=True),
     )
 
@@ -178,6 +183,7 @@ def _past_rows(now: datetime.datetime) -> list[Event]:
     return computed_once_per_version(
         "events:past",
         lambda: list(with_ticket_types(Event.objects.past(now), now=now)),
+        scopes=SCOPES,
         until=lambda events: min(
             (
                 moment
@@ -225,7 +231,7 @@ def kept_document_of_upcoming_events(key, render, *, now: datetime.datetime):
             moments.append(first_change)
         return min(moments, default=None)
 
-    return computed_once_per_version(key, compute, until=until)
+    return computed_once_per_version(key, compute, scopes=SCOPES, until=until)
 
 
 def past_events(*, now: datetime.datetime) -> list[Event]:

@@ -28,7 +28,9 @@ class EventSitemap(Sitemap):
         # A list, not a queryset: the sitemap's paginator would count it in a query of its
         # own; read once per edit (association/page_cache.py).
         return computed_once_per_version(
-            "sitemap:events", lambda: list(Event.objects.published().order_by("-starts_at"))
+            "sitemap:events",
+            lambda: list(Event.objects.published().order_by("-starts_at")),
+            scopes=["events"],
         )
 
     def lastmod(self, event):

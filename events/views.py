@@ -25,6 +25,7 @@ from django.views.generic import View
 from association import rate_limits
 from association.formats import format_money
 from association.models import Association
+from association.page_cache import public_page
 from association.rate_limits import client_ip
 from membership.after_response import RedirectThenRun
 
@@ -84,6 +85,7 @@ def _visible_events(request):
     return events
 
 
+@public_page(scopes=["events"])
 @require_GET
 def event_list(request):
     now = timezone.now()
@@ -92,6 +94,7 @@ def event_list(request):
     return cache_until_next_reveal(response, events, viewer=request.user, now=now)
 
 
+@public_page(scopes=["events"])
 @require_GET
 def event_past(request):
     now = timezone.now()
@@ -247,6 +250,7 @@ def event_detail(request, slug, *, extra_context=None):
     return cache_until_next_reveal(response, [event], viewer=request.user, now=now)
 
 
+@public_page(scopes=["events", "event:{slug}"])
 class EventDetailView(View):
     """/events/<slug>/ with a hook a project overrides (nsca's composition.py does) to add
     what other apps show on an event page: `get_extra_context(event=..., now=...)`."""
@@ -529,6 +533,7 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@public_page(scopes=["events"])
 @require_GET
 def event_ics(request, slug):
     now = timezone.now()
@@ -539,6 +544,7 @@ def event_ics(request, slug):
     return cache_until_next_reveal(response, [event], viewer=request.user, now=now)
 
 
+@public_page(scopes=["events"])
 @require_GET
 def calendar_ics(request):
     """Every upcoming event as one calendar, built once per edit (and again at the next

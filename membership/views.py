@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView, View
 
 from association import rate_limits
-from association.page_cache import computed_once_per_version
+from association.page_cache import computed_once_per_version, public_page
 from payments.methods import CardPayment
 
 from . import email_change, signup
@@ -80,10 +80,13 @@ class WrongPasswordsLimitedMixin(BadInputIs400Mixin):
         return response
 
 
+@public_page(scopes=["membership"])
 def plan_list(request):
     # Read once per edit and process (association/page_cache.py), not per request.
     plans = computed_once_per_version(
-        "membership:offered-plans", lambda: list(MembershipPlan.objects.offered())
+        "membership:offered-plans",
+        lambda: list(MembershipPlan.objects.offered()),
+        scopes=["membership"],
     )
     return render(
         request,

@@ -7,8 +7,12 @@ class NewsConfig(AppConfig):
     verbose_name = _("News and mailings")
 
     def ready(self):
+        # What of the page cache its edits change (association/page_cache.py).
         # A member's newsletter consent on their profile is the newsletter subscription:
         # news follows membership's User (membership imports nothing of news).
-        from . import member_consent
+        from . import (
+            member_consent,
+            signals,  # noqa: F401
+        )
 
         member_consent.connect()

@@ -1,6 +1,5 @@
-"""RSS of published news (never drafts nor scheduled posts). Its XML is built once per
-edit, scheme and host (its addresses are absolute), and again when the next scheduled post
-is published."""
+"""RSS of published news (never drafts nor scheduled posts). Kept by the page cache like
+any public page (association/page_cache.py), never past the next scheduled publication."""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -8,23 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.models import Association
-from association.page_cache import KeptResponse, computed_once_per_version
+from association.page_cache import public_page
 
-from .models import Post, next_publication
+from .models import Post
 
 FEED_SIZE = 30
 
 
+@public_page(scopes=["news"])
 class LatestPostsFeed(Feed):
-    def __call__(self, request, *args, **kwargs):
-        now = timezone.now()
-
-        return computed_once_per_version(
-            ("news:feed", request.scheme, request.get_host()),
-            lambda: KeptResponse(super(LatestPostsFeed, self).__call__(request, *args, **kwargs)),
-            until=lambda _feed: next_publication(now=now),
-        ).response()
-
     def title(self):
         name = Association.current().name
         return _("News") + (f" · {name}" if name else "")

@@ -418,5 +418,6 @@ def next_publication(*, now: datetime.datetime) -> datetime.datetime | None:
             .values_list("published_at", flat=True)
             .first()
         ),
+        scopes=["news"],
         until=lambda moment: moment,
     )

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from association import rate_limits
+from association.page_cache import public_page
 from membership.after_response import RedirectThenRun
 
 from . import subscriptions
@@ -23,12 +24,14 @@ from .models import Post
 PAGE_SIZE = 10
 
 
+@public_page(scopes=["news"])
 def post_list(request):
     posts = Post.objects.published(timezone.now())
     page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "news/post_list.html", {"page_obj": page, "posts": page.object_list})
 
 
+@public_page(scopes=["news", "events", "cities"])
 def post_detail(request, slug):
     post = get_object_or_404(Post.objects.published(timezone.now()), slug=slug)
     return render(request, "news/post_detail.html", {"post": post})

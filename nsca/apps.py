@@ -7,6 +7,8 @@ class NscaConfig(AppConfig):
     verbose_name = "Site and association"
 
     def ready(self):
+        # What of the page cache its edits change (association/page_cache.py).
+        from . import signals  # noqa: F401
         from .checks import (
             check_association_details,
             check_cache_is_shared,

@@ -14,7 +14,7 @@ import datetime
 
 from django.utils import timezone
 
-from association.page_cache import computed_once_per_version
+from association.page_cache import computed_once_per_version, public_page
 from cities.models import Partnership
 from cities.views import PartnershipDetailView as CitiesPartnershipDetailView
 from donations.models import Donation
@@ -129,6 +129,7 @@ def published_posts(key, select, *, now: datetime.datetime) -> list[Post]:
     return computed_once_per_version(
         ("news:published", *key),
         lambda: list(select(Post.objects.published(now))),
+        scopes=["news"],
         until=lambda _posts: next_publication(now=now),
     )
 
@@ -138,7 +139,9 @@ def home_page_posts(*, now, limit=HOME_POSTS):
 
 
 def home_page_partnerships() -> list[Partnership]:
-    return computed_once_per_version("cities:current", lambda: list(Partnership.objects.current()))
+    return computed_once_per_version(
+        "cities:current", lambda: list(Partnership.objects.current()), scopes=["cities"]
+    )
 
 
 class JoinView(MembershipJoinView):
@@ -154,6 +157,7 @@ class JoinView(MembershipJoinView):
         return labels
 
 
+@public_page(scopes=["cities", "events", "news"])
 class PartnershipDetailView(CitiesPartnershipDetailView):
     """/cities/<slug>/ with the partnership's upcoming events; the page is cached like any
     event list, never past the next venue reveal it shows."""
@@ -174,6 +178,7 @@ class PartnershipDetailView(CitiesPartnershipDetailView):
         return super().get_context_data(related_posts=posts, **kwargs)
 
 
+@public_page(scopes=["events", "event:{slug}", "news"])
 class EventDetailView(EventsEventDetailView):
     """/events/<slug>/ with the event's published news."""
 

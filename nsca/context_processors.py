@@ -4,7 +4,7 @@ home city, which the cities app stores once (`City.home()`)."""
 from django.utils.functional import SimpleLazyObject
 
 from association.models import Association
-from association.page_cache import computed_once_per_version
+from association.page_cache import SITE, computed_once_per_version, page_versions
 from cities.models import City
 
 
@@ -16,6 +16,9 @@ def association_and_home_city() -> dict:
 
 def association(request):
     # Read once per edit and process (association/page_cache.py), not per request: an edit
-    # in the admin bumps the site-wide version, so every process reads it afresh within a
-    # second.
-    return computed_once_per_version("association-and-home-city", association_and_home_city)
+    # in the admin bumps the "site" scope, so every process reads it afresh within a
+    # second. `page_versions` keys the templates' `{% cache %}` fragments.
+    kept = computed_once_per_version(
+        "association-and-home-city", association_and_home_city, scopes=[SITE]
+    )
+    return {**kept, "page_versions": page_versions}

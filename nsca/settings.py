@@ -72,9 +72,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Anonymous visitors' public pages, from each process's copy checked against a
-    # site-wide version in CACHES (association/page_cache.py). First: a page is stored with
-    # the security headers the middleware below added, and a hit needs nothing else.
+    # Anonymous visitors' public pages, Django's cache middleware under a key prefix of
+    # the versions of what each page shows (association/page_cache.py). First: a page is
+    # stored with the security headers the middleware below added, and a hit needs
+    # nothing else.
     "association.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -223,6 +224,19 @@ PAGE_CACHE_ENABLED = env.bool(
     "PAGE_CACHE_ENABLED",
     default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
 )
+# Pages: this process's copy in front of the shared one (association/tiered_cache.py), so
+# a page one worker rendered is served by all, even with the database down. Fragments of
+# `{% cache %}`: this process only, nothing kept with the page cache off.
+CACHES["pages"] = {
+    "BACKEND": "association.tiered_cache.TieredCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"SHARED": "default", "LOCAL_ENTRIES": 2000},
+}
+CACHES["template_fragments"] = {
+    "BACKEND": "association.page_cache.FragmentCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

@@ -25,7 +25,9 @@ class PageSitemap(Sitemap):
     def items(self):
         # A list, not a queryset: the sitemap's paginator would count it in a query of its
         # own; read once per edit (association/page_cache.py).
-        return computed_once_per_version("sitemap:pages", lambda: list(Page.objects.published()))
+        return computed_once_per_version(
+            "sitemap:pages", lambda: list(Page.objects.published()), scopes=["pages"]
+        )
 
     def lastmod(self, page):
         return page.updated_at

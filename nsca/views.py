@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from association.page_cache import KeptResponse, computed_once_per_version
+from association.page_cache import computed_once_per_version, public_page
 from association.registry import sitemaps
 from association.shared_cache import shared_cache_answers
 from events.reveal import cache_until_next_reveal
-from news.models import next_publication
 
 from .composition import (
     home_page_events,
@@ -24,6 +23,7 @@ from .models import Page
 from .unavailable import is_busy, is_unavailable, unavailable_response
 
 
+@public_page(scopes=["events", "news", "cities", "pages"])
 def home(request):
     # Taken before the events are read: a reveal falling while the page is composed still
     # bounds the cache (measured after, the pre-reveal page could be kept a whole max-age).
@@ -44,10 +44,13 @@ def home(request):
 def published_pages() -> dict[str, Page]:
     """The published pages by slug, read once per edit and process (shared: read only)."""
     return computed_once_per_version(
-        "nsca:pages", lambda: {page.slug: page for page in Page.objects.published()}
+        "nsca:pages",
+        lambda: {page.slug: page for page in Page.objects.published()},
+        scopes=["pages"],
     )
 
 
+@public_page(scopes=["pages"])
 def page(request, slug):
     page = published_pages().get(slug)
     if page is None:
@@ -55,6 +58,7 @@ def page(request, slug):
     return render(request, "nsca/page.html", {"page": page})
 
 
+@public_page(scopes=["pages"])
 def about(request):
     return page(request, "about")
 
@@ -63,18 +67,11 @@ def about(request):
 SITEMAPS = dict(sitemaps.items())
 
 
+@public_page(scopes=["pages", "cities", "events", "news"])
 def sitemap(request):
-    """/sitemap.xml: Django's sitemap of every app's sitemaps, its XML kept per edit for each
-    scheme, host and page of it (its addresses are absolute), not built per request: its
-    rows are stored data, and the posts among them change with the time only when the next
-    scheduled one is published."""
-    now = timezone.now()
-
-    return computed_once_per_version(
-        ("sitemap", request.scheme, request.get_host(), request.GET.get("p", "")),
-        lambda: KeptResponse(sitemap_view(request, sitemaps=SITEMAPS)),
-        until=lambda _sitemap: next_publication(now=now),
-    ).response()
+    """/sitemap.xml: Django's sitemap of every app's sitemaps (kept by the page cache like
+    any public page, per scheme and host: its addresses are absolute)."""
+    return sitemap_view(request, sitemaps=SITEMAPS)
 
 
 @require_GET
@@ -104,6 +101,7 @@ def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
+@public_page(scopes=[])
 @require_GET
 def robots_txt(request):
     lines = [

@@ -1,6 +1,5 @@
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -31,29 +30,37 @@ def _every_email_has_text_and_html(request):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache, so cached pages cannot leak between tests."""
-    cache.clear()
+    emptied_page_store()
     yield
-    cache.clear()
+    emptied_page_store()
 
 
 def emptied_page_store():
-    """This process's page store with nothing kept (pages, values kept per edit) and the
-    site-wide version to be read afresh by the next request."""
+    """Nothing kept in this process (pages in both tiers, fragments, values kept per scope)
+    and the scopes' versions to be read afresh by the next request; returns the versions."""
+    from django.core.cache import caches
+
+    from association import page_cache
+    from association.shared_cache import with_shared_cache
+
+    # Through the breaker: a test may have pointed the shared cache at a dead Redis.
+    with_shared_cache(lambda shared: shared.clear(), fallback=lambda: None)
+    caches[page_cache.PAGES_ALIAS].clear()
+    caches["template_fragments"].clear()
+    page_cache.versions.known.clear()
+    page_cache.versions.computed.clear()
+    page_cache.versions.owed.clear()
+    page_cache.versions.checked_at = float("-inf")
+    return page_cache.versions
+
+
+def edit_heard(*scopes):
+    """What an edit's commit does (bump its scopes' versions: every scope known, when none
+    is named), and this process hearing of it, as every process does within a second."""
     from association import page_cache
 
-    page_cache.store.pages.clear()
-    page_cache.store.computed.clear()
-    page_cache.store.checked_at = float("-inf")
-    return page_cache.store
-
-
-def edit_heard():
-    """What an edit's commit does (bump the site-wide version), and this process hearing
-    of it, as every process does within a second."""
-    from association import page_cache
-
-    page_cache.bump_version()
-    page_cache.store.checked_at = float("-inf")
+    page_cache.versions.bump(scopes or [*page_cache.versions.known, page_cache.SITE])
+    page_cache.versions.checked_at = float("-inf")
 
 
 @pytest.fixture
@@ -170,10 +177,11 @@ def shared_cache_down(settings):
 
     forget()
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
-        }
+        },
     }
     yield settings
     forget()

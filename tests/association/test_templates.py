@@ -75,21 +75,29 @@ def test_an_orders_postal_address_is_written_once():
 
 
 @pytest.mark.django_db
-def test_a_part_kept_per_edit_is_rendered_once_per_edit_and_key(settings):
+def test_a_cached_fragment_is_rendered_once_per_version_of_its_scope_and_key(settings):
+    """`{% cache None "name" page_versions.<scope> ... %}`: Django's fragment cache, keyed
+    by the scope's version, so an edit of the scope renders it again."""
     from django.template import Context, Template
 
-    from association import page_cache
+    from association.page_cache import page_versions
 
     settings.PAGE_CACHE_ENABLED = True
     emptied_page_store()
     part = Template(
-        '{% load kept %}{% kept_per_edit "test:part" pk %}{{ name }}{% endkept_per_edit %}'
+        '{% load cache %}{% cache None "test:part" page_versions.cities pk %}{{ name }}'
+        "{% endcache %}"
     )
-    assert part.render(Context({"pk": 1, "name": "Toulon"})) == "Toulon"
-    assert part.render(Context({"pk": 1, "name": "Kitakyushu"})) == "Toulon"  # kept
-    assert part.render(Context({"pk": 2, "name": "Kitakyushu"})) == "Kitakyushu"  # its own key
-    edit_heard()
-    assert part.render(Context({"pk": 1, "name": "Kitakyushu"})) == "Kitakyushu"
+
+    def render(**values):
+        return part.render(Context({"page_versions": page_versions, **values}))
+
+    assert render(pk=1, name="Toulon") == "Toulon"
+    assert render(pk=1, name="Kitakyushu") == "Toulon"  # kept
+    assert render(pk=2, name="Kitakyushu") == "Kitakyushu"  # its own key
+    edit_heard("news")  # another scope's edit: still kept
+    assert render(pk=1, name="Kitakyushu") == "Toulon"
+    edit_heard("cities")
+    assert render(pk=1, name="Kitakyushu") == "Kitakyushu"
     settings.PAGE_CACHE_ENABLED = False
-    assert part.render(Context({"pk": 1, "name": "Norfolk"})) == "Norfolk"  # never kept
-    page_cache.store.computed.clear()
+    assert render(pk=1, name="Norfolk") == "Norfolk"  # never kept

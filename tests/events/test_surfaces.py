@@ -317,10 +317,9 @@ def test_page_cache_never_serves_pre_reveal_state_after_reveal(
 ):
     """The project's own page cache (association/page_cache.py) keeps a page no longer
     than its max-age, which is bounded by the next reveal among the events it shows."""
-    from association import page_cache  # noqa: PLC0415
 
     settings.PAGE_CACHE_ENABLED = True
-    page_cache.store.pages.clear()
+    emptied_page_store()
     public_reveal_event.partnership = partnership
     public_reveal_event.save(update_fields=["partnership"])
     url = public_reveal_event.get_absolute_url() if path == "detail" else path
@@ -331,7 +330,7 @@ def test_page_cache_never_serves_pre_reveal_state_after_reveal(
         again = client.get(url)
     with time_machine.travel(reveal + datetime.timedelta(seconds=1), tick=False):
         after = client.get(url)
-    page_cache.store.pages.clear()
+    emptied_page_store()
     assert not shows_venue(before.content.decode())
     assert again.content == before.content  # served from the cache until the reveal
     assert re.search(r"max-age=[01]\b", again["Cache-Control"])  # ...for no longer

@@ -15,7 +15,8 @@ from django.utils import timezone
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from association import rate_limits, shared_cache
+from association import page_cache, rate_limits, shared_cache
+from tests.conftest import emptied_page_store
 from tests.donations.conftest import donation_data
 from tests.events.factories import make_event, make_ticket_type
 from tests.servers.silent_listener import SilentListener
@@ -120,8 +121,10 @@ def hung_redis(settings):
     options nsca/settings.py gives a Redis CACHE_URL; the page cache on, as it is then."""
     shared_cache._breakers.clear()
     rate_limits._process_counts.clear()
+    emptied_page_store()
     with SilentListener() as hung:
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": f"redis://127.0.0.1:{hung.port}/0",
@@ -130,15 +133,12 @@ def hung_redis(settings):
                     "socket_timeout": 0.5,
                     "retry": Retry(NoBackoff(), 0),
                 },
-            }
+            },
         }
         settings.PAGE_CACHE_ENABLED = True
-        from association import page_cache
-
-        page_cache.store.checked_at = float("-inf")
         yield hung
-        page_cache.store.checked_at = float("-inf")
-        page_cache.store.version = ""
+        page_cache.versions.known.clear()
+        page_cache.versions.checked_at = float("-inf")
     shared_cache._breakers.clear()
     rate_limits._process_counts.clear()
 
@@ -156,9 +156,7 @@ def test_a_hung_redis_costs_one_short_wait_then_is_not_asked_again(client, hung_
     asked = (hung_redis.connections, hung_redis.received)
     assert asked[0] == 1  # one attempt, no retry
 
-    from association import page_cache
-
-    page_cache.store.checked_at = float("-inf")  # the version would be read again now
+    page_cache.versions.checked_at = float("-inf")  # the versions would be read again now
     for path in ("/", f"/events/{dinner.slug}/", "/healthz"):
         response, seconds = timed_get(client, path)
         assert response.status_code == 200
