@@ -157,7 +157,7 @@ def apply(request, slug):
             request, "exchanges/apply_members_only.html", {"program": program}, status=403
         )
     questions = list(program.questions.all())
-    if application is None or not application.is_editable:
+    if application is not None and not application.is_editable:
         return _application_status_page(request, program, application, now)
     status = 200
     problems = []

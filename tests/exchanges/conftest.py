@@ -51,9 +51,16 @@ def make_program(partnership, *, slug="youth-2027", opens=None, **overrides):
     }
     fields.update(overrides)
     program = Program.objects.create(**fields)
-    Question.objects.create(program=program, position=1, text="Why do you want to go?", word_limit=10)
     Question.objects.create(
-        program=program, position=2, text="Health needs", word_limit=50, required=False, sensitive=True
+        program=program, position=1, text="Why do you want to go?", word_limit=10
+    )
+    Question.objects.create(
+        program=program,
+        position=2,
+        text="Health needs",
+        word_limit=50,
+        required=False,
+        sensitive=True,
     )
     RubricCriterion.objects.create(program=program, position=1, name="Maturity")
     RubricCriterion.objects.create(program=program, position=2, name="Adaptability")
@@ -96,15 +103,25 @@ def draft(program, user, *, born=datetime.date(1990, 1, 1), guardian=False):
     )
     if guardian:
         Application.objects.filter(pk=application.pk).update(
-            guardian_name="Gina Guardian", guardian_email="gina@example.org", guardian_phone="757-555-0100"
+            guardian_name="Gina Guardian",
+            guardian_email="gina@example.org",
+            guardian_phone="757-555-0100",
         )
         application.refresh_from_db()
-    Answer.objects.create(application=application, question=program.questions.first(), text="To learn German.")
-    Reference.objects.create(
-        application=application, referee_name="Tess Teacher", referee_email="tess@example.org", relationship="teacher"
+    Answer.objects.create(
+        application=application, question=program.questions.first(), text="To learn German."
     )
     Reference.objects.create(
-        application=application, referee_name="Cody Coach", referee_email="cody@example.org", relationship="coach"
+        application=application,
+        referee_name="Tess Teacher",
+        referee_email="tess@example.org",
+        relationship="teacher",
+    )
+    Reference.objects.create(
+        application=application,
+        referee_name="Cody Coach",
+        referee_email="cody@example.org",
+        relationship="coach",
     )
     return application
 
@@ -119,7 +136,9 @@ def submitted(program, user, **kwargs):
 def complete(program, user, **kwargs):
     application = submitted(program, user, **kwargs)
     for reference in application.references.all():
-        assert submit_letter(reference, letter=f"SECRET LETTER from {reference.referee_name}", at=NOW)
+        assert submit_letter(
+            reference, letter=f"SECRET LETTER from {reference.referee_name}", at=NOW
+        )
     application.refresh_from_db()
     assert application.status == Application.Status.COMPLETE
     return application

@@ -15,12 +15,19 @@ from .conftest import NOW, make_program
 def three_programs(partnership):
     open_program = make_program(partnership, slug="open-one", title="Open program")
     upcoming = make_program(
-        partnership, slug="soon-one", title="Upcoming program", opens=NOW + datetime.timedelta(days=5),
+        partnership,
+        slug="soon-one",
+        title="Upcoming program",
+        opens=NOW + datetime.timedelta(days=5),
         application_deadline=NOW + datetime.timedelta(days=25),
     )
     past = make_program(
-        partnership, slug="past-one", title="Past program", opens=NOW - datetime.timedelta(days=90),
-        application_deadline=NOW - datetime.timedelta(days=30), reference_deadline=NOW - datetime.timedelta(days=20),
+        partnership,
+        slug="past-one",
+        title="Past program",
+        opens=NOW - datetime.timedelta(days=90),
+        application_deadline=NOW - datetime.timedelta(days=30),
+        reference_deadline=NOW - datetime.timedelta(days=20),
         notification_at=NOW - datetime.timedelta(days=10),
     )
     make_program(partnership, slug="hidden-one", title="Unpublished program", published=False)
@@ -30,7 +37,9 @@ def three_programs(partnership):
 def sections(html):
     return {
         heading: body
-        for heading, body in re.findall(r'<h2 id="(\w+)-heading">.*?</h2>(.*?)</section>', html, re.S)
+        for heading, body in re.findall(
+            r'<h2 id="(\w+)-heading">.*?</h2>(.*?)</section>', html, re.S
+        )
     }
 
 
@@ -46,7 +55,9 @@ def test_program_list_splits_open_upcoming_and_past(client, three_programs, time
 
 def test_program_list_filters_by_city(client, three_programs, partnership, time_machine):
     time_machine.move_to(NOW)
-    other = make_program(_other_partnership(partnership), slug="toulon-one", title="Toulon delegation")
+    other = make_program(
+        _other_partnership(partnership), slug="toulon-one", title="Toulon delegation"
+    )
     assert other.partnership.slug == "toulon"
     html = client.get("/exchanges/?city=toulon").content.decode()
     assert "Toulon delegation" in html and "Open program" not in html
@@ -58,7 +69,11 @@ def _other_partnership(partnership):
 
     toulon = City.objects.create(name="Toulon", slug="toulon-city", country="FR")
     return Partnership.objects.create(
-        home_city=partnership.home_city, partner_city=toulon, slug="toulon", kind="sister", status="active"
+        home_city=partnership.home_city,
+        partner_city=toulon,
+        slug="toulon",
+        kind="sister",
+        status="active",
     )
 
 
@@ -88,7 +103,9 @@ def test_apply_button_only_while_applications_are_open(client, three_programs, t
 def test_program_page_has_json_ld(client, program, time_machine):
     time_machine.move_to(NOW)
     html = client.get(program.get_absolute_url()).content.decode()
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    )
     assert data["@type"] == "EducationalOccupationalProgram"
     assert data["applicationDeadline"] == program.application_deadline.date().isoformat()
     assert data["offers"]["price"] == "2030.00"
