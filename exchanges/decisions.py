@@ -104,8 +104,9 @@ def accept_offer(application: Application, *, by, at: datetime.datetime) -> bool
 
 def withdraw(application: Application, *, by, at: datetime.datetime) -> bool:
     """The applicant withdraws (or gives up an accepted place, which is then offered on)."""
-    was_accepted = application.status == S.ACCEPTED
     with transaction.atomic():
+        application.refresh_from_db(fields=["status", "offered_at"])
+        was_accepted = application.status == S.ACCEPTED
         if not change_status(application, to=S.WITHDRAWN, by=by, at=at):
             return False
         if was_accepted or application.offered_at:
