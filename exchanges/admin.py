@@ -3,6 +3,7 @@ inline; applications (only those the one rule in access.py lets the viewer see),
 their history; letters are shown to staff only, never to the applicant."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import trip_payments
@@ -191,6 +192,13 @@ class ApplicationAdmin(admin.ModelAdmin):
         "balance_due",
     ]
     inlines = [AnswerInline, ReferenceInline, StatusChangeInline, TripPaymentInline]
+    actions = ["record_checks_received"]
+
+    @admin.action(description=_("Record the travelers' checks as received"))
+    def record_checks_received(self, request, queryset):
+        now = timezone.now()
+        recorded = sum(trip_payments.record_checks_received(a, now=now) for a in queryset)
+        self.message_user(request, _("%(count)s check payment(s) recorded.") % {"count": recorded})
 
     def get_queryset(self, request):
         return applications_visible_to(request.user).exclude(applicant=request.user)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments import purposes
+from payments.confirmation import Outcome, confirm_offline_payment
 from payments.methods import PaymentUnavailable, get_method
 from payments.models import Payment
 from payments.stripe_api import LineItem
@@ -144,6 +145,23 @@ def begin_trip_payment(
             TripPayment.objects.filter(pk=trip_payment.pk).update(payment=payment)
             trip_payment.payment = payment
     return trip_payment, outcome.redirect_url, outcome.instructions
+
+
+def record_checks_received(application: Application, *, now: datetime.datetime) -> int:
+    """Staff received the traveler's check(s): each pending check payment is confirmed
+    through payments' one path (fulfilled once, with a receipt). How many were recorded."""
+    recorded = 0
+    pending = application.trip_payments.filter(
+        paid_at__isnull=True,
+        payment__method=Payment.Method.OFFLINE,
+        payment__status=Payment.Status.PENDING,
+    ).select_related("payment")
+    for trip_payment in pending:
+        result = confirm_offline_payment(
+            purpose=PURPOSE, object_id=trip_payment.pk, amount=trip_payment.amount, now=now
+        )
+        recorded += result.outcome == Outcome.CONFIRMED
+    return recorded
 
 
 def describe_trip_payment(trip_payment: TripPayment) -> str:

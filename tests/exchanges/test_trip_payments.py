@@ -99,6 +99,32 @@ def test_deposit_by_check_is_confirmed_by_staff_through_payments(traveler, progr
     assert trip_payment.paid_at is not None
 
 
+def test_exchange_committee_records_a_check_in_the_admin(client, traveler, applicant):
+    from django.contrib.auth.models import Group
+
+    from membership.models import User
+
+    trip_payment, _url, _instructions = trip_payments.begin_trip_payment(
+        traveler, method_code="offline", now=NOW
+    )
+    clerk = User.objects.create_user(
+        email="clerk@example.org", password="pw-123-abc", is_staff=True
+    )
+    clerk.groups.add(Group.objects.get(name="Exchange committee"))
+    client.force_login(clerk)
+    response = client.post(
+        "/admin/exchanges/application/",
+        {"action": "record_checks_received", "_selected_action": [traveler.pk]},
+    )
+    assert response.status_code == 302
+    trip_payment.refresh_from_db()
+    assert trip_payment.paid_at is not None
+    # The committee sees its trip payments and no other payments.
+    listing = client.get("/admin/payments/payment/")
+    assert listing.status_code == 200
+    assert all(p.purpose == "exchanges.trip" for p in listing.context["cl"].queryset)
+
+
 def test_scholarship_credit_lowers_the_balance(traveler):
     traveler.scholarship_credit = Decimal("500.00")
     traveler.save(update_fields=["scholarship_credit"])
