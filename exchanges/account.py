@@ -2,6 +2,8 @@
 them into /account/): each application with its status and, for travelers, the trip's
 balance, what was paid and what is due, with receipts. Never a letter."""
 
+from decimal import Decimal
+
 from django.db.models import Prefetch
 
 from . import trip_payments
@@ -23,9 +25,10 @@ def account_applications(user) -> list[Application]:
     for application in applications:
         paid = [p for p in application.trip_payments.all() if p.paid_at]
         application.paid_payments = paid
-        application.paid_total = sum((p.amount for p in paid), start=0)
-        owed = application.program.cost - application.scholarship_credit - application.paid_total
-        application.balance_due = max(owed, 0)
+        application.paid_total = sum((p.amount for p in paid), start=Decimal(0))
+        application.balance_due = trip_payments.balance_owed(
+            application, paid=application.paid_total
+        )
         application.next_installments = (
             [
                 i
@@ -81,6 +84,3 @@ def export_applications(user) -> list[dict]:
         }
         for application in applications
     ]
-
-
-__all__ = ["account_applications", "export_applications", "trip_payments"]

@@ -75,10 +75,14 @@ def paid_total(application: Application) -> Decimal:
     ] or Decimal(0)
 
 
+def balance_owed(application: Application, *, paid: Decimal) -> Decimal:
+    """The one rule for what a traveler still owes: the cost, less the scholarship credit
+    and what was paid, never below zero."""
+    return max(application.program.cost - application.scholarship_credit - paid, Decimal(0))
+
+
 def balance(application: Application) -> Decimal:
-    """What the traveler still owes: the cost, less the scholarship credit and what was paid."""
-    owed = application.program.cost - application.scholarship_credit - paid_total(application)
-    return max(owed, Decimal(0))
+    return balance_owed(application, paid=paid_total(application))
 
 
 def start_trip_payment(application: Application, *, installment=None) -> TripPayment:

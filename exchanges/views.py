@@ -158,6 +158,11 @@ def apply(request, slug):
         )
     questions = list(program.questions.all())
     if application is not None and not application.is_editable:
+        if request.method == "POST":
+            messages.error(
+                request, _("This application was already submitted; it can no longer be changed.")
+            )
+            return _application_status_page(request, program, application, now, status=409)
         return _application_status_page(request, program, application, now)
     status = 200
     problems = []
