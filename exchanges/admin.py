@@ -206,7 +206,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description=_("balance due"))
+    @admin.display(description=_("Balance due"))
     def balance_due(self, obj):
         return trip_payments.balance(obj) if obj.is_traveler else "—"
 

@@ -448,6 +448,8 @@ def review_program(request, slug):
     program = get_object_or_404(Program, slug=slug)
     visible = access.reviewable_by(request.user)
     rows = list(ranking(program, visible=visible))
+    for row in rows:
+        row.average_text = f"{row.average:.2f}" if row.average is not None else "—"
     may_decide = access.may_decide(request.user, program)
     if not rows and not may_decide and not program.is_reviewer(request.user):
         raise Http404
