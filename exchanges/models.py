@@ -10,6 +10,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -25,6 +26,17 @@ from .uploads import TRANSCRIPT_HELP_TEXT, validate_document_upload
 def new_token() -> str:
     """An unguessable private link's key (256 bits)."""
     return secrets.token_urlsafe(32)
+
+
+# Paths under /exchanges/ that are not programs: a program may not take their names.
+RESERVED_SLUGS = frozenset({"review", "consent", "references"})
+
+
+def validate_program_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is used by the site's own pages; choose another."), params={"slug": value}
+        )
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -58,7 +70,9 @@ class Program(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, validators=[validate_program_slug]
+    )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(
         _("description"), blank=True, help_text=_("Markdown: paragraphs, lists, links.")

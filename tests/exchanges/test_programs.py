@@ -140,3 +140,11 @@ def test_admin_edits_programs_with_questions_and_rubric_inline(client, staff_use
     client.force_login(staff_user)
     html = client.get(f"/admin/exchanges/program/{program.pk}/change/").content.decode()
     assert "Why do you want to go?" in html and "Maturity" in html
+
+
+def test_a_program_cannot_take_the_name_of_a_page_under_exchanges(program):
+    from django.core.exceptions import ValidationError
+
+    program.slug = "review"
+    with pytest.raises(ValidationError):
+        program.full_clean()
