@@ -22,6 +22,7 @@ from events.listing import describe_events, upcoming_events
 from events.models import Order
 from events.reveal import cache_until_next_reveal
 from events.views import EventDetailView as EventsEventDetailView
+from exchanges.account import account_applications, export_applications
 from membership.views import AccountView as MembershipAccountView
 from membership.views import JoinView as MembershipJoinView
 from news.models import Post, next_publication
@@ -61,6 +62,7 @@ class AccountView(MembershipAccountView):
             *super().get_account_sections(),
             "nsca/includes/account_orders_section.html",
             "nsca/includes/account_donations_section.html",
+            "exchanges/includes/account_section.html",
         ]
 
     def get_context_data(self, **kwargs):
@@ -68,6 +70,7 @@ class AccountView(MembershipAccountView):
             orders=self.get_orders(),
             donations=self.get_donations(),
             donation_totals=self.get_donation_totals(),
+            exchange_applications=account_applications(self.request.user),
             **kwargs,
         )
 
@@ -114,6 +117,7 @@ class AccountView(MembershipAccountView):
             }
             for donation in self.get_donations()
         ]
+        data["exchange_applications"] = export_applications(self.request.user)
         return data
 
 

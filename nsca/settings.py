@@ -52,6 +52,7 @@ PROJECT_APPS = [
     "donations",
     "cities",
     "events",
+    "exchanges",
     "news",
     "nsca",
 ]
@@ -414,6 +415,9 @@ DONATIONS_LIMIT_WINDOW_SECONDS = env.int("DONATIONS_LIMIT_WINDOW_SECONDS", defau
 # --- membership (added by the membership app) ---
 # Days after the end of a term during which a member keeps member prices and access.
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
+# Months after an exchange program's travel ends before the applications of people who did
+# not travel, and travelers' sensitive answers, are deleted (exchanges/privacy.py).
+EXCHANGES_RETENTION_MONTHS = env.int("EXCHANGES_RETENTION_MONTHS", default=12)
 # An unpaid membership (dues by check that never came) is cancelled after this many days.
 MEMBERSHIP_PENDING_DAYS = env.int("MEMBERSHIP_PENDING_DAYS", default=60)
 # Members may renew from this many days before the end of their term.

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include((events_patterns, events_urls.app_name))),
     path("", include("payments.urls")),
     path("", include("donations.urls")),
+    path("", include("exchanges.urls")),
     path("", include("news.urls")),
 ]
 

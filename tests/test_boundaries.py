@@ -17,6 +17,8 @@ MAY_IMPORT = {
     "donations": {"association", "payments", "membership"},
     "cities": {"association", "payments", "membership"},
     "events": {"association", "outbox", "payments", "membership", "cities"},
+    # Never tickets (an orientation is an event; what a traveler pays goes through payments).
+    "exchanges": {"association", "payments", "membership", "cities", "events"},
     "news": {"association", "outbox", "payments", "membership", "donations", "cities", "events"},
     "nsca": {
         "association",
@@ -26,6 +28,7 @@ MAY_IMPORT = {
         "donations",
         "cities",
         "events",
+        "exchanges",
         "news",
     },
 }

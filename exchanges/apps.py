@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExchangesConfig(AppConfig):
+    name = "exchanges"
+    verbose_name = _("Exchanges")
+
+    def ready(self):
+        # Trip deposits and installments are something payments can take money for
+        # (payments imports no app).
+        from . import trip_payments
+
+        trip_payments.register()
