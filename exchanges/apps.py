@@ -12,3 +12,5 @@ class ExchangesConfig(AppConfig):
         from . import trip_payments
 
         trip_payments.register()
+        # What of the page cache its edits change (association/page_cache.py).
+        from . import signals  # noqa: F401, PLC0415

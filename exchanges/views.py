@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from association.page_cache import public_page
 from cities.models import Partnership
 from membership.standing import membership_in_good_standing
 
@@ -41,7 +42,7 @@ from .review import ranking, recuse, save_review
 from .uploads import store_sanitized_uploads
 
 
-# public page
+@public_page(scopes=["exchanges", "cities"])
 def program_list(request):
     now = timezone.now()
     programs = Program.objects.published().select_related("partnership__partner_city")
@@ -67,7 +68,7 @@ def program_list(request):
     )
 
 
-# public page
+@public_page(scopes=["exchanges", "cities"])
 def program_detail(request, slug):
     program = get_object_or_404(
         Program.objects.published()

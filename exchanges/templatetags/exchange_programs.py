@@ -21,4 +21,5 @@ def partnership_exchange_programs(partnership):
             .select_related("partnership__partner_city")
             .order_by("-travel_starts_on")
         ),
+        scopes=["exchanges"],
     )
