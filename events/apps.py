@@ -4,15 +4,3 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Events"
-
-    def ready(self):
-        # Orders are something payments can take money for (payments imports no app).
-        from . import order_payments
-
-        order_payments.register()
-        # The order confirmation is built by the outbox's worker, not the checkout request.
-        from outbox.builds import register
-
-        from .notifications import CONFIRMATION_BUILDER, build_order_confirmation
-
-        register(CONFIRMATION_BUILDER, build_order_confirmation)

@@ -17,7 +17,17 @@ MAY_IMPORT = {
     "donations": {"association", "payments", "membership"},
     "cities": {"association", "payments", "membership"},
     "events": {"association", "outbox", "payments", "membership", "cities"},
-    "news": {"association", "outbox", "payments", "membership", "donations", "cities", "events"},
+    "tickets": {"association", "outbox", "payments", "membership", "cities", "events"},
+    "news": {
+        "association",
+        "outbox",
+        "payments",
+        "membership",
+        "donations",
+        "cities",
+        "events",
+        "tickets",
+    },
     "nsca": {
         "association",
         "outbox",
@@ -26,6 +36,7 @@ MAY_IMPORT = {
         "donations",
         "cities",
         "events",
+        "tickets",
         "news",
     },
 }

@@ -2,7 +2,7 @@
 
 The rule. A ticket type has `quantity` places and an event may have an overall `capacity`.
 `TicketType.reserved` and `Event.reserved` count the tickets of pending (held) and
-confirmed orders (only `events/orders.py` moves them). What can still be sold of a type is
+confirmed orders (only `tickets/orders.py` moves them). What can still be sold of a type is
 
     quantity - reserved - places offered to the waiting list for that type (open offers)
 
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
+from events.models import Event, SalesWindow, TicketType, WaitlistEntry
 
-from .models import Event, SalesWindow, TicketType, WaitlistEntry
 from .pricing import may_buy
 
 

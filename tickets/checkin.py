@@ -21,8 +21,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time, format_money
-
-from .models import Event, Order, RefundedTicket, Ticket
+from events.models import Event, Order, RefundedTicket, Ticket
 
 NAME_RESULTS_LIMIT = 50
 

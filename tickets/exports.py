@@ -14,8 +14,7 @@ from django.db.models import Count
 from django.http import StreamingHttpResponse
 
 from association.csv_export import csv_response, field_heading
-
-from .models import Event, Order, Ticket
+from events.models import Event, Order, Ticket
 
 NO_MEAL = "(no choice)"
 

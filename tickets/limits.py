@@ -27,8 +27,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from association import rate_limits
-
-from .models import Order, Ticket
+from events.models import Order, Ticket
 
 CHECKOUT_LIMITS = ("checkout-ip", "checkout-email")
 

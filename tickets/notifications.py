@@ -28,19 +28,19 @@ from django.utils.translation import gettext as _
 
 from association.emails import association_email
 from association.models import Association
-from outbox.builds import queue_build
-
-from .calendar import event_calendar
-from .models import Event, Order, Venue
-from .qr import ticket_qr_png
-from .receipts import order_receipt_url
-from .reveal import (
+from events.calendar import event_calendar
+from events.models import Event, Order, Venue
+from events.reveal import (
     can_see_online_link,
     can_see_venue,
     public_location,
     reveal_message,
     visible_venue,
 )
+from outbox.builds import queue_build
+
+from .qr import ticket_qr_png
+from .receipts import order_receipt_url
 
 
 def venue_will_be_emailed(order: Order, *, now: datetime.datetime) -> bool:
@@ -397,7 +397,7 @@ def send_event_changes(*, now: datetime.datetime) -> int:
             "time_changed": order.told_old_time,
             "place_changed": order.told_old_venue,
             "calendar_url": settings.SITE_URL
-            + reverse("events:order_ics", kwargs={"token": order.token}),
+            + reverse("tickets:order_ics", kwargs={"token": order.token}),
         }
         if context["venue"] is not None:
             # An order not yet told the venue (its notice still to come) is told it here,

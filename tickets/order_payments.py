@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from association.emails import association_email
 from association.models import Association
+from events.models import Order
 from payments import purposes
 from payments.confirmation import (
     CardPaymentState,
@@ -37,7 +38,6 @@ from payments.models import Payment
 from payments.refunds import RefundRefused, refund_payment
 from payments.stripe_api import LineItem, StripeUnavailable
 
-from .models import Order
 from .notifications import queue_order_confirmation
 from .orders import cancel_order, mark_order_paid, release_tickets
 from .receipts import ORDER_PURPOSE, order_receipt_url

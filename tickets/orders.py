@@ -52,6 +52,15 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from events.models import (
+    ORDER_PURPOSE,
+    Event,
+    Order,
+    RefundedTicket,
+    Ticket,
+    TicketType,
+    WaitlistEntry,
+)
 from payments.models import Payment
 
 from . import limits
@@ -63,15 +72,6 @@ from .availability import (
     check_ticket_type_on_sale,
     lock_event,
     places_left,
-)
-from .models import (
-    ORDER_PURPOSE,
-    Event,
-    Order,
-    RefundedTicket,
-    Ticket,
-    TicketType,
-    WaitlistEntry,
 )
 from .notifications import queue_order_confirmation
 from .pricing import may_buy, ticket_prices

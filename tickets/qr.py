@@ -34,7 +34,7 @@ from association.shared_cache import with_shared_cache
 
 def ticket_checkin_url(ticket, *, event) -> str:
     """The absolute staff check-in URL for this ticket (what its QR code holds)."""
-    path = reverse("events:checkin", kwargs={"slug": event.slug})
+    path = reverse("tickets:checkin", kwargs={"slug": event.slug})
     return f"{settings.SITE_URL}{path}?{urlencode({'code': ticket.code})}"
 
 

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from events.models import Event
 from payments.models import may_manage_payments
 
 from . import checkin as door
 from . import exports
 from .forms import CodeForm, NameSearchForm
-from .models import Event
 from .orders import mark_order_paid
 
 
@@ -74,7 +74,7 @@ def _render_checkin(request, event, *, status=200, ticket=None, verdict=None, **
     )
     return render(
         request,
-        "events/staff/checkin.html",
+        "tickets/staff/checkin.html",
         {
             "event": event,
             "code_form": code_form,
@@ -175,4 +175,4 @@ def _checkin_post(request, event):
         messages.warning(request, message)
     else:
         messages.success(request, message)
-    return redirect(reverse("events:checkin", kwargs={"slug": event.slug}))
+    return redirect(reverse("tickets:checkin", kwargs={"slug": event.slug}))

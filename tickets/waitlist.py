@@ -38,10 +38,10 @@ from django.utils.translation import gettext as _
 from association import rate_limits
 from association.emails import association_email
 from association.models import Association
+from events.models import Event, OfferState, TicketType, WaitlistEntry
+from events.reveal import public_location
 
 from .availability import lock_event, places_left
-from .models import Event, OfferState, TicketType, WaitlistEntry
-from .reveal import public_location
 
 
 def offer_duration() -> timedelta:
@@ -49,7 +49,7 @@ def offer_duration() -> timedelta:
 
 
 def checkout_path(event: Event) -> str:
-    return reverse("events:checkout", kwargs={"slug": event.slug})
+    return reverse("tickets:checkout", kwargs={"slug": event.slug})
 
 
 def offer_url(entry: WaitlistEntry) -> str:

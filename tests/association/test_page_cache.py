@@ -221,7 +221,7 @@ def test_writes_by_update_bump_the_version(page_store, event):
 @pytest.mark.django_db(transaction=True)
 def test_expired_hold_released_by_the_job_bumps_the_version(page_store, event):
     """ "Few left" changes when a hold expires, so the job's write invalidates the pages."""
-    from events.orders import expire_stale_holds  # noqa: PLC0415
+    from tickets.orders import expire_stale_holds  # noqa: PLC0415
 
     order = factories.make_order(
         event,

@@ -11,7 +11,6 @@ import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from events.forms import new_submission_key
 from events.models import Order, Ticket
 from membership.models import User
 from nsca.models import Page
@@ -19,6 +18,7 @@ from tests.concurrency import race
 from tests.events.factories import make_event, make_ticket_type
 from tests.servers.gunicorn_server import GunicornServer
 from tests.servers.http_client import Visitor
+from tickets.forms import new_submission_key
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 # The servers share Redis database 12, flushed before and after each test: in a parallel run

@@ -16,9 +16,9 @@ def buy_one_ticket(database_url, event_id, barrier, results):
     django.setup()
     from django.utils import timezone
 
-    from events.availability import SoldOut
     from events.models import Event
-    from events.orders import ReservationRequest, reserve_tickets
+    from tickets.availability import SoldOut
+    from tickets.orders import ReservationRequest, reserve_tickets
 
     event = Event.objects.get(pk=event_id)
     ticket_type = event.ticket_types.get()

@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 
-from events.availability import SalesClosed, check_event_on_sale, places_left, places_taken
 from events.listing import (
     SalesState,
     event_sales_state,
@@ -11,6 +10,7 @@ from events.listing import (
     with_ticket_types,
 )
 from events.models import Event, Order, WaitlistEntry
+from tickets.availability import SalesClosed, check_event_on_sale, places_left, places_taken
 
 from .factories import make_order
 
@@ -103,7 +103,7 @@ def test_admin_remaining_and_the_public_page_agree_when_a_ticket_type_sale_has_c
     client, admin_client, make_event, make_ticket_type, now
 ):
     """Staff and visitors read one count: a type whose sale has ended lends no places."""
-    from events.admin import EventAdmin
+    from tickets.admin import EventAdmin
 
     event = make_event()
     regular = make_ticket_type(event, name="Regular", quantity=24)
@@ -154,7 +154,7 @@ def test_the_checkout_refusal_rules_are_one_function(make_event, make_ticket_typ
     """Closed, sold out, members only: `check_checkout_open` says which, in that order."""
     from django.contrib.auth.models import AnonymousUser  # noqa: PLC0415
 
-    from events.availability import InvalidSelection, SoldOut, check_checkout_open  # noqa: PLC0415
+    from tickets.availability import InvalidSelection, SoldOut, check_checkout_open  # noqa: PLC0415
 
     event = make_event()
     members = make_ticket_type(event, name="Members", members_only=True)

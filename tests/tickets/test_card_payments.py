@@ -240,7 +240,7 @@ def test_dispute_from_stripe_flags_the_payment(client, dinner_event, fake_stripe
 def test_a_late_payment_never_revives_an_expired_order_even_with_its_places_free(
     client, dinner_event, fake_stripe
 ):
-    from events.orders import expire_stale_holds
+    from tickets.orders import expire_stale_holds
 
     order, payment = checkout_by_card(client, dinner_event)
     expire_stale_holds(now=timezone.now() + datetime.timedelta(hours=1))
@@ -265,7 +265,7 @@ def test_a_late_payment_never_revives_an_expired_order_even_with_its_places_free
 def test_a_late_payment_whose_refund_stripe_did_not_take_is_refunded_on_the_webhooks_retry(
     client, dinner_event, fake_stripe
 ):
-    from events.orders import expire_stale_holds
+    from tickets.orders import expire_stale_holds
 
     order, payment = checkout_by_card(client, dinner_event)
     expire_stale_holds(now=timezone.now() + datetime.timedelta(hours=1))
@@ -327,7 +327,7 @@ def test_order_page_with_stripe_hung_shows_the_payment_not_completed(
 def test_payment_after_expiry_is_refunded_in_full_when_the_places_are_gone(
     client, dinner_event, fake_stripe, buy
 ):
-    from events.orders import expire_stale_holds
+    from tickets.orders import expire_stale_holds
 
     order, payment = checkout_by_card(client, dinner_event)
     later = timezone.now() + datetime.timedelta(hours=1)

@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from events.checkin import check_in, find_ticket, normalize_code, search_by_name
 from events.models import UNAMBIGUOUS_ALPHABET, Order, Ticket, new_ticket_code
-from events.qr import ticket_checkin_url, ticket_qr
 from tests.concurrency import race
+from tickets.checkin import check_in, find_ticket, normalize_code, search_by_name
+from tickets.qr import ticket_checkin_url, ticket_qr
 
 from .factories import make_event, make_order, make_staff, make_ticket_type
 
@@ -41,7 +41,7 @@ def door(client, door_staff):
 
 
 def _url(event):
-    return reverse("events:checkin", kwargs={"slug": event.slug})
+    return reverse("tickets:checkin", kwargs={"slug": event.slug})
 
 
 def _ticket(order):
@@ -315,7 +315,7 @@ def test_a_ticket_taken_off_its_order_by_a_partial_refund_is_refunded_at_the_doo
 ):
     """Issue 18, item 13: a partly refunded order's refunded ticket is not "unknown" at the
     door but refunded, and refused; its place is on sale again."""
-    from events.orders import release_tickets
+    from tickets.orders import release_tickets
 
     from .factories import places_left_for
 
@@ -343,7 +343,7 @@ def test_a_ticket_taken_off_its_order_by_a_partial_refund_is_refunded_at_the_doo
 
 
 def test_the_order_admin_lists_the_tickets_a_partial_refund_took_off(client, dinner, ticket_type):
-    from events.orders import release_tickets
+    from tickets.orders import release_tickets
 
     order = make_order(dinner, [(ticket_type, 2)], paid=True)
     refunded = order.tickets.order_by("pk").first()

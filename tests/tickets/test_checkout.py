@@ -7,10 +7,10 @@ import time_machine
 from django.core import mail
 
 from events.models import Event, Order, TicketType, WaitlistEntry
-from events.notifications import CONFIRMATION_BUILDER
 from outbox.delivery import drain
 from outbox.models import OutgoingEmail
 from tests.conftest import edit_heard
+from tickets.notifications import CONFIRMATION_BUILDER
 
 from .conftest import SECRET_NAME
 
@@ -126,7 +126,7 @@ def test_checkout_request_queues_the_confirmation_and_does_not_build_it(
     settings.OUTBOX_DELIVER_AT_ONCE = False
     drawn = []
     monkeypatch.setattr(
-        "events.notifications.ticket_qr_png", lambda *args, **kwargs: drawn.append(1)
+        "tickets.notifications.ticket_qr_png", lambda *args, **kwargs: drawn.append(1)
     )
     response = client.post(url(dinner.event), dinner_post(dinner))
     assert response.status_code == 303

@@ -8,23 +8,23 @@ from django.core.management import call_command
 
 from association.registry import periodic_jobs
 from events.models import Event, Order, Venue
-from events.notifications import (
+from outbox.delivery import drain
+from outbox.models import OutgoingEmail
+from tests.concurrency import race
+from tickets.notifications import (
     queue_order_confirmation,
     record_event_move,
     record_venue_edit,
     send_due_venue_notices,
     send_event_changes,
 )
-from events.orders import ReservationRequest, reserve_tickets
-from outbox.delivery import drain
-from outbox.models import OutgoingEmail
-from tests.concurrency import race
+from tickets.orders import ReservationRequest, reserve_tickets
 
 from .conftest import SECRET_ADDRESS, SECRET_NAME
 
 
 def events_jobs():
-    return [job for job in periodic_jobs if job.__module__ == "events.jobs"]
+    return [job for job in periodic_jobs if job.__module__ == "tickets.jobs"]
 
 
 def notices_to(email):
@@ -79,7 +79,7 @@ def test_late_run_catches_up(secret_event, buy, now):
 
 
 def test_cancelled_and_held_orders_get_no_notice(secret_event, buy, now):
-    from events.orders import cancel_order
+    from tickets.orders import cancel_order
 
     cancel_order(order=buy(secret_event, 1, now=now, email="gone@example.org"), now=now)
     reserve_tickets(
@@ -214,7 +214,7 @@ def test_confirmation_that_cannot_be_built_gives_the_venue_notice_back(
     def broken(order, tickets):
         raise RuntimeError("no QR today")
 
-    monkeypatch.setattr("events.notifications._ticket_qr_images", broken)
+    monkeypatch.setattr("tickets.notifications._ticket_qr_images", broken)
     row = queue_order_confirmation(order, now=after)
     row.refresh_from_db()
     assert row.message is None and "no QR today" in row.last_error

@@ -9,10 +9,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from events.limits import LimitReached
 from events.models import Order
-from events.orders import ReservationRequest, mark_order_paid, reserve_tickets
 from tests.concurrency import race
+from tickets.limits import LimitReached
+from tickets.orders import ReservationRequest, mark_order_paid, reserve_tickets
 
 from .factories import make_event, make_ticket_type
 
@@ -29,7 +29,7 @@ def dinner():
 
 
 def url(event):
-    return reverse("events:checkout", kwargs={"slug": event.slug})
+    return reverse("tickets:checkout", kwargs={"slug": event.slug})
 
 
 def checkout(client, event, *, email, quantity=1, key=None, ip="198.51.100.1", **extra):

@@ -6,8 +6,8 @@ import time_machine
 from django.core import mail
 
 from events.models import Event, Order
-from events.orders import ReservationRequest, cancel_order, reserve_tickets
-from events.qr import ticket_qr_svg
+from tickets.orders import ReservationRequest, cancel_order, reserve_tickets
+from tickets.qr import ticket_qr_svg
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_cancel_address_opened_with_get_leads_to_the_order_page_and_cancels_noth
 
 
 def test_paid_order_is_cancelled_by_staff_not_online(client, order, now):
-    from events.orders import mark_order_paid
+    from tickets.orders import mark_order_paid
 
     mark_order_paid(order=order, now=now)
     assert client.post(f"/orders/{order.token}/cancel/").status_code == 409
@@ -191,7 +191,7 @@ def test_account_orders_include_lists_the_orders(rf, secret_event, buy, now, non
 
     order = buy(secret_event, 2, now=now, user=non_member)
     html = render_to_string(
-        "events/includes/account_orders.html", {"orders": Order.objects.for_user(non_member)}
+        "tickets/includes/account_orders.html", {"orders": Order.objects.for_user(non_member)}
     )
     assert order.reference in html
     assert order.get_absolute_url() in html

@@ -11,12 +11,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from events.availability import InvalidSelection
-from events.checkout import place_order
 from events.models import Order
-from events.orders import ReservationRequest, cancel_order, release_unpaid_order
-from events.receipts import order_receipt_url
 from payments.models import Payment
+from tickets.availability import InvalidSelection
+from tickets.checkout import place_order
+from tickets.orders import ReservationRequest, cancel_order, release_unpaid_order
+from tickets.receipts import order_receipt_url
 
 from .factories import make_event, make_order, make_ticket_type, place_free_order
 
@@ -152,7 +152,7 @@ def test_a_free_order_and_its_confirmation_are_one_transaction(monkeypatch, now)
     def outbox_refuses(order, *, now):
         raise RuntimeError("the outbox table is unreachable")
 
-    monkeypatch.setattr("events.orders.queue_order_confirmation", outbox_refuses)
+    monkeypatch.setattr("tickets.orders.queue_order_confirmation", outbox_refuses)
     with pytest.raises(RuntimeError):
         place_free_order(event, now=now)
     assert not Order.objects.exists()
@@ -194,8 +194,8 @@ def test_payments_admin_does_not_refund_an_offline_payment_by_itself(admin_clien
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_marking_an_order_paid_at_once_confirm_one_payment(dinner, now):
-    from events.order_payments import record_offline_payment
     from tests.concurrency import race
+    from tickets.order_payments import record_offline_payment
 
     # An order with no payment record yet: both requests try to create it.
     order = make_order(dinner, [(dinner.ticket_types.get(), 2)])

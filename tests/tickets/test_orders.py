@@ -8,11 +8,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from events.availability import InvalidSelection, SalesClosed, SoldOut, lock_event, places_left
-from events.limits import LimitReached
 from events.listing import SalesState, event_sales_state
 from events.models import Event, Order, TicketType, WaitlistEntry
-from events.orders import (
+from tests.concurrency import race
+from tickets.availability import InvalidSelection, SalesClosed, SoldOut, lock_event, places_left
+from tickets.limits import LimitReached
+from tickets.orders import (
     ReservationRequest,
     cancel_order,
     confirm_order,
@@ -20,7 +21,6 @@ from events.orders import (
     mark_order_paid,
     reserve_tickets,
 )
-from tests.concurrency import race
 
 from .factories import places_left_for
 from .process_buyer import buy_one_ticket

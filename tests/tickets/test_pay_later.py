@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from association.registry import periodic_jobs
-from events import jobs, notifications
-from events.availability import InvalidSelection
-from events.checkout import place_order
 from events.models import Event, Order, WaitlistEntry
-from events.orders import ReservationRequest, mark_order_paid, release_unpaid_order
 from tests.concurrency import race
+from tickets import jobs, notifications
+from tickets.availability import InvalidSelection
+from tickets.checkout import place_order
+from tickets.orders import ReservationRequest, mark_order_paid, release_unpaid_order
 
 from .factories import make_event, make_ticket_type, place_free_order
 
@@ -41,7 +41,7 @@ def dinner(now):
 
 
 def url(event):
-    return reverse("events:checkout", kwargs={"slug": event.slug})
+    return reverse("tickets:checkout", kwargs={"slug": event.slug})
 
 
 def post_data(event, *, quantity=1, email="pat@example.org", method="offline", key=None):
@@ -205,7 +205,7 @@ def test_released_places_go_to_the_waiting_list_in_the_same_run(dinner, now):
     entry = WaitlistEntry.objects.create(event=dinner, name="Wes", email="wes@example.org")
     mail.outbox.clear()
     for job in periodic_jobs:
-        if job.__module__ == "events.jobs":
+        if job.__module__ == "tickets.jobs":
             job(now=order.pay_by)
     entry.refresh_from_db()
     assert entry.offered_at == order.pay_by

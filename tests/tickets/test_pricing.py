@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from events.availability import InvalidSelection
-from events.orders import ReservationRequest, reserve_tickets
-from events.pricing import may_buy, ticket_prices
+from tickets.availability import InvalidSelection
+from tickets.orders import ReservationRequest, reserve_tickets
+from tickets.pricing import may_buy, ticket_prices
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import segno
 import zxingcpp
 from PIL import Image
 
-from events import qr
-from events.qr import ticket_checkin_url, ticket_qr, ticket_qr_png, ticket_qr_svg
+from tickets import qr
+from tickets.qr import ticket_checkin_url, ticket_qr, ticket_qr_png, ticket_qr_svg
 
 from .factories import make_event, make_order, make_ticket_type
 
@@ -49,7 +49,7 @@ def test_ticket_qr_code_is_still_made_when_the_shared_cache_is_down(db, shared_c
 
 
 def test_a_ticket_qr_code_in_the_one_mask_is_read_back_by_a_real_reader(db):
-    """The mask is named instead of scored (events/qr.py): the code must still scan, from
+    """The mask is named instead of scored (tickets/qr.py): the code must still scan, from
     the email's PNG, to exactly the check-in URL."""
     ticket, event = _ticket(db)
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(ticket_qr_png(ticket, event=event))))

@@ -8,11 +8,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from events import orders
-from events.availability import InvalidSelection
 from events.models import Event, Order, TicketType, WaitlistEntry
-from events.waitlist import checkout_path, is_sold_out, offer_returned_places, places_available
 from tests.concurrency import race
+from tickets import orders
+from tickets.availability import InvalidSelection
+from tickets.waitlist import checkout_path, is_sold_out, offer_returned_places, places_available
 
 from .factories import make_event, make_order, make_ticket_type, make_venue, places_left_for
 
@@ -34,7 +34,7 @@ def sold_out():
 
 
 def _url(event):
-    return reverse("events:waitlist_join", kwargs={"slug": event.slug})
+    return reverse("tickets:waitlist_join", kwargs={"slug": event.slug})
 
 
 def _join(event, name, email, quantity=1, **extra):
@@ -303,7 +303,7 @@ def test_offer_email_does_not_reveal_a_secret_venue(sold_out):
 
 
 def test_call_to_action_links_to_the_waitlist_page(sold_out):
-    html = render_to_string("events/includes/waitlist_cta.html", {"event": sold_out})
+    html = render_to_string("tickets/includes/waitlist_cta.html", {"event": sold_out})
     assert f'href="{_url(sold_out)}"' in html
     assert "waiting list" in html
 
