@@ -237,10 +237,10 @@ def staff_links(event: Event) -> list[tuple[str, str]]:
     """The event's staff pages, shown as the change form's object tools."""
     slug = event.slug
     return [
-        (reverse("events:checkin", kwargs={"slug": slug}), _("Check-in")),
-        (reverse("events:export_attendees", kwargs={"slug": slug}), _("Attendees CSV")),
-        (reverse("events:export_meals", kwargs={"slug": slug}), _("Meals CSV")),
-        (reverse("events:export_addresses", kwargs={"slug": slug}), _("Addresses CSV")),
+        (reverse("tickets:checkin", kwargs={"slug": slug}), _("Check-in")),
+        (reverse("tickets:export_attendees", kwargs={"slug": slug}), _("Attendees CSV")),
+        (reverse("tickets:export_meals", kwargs={"slug": slug}), _("Meals CSV")),
+        (reverse("tickets:export_addresses", kwargs={"slug": slug}), _("Addresses CSV")),
         (
             reverse("admin:events_order_changelist") + f"?event__id__exact={event.pk}",
             _("Orders"),

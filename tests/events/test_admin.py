@@ -221,7 +221,7 @@ def test_event_change_page_links_to_exports_and_checkin(admin_client, dinner):
     html = admin_client.get(reverse("admin:events_event_change", args=[dinner.pk])).content
     html = html.decode()
     for name in ("checkin", "export_attendees", "export_meals", "export_addresses"):
-        assert reverse(f"events:{name}", kwargs={"slug": dinner.slug}) in html
+        assert reverse(f"tickets:{name}", kwargs={"slug": dinner.slug}) in html
 
 
 def _action(client, action, orders):

@@ -279,6 +279,7 @@ def imported_project_apps(app):
         "donations",
         "cities",
         "events",
+        "tickets",
         "news",
         "nsca",
     ],
@@ -301,6 +302,7 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "nsca",
         "outbox",
         "payments",
+        "tickets",
     ]
 
 

@@ -10,9 +10,8 @@ from events.listing import (
     with_ticket_types,
 )
 from events.models import Event, Order, WaitlistEntry
+from tests.events.factories import make_order
 from tickets.availability import SalesClosed, check_event_on_sale, places_left, places_taken
-
-from .factories import make_order
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from events.models import UNAMBIGUOUS_ALPHABET, Order, Ticket, new_ticket_code
 from tests.concurrency import race
+from tests.events.factories import make_event, make_order, make_staff, make_ticket_type
 from tickets.checkin import check_in, find_ticket, normalize_code, search_by_name
 from tickets.qr import ticket_checkin_url, ticket_qr
-
-from .factories import make_event, make_order, make_staff, make_ticket_type
 
 pytestmark = pytest.mark.django_db
 
@@ -315,9 +314,8 @@ def test_a_ticket_taken_off_its_order_by_a_partial_refund_is_refunded_at_the_doo
 ):
     """Issue 18, item 13: a partly refunded order's refunded ticket is not "unknown" at the
     door but refunded, and refused; its place is on sale again."""
+    from tests.events.factories import places_left_for
     from tickets.orders import release_tickets
-
-    from .factories import places_left_for
 
     ticket_type.quantity = 2
     ticket_type.save(update_fields=["quantity"])

@@ -10,9 +10,8 @@ from events.models import Event, Order, TicketType, WaitlistEntry
 from outbox.delivery import drain
 from outbox.models import OutgoingEmail
 from tests.conftest import edit_heard
+from tests.events.conftest import SECRET_NAME
 from tickets.notifications import CONFIRMATION_BUILDER
-
-from .conftest import SECRET_NAME
 
 KEY = "checkout-key-0123456789abcdef"
 

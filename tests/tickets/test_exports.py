@@ -7,8 +7,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from events.models import Event, Order, Ticket
-
-from .factories import make_event, make_order, make_staff, make_ticket_type
+from tests.events.factories import make_event, make_order, make_staff, make_ticket_type
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +82,7 @@ def _rows(response):
 
 
 def test_attendee_list_has_every_confirmed_ticket_and_nobody_else(staff_client, dinner):
-    response = staff_client.get(reverse("events:export_attendees", kwargs={"slug": "soiree"}))
+    response = staff_client.get(reverse("tickets:export_attendees", kwargs={"slug": "soiree"}))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="soiree-attendees.csv"' in response["Content-Disposition"]
@@ -117,7 +116,7 @@ def test_attendee_list_has_every_confirmed_ticket_and_nobody_else(staff_client, 
 
 
 def test_meal_counts_for_the_caterer_with_dietary_notes(staff_client, dinner):
-    response = staff_client.get(reverse("events:export_meals", kwargs={"slug": "soiree"}))
+    response = staff_client.get(reverse("tickets:export_meals", kwargs={"slug": "soiree"}))
     assert 'filename="soiree-meals.csv"' in response["Content-Disposition"]
     rows = _rows(response)
     assert rows[:5] == [
@@ -132,7 +131,7 @@ def test_meal_counts_for_the_caterer_with_dietary_notes(staff_client, dinner):
 
 
 def test_postal_addresses_one_row_per_confirmed_order_with_an_address(staff_client, dinner):
-    response = staff_client.get(reverse("events:export_addresses", kwargs={"slug": "soiree"}))
+    response = staff_client.get(reverse("tickets:export_addresses", kwargs={"slug": "soiree"}))
     assert 'filename="soiree-addresses.csv"' in response["Content-Disposition"]
     rows = _rows(response)
     assert rows[0][:7] == [
@@ -151,13 +150,13 @@ def test_postal_addresses_one_row_per_confirmed_order_with_an_address(staff_clie
 
 
 def test_phone_with_a_plus_is_quoted_in_the_attendee_list(staff_client, dinner):
-    rows = _rows(staff_client.get(reverse("events:export_attendees", kwargs={"slug": "soiree"})))
+    rows = _rows(staff_client.get(reverse("tickets:export_attendees", kwargs={"slug": "soiree"})))
     assert "'+1 757 555 0101" in [row[3] for row in rows]
 
 
 @pytest.mark.parametrize("name", EXPORTS)
 def test_exports_send_visitors_to_the_admin_sign_in(client, dinner, name):
-    response = client.get(reverse(f"events:{name}", kwargs={"slug": "soiree"}))
+    response = client.get(reverse(f"tickets:{name}", kwargs={"slug": "soiree"}))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
 
@@ -165,20 +164,20 @@ def test_exports_send_visitors_to_the_admin_sign_in(client, dinner, name):
 @pytest.mark.parametrize("name", EXPORTS)
 def test_exports_refuse_staff_without_the_permission(client, dinner, name):
     client.force_login(make_staff("nobody@example.org"))
-    response = client.get(reverse(f"events:{name}", kwargs={"slug": "soiree"}))
+    response = client.get(reverse(f"tickets:{name}", kwargs={"slug": "soiree"}))
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize("name", EXPORTS)
 def test_exports_of_an_unknown_event_are_404(staff_client, name):
-    response = staff_client.get(reverse(f"events:{name}", kwargs={"slug": "no-such-event"}))
+    response = staff_client.get(reverse(f"tickets:{name}", kwargs={"slug": "no-such-event"}))
     assert response.status_code == 404
 
 
 def test_export_query_count_does_not_grow_with_tickets(staff_client, django_assert_max_num_queries):
     event = make_event(slug="big-dinner")
     ticket_type = make_ticket_type(event, quantity=200)
-    url = reverse("events:export_attendees", kwargs={"slug": "big-dinner"})
+    url = reverse("tickets:export_attendees", kwargs={"slug": "big-dinner"})
     for n in (2, 40):
         for i in range(n // 2):
             make_order(event, [(ticket_type, 2)], email=f"p{n}-{i}@example.org")

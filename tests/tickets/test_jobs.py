@@ -11,6 +11,7 @@ from events.models import Event, Order, Venue
 from outbox.delivery import drain
 from outbox.models import OutgoingEmail
 from tests.concurrency import race
+from tests.events.conftest import SECRET_ADDRESS, SECRET_NAME
 from tickets.notifications import (
     queue_order_confirmation,
     record_event_move,
@@ -19,8 +20,6 @@ from tickets.notifications import (
     send_event_changes,
 )
 from tickets.orders import ReservationRequest, reserve_tickets
-
-from .conftest import SECRET_ADDRESS, SECRET_NAME
 
 
 def events_jobs():

@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from events.models import Order
 from tests.concurrency import race
+from tests.events.factories import make_event, make_ticket_type
 from tickets.limits import LimitReached
 from tickets.orders import ReservationRequest, mark_order_paid, reserve_tickets
-
-from .factories import make_event, make_ticket_type
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,11 @@ from django.utils import timezone
 
 from events.models import Order
 from payments.models import Payment
+from tests.events.factories import make_event, make_order, make_ticket_type, place_free_order
 from tickets.availability import InvalidSelection
 from tickets.checkout import place_order
 from tickets.orders import ReservationRequest, cancel_order, release_unpaid_order
 from tickets.receipts import order_receipt_url
-
-from .factories import make_event, make_order, make_ticket_type, place_free_order
 
 pytestmark = pytest.mark.django_db
 

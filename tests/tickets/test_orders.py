@@ -11,6 +11,7 @@ from django.db.models import F
 from events.listing import SalesState, event_sales_state
 from events.models import Event, Order, TicketType, WaitlistEntry
 from tests.concurrency import race
+from tests.events.factories import places_left_for
 from tickets.availability import InvalidSelection, SalesClosed, SoldOut, lock_event, places_left
 from tickets.limits import LimitReached
 from tickets.orders import (
@@ -22,7 +23,6 @@ from tickets.orders import (
     reserve_tickets,
 )
 
-from .factories import places_left_for
 from .process_buyer import buy_one_ticket
 
 BUYER = {"name": "Ada Buyer", "email": "ada@example.org"}

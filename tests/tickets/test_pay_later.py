@@ -15,12 +15,11 @@ from django.utils import timezone
 from association.registry import periodic_jobs
 from events.models import Event, Order, WaitlistEntry
 from tests.concurrency import race
+from tests.events.factories import make_event, make_ticket_type, place_free_order
 from tickets import jobs, notifications
 from tickets.availability import InvalidSelection
 from tickets.checkout import place_order
 from tickets.orders import ReservationRequest, mark_order_paid, release_unpaid_order
-
-from .factories import make_event, make_ticket_type, place_free_order
 
 pytestmark = pytest.mark.django_db
 

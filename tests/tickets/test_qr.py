@@ -7,10 +7,9 @@ import segno
 import zxingcpp
 from PIL import Image
 
+from tests.events.factories import make_event, make_order, make_ticket_type
 from tickets import qr
 from tickets.qr import ticket_checkin_url, ticket_qr, ticket_qr_png, ticket_qr_svg
-
-from .factories import make_event, make_order, make_ticket_type
 
 
 def _ticket(db):

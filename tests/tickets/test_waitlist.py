@@ -10,11 +10,16 @@ from django.utils import timezone
 
 from events.models import Event, Order, TicketType, WaitlistEntry
 from tests.concurrency import race
+from tests.events.factories import (
+    make_event,
+    make_order,
+    make_ticket_type,
+    make_venue,
+    places_left_for,
+)
 from tickets import orders
 from tickets.availability import InvalidSelection
 from tickets.waitlist import checkout_path, is_sold_out, offer_returned_places, places_available
-
-from .factories import make_event, make_order, make_ticket_type, make_venue, places_left_for
 
 pytestmark = pytest.mark.django_db
 
