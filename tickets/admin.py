@@ -60,6 +60,21 @@ def _say_who_will_be_told(model_admin, request, told: int) -> None:
         )
 
 
+class TellsTicketHoldersAdmin:
+    """An admin whose edits ticket holders may have to hear of (a moved event, a venue's
+    new address): the row as it was is read before the save, `record_change(obj, before=,
+    now=)` (notifications' rule) decides who is told, and staff read how many."""
+
+    record_change = None
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj).objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            told = self.record_change(obj, before=before, now=timezone.now())
+            _say_who_will_be_told(self, request, told)
+
+
 class VenueAdminForm(events_admin.VenueAdminForm):
     tell_ticket_holders = forms.BooleanField(
         label=_("Yes, email the ticket holders the new venue details"),
@@ -101,7 +116,7 @@ admin.site.unregister(Venue)
 
 
 @admin.register(Venue)
-class VenueAdmin(events_admin.VenueAdmin):
+class VenueAdmin(TellsTicketHoldersAdmin, events_admin.VenueAdmin):
     form = VenueAdminForm
     fieldsets = (
         *events_admin.VenueAdmin.fieldsets,
@@ -112,13 +127,8 @@ class VenueAdmin(events_admin.VenueAdmin):
         # A new venue has no ticket holders to tell.
         return self.fieldsets if obj is not None else self.fieldsets[:2]
 
-    def save_model(self, request, obj, form, change):
-        before = Venue.objects.get(pk=obj.pk) if change else None
-        super().save_model(request, obj, form, change)
-        if before is not None:
-            # Who hears of a changed address, and what: notifications' one rule.
-            told = notifications.record_venue_edit(obj, before=before, now=timezone.now())
-            _say_who_will_be_told(self, request, told)
+    # Who hears of a changed address, and what: notifications' one rule.
+    record_change = staticmethod(notifications.record_venue_edit)
 
 
 def _cannot_go_below(taken, *, what) -> str:
@@ -261,7 +271,7 @@ admin.site.unregister(Event)
 
 
 @admin.register(Event)
-class EventAdmin(events_admin.EventAdmin):
+class EventAdmin(TellsTicketHoldersAdmin, events_admin.EventAdmin):
     form = EventAdminForm
     inlines = [TicketTypeInline]
     FIGURES = ("sold", "held", "unpaid", "remaining", "checked_in", "revenue")
@@ -279,13 +289,8 @@ class EventAdmin(events_admin.EventAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_sales_figures(timezone.now())
 
-    def save_model(self, request, obj, form, change):
-        before = Event.objects.get(pk=obj.pk) if change else None
-        super().save_model(request, obj, form, change)
-        if before is not None:
-            # Who hears of a new time or place, and what: notifications' one rule.
-            told = notifications.record_event_move(obj, before=before, now=timezone.now())
-            _say_who_will_be_told(self, request, told)
+    # Who hears of a new time or place, and what: notifications' one rule.
+    record_change = staticmethod(notifications.record_event_move)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["staff_links"] = staff_links(obj) if obj is not None and obj.pk else []
