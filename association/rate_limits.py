@@ -149,7 +149,7 @@ LIMITS: dict[str, Limit] = {
             "MEMBERSHIP_PASSWORD_RESET_LIMIT_PER_IP",
             "MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS",
         ),
-        # Checkouts that may make an order (events/limits.py: against hoarding).
+        # Checkouts that may make an order (tickets/limits.py: against hoarding).
         Limit(
             "checkout-ip",
             Per.CLIENT,

@@ -20,7 +20,7 @@ sold-out one), then, from the database: places sold against capacity, asserting 
 order (the sold-out answers at the end included), a figure that other processes' load on
 the machine barely moves, unlike the rate.
 
-The per-IP checkout limit (events/limits.py) would stop a rush from one address (127.0.0.1)
+The per-IP checkout limit (tickets/limits.py) would stop a rush from one address (127.0.0.1)
 after ten orders: it is raised in this benchmark's environment only, and the output says
 so. Email goes over SMTP to a sink in this process that accepts and discards every message
 (the network boundary), so the site builds and sends its confirmations as in production.

@@ -8,7 +8,6 @@ user account is created.
 
 import datetime
 import json
-from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
@@ -16,8 +15,7 @@ from django.utils import timezone
 from association.registry import demo_loaders
 from cities.models import Partnership
 
-from .models import Event, TicketType, Venue, WaitlistEntry
-from .orders import ReservationRequest, confirm_order, mark_order_paid, reserve_tickets
+from .models import Event, Venue
 
 CONTENT = Path(__file__).parent / "demo_content" / "events.json"
 
@@ -66,38 +64,6 @@ def _load_event(data, *, venues, today, now, stdout):
         # The sample events show the pay-later choice (and its reminder and release).
         pay_later_allowed=True,
     )
-    for position, row in enumerate(data.get("ticket_types", [])):
-        TicketType.objects.create(
-            event=event,
-            name=row["name"],
-            description=row.get("description", ""),
-            price=Decimal(row["price"]),
-            member_price=Decimal(row["member_price"]) if row.get("member_price") else None,
-            quantity=row["quantity"],
-            max_per_order=row.get("max_per_order", 10),
-            position=position,
-        )
-    ticket_type = event.ticket_types.first()
-    for number, row in enumerate(data.get("sample_orders", []), start=1):
-        order = reserve_tickets(
-            ReservationRequest(
-                event=event,
-                lines=[(ticket_type, row["quantity"])],
-                buyer={"name": row["name"], "email": row["email"]},
-                idempotency_key=f"demo-{event.slug}-{number}",
-                now=now,
-            )
-        ).order
-        order.payment_method = "offline"
-        order.save(update_fields=["payment_method"])
-        confirm_order(order=order, now=now)
-        mark_order_paid(order=order, now=now, tell_buyer=False)
-    for row in data.get("waitlist", []):
-        WaitlistEntry.objects.get_or_create(
-            event=event,
-            email=row["email"],
-            defaults={"name": row["name"], "quantity": row.get("quantity", 1)},
-        )
     stdout.write(f"  event: {event.title}")
 
 

@@ -18,8 +18,8 @@ from association.badges import Badge, Tone
 from association.formats import format_money, format_month
 from association.page_cache import computed_once_per_version
 
-from .availability import PlacesLeft, places_left
 from .models import Event, SalesWindow
+from .places import places_left
 from .reveal import label_locations
 
 FEW_LEFT_PERCENT = 10
@@ -103,7 +103,7 @@ def _within(places: int, capacity: int | None) -> int:
 
 
 def event_sales_state(
-    event: Event, *, now: datetime.datetime, left: PlacesLeft, ticket_types
+    event: Event, *, now: datetime.datetime, left: dict, ticket_types
 ) -> SalesState:
     """The state of sales: cancelled, not yet open, closed, sold out, few left, on sale."""
     if event.status == Event.Status.CANCELLED:

@@ -631,7 +631,7 @@ class TicketType(SavesNamedFields):
 
 class OrderState(models.TextChoices):
     """Where an order stands, as its buyer (and the door) is told: one state, shown by one
-    badge (`templates/events/includes/order_state.html`). `Order.buyer_state` decides it."""
+    badge (`templates/tickets/includes/order_state.html`). `Order.buyer_state` decides it."""
 
     HELD = "held", _("Held")
     PAYMENT_DUE = "payment_due", _("Reserved, payment due")
@@ -823,7 +823,7 @@ class Order(SavesNamedFields):
         return f"{self.reference} ({self.buyer_name})"
 
     def get_absolute_url(self):
-        return reverse("events:order_detail", kwargs={"token": self.token})
+        return reverse("tickets:order_detail", kwargs={"token": self.token})
 
     @property
     def is_paid(self):

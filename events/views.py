@@ -1,53 +1,27 @@
-"""Public event pages, checkout, order pages and the waiting list. Thin: rules live on the
-models and in reveal, availability, orders, pricing, checkout and waitlist; these views
-wire them to templates."""
+"""Public event pages and calendars. Thin: rules live on the models and in reveal and
+listing; these views wire them to templates. Checkout, order pages and the waiting list
+are tickets' (tickets/views.py)."""
 
 import datetime
-import functools
 import json
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 from django.views.generic import View
 
-from association import rate_limits
 from association.formats import format_money
 from association.models import Association
 from association.page_cache import public_page
-from association.rate_limits import client_ip
-from membership.after_response import RedirectThenRun
 
 from . import calendar as ics
-from . import waitlist
-from .availability import (
-    InvalidSelection,
-    InventoryError,
-    SalesClosed,
-    SoldOut,
-    check_checkout_open,
-    places_left,
-)
-from .checkout import CHANGE_ORDER, REVIEW_FIRST, CardPaymentsNotAnswering, place_order
-from .forms import (
-    CheckoutForm,
-    WaitlistJoinForm,
-    is_token,
-    new_submission_key,
-    parse_quantity,
-)
-from .limits import LimitReached
 from .listing import (
     SalesState,
     describe_events,
@@ -60,12 +34,8 @@ from .listing import (
     upcoming_events,
     with_ticket_types,
 )
-from .models import Event, Order, Ticket, WaitlistEntry
-from .notifications import send_order_cancelled, venue_will_be_emailed
-from .order_payments import card_payment_state
-from .orders import ReservationRequest, cancel_order
-from .qr import ticket_qr_svg
-from .receipts import order_receipt_url
+from .models import Event
+from .places import places_left
 from .reveal import (
     cache_until_next_reveal,
     can_see_online_link,
@@ -153,7 +123,7 @@ def _json_ld(event, *, request, location: str, rows) -> str:
                 "price": f"{row['ticket_type'].price:.2f}",
                 "priceCurrency": "USD",
                 "url": request.build_absolute_uri(
-                    reverse("events:checkout", kwargs={"slug": event.slug})
+                    reverse("tickets:checkout", kwargs={"slug": event.slug})
                 ),
                 "availability": "https://schema.org/SoldOut"
                 if row["left"] <= 0
@@ -171,7 +141,7 @@ def _json_ld(event, *, request, location: str, rows) -> str:
     return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
 
 
-def _ticket_rows(event, ticket_types, *, left, now):
+def ticket_rows(event, ticket_types, *, left, now):
     rows = []
     for ticket_type in ticket_types:
         state = ticket_type_state(
@@ -195,7 +165,7 @@ def _ticket_rows(event, ticket_types, *, left, now):
     return rows
 
 
-def _published_event_or_404(slug, *, now):
+def published_event_or_404(slug, *, now):
     """A published event with its figures of sales, from the events kept per edit
     (`listing.published_event`, no query); from the database when this process does not
     keep it yet (published less than a second ago) or it has none."""
@@ -206,10 +176,10 @@ def _published_event_or_404(slug, *, now):
 
 
 def _event_for_page(request, slug, *, now):
-    """The event of /events/<slug>/: a published one (`_published_event_or_404`); for
+    """The event of /events/<slug>/: a published one (`published_event_or_404`); for
     staff, who also see drafts, from the database."""
     if not is_event_staff(request.user):
-        return _published_event_or_404(slug, now=now)
+        return published_event_or_404(slug, now=now)
     return get_object_or_404(with_ticket_types(_visible_events(request), now=now), slug=slug)
 
 
@@ -221,7 +191,7 @@ def event_detail(request, slug, *, extra_context=None):
     event = _event_for_page(request, slug, now=now)
     ticket_types = list(event.ticket_types.all())
     left = places_left(event, now=now)
-    rows = _ticket_rows(event, ticket_types, left=left, now=now)
+    rows = ticket_rows(event, ticket_types, left=left, now=now)
     state = event_sales_state(event, now=now, left=left, ticket_types=ticket_types)
     location = public_location(event, viewer=request.user, at=now)
     sold_out = state == SalesState.SOLD_OUT or any(r["state"] == SalesState.SOLD_OUT for r in rows)
@@ -262,272 +232,7 @@ class EventDetailView(View):
         return event_detail(request, slug, extra_context=self.get_extra_context)
 
 
-def _open_offer(event, token, *, now):
-    if not is_token(token):
-        return None
-    return (
-        WaitlistEntry.objects.open_offers(now)
-        .filter(event=event, token=token)
-        .select_related("ticket_type")
-        .first()
-    )
-
-
-@method_decorator(never_cache, name="dispatch")
-class CheckoutView(View):
-    """/events/<slug>/tickets/: choose tickets, give the buyer's details, pay. Whether the
-    event takes orders at all is `availability.check_checkout_open` (closed, sold out,
-    members only); the order is `checkout.place_order`'s."""
-
-    http_method_names = ["get", "post"]
-
-    def dispatch(self, request, slug):
-        if request.method.lower() not in self.http_method_names:
-            return self.http_method_not_allowed(request)
-        self.now = now = timezone.now()
-        # As kept (a ticket rush reads nothing here): the places it shows may be a second
-        # old, and the order is made on the rows as they are under the event's lock, its
-        # terms compared with these (`orders.reserve_tickets`).
-        self.event = event = _published_event_or_404(slug, now=now)
-        ticket_types = list(event.ticket_types.all())
-        offer_token = (request.POST if request.method == "POST" else request.GET).get("offer", "")
-        if not is_token(offer_token):
-            offer_token = ""  # not one of ours: no offer, and nothing to say about it
-        self.offer = offer = _open_offer(event, offer_token, now=now)
-        left = places_left(event, now=now, offer=offer)
-        self.rows = _ticket_rows(event, ticket_types, left=left, now=now)
-        self.buyable = [r["ticket_type"] for r in self.rows if r["state"].can_buy]
-        self.context = {"event": event, "offer": offer}
-        try:
-            check_checkout_open(event, buyable=self.buyable, user=request.user, now=now)
-        except InventoryError as error:
-            return self.refused(error)
-        if offer_token and offer is None:
-            self.context["offer_message"] = _(
-                "This waiting-list offer is no longer open; you may still buy tickets if any "
-                "are left."
-            )
-        return super().dispatch(request, slug)
-
-    def refused(self, error: InventoryError):
-        """The page that says why this event takes no order now: shown to a visitor (200),
-        refused to a form posted anyway (403 members only, 409 closed or sold out)."""
-        self.context["closed_message"] = error.message
-        self.context["show_waitlist"] = isinstance(error, SoldOut)
-        if self.request.method == "GET":
-            status = 200
-        elif isinstance(error, InvalidSelection):
-            status = 403
-        else:
-            status = 409
-        return render(self.request, "events/checkout.html", self.context, status=status)
-
-    def get(self, request, slug):
-        user = request.user
-        status = 200
-        quantities = {}
-        for ticket_type in self.buyable:
-            value = parse_quantity(
-                request.GET.get(f"qty_{ticket_type.pk}", 0) or 0,
-                maximum=ticket_type.max_per_order,
-            )
-            if value is None:
-                self.context["quantity_error"] = _(
-                    "Please choose from 0 to %(n)s %(name)s tickets."
-                ) % {"n": ticket_type.max_per_order, "name": ticket_type.name}
-                status = 400
-            elif value:
-                quantities[ticket_type.pk] = value
-        if status == 400:
-            quantities = {}
-        offer = self.offer
-        initial = {"submission": new_submission_key(), "offer": offer.token if offer else ""}
-        if user.is_authenticated:
-            initial.update(
-                name=user.get_full_name(),
-                email=user.email,
-                phone=user.phone,
-                address_line1=user.address_line1,
-                address_line2=user.address_line2,
-                city=user.city,
-                region=user.region,
-                postal_code=user.postal_code,
-                country=user.country or "US",
-            )
-        elif offer is not None:
-            initial.update(name=offer.name, email=offer.email)
-        form = CheckoutForm(
-            initial=initial,
-            event=self.event,
-            ticket_types=self.buyable,
-            user=user,
-            now=self.now,
-            quantities=quantities,
-        )
-        # An event with meals asks how many tickets first, so it can ask about each one.
-        self.context["quantity_step"] = bool(self.event.meal_choices) and not quantities
-        return self.render_form(form, status=status)
-
-    def post(self, request, slug):
-        event, now, user = self.event, self.now, request.user
-        form = CheckoutForm(
-            request.POST, event=event, ticket_types=self.buyable, user=user, now=now
-        )
-        if CHANGE_ORDER in request.POST:
-            # Back from the review to change the order: the form as it was filled in.
-            return self.render_form(form, status=200)
-        if not form.is_valid():
-            return self.render_form(form, status=422)
-        if REVIEW_FIRST in request.POST:
-            # Nothing has shown the total yet (no JavaScript): show the order and its total
-            # before it is placed. The script that shows the total live drops REVIEW_FIRST.
-            self.context.update(form=form, summary=form.summary_lines())
-            return render(request, "events/checkout_review.html", self.context)
-        try:
-            result = place_order(
-                ReservationRequest(
-                    event=event,
-                    lines=form.lines,
-                    buyer=form.buyer(),
-                    attendees=form.attendees() if event.meal_choices else (),
-                    user=user if user.is_authenticated else None,
-                    idempotency_key=form.cleaned_data["submission"],
-                    now=now,
-                    offer=self.offer,
-                    client_ip=client_ip(request),
-                ),
-                payment_method=form.cleaned_data["payment_method"],
-            )
-        except LimitReached as error:
-            self.context["limit_message"] = error.message
-            page = render(request, "events/checkout_limited.html", self.context)
-            return rate_limits.too_many_attempts(page, *error.limits)
-        except CardPaymentsNotAnswering as error:
-            form.add_error(None, error.message)
-            # Nothing was kept: trying again must make a new order, not find this one.
-            form.data = form.data.copy()
-            form.data["submission"] = new_submission_key()
-            return self.render_form(form, status=503)
-        except InventoryError as error:
-            form.add_error(None, error.message)
-            return self.render_form(
-                form, status=409 if isinstance(error, SoldOut | SalesClosed) else 422
-            )
-        # 303: the browser GETs the payment page (or the order's), never re-POSTs the form.
-        response = redirect(result.redirect_url or result.order.get_absolute_url())
-        response.status_code = 303
-        return response
-
-    def render_form(self, form, *, status: int):
-        context = self.context
-        context["form"] = form
-        context["quantity_fields"] = [
-            form[f"qty_{row['ticket_type'].pk}"]
-            for row in self.rows
-            if f"qty_{row['ticket_type'].pk}" in form.fields
-        ]
-        context["unavailable_rows"] = [
-            row for row in self.rows if row["ticket_type"] not in self.buyable
-        ]
-        return render(self.request, "events/checkout.html", context, status=status)
-
-
-def _order_for(token):
-    if not is_token(token):
-        raise Http404(_("No order has this address."))
-    order = (
-        Order.objects.select_related("event", "event__venue", "event__partnership")
-        .prefetch_related(
-            Prefetch("tickets", queryset=Ticket.objects.select_related("ticket_type"))
-        )
-        .filter(token=token)
-        .first()
-    )
-    if order is None:
-        raise Http404(_("No order has this address."))
-    return order
-
-
-def _order_context(request, order, *, now):
-    event = order.event
-    tickets = list(order.tickets.all())
-    for number, ticket in enumerate(tickets, start=1):
-        ticket.qr_svg = ticket_qr_svg(
-            ticket,
-            event=event,
-            title=_("QR code of ticket %(n)s, %(code)s") % {"n": number, "code": ticket.code},
-        )
-        ticket.number = number
-    return {
-        "order": order,
-        "event": event,
-        "tickets": tickets,
-        "location": public_location(event, viewer=request.user, order=order, at=now),
-        "venue": visible_venue(event, viewer=request.user, order=order, at=now),
-        "online_link": event.online_link
-        if can_see_online_link(event, viewer=request.user, order=order, at=now)
-        else "",
-        "reveal_message": reveal_message(event, viewer=request.user, order=order, at=now),
-        "venue_will_be_emailed": venue_will_be_emailed(order, now=now),
-        "reveal_pending": not event.venue_is_revealed(now),
-        "can_cancel": order.buyer_may_cancel(now),
-        "cannot_cancel": order.why_buyer_may_not_cancel(now),
-        "association": Association.kept(),
-        # Cancelled, refunded or expired: the page says so and offers nothing to use.
-        "order_is_closed": order.is_closed,
-        "total": format_money(order.total) if order.total else _("Free"),
-    }
-
-
-@never_cache
-@require_GET
-def order_detail(request, token):
-    now = timezone.now()
-    order = _order_for(token)
-    # Asked before the page is built: coming back from Stripe may have confirmed it.
-    card = card_payment_state(order, now=now)
-    context = _order_context(request, order, now=now)
-    # A closed order (refunded, cancelled, expired) says that and nothing else: not also
-    # "payment received" or "try paying again".
-    context["card_payment"] = None if order.is_closed else card
-    # A paid order's receipt (offline money too; the card notice carries its own link).
-    context["receipt_url"] = (
-        order_receipt_url(order)
-        if order.paid_at and not order.is_closed and not (card and card.received)
-        else ""
-    )
-    context["checkout_cancelled"] = request.GET.get("checkout") == "cancelled"
-    response = render(request, "events/order_detail.html", context)
-    response["X-Robots-Tag"] = "noindex"
-    # The token is in this page's address: never send it to other sites. Not
-    # "no-referrer": with it Chromium posts the cancel form with `Origin: null`, which
-    # Django's CSRF check refuses.
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def order_cancel(request, token):
-    now = timezone.now()
-    order = _order_for(token)
-    if request.method == "GET":
-        # Someone followed or reloaded the form's address: show the order, which holds
-        # the button; cancelling itself stays a POST.
-        return redirect(order.get_absolute_url())
-    if not order.buyer_may_cancel(now):
-        context = _order_context(request, order, now=now)
-        context["cancel_error"] = _("This order can no longer be cancelled online.")
-        return render(request, "events/order_detail.html", context, status=409)
-    cancel_order(order=order, now=now)
-    send_order_cancelled(order, now=now)
-    messages.success(request, _("Your order is cancelled. Your tickets are back on sale."))
-    response = redirect(order.get_absolute_url())
-    response.status_code = 303
-    return response
-
-
-def _ics_response(content: bytes, filename: str) -> HttpResponse:
+def ics_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -538,7 +243,7 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
 def event_ics(request, slug):
     now = timezone.now()
     event = _event_for_page(request, slug, now=now)
-    response = _ics_response(
+    response = ics_response(
         ics.event_calendar(event, viewer=request.user, now=now), f"{event.slug}.ics"
     )
     return cache_until_next_reveal(response, [event], viewer=request.user, now=now)
@@ -557,70 +262,6 @@ def calendar_ics(request):
         return ics.events_calendar(events, name=name, now=now)
 
     calendar, events = kept_document_of_upcoming_events("events:calendar", render, now=now)
-    response = _ics_response(calendar, "events.ics")
+    response = ics_response(calendar, "events.ics")
     # Calendar apps subscribe without signing in: the same file for everyone.
     return cache_until_next_reveal(response, events, viewer=None, now=now)
-
-
-@never_cache
-@require_GET
-def order_ics(request, token):
-    now = timezone.now()
-    order = _order_for(token)
-    return _ics_response(
-        ics.event_calendar(order.event, viewer=request.user, order=order, now=now),
-        f"{order.event.slug}.ics",
-    )
-
-
-def waitlist_join(request, slug):
-    event = get_object_or_404(Event.objects.published(), slug=slug)
-    now = timezone.now()
-    context = {"event": event, "checkout_url": waitlist.checkout_path(event)}
-    if not waitlist.waitlist_is_open(event, now=now):
-        return render(
-            request,
-            "events/waitlist/join.html",
-            {**context, "closed": True},
-            status=400 if request.method == "POST" else 200,
-        )
-    if request.method not in ("GET", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
-
-    initial = {"ticket_type": request.GET.get("ticket_type")}
-    if request.user.is_authenticated:
-        initial.update(name=request.user.get_full_name(), email=request.user.email)
-    form = WaitlistJoinForm(request.POST or None, event=event, initial=initial)
-    if request.method == "GET":
-        if request.GET.get("joined"):
-            return render(request, "events/waitlist/join.html", {**context, "joined": True})
-        if not waitlist.is_sold_out(event, now=now):
-            messages.info(request, _("Tickets are available: you can buy them now."))
-            return redirect(context["checkout_url"])
-        return render(request, "events/waitlist/join.html", {**context, "form": form})
-
-    if not form.is_valid():
-        return render(request, "events/waitlist/join.html", {**context, "form": form}, status=400)
-    ticket_type = form.cleaned_data.get("ticket_type")
-    if not waitlist.is_sold_out(event, now=now, ticket_type=ticket_type):
-        messages.info(request, _("Tickets are available again: you can buy them now."))
-        return redirect(context["checkout_url"])
-    email = form.cleaned_data["email"].strip()
-    # The same answer, in the same time, whether or not this address is already on the
-    # list: joining and the email to the address's owner happen after the response.
-    task = functools.partial(
-        waitlist.join_and_tell,
-        event=event,
-        name=form.cleaned_data["name"],
-        email=email,
-        quantity=form.cleaned_data["quantity"],
-        ticket_type=ticket_type,
-        now=now,
-    )
-    messages.success(
-        request,
-        _("You are on the waiting list. If places come back, we will email %(email)s.")
-        % {"email": email},
-    )
-    joined_url = reverse("events:waitlist_join", kwargs={"slug": event.slug}) + "?joined=1"
-    return RedirectThenRun(joined_url, tasks=[task])

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include((membership_patterns, membership_urls.app_name))),
     path("", include((cities_patterns, cities_urls.app_name))),
     path("", include((events_patterns, events_urls.app_name))),
+    path("", include("tickets.urls")),
     path("", include("payments.urls")),
     path("", include("donations.urls")),
     path("", include("exchanges.urls")),

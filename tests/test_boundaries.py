@@ -19,7 +19,17 @@ MAY_IMPORT = {
     "events": {"association", "outbox", "payments", "membership", "cities"},
     # Never tickets (an orientation is an event; what a traveler pays goes through payments).
     "exchanges": {"association", "payments", "membership", "cities", "events"},
-    "news": {"association", "outbox", "payments", "membership", "donations", "cities", "events"},
+    "tickets": {"association", "outbox", "payments", "membership", "cities", "events"},
+    "news": {
+        "association",
+        "outbox",
+        "payments",
+        "membership",
+        "donations",
+        "cities",
+        "events",
+        "tickets",
+    },
     "nsca": {
         "association",
         "outbox",
@@ -28,6 +38,7 @@ MAY_IMPORT = {
         "donations",
         "cities",
         "events",
+        "tickets",
         "exchanges",
         "news",
     },

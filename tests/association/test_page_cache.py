@@ -311,7 +311,7 @@ def test_an_order_that_sells_out_an_event_invalidates_the_lists(page_store, db):
 @pytest.mark.django_db(transaction=True)
 def test_expired_hold_released_by_the_job_invalidates_its_event_page(page_store, event):
     """ "Few left" changes when a hold expires, so the job's write invalidates the pages."""
-    from events.orders import expire_stale_holds  # noqa: PLC0415
+    from tickets.orders import expire_stale_holds  # noqa: PLC0415
 
     order = factories.make_order(
         event,

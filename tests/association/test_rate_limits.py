@@ -24,7 +24,7 @@ from association.rate_limits import (
     limit,
     too_many_attempts,
 )
-from events.limits import LimitReached, count_checkout
+from tickets.limits import LimitReached, count_checkout
 
 
 def request_from(remote_addr, forwarded_for=None):

@@ -33,7 +33,7 @@ def test_every_app_module_registers_what_it_has_in_dependency_order(registry):
 def test_payments_settle_late_payments_before_events_expire_their_holds():
     names = [name for name, _job in periodic_jobs.items()]
     assert names.index("payments.jobs.settle_lapsed_card_payments") < names.index(
-        "events.jobs.expire_stale_holds"
+        "tickets.jobs.expire_stale_holds"
     )
 
 
@@ -52,9 +52,9 @@ def test_order_follows_the_apps_not_which_module_was_imported_first():
         return job
 
     registry = Registry("no_such_module")
-    events_job = registry.register(made_in("events.jobs"), name="events.job")
+    events_job = registry.register(made_in("tickets.jobs"), name="events.job")
     payments_job = registry.register(made_in("payments.jobs"), name="payments.job")
-    second_events_job = registry.register(made_in("events.jobs"), name="events.later")
+    second_events_job = registry.register(made_in("tickets.jobs"), name="events.later")
     assert list(registry) == [payments_job, events_job, second_events_job]
 
 

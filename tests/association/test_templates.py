@@ -15,7 +15,7 @@ VENUE_BLOCK = "events/includes/venue.html"
 # Every page or email that says where an event is, through the block.
 VENUE_SURFACES = [
     "events/event_detail.html",
-    "events/order_detail.html",
+    "tickets/order_detail.html",
     "emails/events_order_confirmation.html",
     "emails/events_order_confirmation.txt",
     "emails/events_venue_notice.html",

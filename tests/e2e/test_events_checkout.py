@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events import order_payments
 from events.models import Event, Order
+from tickets import order_payments
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

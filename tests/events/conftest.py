@@ -70,7 +70,7 @@ def public_reveal_event(secret_event):
 
 @pytest.fixture
 def buy(db):
-    """Buy tickets through `events.orders`: confirmed and paid, a ticket holder
+    """Buy tickets through `tickets.orders`: confirmed and paid, a ticket holder
     (`paid=False`: a pay-later reservation, confirmed with its total still owed)."""
     counter = iter(range(1, 10_000))
 

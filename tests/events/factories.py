@@ -1,5 +1,5 @@
 """The events app's test rows, one set for every test (fixtures in conftest.py hand these
-out; e2e tests import them). Orders are made through `events.orders`, so the `reserved`
+out; e2e tests import them). Orders are made through `tickets.orders`, so the `reserved`
 counters stay true."""
 
 import itertools
@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from events import orders
-from events.availability import places_left
 from events.models import Event, Order, TicketType, Venue
 from membership.models import User
+from tickets import orders
+from tickets.availability import places_left
 
 _serial = itertools.count(1)
 
@@ -67,7 +67,7 @@ def make_order(
     idempotency_key=None,
     now=None,
 ) -> Order:
-    """An order reserved through `events.orders`, then brought to `status` the way the
+    """An order reserved through `tickets.orders`, then brought to `status` the way the
     site would."""
     now = now or timezone.now()
     buyer = {"name": name, "email": email, "phone": phone, **(address or {})}
@@ -96,7 +96,7 @@ def make_order(
 def place_free_order(event, *, now, email="fay@example.org"):
     """One free ticket of the event's only ticket type, through the checkout's own path
     (`place_order`, payment method "free"); the checkout's result."""
-    from events.checkout import place_order  # noqa: PLC0415 - the checkout, not the orders
+    from tickets.checkout import place_order  # noqa: PLC0415 - the checkout, not the orders
 
     return place_order(
         orders.ReservationRequest(

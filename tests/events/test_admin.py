@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from events.admin import EventAdmin
 from events.models import Event, Order, Ticket, WaitlistEntry
 from outbox.models import OutgoingEmail
+from tickets.admin import EventAdmin
 
 from .factories import make_event, make_order, make_staff, make_ticket_type, make_venue
 
@@ -221,7 +221,7 @@ def test_event_change_page_links_to_exports_and_checkin(admin_client, dinner):
     html = admin_client.get(reverse("admin:events_event_change", args=[dinner.pk])).content
     html = html.decode()
     for name in ("checkin", "export_attendees", "export_meals", "export_addresses"):
-        assert reverse(f"events:{name}", kwargs={"slug": dinner.slug}) in html
+        assert reverse(f"tickets:{name}", kwargs={"slug": dinner.slug}) in html
 
 
 def _action(client, action, orders):
@@ -372,7 +372,7 @@ def test_remaining_leaves_out_places_offered_to_the_waiting_list(dinner):
 
 def test_event_change_page_has_buttons_for_check_in_and_exports(admin_client, dinner):
     html = admin_client.get(reverse("admin:events_event_change", args=[dinner.pk])).content
-    checkin = reverse("events:checkin", kwargs={"slug": dinner.slug})
+    checkin = reverse("tickets:checkin", kwargs={"slug": dinner.slug})
     assert f'<li><a href="{checkin}">Check-in</a></li>'.encode() in html
     assert b'class="object-tools"' in html and b"Attendees CSV" in html
 
@@ -673,7 +673,7 @@ def test_moving_an_event_with_tickets_sold_asks_first_then_tells_each_buyer_once
 ):
     """Issue 18, item 17: a new start or end emails every order with valid tickets once,
     with a new calendar file; the admin asks before saving such a change (no JavaScript)."""
-    from events.notifications import send_event_changes  # noqa: PLC0415
+    from tickets.notifications import send_event_changes  # noqa: PLC0415
 
     event, ticket_type = sold_dinner
     url = reverse("admin:events_event_change", args=[event.pk])
@@ -708,7 +708,7 @@ def test_moving_an_event_with_tickets_sold_asks_first_then_tells_each_buyer_once
 def test_an_edit_that_does_not_move_the_event_asks_nothing_and_tells_nobody(
     admin_client, sold_dinner
 ):
-    from events.notifications import send_event_changes  # noqa: PLC0415
+    from tickets.notifications import send_event_changes  # noqa: PLC0415
 
     event, ticket_type = sold_dinner
     url = reverse("admin:events_event_change", args=[event.pk])
@@ -722,7 +722,7 @@ def test_an_edit_that_does_not_move_the_event_asks_nothing_and_tells_nobody(
 def test_moving_a_secret_venue_event_before_the_reveal_tells_the_time_not_the_venue(
     admin_client, staff_user
 ):
-    from events.notifications import record_event_move, send_event_changes  # noqa: PLC0415
+    from tickets.notifications import record_event_move, send_event_changes  # noqa: PLC0415
 
     venue = make_venue(name="Hall of Mysteries", address="7 Hidden Row")
     event = make_event(title="Secret dinner", venue=venue)
@@ -753,7 +753,7 @@ def test_editing_a_venue_address_in_the_admin_after_the_reveal_tells_its_ticket_
 ):
     """Venue.save tells nobody; the admin that saved the venue calls the one rule
     (`notifications.record_venue_edit`) and says who will be told."""
-    from events.notifications import send_due_venue_notices, send_event_changes  # noqa: PLC0415
+    from tickets.notifications import send_due_venue_notices, send_event_changes  # noqa: PLC0415
 
     venue = make_venue(name="Hall of Mysteries", address="7 Hidden Row")
     event = make_event(title="Secret dinner", venue=venue)
@@ -799,7 +799,7 @@ def test_editing_a_venue_its_ticket_holders_know_asks_first_then_tells_them_once
     """Issue 18, item 17: a new name or address of a venue already told to the ticket
     holders of a coming event waits for staff to tick "tell ticket holders", then emails
     each of them once (the event-move email); before the reveal nobody is asked or told."""
-    from events.notifications import send_due_venue_notices, send_event_changes  # noqa: PLC0415
+    from tickets.notifications import send_due_venue_notices, send_event_changes  # noqa: PLC0415
 
     buy(secret_event, 1, now=now, email="guest@example.org")
     url = reverse("admin:events_venue_change", args=[venue.pk])

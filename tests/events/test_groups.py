@@ -20,10 +20,10 @@ def dinner():
 
 def _staff_urls(event):
     return [
-        reverse("events:checkin", kwargs={"slug": event.slug}),
-        reverse("events:export_attendees", kwargs={"slug": event.slug}),
-        reverse("events:export_meals", kwargs={"slug": event.slug}),
-        reverse("events:export_addresses", kwargs={"slug": event.slug}),
+        reverse("tickets:checkin", kwargs={"slug": event.slug}),
+        reverse("tickets:export_attendees", kwargs={"slug": event.slug}),
+        reverse("tickets:export_meals", kwargs={"slug": event.slug}),
+        reverse("tickets:export_addresses", kwargs={"slug": event.slug}),
     ]
 
 
@@ -79,7 +79,7 @@ def test_event_manager_may_check_in_and_cancel(client, dinner):
     order = dinner.orders.get()
     ticket = order.tickets.first()
     response = client.post(
-        reverse("events:checkin", kwargs={"slug": dinner.slug}), {"code": ticket.code}
+        reverse("tickets:checkin", kwargs={"slug": dinner.slug}), {"code": ticket.code}
     )
     assert response.status_code == 302
     client.post(
@@ -159,7 +159,7 @@ def test_event_manager_checks_in_an_unpaid_ticket_but_records_no_payment(client,
     order = _unpaid_order(dinner)
     ticket = order.tickets.get()
     client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
-    url = reverse("events:checkin", kwargs={"slug": dinner.slug})
+    url = reverse("tickets:checkin", kwargs={"slug": dinner.slug})
     page = client.get(url, {"code": ticket.code}).content.decode()
     assert 'name="payment_collected"' not in page
     client.post(url, {"code": ticket.code, "payment_collected": "1"})

@@ -5,7 +5,6 @@ import time_machine
 from django.core import mail
 from django.db.models import Count, Q
 
-from events import notifications, orders
 from events.models import (
     Event,
     OfferState,
@@ -16,6 +15,7 @@ from events.models import (
     Venue,
     WaitlistEntry,
 )
+from tickets import notifications, orders
 
 from . import factories
 

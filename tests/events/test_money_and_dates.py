@@ -11,9 +11,9 @@ from django.core import mail
 from django.urls import reverse
 
 from association.formats import format_event_time
-from events.checkin import admission
 from events.models import Order
-from events.notifications import queue_order_confirmation
+from tickets.checkin import admission
+from tickets.notifications import queue_order_confirmation
 
 STARTS_AT = datetime.datetime(2030, 5, 18, 23, 0, tzinfo=datetime.UTC)  # 7 PM in Norfolk
 EVENT_TIME = "Saturday, May 18, 2030, 7:00 PM"
@@ -50,7 +50,7 @@ def surfaces(client, staff_user, gala, buy, now):
     order_url = reverse("admin:events_order_change", args=[Order.objects.get().pk])
     texts["admin order"] = client.get(order_url).content.decode()
     texts["admin events"] = client.get("/admin/events/event/").content.decode()
-    checkin_url = reverse("events:checkin", kwargs={"slug": gala.slug})
+    checkin_url = reverse("tickets:checkin", kwargs={"slug": gala.slug})
     texts["check-in page"] = client.get(
         f"{checkin_url}?code={order.tickets.get().code}"
     ).content.decode()

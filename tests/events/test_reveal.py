@@ -56,7 +56,7 @@ def test_order_of_another_event_does_not_open_the_gate(
 
 
 def test_cancelled_order_no_longer_opens_the_gate(secret_event, buy, now):
-    from events.orders import cancel_order
+    from tickets.orders import cancel_order
 
     order = cancel_order(order=buy(secret_event, 1, now=now), now=now)
     assert not can_see_venue(secret_event, order=order, at=secret_event.venue_reveal_at)

@@ -10,11 +10,11 @@ from django.core import mail
 from django.test import override_settings
 
 from events.models import Event
-from events.notifications import queue_order_confirmation, send_due_venue_notices
-from events.order_payments import record_offline_payment
 from news.delivery import audience_addresses
 from news.models import Mailing
 from tests.conftest import emptied_page_store
+from tickets.notifications import queue_order_confirmation, send_due_venue_notices
+from tickets.order_payments import record_offline_payment
 
 from .conftest import HINT, SECRET_ADDRESS, SECRET_NAME
 from .factories import make_staff

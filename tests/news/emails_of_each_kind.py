@@ -3,12 +3,12 @@ membership email, a newsletter confirmation and a mailing."""
 
 from django.core import mail
 
-from events.notifications import queue_order_confirmation
 from membership.emails import send_password_changed_email
 from membership.models import User
 from news.emails import MailingRenderer, send_confirmation
 from news.models import Mailing
 from tests.events import factories
+from tickets.notifications import queue_order_confirmation
 
 
 def emails_of_each_kind(*, now) -> dict:

@@ -15,13 +15,13 @@ from django.core import mail
 from django.utils import timezone
 
 from association.models import Association
-from events import notifications
-from events.checkout import place_order
-from events.orders import ReservationRequest
 from membership.dues import begin_membership
 from membership.models import MembershipPlan, User
 from tests.donations.conftest import donation_data
 from tests.events.factories import make_event, make_ticket_type
+from tickets import notifications
+from tickets.checkout import place_order
+from tickets.orders import ReservationRequest
 
 pytestmark = pytest.mark.django_db
 

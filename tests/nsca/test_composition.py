@@ -14,8 +14,8 @@ from donations.donation_payments import record_check_received
 from donations.giving import begin_donation
 from donations.models import Designation
 from events.models import Event, TicketType, Venue
-from events.orders import ReservationRequest, confirm_order, reserve_tickets
 from membership.models import User
+from tickets.orders import ReservationRequest, confirm_order, reserve_tickets
 
 pytestmark = pytest.mark.django_db
 

@@ -70,9 +70,9 @@ def test_replies_to_every_kind_of_email_go_to_the_association(association, now):
 
 
 def test_the_refund_email_has_an_html_part(association, now):
-    from events.order_payments import _tell_buyer
     from payments.models import Payment
     from tests.events import factories
+    from tickets.order_payments import _tell_buyer
 
     event = factories.make_event(title="Spring dinner")
     order = factories.make_order(event, [(factories.make_ticket_type(event), 1)], now=now)

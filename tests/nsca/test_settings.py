@@ -282,6 +282,7 @@ def imported_project_apps(app):
         "donations",
         "cities",
         "events",
+        "tickets",
         "exchanges",
         "news",
         "nsca",
@@ -306,6 +307,7 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "nsca",
         "outbox",
         "payments",
+        "tickets",
     ]
 
 

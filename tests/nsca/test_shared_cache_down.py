@@ -50,7 +50,7 @@ def test_every_rate_limited_form_still_answers_with_redis_down(
     wrong = client.post("/account/login/", {"username": "ada@example.org", "password": "wrong"})
     assert wrong.status_code == 400
     checkout = client.post(
-        reverse("events:checkout", kwargs={"slug": dinner.slug}),
+        reverse("tickets:checkout", kwargs={"slug": dinner.slug}),
         {
             f"qty_{ticket_type.pk}": "1",
             "name": "Pat Buyer",

@@ -147,7 +147,7 @@ def test_a_checkout_waiting_too_long_for_its_events_lock_is_told_busy_try_again(
         try:
             started = time.monotonic()
             response = client.post(
-                reverse("events:checkout", kwargs={"slug": event.slug}),
+                reverse("tickets:checkout", kwargs={"slug": event.slug}),
                 {
                     f"qty_{ticket_type.pk}": "1",
                     "name": "Pat Buyer",
