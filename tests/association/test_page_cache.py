@@ -268,7 +268,7 @@ def test_emails_queued_in_the_outbox_do_not_bump_the_version(page_store, setting
 
     from outbox.models import OutgoingEmail  # noqa: PLC0415
 
-    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.TASKS_RUN_AFTER_COMMIT = False
     before = page_store.current_version()
     send_mail("Hello", "Body", None, ["someone@example.org"])
     OutgoingEmail.objects.update(attempts=1)

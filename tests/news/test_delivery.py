@@ -10,8 +10,8 @@ from django.test import Client
 from events.models import Order
 from news import subscriptions
 from news.delivery import queue_due_mailings, send_due_deliveries
-from news.jobs import send_mailings
 from news.models import Delivery, Mailing, Subscriber, mailing_progress
+from news.tasks import send_mailings
 from outbox.models import OutgoingEmail
 from tests.concurrency import race
 from tests.events import factories

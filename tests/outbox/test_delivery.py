@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from outbox import builds
-from outbox.delivery import deliver_due, drain, retry_delay
-from outbox.jobs import forget_sent_email
+from outbox.delivery import deliver_due, retry_delay
 from outbox.models import OutgoingEmail
+from outbox.tasks import forget_sent_email
 from tests.concurrency import race
 from tests.outbox.mail_servers import COUNTING, REFUSING, CountingEmailBackend
 
@@ -89,7 +89,7 @@ def test_one_connection_per_batch(queued_only, settings):
     settings.OUTBOX_DELIVERY_BACKEND = COUNTING
     CountingEmailBackend.opened = 0
     queue(5)
-    assert drain(now=timezone.now()) == 5
+    assert run_tasks(later=True) == 5
     assert CountingEmailBackend.opened == 1 and len(mail.outbox) == 5
 
 
@@ -135,11 +135,11 @@ def test_an_unknown_builder_is_refused_when_queued():
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_never_send_one_email_twice(settings):
-    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.TASKS_RUN_AFTER_COMMIT = False
     settings.OUTBOX_BATCH = 3
     queue(40)
     now = timezone.now()
-    outcomes = race(4, lambda _index: drain(now=now))
+    outcomes = race(4, lambda _index: run_tasks(later=True))
     assert not [o for o in outcomes if isinstance(o, Exception)]
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 40 and len(set(recipients)) == 40
@@ -154,7 +154,7 @@ def test_sent_email_is_forgotten_after_the_keeping_time_and_failed_email_is_kept
     settings.OUTBOX_KEEP_SENT_DAYS = 30
     queue(2)
     now = timezone.now()
-    drain(now=now)
+    run_tasks(later=True)
     sent_long_ago, sent_lately = OutgoingEmail.objects.order_by("pk")
     OutgoingEmail.objects.filter(pk=sent_long_ago.pk).update(
         sent_at=now - datetime.timedelta(days=31)
