@@ -18,6 +18,8 @@ import datetime
 import logging
 import threading
 
+from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
@@ -77,6 +79,25 @@ def run_periodic_jobs(timestamp: int | None = None) -> None:
     failures = run_every_job(now=timezone.now())
     if failures:
         raise PeriodicJobsFailed(f"{failures} job(s) failed; see the log.")
+
+
+@app.periodic(cron="* * * * *", periodic_id="every-minute")
+@app.task(
+    name="association.retry_stalled_jobs",
+    queue="periodic",
+    queueing_lock="association.retry-stalled-jobs",
+    pass_context=False,
+)
+def retry_stalled_jobs(timestamp: int | None = None) -> None:
+    """A job left "doing" by a worker that stopped beating (killed, its machine gone) is
+    queued again: nothing deferred is lost. Its task is idempotent (an email already sent
+    is not sent again)."""
+    stalled = async_to_sync(app.job_manager.get_stalled_jobs)(
+        seconds_since_heartbeat=settings.TASKS_STALLED_SECONDS
+    )
+    for job in stalled:
+        logger.warning("Job %s stalled: queued again", job.call_string)
+        async_to_sync(app.job_manager.retry_job)(job)
 
 
 def defer_periodic_jobs_now() -> bool:

@@ -266,6 +266,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # its jobs), and on PostgreSQL only in the test suite (there the worker runs them).
 PROCRASTINATE_ON_APP_READY = "association.background.choose_connector"
 TASKS_RUN_AFTER_COMMIT = DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+# A job whose worker has not beaten for this long is queued again (a killed worker).
+TASKS_STALLED_SECONDS = env.int("TASKS_STALLED_SECONDS", default=120)
 if TASKS_RUN_AFTER_COMMIT:
     # Its tables are PostgreSQL's (PL/pgSQL functions); on SQLite jobs live in the process.
     MIGRATION_MODULES = {"procrastinate": None}
