@@ -96,15 +96,13 @@ def retry_stalled_jobs(timestamp: int | None = None) -> None:
         seconds_since_heartbeat=settings.TASKS_STALLED_SECONDS
     )
     for job in stalled:
-        logger.warning("Job %s stalled: queued again", job.call_string)
+        logger.warning("Job %s (%s) stalled: queued again", job.id, job.task_name)
         async_to_sync(app.job_manager.retry_job)(job)
 
 
-def defer_periodic_jobs_now() -> bool:
-    """Queue a run of the periodic jobs now (what `run_jobs` does); False when one is
-    queued already (it will run the same jobs)."""
-    try:
-        run_periodic_jobs.defer()
-    except AlreadyEnqueued:
-        return False
-    return True
+def defer_periodic_jobs_now() -> None:
+    """Queue a run of the periodic tasks now (what `run_jobs` does); one queued already
+    will run the same jobs."""
+    for task in (retry_stalled_jobs, run_periodic_jobs):
+        with contextlib.suppress(AlreadyEnqueued):
+            task.defer()
