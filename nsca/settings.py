@@ -435,10 +435,8 @@ MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS = env.int(
 # --- end membership ---
 
 # --- news ---
-# Mailing deliveries sent per run of `run_jobs` (cron every minute): the sending rate.
+# A mailing's deliveries per task (news/delivery.py): workers send the batches in parallel.
 NEWS_SEND_BATCH = env.int("NEWS_SEND_BATCH", default=500)
-# Seconds to wait before each retry of a failed send; after the last, the delivery fails.
-NEWS_RETRY_DELAYS = env.list("NEWS_RETRY_DELAYS", cast=int, default=[60, 600, 3600])
 # Newsletter sign-ups allowed per client address within the window (more are a 429).
 NEWS_SIGNUP_LIMIT_PER_IP = env.int("NEWS_SIGNUP_LIMIT_PER_IP", default=10)
 NEWS_SIGNUP_WINDOW_SECONDS = env.int("NEWS_SIGNUP_WINDOW_SECONDS", default=60 * 60)
