@@ -49,6 +49,11 @@ def _tasks_run_after_their_commit(monkeypatch):
 
     monkeypatch.setattr(background, "after_commit", after_commit)
     monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_run)
+    # On SQLite the jobs live in this process, not in the database the test rolls back.
+    from procrastinate.contrib.django import app  # noqa: PLC0415
+
+    if isinstance(app.connector, background.InMemoryConnector):
+        app.connector.reset()
 
 
 class _Marked:
