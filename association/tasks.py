@@ -61,9 +61,10 @@ def run_every_job(*, now: datetime.datetime) -> int:
             logger.exception("Job %s failed", name)
             continue
         line = f"{name}: {result if result is not None else 'done'}"
-        logger.info(line)
         if report:
             report(line)
+        else:
+            logger.info(line)
     return failures
 
 

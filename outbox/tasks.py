@@ -5,6 +5,7 @@ forgotten after `OUTBOX_KEEP_SENT_DAYS`, since they hold what no one should keep
 
 import datetime
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from procrastinate import BaseRetryStrategy, RetryDecision
 from procrastinate.contrib.django import app
@@ -46,6 +47,11 @@ def defer_sending(rows) -> None:
 
 @periodic_jobs.register
 def forget_sent_email(*, now):
+    """Sent emails, and procrastinate's finished jobs, after OUTBOX_KEEP_SENT_DAYS (failed
+    jobs are kept, as failed emails are, for staff)."""
     cutoff = now - datetime.timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS)
     deleted, _ = OutgoingEmail.objects.sent_before(cutoff).delete()
+    async_to_sync(app.job_manager.delete_old_jobs)(
+        nb_hours=settings.OUTBOX_KEEP_SENT_DAYS * 24, include_failed=False
+    )
     return f"{deleted} sent email(s) forgotten"
