@@ -20,17 +20,19 @@ migrate: setup
 demo: migrate
 	DEBUG=true $(BIN)/python manage.py load_demo
 
-# The outbox's worker (manage.py send_email) runs beside the server, which only queues
-# email, and is stopped with it.
-WITH_EMAIL_WORKER = $(BIN)/python manage.py send_email & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM;
+# On PostgreSQL, procrastinate's worker runs the background tasks (email included) beside
+# the server, which only defers them, and is stopped with it. On SQLite (no DATABASE_URL)
+# the tasks run in the server's own process right after each commit: no worker.
+WITH_WORKER = case "$${DATABASE_URL:-}" in postgres*) \
+	$(BIN)/python manage.py procrastinate worker & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM;; esac;
 
 run: demo
 	@echo ""
-	@echo "Serving the site at http://127.0.0.1:8000 (email is printed here by its worker)"
+	@echo "Serving the site at http://127.0.0.1:8000 (email is printed here when sent)"
 	@echo "Create a staff account with:  DEBUG=true $(BIN)/python manage.py createsuperuser"
 	@echo ""
-	DEBUG=true sh -c '$(WITH_EMAIL_WORKER) $(BIN)/python manage.py runserver 127.0.0.1:8000'
+	DEBUG=true sh -c '$(WITH_WORKER) $(BIN)/python manage.py runserver 127.0.0.1:8000'
 
 # The suite runs on every core (pytest-xdist): each worker has its own test database
 # (test_<name>_gw0, _gw1...), live server and browser, and binds its servers to port 0;
@@ -57,7 +59,7 @@ serve: demo
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-local-serve-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	SECURE_HTTPS=false SERVE_MEDIA=true ALLOWED_HOSTS=127.0.0.1,localhost \
 	sh -c '$(BIN)/python manage.py collectstatic --noinput >/dev/null || exit 1; \
-	$(WITH_EMAIL_WORKER) $(BIN)/gunicorn -c gunicorn.conf.py nsca.wsgi'
+	$(WITH_WORKER) $(BIN)/gunicorn -c gunicorn.conf.py nsca.wsgi'
 
 # Public pages' requests per second as served (page cache) and uncached, beside bare Django,
 # production-like: needs DATABASE_URL=postgres://..., Redis (CACHE_URL, default DB 1) and wrk.

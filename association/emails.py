@@ -33,8 +33,9 @@ def association_email(
     headers: dict | None = None,
     association: Association | None = None,
 ) -> EmailMultiAlternatives:
-    """The email `name` (templates/emails/`name`.txt and .html) to `to`, ready to `send()`
-    (into the outbox, in the caller's transaction) or to return from an outbox builder.
+    """The email `name`, "<app>/<name>" (templates/emails/<app>/<name>.txt and .html), to
+    `to`, ready to return from an outbox builder (which may attach to it); `queue_email`
+    when nothing is added.
     `association` saves a read when the caller has it (a mailing to thousands, the
     worker's kept copy)."""
     association = association or Association.current()
@@ -48,3 +49,21 @@ def association_email(
     )
     message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
     return message
+
+
+def queue_email(
+    name: str,
+    *,
+    to: str | list[str],
+    subject,
+    context: dict,
+    headers: dict | None = None,
+    association: Association | None = None,
+) -> None:
+    """Render the email `name` ("<app>/<name>": templates/emails/<app>/<name>.txt and
+    .html) and queue it: written to the outbox with the task that sends it, in the caller's
+    transaction (outbox/backends.py). The one way an app sends an email; its own emails.py
+    only says what goes in the context."""
+    association_email(
+        name, to=to, subject=subject, context=context, headers=headers, association=association
+    ).send()

@@ -1,9 +1,9 @@
 """What each project app contributes to the site as a whole: its periodic jobs, its demo
 content and its sitemaps.
 
-An app takes part the way it takes part in the admin: its module (`<app>/jobs.py`,
+An app takes part the way it takes part in the admin: its module (`<app>/tasks.py`,
 `<app>/demo.py`, `<app>/sitemaps.py`) registers what it has when it is imported, and the
-one that uses them (`run_jobs`, `load_demo`, the sitemap view) first imports every app's
+one that uses them (the periodic task, `load_demo`, the sitemap view) first imports every app's
 module with Django's `autodiscover_modules`.
 
 They are read in the order of INSTALLED_APPS, which lists the project apps first, in
@@ -52,8 +52,9 @@ class Registry:
         return (item for _name, item in self.items())
 
 
-# `<app>/jobs.py`: callables taking `now`, run by `manage.py run_jobs`.
-periodic_jobs = Registry("jobs")
+# `<app>/tasks.py`: callables taking `now`, run in order by the periodic task
+# `association.run_periodic_jobs` (association/tasks.py).
+periodic_jobs = Registry("tasks")
 # `<app>/demo.py`: a `load(*, stdout)` run by `manage.py load_demo`.
 demo_loaders = Registry("demo")
 # `<app>/sitemaps.py`: Sitemap classes, each under its section's name.

@@ -3,7 +3,8 @@ event, and 0 oversold.
 
 The site is served as production would (benchmarks/pages.py's helpers: gunicorn with
 gunicorn.conf.py, 2 workers, DEBUG off, PostgreSQL from DATABASE_URL, the shared cache from
-CACHE_URL), plus the email worker (`manage.py send_email`) when the project has one. Each
+CACHE_URL), plus the background worker (`manage.py procrastinate worker`), which sends the
+confirmations. Each
 round puts one published event on sale with one FREE ticket type of RUSH_PLACES places
 (3,000 by default): free, because its orders are confirmed at once without a card, which is
 what a rush for a free community event is, and it leaves out only the payment row the
@@ -209,10 +210,9 @@ def server_cpu_seconds(master_pid: int) -> float:
 
 
 def seconds_until_outbox_empty(*, since, longest: float = 600.0) -> float | None:
-    """After a round: how long until the email worker has sent every email queued since
-    the round began (it yields the CPU to the site during the rush, see send_email's
-    --priority; rows of the database's own past are not this round's); None if it did not
-    within `longest` seconds, or there is no worker."""
+    """After a round: how long until the worker has sent every email queued since the
+    round began (rows of the database's own past are not this round's); None if it did not
+    within `longest` seconds."""
     from outbox.models import OutgoingEmail  # noqa: PLC0415 (after django.setup())
 
     queued = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, created_at__gte=since)
@@ -222,6 +222,18 @@ def seconds_until_outbox_empty(*, since, longest: float = 600.0) -> float | None
             return time.monotonic() - began
         time.sleep(0.2)
     return None
+
+
+def confirmation_delays(*, since) -> list[float]:
+    """Seconds from each order's confirmation (its email queued, in the order's
+    transaction) to its email sent, for the round's confirmations."""
+    from outbox.models import OutgoingEmail  # noqa: PLC0415
+    from tickets.notifications import CONFIRMATION_BUILDER  # noqa: PLC0415 (after setup())
+
+    rows = OutgoingEmail.objects.filter(
+        kind=CONFIRMATION_BUILDER, created_at__gte=since, status=OutgoingEmail.Status.SENT
+    ).values_list("created_at", "sent_at")
+    return [(sent - queued).total_seconds() for queued, sent in rows.iterator()]
 
 
 def rush(buyers: int, *, server_pid: int, mode: str = "full") -> bool:
@@ -267,6 +279,13 @@ def rush(buyers: int, *, server_pid: int, mode: str = "full") -> bool:
         print("       email: still queued after 10 minutes")
     else:
         print(f"       email: every confirmation sent {emails_done:.1f} s after the round ended")
+    delays = confirmation_delays(since=round_began)
+    if delays:
+        print(
+            f"       confirmation email, order to sent: p50 {percentile(delays, 0.5):.1f} s, "
+            f"p95 {percentile(delays, 0.95):.1f} s, max {max(delays):.1f} s "
+            f"({len(delays)} emails; goal p95 <= 15 s)"
+        )
     if figures["confirmed_orders"] != len(confirmed):
         print(
             f"       the database holds {figures['confirmed_orders']} confirmed orders, "
@@ -291,13 +310,13 @@ def remove_event(event) -> None:
         event.delete()
 
 
-def email_worker():
-    """The project's email worker, when it has one (it sends what checkouts queue)."""
-    from django.core.management import get_commands  # noqa: PLC0415 (after django.setup())
+WORKER_CONCURRENCY = os.environ.get("RUSH_WORKER_CONCURRENCY", "4")
 
-    if "send_email" not in get_commands():
-        return None
-    command = [sys.executable, "manage.py", "send_email"]
+
+def email_worker():
+    """procrastinate's worker, as `make serve` runs it (it sends what checkouts queue)."""
+    command = [sys.executable, "manage.py", "procrastinate", "worker"]
+    command += ["--concurrency", WORKER_CONCURRENCY]
     return subprocess.Popen(command, cwd=ROOT, env=pages.site_environment(page_cache=True))  # noqa: S603
 
 
@@ -315,7 +334,7 @@ def main() -> None:
     worker = email_worker()
     try:
         pages.wait_until_up(PORT)
-        sender = "manage.py send_email" if worker else "none (sent in the request)"
+        sender = f"manage.py procrastinate worker --concurrency {WORKER_CONCURRENCY}"
         limits = ", ".join(f"{name}={value}" for name, value in RAISED_LIMITS.items())
         print(
             f"\nA ticket rush: guest buyers over HTTP, one free ticket type of {PLACES} places "

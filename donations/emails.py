@@ -1,10 +1,10 @@
-"""Donation emails: plain text and HTML from templates/emails/donations_<name>.*, built the
+"""Donation emails: plain text and HTML from templates/emails/donations/<name>.*, built the
 one way every email is (association/emails.py). Written to the outbox in the caller's
 transaction (sent by its worker), so no mail server can fail or slow the gift that caused
 them."""
 
-from association.emails import association_email
+from association.emails import queue_email
 
 
 def send_donation_email(name: str, *, to: str, subject: str, context: dict) -> None:
-    association_email(f"donations_{name}", to=to, subject=subject, context=context).send()
+    queue_email(f"donations/{name}", to=to, subject=subject, context=context)

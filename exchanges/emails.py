@@ -1,5 +1,6 @@
-"""Every email of the exchanges app, built by association.emails.association_email from
-templates/emails/exchanges/<name>.txt and .html and sent in the caller's transaction.
+"""Every email of the exchanges app: templates/emails/exchanges/<name>.txt and .html,
+queued by association.emails.queue_email in the caller's transaction (a rolled-back
+decision or submission sends nothing) and sent by the worker.
 
 Each function takes model instances and builds its context from them alone, so a worker
 could rebuild the message from ids. No email to an applicant ever carries a letter.
@@ -9,11 +10,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from association.emails import association_email
+from association.emails import queue_email
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
-    association_email(f"exchanges/{name}", to=to, subject=subject, context=context).send()
+    queue_email(f"exchanges/{name}", to=to, subject=subject, context=context)
 
 
 def _url(name: str, **kwargs) -> str:

@@ -1,13 +1,13 @@
-"""Membership emails: plain text and HTML from templates/emails/membership_<name>.*, built
+"""Membership emails: plain text and HTML from templates/emails/membership/<name>.*, built
 the one way every email is (association/emails.py)."""
 
 from django.utils.translation import gettext as _
 
-from association.emails import association_email
+from association.emails import queue_email
 
 
 def send_membership_email(name: str, *, to: str, subject: str, context: dict) -> None:
-    association_email(f"membership_{name}", to=to, subject=subject, context=context).send()
+    queue_email(f"membership/{name}", to=to, subject=subject, context=context)
 
 
 def send_password_changed_email(user, *, how: str) -> None:

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from association import rate_limits
-from association.emails import association_email
+from association.emails import queue_email
 from payments.methods import OfflinePayment, available_methods
 
 from .models import POSTAL_ADDRESS_FIELDS, User
@@ -329,4 +329,4 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     ):
         name = email_template_name.removeprefix("emails/").removesuffix(".txt")
         subject = render_to_string(subject_template_name, context)
-        association_email(name, to=to_email, subject=subject, context=context).send()
+        queue_email(name, to=to_email, subject=subject, context=context)

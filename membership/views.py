@@ -507,9 +507,9 @@ class PasswordResetView(BadInputIs400Mixin, auth_views.PasswordResetView):
     is looked up and the email sent after the response (see after_response)."""
 
     form_class = PasswordResetForm
-    email_template_name = "emails/membership_password_reset.txt"
-    html_email_template_name = "emails/membership_password_reset.html"
-    subject_template_name = "emails/membership_password_reset_subject.txt"
+    email_template_name = "emails/membership/password_reset.txt"
+    html_email_template_name = "emails/membership/password_reset.html"
+    subject_template_name = "emails/membership/password_reset_subject.txt"
     success_url = reverse_lazy("membership:password_reset_done")
 
     def post(self, request, *args, **kwargs):

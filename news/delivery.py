@@ -4,21 +4,25 @@
   row (`FOR UPDATE SKIP LOCKED`), so of two runs only one queues it, and a run killed
   half-way leaves nothing behind. Its audience is streamed (`iterator()`, never loaded
   whole) into one Delivery per lower-cased address (`delivery_once_per_address`).
+- Fanning out: in the same transaction, the deliveries are cut into batches of
+  `NEWS_SEND_BATCH` by their ids (read in chunks, never all at once), and each batch is a
+  procrastinate task (news/tasks.py, `send_deliveries`): workers send a 5,000-address
+  mailing in parallel, and no process holds its addresses in memory.
 - Sending: each delivery is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` in its own
-  transaction, its message written to the site's outbox, and marked sent before the lock is
-  let go, all in that transaction: two runs at once take different rows, each delivery
-  becomes exactly one outbox row, and a run killed half-way leaves the rest queued for the
-  next run. The outbox's worker hands the message to the mail server, retries while that
-  fails, and shows staff what finally failed (outbox/delivery.py), as for every email.
+  transaction, its message written to the site's outbox (with its sending task), and
+  marked sent before the lock is let go, all in that transaction: two runners at once take
+  different rows, each delivery becomes exactly one outbox row, and a runner killed
+  half-way leaves the rest queued (the periodic job sends what is left). The outbox's task
+  hands the message to the mail server, retries while that fails, and shows staff what
+  finally failed (outbox/delivery.py), as for every email.
 - Consent is asked again at the moment of sending (news/consent.py), so an unsubscribe
   skips deliveries still queued.
-- A delivery whose message cannot be written (a rendering error) is retried after growing
-  delays (`NEWS_RETRY_DELAYS`), then marked failed with the reason.
-- Rate: at most `NEWS_SEND_BATCH` messages per run of `run_jobs` (every minute) go into the
-  outbox.
+- A delivery whose message cannot be written (a rendering error, a bug: retrying would
+  fail the same way) is marked failed with the reason, for staff.
 """
 
 import datetime
+import logging
 from collections.abc import Iterator
 from itertools import islice
 
@@ -32,6 +36,8 @@ from membership.models import Membership, User
 from .consent import may_be_mailed
 from .emails import MailingRenderer
 from .models import Delivery, Mailing, Subscriber
+
+logger = logging.getLogger(__name__)
 
 QUEUE_CHUNK = 1000
 
@@ -104,6 +110,29 @@ def queue_deliveries(mailing: Mailing, *, now: datetime.datetime) -> int:
     return offered
 
 
+def defer_batches(mailing: Mailing) -> int:
+    """Defer one `send_deliveries` task per `NEWS_SEND_BATCH` queued deliveries of the
+    mailing, each naming its range of ids (keyset: only each range's ends are kept); how
+    many were deferred."""
+    from .tasks import send_deliveries  # noqa: PLC0415 (tasks import this module)
+
+    size = settings.NEWS_SEND_BATCH
+    ids = (
+        mailing.deliveries.filter(status=Delivery.Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=QUEUE_CHUNK)
+    )
+    deferred = 0
+    try:
+        while batch := list(islice(ids, size)):
+            send_deliveries.defer(mailing_id=mailing.pk, first_id=batch[0], last_id=batch[-1])
+            deferred += 1
+    finally:
+        ids.close()
+    return deferred
+
+
 def queue_due_mailings(*, now: datetime.datetime) -> int:
     """Queue every scheduled mailing whose time has come; how many were queued.
 
@@ -128,6 +157,7 @@ def queue_due_mailings(*, now: datetime.datetime) -> int:
                 mailing.save(update_fields=["status"])
                 continue
             queue_deliveries(mailing, now=now)
+            defer_batches(mailing)
             mailing.status = Mailing.Status.SENDING
             mailing.queued_at = now
             mailing.save(update_fields=["status", "queued_at"])
@@ -135,11 +165,13 @@ def queue_due_mailings(*, now: datetime.datetime) -> int:
     return queued
 
 
-def send_next_delivery(*, now: datetime.datetime, renderers: dict) -> bool:
-    """Claim, send and record one due delivery; False when none is left to claim."""
+def send_next_delivery(*, now: datetime.datetime, renderers: dict, among=None) -> bool:
+    """Claim, send and record one due delivery (of `among`, a Delivery queryset, by
+    default all); False when none is left to claim."""
     with transaction.atomic():
         delivery = (
-            Delivery.objects.due(now)
+            (Delivery.objects.all() if among is None else among)
+            .due(now)
             .filter(mailing__queued_at__isnull=False)
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("mailing", "mailing__event")
@@ -160,14 +192,10 @@ def send_next_delivery(*, now: datetime.datetime, renderers: dict) -> bool:
             # A savepoint: a message that cannot be written leaves the delivery to record it.
             with transaction.atomic():
                 renderers[mailing.pk].message(email=delivery.email, name=delivery.name).send()
-        except Exception as error:  # noqa: BLE001 - any failure to write it is retried
-            delays = settings.NEWS_RETRY_DELAYS
+        except Exception as error:  # noqa: BLE001 - recorded for staff
+            logger.exception("Could not write the mailing to %s", delivery.email)
             delivery.error = f"{type(error).__name__}: {error}"[:2000]
-            if delivery.attempts > len(delays):
-                delivery.status = Delivery.Status.FAILED
-            else:
-                delay = delays[delivery.attempts - 1]
-                delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
+            delivery.status = Delivery.Status.FAILED
         else:
             delivery.status = Delivery.Status.SENT
             delivery.sent_at = timezone.now()
@@ -176,13 +204,13 @@ def send_next_delivery(*, now: datetime.datetime, renderers: dict) -> bool:
         return True
 
 
-def send_due_deliveries(*, now: datetime.datetime, limit: int | None = None) -> int:
-    """Send up to `limit` due deliveries (default: the configured batch); how many were
-    handled."""
+def send_due_deliveries(*, now: datetime.datetime, limit: int | None = None, among=None) -> int:
+    """Send up to `limit` due deliveries (default: the configured batch) of `among` (all
+    by default); how many were handled."""
     limit = settings.NEWS_SEND_BATCH if limit is None else limit
     renderers: dict = {}
     handled = 0
-    while handled < limit and send_next_delivery(now=now, renderers=renderers):
+    while handled < limit and send_next_delivery(now=now, renderers=renderers, among=among):
         handled += 1
     return handled
 

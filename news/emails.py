@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from association.emails import association_email
+from association.emails import association_email, queue_email
 from association.formatted_text import formatted_as_plain_text, render_formatted
 from association.models import Association
 
@@ -61,7 +61,7 @@ class MailingRenderer:
         if test:
             subject = _("[Test] %(subject)s") % {"subject": subject}
         return association_email(
-            "news_mailing",
+            "news/mailing",
             to=email,
             subject=subject,
             context=context,
@@ -80,9 +80,9 @@ def send_confirmation(*, email: str, name: str) -> None:
         "confirm_url": settings.SITE_URL
         + reverse("news:confirm", kwargs={"token": confirmation_token(email)}),
     }
-    association_email(
-        "news_confirm",
+    queue_email(
+        "news/confirm",
         to=email,
         subject=_("Please confirm your newsletter subscription"),
         context=context,
-    ).send()
+    )

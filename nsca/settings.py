@@ -60,6 +60,7 @@ PROJECT_APPS = [
 
 INSTALLED_APPS = [
     *PROJECT_APPS,
+    "procrastinate.contrib.django",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -274,10 +275,24 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
+# Background work: procrastinate, on the database in use (association/background.py
+# chooses: PostgreSQL's tables and the worker, or in-process after each commit on SQLite).
+# Each app's tasks are in `<app>/tasks.py`. TASKS_RUN_AFTER_COMMIT: what a transaction
+# deferred runs in the process once it commits; always on SQLite (no worker can reach
+# its jobs), and on PostgreSQL only in the test suite (there the worker runs them).
+PROCRASTINATE_ON_APP_READY = "association.background.choose_connector"
+TASKS_RUN_AFTER_COMMIT = DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+# A job whose worker has not beaten for this long is queued again (a killed worker).
+TASKS_STALLED_SECONDS = env.int("TASKS_STALLED_SECONDS", default=120)
+if TASKS_RUN_AFTER_COMMIT:
+    # Its tables are PostgreSQL's (PL/pgSQL functions); on SQLite jobs live in the process.
+    MIGRATION_MODULES = {"procrastinate": None}
+
 # Email: console in development, anything django-environ understands elsewhere
 # (smtp+tls://user:password@host:587). EMAIL_URL configures the real delivery; every
-# `send()` on the site only writes to the outbox (outbox/backends.py), in the caller's
-# transaction, and the worker (`manage.py send_email`, and `run_jobs`) delivers it.
+# `send()` on the site only writes to the outbox (outbox/backends.py) and defers its
+# sending task, in the caller's transaction; the procrastinate worker (or `run_jobs`)
+# sends it.
 # filemail:///var/spool/site-mail writes one file per email to that absolute folder
 # (nsca/email_url.py mends django-environ's reading of it).
 EMAIL_CONFIG = email_config_from_url(env.str("EMAIL_URL", default="consolemail://"))
@@ -287,17 +302,15 @@ OUTBOX_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
 # failed attempt, instead of holding its batch for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_BACKEND = "outbox.backends.OutboxBackend"
-# The worker's batch per round; the pause after the first failed attempt, doubled after
-# each further one up to the cap; how many attempts before an email is failed for staff
-# (the defaults keep trying for about five hours).
-OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)
+# The pause after the first failed attempt, doubled after each further one up to the cap;
+# how many attempts before an email is failed for staff (the defaults keep trying for
+# about five hours).
 OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
-# Sent emails are deleted after this many days (run_jobs); failed ones are kept for staff.
+# Sent emails are deleted after this many days (the periodic jobs), and so are finished
+# procrastinate jobs; failed emails are kept for staff.
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=30)
-# Only the test suite turns this on: each email is delivered the moment it is queued.
-OUTBOX_DELIVER_AT_ONCE = False
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
@@ -441,10 +454,8 @@ MEMBERSHIP_PASSWORD_RESET_WINDOW_SECONDS = env.int(
 # --- end membership ---
 
 # --- news ---
-# Mailing deliveries sent per run of `run_jobs` (cron every minute): the sending rate.
+# A mailing's deliveries per task (news/delivery.py): workers send the batches in parallel.
 NEWS_SEND_BATCH = env.int("NEWS_SEND_BATCH", default=500)
-# Seconds to wait before each retry of a failed send; after the last, the delivery fails.
-NEWS_RETRY_DELAYS = env.list("NEWS_RETRY_DELAYS", cast=int, default=[60, 600, 3600])
 # Newsletter sign-ups allowed per client address within the window (more are a 429).
 NEWS_SIGNUP_LIMIT_PER_IP = env.int("NEWS_SIGNUP_LIMIT_PER_IP", default=10)
 NEWS_SIGNUP_WINDOW_SECONDS = env.int("NEWS_SIGNUP_WINDOW_SECONDS", default=60 * 60)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import OutgoingEmail
+from .tasks import defer_sending
 
 
 @admin.register(OutgoingEmail)
@@ -62,9 +63,12 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def retry_now(self, request, queryset):
         """Queue the selected failed or waiting emails for the worker's next round; a
         failed one gets its full number of attempts again. Sent ones are left alone."""
-        count = queryset.exclude(status=OutgoingEmail.Status.SENT).update(
+        rows = list(queryset.exclude(status=OutgoingEmail.Status.SENT).only("pk"))
+        count = OutgoingEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
             status=OutgoingEmail.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0
         )
+        # A new sending task each: a waiting one's retry may be hours away.
+        defer_sending(rows)
         self.message_user(
             request,
             ngettext(
@@ -82,11 +86,10 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)s email has waited more than five minutes to be sent: the email "
-                    "worker (manage.py send_email) and cron's run_jobs seem to be stopped.",
+                    "%(count)s email has waited more than five minutes to be sent: the "
+                    "procrastinate worker and cron's run_jobs seem to be stopped.",
                     "%(count)s emails have waited more than five minutes to be sent: the "
-                    "email worker (manage.py send_email) and cron's run_jobs seem to be "
-                    "stopped.",
+                    "procrastinate worker and cron's run_jobs seem to be stopped.",
                     overdue,
                 )
                 % {"count": overdue},

@@ -1,12 +1,12 @@
 """The site's email backend: `message.send()` anywhere (our apps, Django's password reset)
 writes the message to the outbox on the default database connection, so inside the
-caller's transaction: it is kept exactly when what caused it is, and no request waits for
-(or fails with) a mail server. The worker (`manage.py send_email`, and `run_jobs`) sends
-it through `OUTBOX_DELIVERY_BACKEND`."""
+caller's transaction, with the procrastinate job that sends it (outbox/tasks.py): both are
+kept exactly when what caused it is, and no request waits for (or fails with) a mail
+server. The worker (`manage.py procrastinate worker`, or `run_jobs`) sends it through
+`OUTBOX_DELIVERY_BACKEND`."""
 
 from django.core.mail.backends.base import BaseEmailBackend
 
-from .delivery import deliver_at_once_if_asked
 from .messages import recipients_for_display, serialize
 from .models import OutgoingEmail
 
@@ -31,5 +31,7 @@ class OutboxBackend(BaseEmailBackend):
             if not self.fail_silently:
                 raise
             return 0
-        deliver_at_once_if_asked(rows)
+        from .tasks import defer_sending  # noqa: PLC0415 (tasks import the app registry)
+
+        defer_sending(rows)
         return len(rows)

@@ -33,9 +33,9 @@ def queue_build(name: str, *, recipients: str = "", **arguments) -> OutgoingEmai
     row = OutgoingEmail.objects.create(
         kind=name, builder=name, build_args=arguments, recipients=recipients
     )
-    from .delivery import deliver_at_once_if_asked  # noqa: PLC0415 (delivery imports builds)
+    from .tasks import defer_sending  # noqa: PLC0415 (tasks import delivery, which imports this)
 
-    deliver_at_once_if_asked([row])
+    defer_sending([row])
     return row
 
 

@@ -5,9 +5,64 @@ from django.conf import settings
 @pytest.fixture(autouse=True, scope="session")
 def _email_through_the_outbox(django_test_environment):
     """Django's test setup makes EMAIL_BACKEND locmem; put the site's own back, so every
-    email in the suite is written to the outbox as in production (and, with
-    OUTBOX_DELIVER_AT_ONCE, delivered from it into `mail.outbox` at once)."""
+    email in the suite is written to the outbox as in production (and its task, run
+    after the commit, sends it into `mail.outbox`)."""
     settings.EMAIL_BACKEND = "outbox.backends.OutboxBackend"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_after_their_commit(monkeypatch):
+    """Tasks deferred by an action run once its transaction commits, as a worker would
+    run them then (association/background.py). A test's own transaction never commits, so
+    here "commits" means: the action's outermost atomic block exits without error (or, when
+    it defers outside any block of its own, at once). A block that rolls back takes its
+    jobs and this callback with it (Django drops a rolled-back savepoint's callbacks)."""
+    from django.db import transaction  # noqa: PLC0415
+
+    from association import background  # noqa: PLC0415
+
+    def own_blocks(connection):
+        return [block for block in connection.atomic_blocks if not block._from_testcase]
+
+    def after_commit(callback):
+        connection = transaction.get_connection()
+        if not own_blocks(connection):
+            callback()
+            return
+        transaction.on_commit(_Marked(callback))
+
+    original_exit = transaction.Atomic.__exit__
+
+    def exit_and_run(self, exc_type, exc_value, traceback):
+        connection = transaction.get_connection(self.using)
+        outermost = not self._from_testcase and own_blocks(connection) == [self]
+        result = original_exit(self, exc_type, exc_value, traceback)
+        if outermost:
+            ours = [entry for entry in connection.run_on_commit if isinstance(entry[1], _Marked)]
+            connection.run_on_commit = [
+                entry for entry in connection.run_on_commit if entry not in ours
+            ]
+            for _savepoints, callback, _robust in ours:
+                callback()
+        return result
+
+    monkeypatch.setattr(background, "after_commit", after_commit)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_run)
+    # On SQLite the jobs live in this process, not in the database the test rolls back.
+    from procrastinate.contrib.django import app  # noqa: PLC0415
+
+    if isinstance(app.connector, background.InMemoryConnector):
+        app.connector.reset()
+
+
+class _Marked:
+    """A callback of `after_commit`, told apart from the code's own `on_commit` ones."""
+
+    def __init__(self, callback):
+        self.callback = callback
+
+    def __call__(self):
+        self.callback()
 
 
 @pytest.fixture(autouse=True)

@@ -23,11 +23,12 @@ from nsca.settings import *  # noqa: E402,F403
 from nsca.settings import STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Every email goes through the outbox as in production (EMAIL_BACKEND, which
-# tests/conftest.py puts back after Django's test setup swaps in locmem) and is delivered
-# at once, into `mail.outbox`; the outbox's own tests turn that off (tests/outbox/).
+# Every email goes through the outbox and its procrastinate task as in production
+# (EMAIL_BACKEND, which tests/conftest.py puts back after Django's test setup swaps in
+# locmem); the task runs once the action's transaction commits (TASKS_RUN_AFTER_COMMIT,
+# and tests/conftest.py for the test's own transaction), and sends into `mail.outbox`.
 OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-OUTBOX_DELIVER_AT_ONCE = True
+TASKS_RUN_AFTER_COMMIT = True
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from association.emails import association_email
+from association.emails import queue_email
 from association.models import Association
 from events.models import Order
 from payments import purposes
@@ -202,9 +202,7 @@ def _tell_buyer(order: Order, payment: Payment, kind: str, *, amount: Decimal) -
         else _("A refund for order %(ref)s")
     ) % {"ref": order.reference}
     # Into the outbox, in the transaction that recorded the refund.
-    association_email(
-        "events_payment_refunded", to=order.email, subject=subject, context=context
-    ).send()
+    queue_email("events/payment_refunded", to=order.email, subject=subject, context=context)
 
 
 def register() -> None:

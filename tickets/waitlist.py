@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from association import rate_limits
-from association.emails import association_email
+from association.emails import queue_email
 from association.models import Association
 from events.models import Event, OfferState, TicketType, WaitlistEntry
 from events.reveal import public_location
@@ -151,7 +151,7 @@ def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
-    association_email(f"events_waitlist_{name}", to=to, subject=subject, context=context).send()
+    queue_email(f"events/waitlist_{name}", to=to, subject=subject, context=context)
 
 
 def send_joined_email(entry: WaitlistEntry, *, now: datetime) -> None:

@@ -29,6 +29,8 @@ def _description(model, model_admin, item):
 def _lowercase_labels(request):
     found = []
     for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label == "procrastinate":
+            continue  # the library's own job admin (for operators), in its own words
         where = f"{model._meta.label} ({type(model_admin).__name__})"
         for item in model_admin.list_display:
             description = _description(model, model_admin, item)

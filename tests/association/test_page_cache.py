@@ -358,7 +358,7 @@ def test_writes_outside_the_public_pages_do_not_bump_any_version(page_store, set
 
     from outbox.models import OutgoingEmail  # noqa: PLC0415
 
-    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.TASKS_RUN_AFTER_COMMIT = False
     scopes = ("site", "news", "cities", "events", "pages", "membership", "sales")
     before = scope_versions(*scopes)
     SessionStore().create()

@@ -16,12 +16,12 @@ VENUE_BLOCK = "events/includes/venue.html"
 VENUE_SURFACES = [
     "events/event_detail.html",
     "tickets/order_detail.html",
-    "emails/events_order_confirmation.html",
-    "emails/events_order_confirmation.txt",
-    "emails/events_venue_notice.html",
-    "emails/events_venue_notice.txt",
-    "emails/events_venue_update.html",
-    "emails/events_venue_update.txt",
+    "emails/events/order_confirmation.html",
+    "emails/events/order_confirmation.txt",
+    "emails/events/venue_notice.html",
+    "emails/events/venue_notice.txt",
+    "emails/events/venue_update.html",
+    "emails/events/venue_update.txt",
 ]
 # What only the venue block may show: the venue itself, the online link, the reveal note.
 VENUE_PARTS = re.compile(r"\bvenue\.(name|address|directions)\b|\bonline_link\b|\breveal_message\b")

@@ -54,9 +54,9 @@ def test_the_job_is_registered_and_says_what_it_deleted(program, applicant, sett
     from association.registry import periodic_jobs
 
     names = [name for name, _job in periodic_jobs.items()]
-    assert "exchanges.jobs.delete_old_applications" in names
+    assert "exchanges.tasks.delete_old_applications" in names
     draft(program, applicant)
-    job = dict(periodic_jobs.items())["exchanges.jobs.delete_old_applications"]
+    job = dict(periodic_jobs.items())["exchanges.tasks.delete_old_applications"]
     assert job(now=after_retention(program, settings)).startswith("1 application(s) deleted")
 
 

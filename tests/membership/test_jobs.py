@@ -4,8 +4,8 @@ import pytest
 
 from association.registry import periodic_jobs
 from membership.dues import why_cannot_join
-from membership.jobs import cancel_unpaid_memberships
 from membership.models import Membership
+from membership.tasks import cancel_unpaid_memberships
 
 pytestmark = pytest.mark.django_db
 

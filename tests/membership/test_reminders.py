@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from association.registry import periodic_jobs
-from membership.jobs import send_renewal_reminders
 from membership.models import Membership, RenewalReminder
 from membership.reminders import send_due_renewal_reminders
+from membership.tasks import send_renewal_reminders
 from tests.concurrency import race
 
 D = datetime.date

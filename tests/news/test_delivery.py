@@ -1,8 +1,6 @@
 """Each person receives a mailing exactly once, only with consent, with retries, and with a
 one-click way out."""
 
-import datetime
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -10,11 +8,12 @@ from django.test import Client
 from events.models import Order
 from news import subscriptions
 from news.delivery import queue_due_mailings, send_due_deliveries
-from news.jobs import send_mailings
 from news.models import Delivery, Mailing, Subscriber, mailing_progress
+from news.tasks import send_mailings
 from outbox.models import OutgoingEmail
 from tests.concurrency import race
 from tests.events import factories
+from tests.tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -93,14 +92,15 @@ def test_unconfirmed_and_unsubscribed_addresses_are_never_mailed(
 
 
 def test_unsubscribing_skips_deliveries_still_queued(
-    make_mailing, make_subscriber, now, association
+    make_mailing, make_subscriber, now, association, settings
 ):
+    settings.TASKS_RUN_AFTER_COMMIT = False  # queued; no worker has sent them yet
     make_subscriber("ann@example.org")
     make_subscriber("bo@example.org")
     mailing = scheduled(make_mailing, now)
     queue_due_mailings(now=now)
     Client().post(f"/newsletter/unsubscribe/{subscriptions.unsubscribe_token('bo@example.org')}/")
-    send_due_deliveries(now=now)
+    run_tasks()
     assert [m.to for m in mail.outbox] == [["ann@example.org"]]
     assert mailing.deliveries.get(email="bo@example.org").status == Delivery.Status.SKIPPED
 
@@ -170,47 +170,43 @@ def test_mailing_goes_through_the_outbox_which_retries_a_mail_server_that_is_dow
     assert mail.outbox == []
 
 
-def test_delivery_that_cannot_be_written_is_retried_with_growing_delay_then_failed(
-    make_mailing, make_subscriber, now, association, settings, monkeypatch
+def test_delivery_that_cannot_be_written_is_failed_with_the_reason(
+    make_mailing, make_subscriber, now, association, monkeypatch
 ):
-    settings.NEWS_RETRY_DELAYS = [60, 600]
+    """Writing the message failing is a bug (the mail server's failures are the outbox's
+    to retry): the delivery fails at once, with the reason, and the mailing still ends."""
     make_subscriber("ann@example.org")
     mailing = scheduled(make_mailing, now)
 
     def refuse(self, *args, **kwargs):
-        raise ConnectionRefusedError("database down")
+        raise ValueError("bad template")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
     send_mailings(now=now)
     delivery = mailing.deliveries.get()
-    assert delivery.status == Delivery.Status.QUEUED and delivery.attempts == 1
-    assert delivery.next_attempt_at == now + datetime.timedelta(seconds=60)
-    send_mailings(now=now + datetime.timedelta(seconds=30))  # not yet due
-    assert Delivery.objects.get().attempts == 1
-    send_mailings(now=now + datetime.timedelta(seconds=60))
-    delivery.refresh_from_db()
-    assert delivery.next_attempt_at == now + datetime.timedelta(seconds=660)
-    send_mailings(now=now + datetime.timedelta(seconds=660))
-    delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 3
-    assert "database down" in delivery.error
+    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 1
+    assert "bad template" in delivery.error
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SENT
     assert mailing_progress(mailing)["failed"] == 1
 
 
-def test_batches_follow_the_configured_rate(
+def test_a_mailing_fans_out_in_batches_of_tasks(
     make_mailing, make_subscriber, now, association, settings
 ):
+    """Queueing defers one task per NEWS_SEND_BATCH deliveries, by ranges of ids; each
+    sends its own range, and the last one to finish marks the mailing sent."""
+    settings.TASKS_RUN_AFTER_COMMIT = False
     settings.NEWS_SEND_BATCH = 2
     for index in range(5):
         make_subscriber(f"s{index}@example.org")
     mailing = scheduled(make_mailing, now)
-    send_mailings(now=now)
-    assert len(mail.outbox) == 2
-    send_mailings(now=now)
-    send_mailings(now=now)
-    assert len(mail.outbox) == 5 and len({m.to[0] for m in mail.outbox}) == 5
+    queue_due_mailings(now=now)
+    assert mail.outbox == []
+    outcome = run_tasks()
+    # 3 batches (2, 2, 1), then the 5 emails' sending tasks.
+    assert outcome.ran == 3 + 5 and outcome.failed == 0
+    assert sorted(m.to[0] for m in mail.outbox) == [f"s{i}@example.org" for i in range(5)]
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SENT
 
@@ -244,15 +240,18 @@ def test_a_killed_queueing_run_leaves_nothing_and_the_next_run_queues_all(
 
 
 def test_a_killed_sending_run_resumes_where_it_stopped(
-    make_mailing, make_subscriber, now, association
+    make_mailing, make_subscriber, now, association, settings
 ):
+    settings.TASKS_RUN_AFTER_COMMIT = False  # the batch task is lost: the periodic job
     for index in range(4):
         make_subscriber(f"s{index}@example.org")
     mailing = scheduled(make_mailing, now)
     queue_due_mailings(now=now)
     send_due_deliveries(now=now, limit=2)  # then the process dies
+    run_tasks(queues=["email"])  # the two emails it wrote are sent
     first = {m.to[0] for m in mail.outbox}
     send_mailings(now=now)
+    run_tasks()
     later = [m.to[0] for m in mail.outbox[2:]]
     assert len(first) == 2 and sorted(later) == sorted(
         {f"s{i}@example.org" for i in range(4)} - first
@@ -277,15 +276,17 @@ def _due_mailing_to_subscribers(count: int, *, now) -> Mailing:
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_once_never_send_the_same_delivery_twice(association):
+def test_two_runs_at_once_never_send_the_same_delivery_twice(association, settings):
     from django.utils import timezone
 
+    settings.TASKS_RUN_AFTER_COMMIT = False  # the runs race for the deliveries
     now = timezone.now()
     _due_mailing_to_subscribers(40, now=now)
     # Queued first, so that every run competes for the same deliveries.
     queue_due_mailings(now=now)
     outcomes = race(4, lambda index: send_mailings(now=now))
     assert not [o for o in outcomes if isinstance(o, Exception)]
+    run_tasks()
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 40 and len(set(recipients)) == 40
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 40

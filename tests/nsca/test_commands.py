@@ -65,7 +65,7 @@ def test_run_jobs_runs_every_job_even_when_one_fails(monkeypatch):
     registry = Registry("no_such_module")
     registry.register(failing_job, name="fake.jobs.failing_job")
     registry.register(counting_job, name="fake.jobs.counting_job")
-    monkeypatch.setattr("nsca.management.commands.run_jobs.periodic_jobs", registry)
+    monkeypatch.setattr("association.tasks.periodic_jobs", registry)
     out = StringIO()
     with pytest.raises(CommandError):
         call_command("run_jobs", stdout=out)

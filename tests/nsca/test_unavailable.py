@@ -253,15 +253,14 @@ def test_the_email_worker_talking_to_a_slow_mail_server_is_not_ended_as_idle(set
     """Its batch is sent inside the transaction that claimed it: ended between sending and
     marking, the batch would go twice."""
     from django.core.mail import send_mail
-    from django.utils import timezone
 
-    from outbox.delivery import deliver_due
+    from tests.tasks import run_tasks
 
-    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.TASKS_RUN_AFTER_COMMIT = False
     settings.OUTBOX_DELIVERY_BACKEND = f"{__name__}._RecordingBackend"
     _RecordingBackend.seen = []
     send_mail("Hello", "Body", "from@example.org", ["to@example.org"])
-    assert deliver_due(now=timezone.now()) == 1
+    assert run_tasks().ran == 1
     assert _RecordingBackend.seen == ["0"]
     with connection.cursor() as cursor:  # SET LOCAL: only inside the batch's transaction
         cursor.execute("SHOW idle_in_transaction_session_timeout")

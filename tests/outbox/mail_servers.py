@@ -1,5 +1,8 @@
 """Stand-ins for the mail server at the network boundary, as the outbox's delivery backend."""
 
+import asyncio
+import threading
+
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
@@ -27,3 +30,58 @@ class CountingEmailBackend(LocmemBackend):
 
 def delivered_to(address: str) -> list:
     return [message for message in mail.outbox if address in message.to]
+
+
+class SmtpSink:
+    """A mail server on a local port, in a thread of the test: keeps each message's
+    recipients, and may take `pause` seconds to answer after each message's data (the
+    moment the sender hands it over)."""
+
+    def __init__(self, *, pause: float = 0.0):
+        self.pause = pause
+        self.recipients: list[list[str]] = []
+        self.loop = asyncio.new_event_loop()
+        self.server = self.loop.run_until_complete(
+            asyncio.start_server(self._session, "127.0.0.1", 0)
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    async def _session(self, reader, writer):
+        writer.write(b"220 sink ESMTP\r\n")
+        in_data, rcpt = False, []
+        while line := await reader.readline():
+            if in_data:
+                if line in (b".\r\n", b".\n"):
+                    in_data = False
+                    self.recipients.append(rcpt)
+                    rcpt = []
+                    await asyncio.sleep(self.pause)
+                    writer.write(b"250 taken\r\n")
+                    await writer.drain()
+                continue
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                writer.write(b"250 sink\r\n")
+            elif verb == b"RCPT":
+                rcpt.append(line.decode().split("<", 1)[1].split(">", 1)[0])
+                writer.write(b"250 ok\r\n")
+            elif verb == b"DATA":
+                in_data = True
+                writer.write(b"354 go on\r\n")
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                break
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+        writer.close()
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)

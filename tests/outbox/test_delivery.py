@@ -1,5 +1,5 @@
-"""The worker sends each queued email once, over one connection per batch, retries a mail
-server that fails with growing pauses, then fails the email for staff to see."""
+"""Each queued email's procrastinate task sends it once, retries a mail server that fails
+with growing pauses, then fails the email for staff to see."""
 
 import datetime
 from io import StringIO
@@ -8,14 +8,16 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, send_mail
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from outbox import builds
-from outbox.delivery import deliver_due, drain, retry_delay
-from outbox.jobs import forget_sent_email
+from outbox.delivery import retry_delay
 from outbox.models import OutgoingEmail
+from outbox.tasks import forget_sent_email, send_email
 from tests.concurrency import race
-from tests.outbox.mail_servers import COUNTING, REFUSING, CountingEmailBackend
+from tests.outbox.mail_servers import REFUSING
+from tests.tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -25,23 +27,49 @@ def queue(count=1):
         send_mail(f"Hello {index}", "Body", None, [f"person{index}@example.org"])
 
 
-def test_the_worker_sends_what_was_queued(queued_only):
+def test_the_task_sends_what_was_queued_once(queued_only):
     queue()
-    call_command("send_email", "--once", stdout=StringIO())
+    assert mail.outbox == []  # queued only: nothing is sent until a worker runs
+    assert run_tasks().ran == 1
     [sent] = mail.outbox
     assert sent.to == ["person0@example.org"] and sent.subject == "Hello 0"
     row = OutgoingEmail.objects.get()
     assert (row.status, row.attempts, row.last_error) == (OutgoingEmail.Status.SENT, 1, "")
     assert row.sent_at is not None
-    call_command("send_email", "--once", stdout=StringIO())
+    # A second run of the same job (a worker killed before it was marked done) sends nothing.
+    assert send_email(email_id=row.pk) is None
     assert len(mail.outbox) == 1
 
 
-def test_run_jobs_drains_the_outbox(queued_only):
+def test_an_email_of_a_rolled_back_transaction_is_never_sent():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue()
+        raise RuntimeError("the order failed")
+    run_tasks(later=True)
+    assert mail.outbox == [] and not OutgoingEmail.objects.exists()
+
+
+def test_run_jobs_sends_the_queued_email(queued_only):
     queue(3)
     call_command("run_jobs", stdout=StringIO())
     assert sorted(m.to[0] for m in mail.outbox) == [f"person{i}@example.org" for i in range(3)]
     assert not OutgoingEmail.objects.exclude(status=OutgoingEmail.Status.SENT).exists()
+
+
+def test_a_failing_mail_server_is_retried_with_pauses_then_the_email_fails(queued_only, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    settings.OUTBOX_DELIVERY_BACKEND = REFUSING
+    queue()
+    assert run_tasks().retried == 1
+    assert run_tasks().ran == 0  # its retry waits for the pause
+    run_tasks(later=True)
+    row = OutgoingEmail.objects.get()
+    assert (row.status, row.attempts) == (OutgoingEmail.Status.QUEUED, 2)
+    run_tasks(later=True)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (OutgoingEmail.Status.FAILED, 3)
+    assert "down" in row.last_error and mail.outbox == []
+    assert run_tasks(later=True).ran == 0  # failed: left to staff
 
 
 def test_pauses_double_after_each_failure_up_to_the_cap(settings):
@@ -57,40 +85,6 @@ def test_pauses_double_after_each_failure_up_to_the_cap(settings):
         3600,
         3600,
     ]
-
-
-def test_a_failing_mail_server_is_retried_with_growing_pauses_then_the_email_fails(
-    queued_only, settings
-):
-    settings.OUTBOX_DELIVERY_BACKEND = REFUSING
-    settings.OUTBOX_RETRY_SECONDS = 60
-    settings.OUTBOX_RETRY_MAX_SECONDS = 150
-    settings.OUTBOX_MAX_ATTEMPTS = 4
-    queue()
-    now = timezone.now()
-    row = OutgoingEmail.objects.get()
-    seen = []
-    at = now
-    for _attempt in range(4):
-        assert deliver_due(now=at) == 1
-        row.refresh_from_db()
-        seen.append((row.status, row.attempts, row.next_attempt_at - at))
-        assert deliver_due(now=row.next_attempt_at - datetime.timedelta(seconds=1)) == 0
-        at = row.next_attempt_at
-    queued = OutgoingEmail.Status.QUEUED
-    assert [s[:2] for s in seen] == [(queued, 1), (queued, 2), (queued, 3), ("failed", 4)]
-    assert [s[2].total_seconds() for s in seen[:3]] == [60, 120, 150]
-    assert "mail server is down" in row.last_error
-    assert deliver_due(now=at + datetime.timedelta(days=1)) == 0  # failed: left to staff
-    assert mail.outbox == []
-
-
-def test_one_connection_per_batch(queued_only, settings):
-    settings.OUTBOX_DELIVERY_BACKEND = COUNTING
-    CountingEmailBackend.opened = 0
-    queue(5)
-    assert drain(now=timezone.now()) == 5
-    assert CountingEmailBackend.opened == 1 and len(mail.outbox) == 5
 
 
 @pytest.fixture
@@ -114,15 +108,15 @@ def test_a_deferred_email_is_built_by_the_worker_once_and_then_only_resent(
 ):
     row = builds.queue_build("tests.flaky", recipients="ann@example.org", to="ann@example.org")
     assert flaky_builder == []  # queueing builds nothing
-    deliver_due(now=timezone.now())
+    run_tasks()
     row.refresh_from_db()
     assert row.message is None and row.attempts == 1 and "not today" in row.last_error
     settings.OUTBOX_DELIVERY_BACKEND = REFUSING
-    deliver_due(now=row.next_attempt_at)
+    run_tasks(later=True)
     row.refresh_from_db()
     assert row.message is not None and row.attempts == 2  # built, then refused
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    deliver_due(now=row.next_attempt_at)
+    run_tasks(later=True)
     assert len(flaky_builder) == 2  # not built again for the retry
     assert [m.subject for m in mail.outbox] == ["Built"]
 
@@ -135,16 +129,14 @@ def test_an_unknown_builder_is_refused_when_queued():
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_never_send_one_email_twice(settings):
-    settings.OUTBOX_DELIVER_AT_ONCE = False
-    settings.OUTBOX_BATCH = 3
+    settings.TASKS_RUN_AFTER_COMMIT = False
     queue(40)
-    now = timezone.now()
-    outcomes = race(4, lambda _index: drain(now=now))
+    outcomes = race(4, lambda _index: run_tasks(later=True))
     assert not [o for o in outcomes if isinstance(o, Exception)]
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 40 and len(set(recipients)) == 40
-    # The workers handled 40 rows between them: none took a row another had claimed.
-    assert sum(outcomes) == 40
+    # The runners ran 40 jobs between them: none took a job another had fetched.
+    assert sum(outcome.ran for outcome in outcomes) == 40
     assert OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT, attempts=1).count() == 40
 
 
@@ -154,7 +146,7 @@ def test_sent_email_is_forgotten_after_the_keeping_time_and_failed_email_is_kept
     settings.OUTBOX_KEEP_SENT_DAYS = 30
     queue(2)
     now = timezone.now()
-    drain(now=now)
+    run_tasks(later=True)
     sent_long_ago, sent_lately = OutgoingEmail.objects.order_by("pk")
     OutgoingEmail.objects.filter(pk=sent_long_ago.pk).update(
         sent_at=now - datetime.timedelta(days=31)

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from payments.jobs import settle_lapsed_card_payments
 from payments.models import Payment
+from payments.tasks import settle_lapsed_card_payments
 from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +133,8 @@ def test_a_refused_payment_whose_refund_stripe_did_not_take_is_refunded_by_the_j
     begin_card_payment, fake_stripe, ledger
 ):
     from payments.confirmation import confirm_payment
-    from payments.jobs import refund_owed_payments
     from payments.stripe_api import StripeUnavailable
+    from payments.tasks import refund_owed_payments
 
     ledger.accept = False  # what it paid for could no longer be had
     payment = begin_card_payment()

@@ -7,10 +7,10 @@ import time_machine
 from django.core import mail
 
 from events.models import Event, Order, TicketType, WaitlistEntry
-from outbox.delivery import drain
 from outbox.models import OutgoingEmail
 from tests.conftest import edit_heard
 from tests.events.conftest import SECRET_NAME
+from tests.tasks import run_tasks
 from tickets.notifications import CONFIRMATION_BUILDER
 
 KEY = "checkout-key-0123456789abcdef"
@@ -122,7 +122,7 @@ def test_checkout_request_queues_the_confirmation_and_does_not_build_it(
 ):
     """The checkout only writes a row naming the builder: no QR code is drawn and no
     email is rendered or sent in the request; the worker does that."""
-    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.TASKS_RUN_AFTER_COMMIT = False
     drawn = []
     monkeypatch.setattr(
         "tickets.notifications.ticket_qr_png", lambda *args, **kwargs: drawn.append(1)
@@ -154,7 +154,7 @@ def test_mail_server_down_never_fails_a_checkout(
     [row] = OutgoingEmail.objects.all()
     assert row.status == OutgoingEmail.Status.QUEUED and row.attempts == 1
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    drain(now=row.next_attempt_at)
+    run_tasks(later=True)
     assert order.reference in mail.outbox[-1].subject
     assert SECRET_NAME not in mail.outbox[-1].body
 
@@ -393,14 +393,15 @@ def test_a_guest_checkout_stays_within_its_query_budget(
     reads nothing. The POST's queries: the submission's look-up, then one transaction
     (counted as a savepoint in tests): under the event's lock, the types and the offers,
     two counter updates, the free order made confirmed with its ticket, and its
-    confirmation queued in the outbox (the worker builds it, not this request)."""
-    settings.OUTBOX_DELIVER_AT_ONCE = False  # as in production: the worker sends it
+    confirmation queued in the outbox with its sending task (the worker builds it, not this
+    request)."""
+    settings.TASKS_RUN_AFTER_COMMIT = False  # as in production: the worker sends it
     ticket_type = free_talk.ticket_types.get()
     client.get(url(free_talk))  # the first buyer of the process: nothing is warm yet
     for number in range(2):
         with django_assert_max_num_queries(1):
             form_page = client.get(url(free_talk)).content.decode()
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(12):
             response = client.post(url(free_talk), _free_talk_post(ticket_type, form_page, number))
         assert response.status_code == 303
         with django_assert_max_num_queries(3):
@@ -448,7 +449,7 @@ def test_confirmations_built_by_the_worker_name_the_association_as_edited(
 ):
     """The worker builds confirmations with the association kept per edit, like a page:
     an edit is in the next one it builds once the edit's version is heard."""
-    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.TASKS_RUN_AFTER_COMMIT = False
     ticket_type = free_talk.ticket_types.get()
     for number, name in enumerate(["Example Sister City Association", "Renamed Association"]):
         if number:
@@ -458,6 +459,6 @@ def test_confirmations_built_by_the_worker_name_the_association_as_edited(
         form_page = client.get(url(free_talk)).content.decode()
         client.post(url(free_talk), _free_talk_post(ticket_type, form_page, number))
         mail.outbox.clear()
-        drain(now=datetime.datetime.now(tz=datetime.UTC))
+        run_tasks(later=True)
         assert len(mail.outbox) == 1
         assert name in mail.outbox[0].body

@@ -8,10 +8,10 @@ from django.core.management import call_command
 
 from association.registry import periodic_jobs
 from events.models import Event, Order, Venue
-from outbox.delivery import drain
 from outbox.models import OutgoingEmail
 from tests.concurrency import race
 from tests.events.conftest import SECRET_ADDRESS, SECRET_NAME
+from tests.tasks import run_tasks
 from tickets.notifications import (
     queue_order_confirmation,
     record_event_move,
@@ -23,7 +23,7 @@ from tickets.orders import ReservationRequest, reserve_tickets
 
 
 def events_jobs():
-    return [job for job in periodic_jobs if job.__module__ == "tickets.jobs"]
+    return [job for job in periodic_jobs if job.__module__ == "tickets.tasks"]
 
 
 def notices_to(email):
@@ -102,17 +102,17 @@ def test_workers_building_confirmations_and_the_reveal_job_tell_each_buyer_once(
 ):
     """Orders confirmed as the venue is revealed: their confirmations, built by two outbox
     workers at once, race the reveal job; each buyer learns the venue exactly once."""
-    settings.OUTBOX_DELIVER_AT_ONCE = False
+    settings.TASKS_RUN_AFTER_COMMIT = False
     settings.OUTBOX_BATCH = 2
     at = secret_event.venue_reveal_at + datetime.timedelta(minutes=1)
     emails = [f"guest{number}@example.org" for number in range(8)]
     for email in emails:
         queue_order_confirmation(buy(secret_event, 1, now=at, email=email), now=at)
     outcomes = race(
-        3, lambda index: send_due_venue_notices(now=at) if index == 0 else drain(now=at)
+        3, lambda index: send_due_venue_notices(now=at) if index == 0 else run_tasks(later=True)
     )
     assert not [o for o in outcomes if isinstance(o, Exception)]
-    drain(now=at)  # the notices the job queued
+    run_tasks(later=True)  # the notices the job queued
     for email in emails:
         received = [m for m in mail.outbox if m.to == [email]]
         assert len([m for m in received if "Your tickets" in m.subject]) == 1
@@ -197,7 +197,7 @@ def test_refused_confirmation_after_reveal_keeps_the_venue_and_is_retried(
     assert order.venue_notice_sent_at == after
     assert send_due_venue_notices(now=after + datetime.timedelta(minutes=1)) == 0
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    drain(now=row.next_attempt_at)
+    run_tasks(later=True)
     [sent] = mail.outbox
     assert SECRET_NAME in sent.body and sent.to == ["unlucky@example.org"]
 

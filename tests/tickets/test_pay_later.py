@@ -204,7 +204,7 @@ def test_released_places_go_to_the_waiting_list_in_the_same_run(dinner, now):
     entry = WaitlistEntry.objects.create(event=dinner, name="Wes", email="wes@example.org")
     mail.outbox.clear()
     for job in periodic_jobs:
-        if job.__module__ == "tickets.jobs":
+        if job.__module__ == "tickets.tasks":
             job(now=order.pay_by)
     entry.refresh_from_db()
     assert entry.offered_at == order.pay_by

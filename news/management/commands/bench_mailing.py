@@ -1,8 +1,9 @@
-"""Benchmark: queue and send a mailing to N addresses, through the outbox, with the locmem
-email backend delivering it.
+"""Benchmark: queue and send a mailing to N addresses, through procrastinate's queue and the
+outbox, with a delivery backend that forgets what it is handed.
 
-Sending is both steps every message takes: the delivery writes the message to the outbox
-(news/delivery.py), and the outbox's worker sends it (outbox/delivery.py). Reports the
+Sending is every step each message takes: the mailing's batch tasks write each delivery's
+message to the outbox (news/delivery.py), and each email's task sends it
+(outbox/delivery.py). Reports the
 time per message (measured without tracemalloc, which slows Python down
 several times) and the peak Python memory (tracemalloc, in a second run) of queueing and
 of sending, for two audience sizes: the peak must not grow with the audience, since the
@@ -21,9 +22,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from news.delivery import queue_due_mailings, send_due_deliveries
+from association.background import run_queued_jobs
+from news.delivery import queue_due_mailings
 from news.models import Mailing, Subscriber
-from outbox.delivery import deliver_due
+from outbox.models import OutgoingEmail
 
 
 class Rollback(Exception):
@@ -32,7 +34,7 @@ class Rollback(Exception):
 
 class Command(BaseCommand):
     help = (
-        "Queue and send a mailing to N addresses (through the outbox, locmem delivery); "
+        "Queue and send a mailing to N addresses (procrastinate tasks, the outbox); "
         "time and peak memory."
     )
 
@@ -65,8 +67,9 @@ class Command(BaseCommand):
                 override_settings(
                     DEBUG=False,
                     EMAIL_BACKEND="outbox.backends.OutboxBackend",
-                    OUTBOX_DELIVERY_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-                    OUTBOX_DELIVER_AT_ONCE=False,
+                    # Handed on and forgotten, as a mail server takes them.
+                    OUTBOX_DELIVERY_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+                    TASKS_RUN_AFTER_COMMIT=False,
                 ),
                 transaction.atomic(),
             ):
@@ -91,14 +94,13 @@ class Command(BaseCommand):
                 if trace:
                     result["queue_peak_kib"] = tracemalloc.get_traced_memory()[1] / 1024
                     tracemalloc.reset_peak()
-                sent = 0
                 started = time.perf_counter()
-                while handled := send_due_deliveries(now=now, limit=500):
-                    sent += handled
-                    while deliver_due(now=timezone.now()):
-                        # The locmem outbox keeps every message: empty it as a real
-                        # backend would have handed them on.
-                        mail.outbox.clear()
+                # The mailing's batch tasks, then each email's sending task, as a worker
+                # (here, run_jobs's runner) takes them from the queue.
+                run_queued_jobs()
+                sent = OutgoingEmail.objects.filter(
+                    status=OutgoingEmail.Status.SENT, created_at__gte=now
+                ).count()
                 result["send_s"] = time.perf_counter() - started
                 if trace:
                     result["send_peak_kib"] = tracemalloc.get_traced_memory()[1] / 1024

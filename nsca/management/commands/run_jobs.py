@@ -1,33 +1,28 @@
-"""Run every app's periodic jobs once; meant for cron every minute.
+"""Run every periodic job and every queued task (emails included) once, then exit: for
+operators without a procrastinate worker (cron every minute), and for scripts.
 
-Each app registers its jobs in `<app>/jobs.py` (`@periodic_jobs.register`, callables
-taking `now`); they run in dependency order (association/registry.py). Jobs are
-idempotent and safe to run twice at once; one failing job does not stop the others.
+The periodic jobs are one procrastinate task (association/tasks.py) with a queueing lock
+and a lock, so a `run_jobs` and the workers never run them twice at once. Queued tasks are
+fetched one at a time through procrastinate's own queries (association/background.py), so
+two `run_jobs`, or a `run_jobs` and a worker, never run the same job.
 """
 
-import logging
-
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from association.registry import periodic_jobs
-
-logger = logging.getLogger(__name__)
+from association import background
+from association.tasks import defer_periodic_jobs_now, reporting
 
 
 class Command(BaseCommand):
-    help = "Run the periodic jobs of every app (send venue notices, expire holds, reminders)."
+    help = "Run the periodic jobs of every app and every queued task once (emails included)."
 
     def handle(self, *args, **options):
-        now = timezone.now()
-        failures = 0
-        for name, job in periodic_jobs.items():
-            try:
-                result = job(now=now)
-            except Exception:
-                failures += 1
-                logger.exception("Job %s failed", name)
-                continue
-            self.stdout.write(f"{name}: {result if result is not None else 'done'}")
-        if failures:
-            raise CommandError(f"{failures} job(s) failed; see the log.")
+        with background.held():
+            defer_periodic_jobs_now()
+        with reporting(self.stdout.write):
+            outcome = background.run_queued_jobs()
+        self.stdout.write(
+            f"{outcome.ran} task(s) run: {outcome.failed} failed, {outcome.retried} to retry."
+        )
+        if outcome.failed:
+            raise CommandError(f"{outcome.failed} task(s) failed; see the log.")

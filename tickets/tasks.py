@@ -1,9 +1,9 @@
-"""Periodic jobs of the events app, run by `manage.py run_jobs` (cron, every minute).
+"""Periodic jobs of the tickets app, run every minute by the periodic task (association/tasks.py).
 
 Each is idempotent and safe when two runs overlap: holds expire and unpaid reservations
 are released under the event's lock (each order re-checked under it), notices and payment
 reminders are claimed row by row in the transaction that writes their email to the outbox
-(which sends it: `outbox/jobs.py`, or the `send_email` worker).
+(whose procrastinate job sends it: outbox/tasks.py).
 
 They run in the order registered here: holds expire and unpaid reservations are released
 first, so the places they give back are offered to the waiting list in the same run.
