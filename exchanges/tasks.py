@@ -1,5 +1,6 @@
-"""The exchanges' periodic jobs, run every minute by the periodic task (association/tasks.py) and by `manage.py run_jobs`: thin wrappers over the
-service modules, each idempotent and safe under two runners at once."""
+"""The exchanges' periodic jobs, run every minute by the periodic task
+(association/tasks.py) and by `manage.py run_jobs`: thin wrappers over the service
+modules, each idempotent and safe under two runners at once."""
 
 from association.registry import periodic_jobs
 

@@ -16,7 +16,7 @@ from association.registry import periodic_jobs
 from events.models import Event, Order, WaitlistEntry
 from tests.concurrency import race
 from tests.events.factories import make_event, make_ticket_type, place_free_order
-from tickets import jobs, notifications
+from tickets import notifications, tasks
 from tickets.availability import InvalidSelection
 from tickets.checkout import place_order
 from tickets.orders import ReservationRequest, mark_order_paid, release_unpaid_order
@@ -178,7 +178,7 @@ def test_paid_reservation_is_neither_reminded_nor_released(dinner, now):
     mail.outbox.clear()
     later = order.pay_by + timedelta(minutes=1)
     assert notifications.send_payment_reminders(now=order.payment_reminder_due_at) == 0
-    assert jobs.release_unpaid_orders(now=later).startswith("0 ")
+    assert tasks.release_unpaid_orders(now=later).startswith("0 ")
     order.refresh_from_db()
     assert order.status == Order.Status.CONFIRMED
     assert mail.outbox == []
@@ -187,15 +187,15 @@ def test_paid_reservation_is_neither_reminded_nor_released(dinner, now):
 def test_unpaid_reservation_is_released_at_its_deadline_and_the_buyer_told(dinner, now):
     order = reserve_unpaid(dinner, now=now, quantity=3)
     mail.outbox.clear()
-    assert jobs.release_unpaid_orders(now=order.pay_by - timedelta(seconds=1)).startswith("0 ")
-    assert jobs.release_unpaid_orders(now=order.pay_by) == "1 unpaid reservation(s) released"
+    assert tasks.release_unpaid_orders(now=order.pay_by - timedelta(seconds=1)).startswith("0 ")
+    assert tasks.release_unpaid_orders(now=order.pay_by) == "1 unpaid reservation(s) released"
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
     assert dinner.ticket_types.get().reserved == 0
     assert len(mail.outbox) == 1
     assert "cancelled" in mail.outbox[0].subject
     assert "payment had not reached us" in mail.outbox[0].body
-    assert jobs.release_unpaid_orders(now=order.pay_by + timedelta(minutes=1)).startswith("0 ")
+    assert tasks.release_unpaid_orders(now=order.pay_by + timedelta(minutes=1)).startswith("0 ")
     assert len(mail.outbox) == 1
 
 
@@ -220,7 +220,7 @@ def test_two_job_runs_at_once_release_and_remind_once(now):
     mail.outbox.clear()
     due = order.payment_reminder_due_at
     assert sorted(race(2, lambda _i: notifications.send_payment_reminders(now=due))) == [0, 1]
-    outcomes = race(2, lambda _i: jobs.release_unpaid_orders(now=order.pay_by))
+    outcomes = race(2, lambda _i: tasks.release_unpaid_orders(now=order.pay_by))
     assert sorted(outcomes) == [
         "0 unpaid reservation(s) released",
         "1 unpaid reservation(s) released",
