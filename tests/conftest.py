@@ -83,6 +83,26 @@ def _every_email_has_text_and_html(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_tasks_left_by_earlier_tests(request):
+    """A test on a database that really commits (transaction=True, live servers) starts
+    with procrastinate's queue empty: its tables are not Django's models, so the flush
+    after an earlier such test leaves the jobs it deferred and never ran behind, and a
+    count of the jobs run would include them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        from django.db import connection  # noqa: PLC0415
+
+        request.getfixturevalue("_django_db_helper")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM procrastinate_jobs")
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache, so cached pages cannot leak between tests."""
     emptied_page_store()

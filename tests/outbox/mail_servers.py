@@ -41,12 +41,23 @@ class SmtpSink:
         self.pause = pause
         self.recipients: list[list[str]] = []
         self.loop = asyncio.new_event_loop()
+        listening = threading.Event()
+        # The loop is started and run in its own thread: the test's thread may already
+        # run an event loop (Playwright's sync API leaves one in a worker that ran a
+        # browser test), and a second one cannot be run there.
+        self.thread = threading.Thread(target=self._serve, args=(listening,), daemon=True)
+        self.thread.start()
+        if not listening.wait(10):
+            raise RuntimeError("The test's mail server did not start.")
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    def _serve(self, listening: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
         self.server = self.loop.run_until_complete(
             asyncio.start_server(self._session, "127.0.0.1", 0)
         )
-        self.port = self.server.sockets[0].getsockname()[1]
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
+        listening.set()
+        self.loop.run_forever()
 
     @property
     def url(self) -> str:
