@@ -49,8 +49,26 @@ def after_commit(callback) -> None:
 class InProcessConnector(InMemoryConnector):
     """Jobs kept in this process (SQLite): held until their transaction commits, then run."""
 
+    # The in-memory queries are coroutines that never wait for anything: driven here
+    # without an event loop (procrastinate's own sync wrappers start one, which cannot be
+    # done in a thread that already runs one, as a browser test's does).
+    @staticmethod
+    def _without_loop(coroutine):
+        try:
+            coroutine.send(None)
+        except StopIteration as done:
+            return done.value
+        coroutine.close()
+        raise RuntimeError("An in-process queue query waited for something.")
+
+    def execute_query(self, query, **arguments):
+        return self._without_loop(self.execute_query_async(query, **arguments))
+
+    def execute_query_one(self, query, **arguments):
+        return self._without_loop(self.execute_query_one_async(query, **arguments))
+
     def execute_query_all(self, query, **arguments):
-        rows = super().execute_query_all(query, **arguments)
+        rows = self._without_loop(self.execute_query_all_async(query, **arguments))
         if query == DEFER_JOBS:
             ids = [row["id"] for row in rows]
             for job_id in ids:

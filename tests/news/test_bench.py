@@ -6,6 +6,7 @@ from django.core.management import call_command
 from news.models import Mailing, Subscriber
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db
 def test_bench_mailing_sends_to_everyone_and_leaves_nothing(association):
     out = StringIO()

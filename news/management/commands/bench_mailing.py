@@ -17,12 +17,12 @@ import time
 import tracemalloc
 
 from django.core import mail
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from association.background import run_queued_jobs
+from association.background import run_queued_jobs, uses_postgresql
 from news.delivery import queue_due_mailings
 from news.models import Mailing, Subscriber
 from outbox.models import OutgoingEmail
@@ -48,6 +48,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, count, compare, **options):
+        if not uses_postgresql():
+            # It measures procrastinate's queue in PostgreSQL, inside a transaction it rolls
+            # back; SQLite's in-process queue runs nothing before a commit.
+            raise CommandError(
+                "bench_mailing needs PostgreSQL: set DATABASE_URL, as make bench does."
+            )
         for size in [size for size in (compare, count) if size]:
             timed = self.measure(size, trace=False)
             traced = self.measure(size, trace=True)
