@@ -364,6 +364,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # procrastinate says at INFO which tasks it registers, at every start of every command;
+    # its worker's own lines (jobs started, finished, retried) stay at the root's level.
+    "loggers": {
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
+    },
 }
 
 # Payment methods are registered in payments/methods.py; paying offline (check or at the
