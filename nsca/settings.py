@@ -364,11 +364,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # procrastinate says at INFO which tasks it registers, at every start of every command;
-    # its worker's own lines (jobs started, finished, retried) stay at the root's level.
+    # procrastinate says at INFO which tasks it registers, at every start of every command,
+    # and that a job was deferred, once per email of every request; its worker's own lines
+    # (jobs started, finished, retried) stay at the root's level.
     "loggers": {
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.jobs": {"level": "WARNING"},
     },
 }
 
