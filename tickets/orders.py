@@ -52,15 +52,7 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events.models import (
-    ORDER_PURPOSE,
-    Event,
-    Order,
-    RefundedTicket,
-    Ticket,
-    TicketType,
-    WaitlistEntry,
-)
+from events.models import Event
 from payments.models import Payment
 
 from . import limits
@@ -73,6 +65,7 @@ from .availability import (
     lock_event,
     places_left,
 )
+from .models import ORDER_PURPOSE, Order, RefundedTicket, Ticket, TicketType, WaitlistEntry
 from .notifications import queue_order_confirmation
 from .pricing import may_buy, ticket_prices
 

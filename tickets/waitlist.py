@@ -38,10 +38,11 @@ from django.utils.translation import gettext as _
 from association import rate_limits
 from association.emails import queue_email
 from association.models import Association
-from events.models import Event, OfferState, TicketType, WaitlistEntry
+from events.models import Event
 from events.reveal import public_location
 
 from .availability import lock_event, places_left
+from .models import OfferState, TicketType, WaitlistEntry
 
 
 def offer_duration() -> timedelta:
