@@ -91,7 +91,7 @@ def _message(
     """The text and HTML email; `images` are (content id, PNG) pairs the HTML shows with
     `cid:` links; `attachments` are (file name, content, MIME type) files."""
     message = association_email(
-        f"events/{name}",
+        f"tickets/{name}",
         to=order.email,
         subject=subject,
         context=context,

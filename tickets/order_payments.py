@@ -202,7 +202,7 @@ def _tell_buyer(order: Order, payment: Payment, kind: str, *, amount: Decimal) -
         else _("A refund for order %(ref)s")
     ) % {"ref": order.reference}
     # Into the outbox, in the transaction that recorded the refund.
-    queue_email("events/payment_refunded", to=order.email, subject=subject, context=context)
+    queue_email("tickets/payment_refunded", to=order.email, subject=subject, context=context)
 
 
 def register() -> None:

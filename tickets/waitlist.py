@@ -152,7 +152,7 @@ def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
-    queue_email(f"events/waitlist_{name}", to=to, subject=subject, context=context)
+    queue_email(f"tickets/waitlist_{name}", to=to, subject=subject, context=context)
 
 
 def send_joined_email(entry: WaitlistEntry, *, now: datetime) -> None:
