@@ -2,9 +2,10 @@
 
 Pages get precomputed values, so templates decide nothing: `event.location_label` through
 the reveal gate, `event.sales_state` and its label, `event.price_label`, and the month it
-is listed under. The numbers come from `availability.places_left`, on rows fetched by
-`sales.with_sales_figures` (the admin's figures read the same), in a fixed
-number of queries whatever the number of events or ticket types.
+is listed under. The numbers come from tickets' `availability.places_left`, on rows
+fetched by its `with_sales_figures` (the admin's figures read the same), both asked
+through `events/sales.py`, in a fixed number of queries whatever the number of events or
+ticket types.
 """
 
 import copy

@@ -139,16 +139,16 @@ def places_left(
 
 def with_sales_figures(events, *, now: datetime.datetime, staff_counts: bool = False):
     """`events` (a QuerySet of Event) with the figures of sales, for the public pages and the
-    admin alike, in a fixed number
-    of queries whatever the number of events: the ticket types (in page order) and the
-    open waiting-list offers (`event.open_offers`), from which
-    `places_left` tells what can still be sold (what both show); and, with
-    `staff_counts` (the admin's; public pages never show them and skip their cost),
-    counted by the database, `figure_sold` (tickets of confirmed orders),
-    `figure_held` (of pending orders still holding), `figure_unpaid` (of confirmed
-    orders still owing money: pay later), `figure_checked_in` and `figure_revenue`
-    (what confirmed orders brought in, net of refunds; an unpaid one counts its total).
-    Subqueries, not joins, so the counts never multiply."""
+    admin alike (events' pages ask for it through `events/sales.py`), in a fixed number of
+    queries whatever the number of events: the ticket types (in page order) and the open
+    waiting-list offers (`event.open_offers`), from which `places_left` tells what can
+    still be sold (what both show); and, with `staff_counts` (the admin's; public pages
+    never show them and skip their cost), counted by the database, `figure_sold` (tickets
+    of confirmed orders), `figure_held` (of pending orders still holding),
+    `figure_unpaid` (of confirmed orders still owing money: pay later),
+    `figure_checked_in` and `figure_revenue` (what confirmed orders brought in, net of
+    refunds; an unpaid one counts its total). Subqueries, not joins, so the counts never
+    multiply."""
     events = events.prefetch_related(
         Prefetch("ticket_types", queryset=TicketType.objects.order_by("position", "price", "pk")),
         Prefetch(
