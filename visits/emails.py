@@ -129,5 +129,5 @@ def send_host_application_received(household) -> None:
         "host_application_received",
         to=household.member.email,
         subject=_("Your application to host was received"),
-        context={"household": household, "url": _url("hosting")},
+        context={"household": household, "url": _url("hosting_apply")},
     )

@@ -279,6 +279,10 @@ class Volunteer(models.Model):
         return self.status == self.Status.CONFIRMED
 
     @property
+    def is_declined(self) -> bool:
+        return self.status == self.Status.DECLINED
+
+    @property
     def badge(self) -> Badge:
         tones = {self.Status.CONFIRMED: Tone.OK, self.Status.DECLINED: Tone.ERROR}
         return Badge(label=self.get_status_display(), tone=tones.get(self.status, Tone.WARN))
