@@ -170,7 +170,7 @@ def load_outgoing(today: datetime.date) -> Visit | None:
         partnership=program.partnership,
         direction=Visit.Direction.OUTGOING,
         title=OUTGOING,
-        purpose="Norfolk residents visit our oldest sister city: home visits and a civic reception.",
+        purpose="Norfolk residents visit our oldest sister city: home visits, a civic reception.",
         starts_on=program.travel_starts_on,
         ends_on=program.travel_ends_on,
         program=program,
