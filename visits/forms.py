@@ -47,7 +47,7 @@ class HouseholdForm(forms.ModelForm):
             "available_until": DATE,
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-            "street": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "street": forms.TextInput(attrs={"autocomplete": "address-line1"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "family_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
