@@ -199,14 +199,15 @@ class AwayPeriodInline(admin.TabularInline):
 class HostHouseholdAdmin(admin.ModelAdmin):
     list_display = ["family_name", "city", "status", "beds", "has_pets", "smoking", "ready_now"]
     list_filter = ["status", "has_pets", "smoking", "guest_gender"]
-    search_fields = ["family_name", "member__email", "adults__name", "city"]
+    search_fields = ["family_name", "email", "adults__name", "city"]
     list_select_related = ["member"]
     inlines = [AdultInline, ChildInline, AwayPeriodInline]
     actions = ["approve"]
-    readonly_fields = ["member", "applied_at"]
+    readonly_fields = ["applied_at"]
+    raw_id_fields = ["member"]
     fieldsets = [
         (None, {"fields": ["family_name", "member", "status", "applied_at"]}),
-        (_("Contact"), {"fields": ["phone", "street", "city", "postal_code"]}),
+        (_("Contact"), {"fields": ["email", "phone", "street", "city", "postal_code"]}),
         (
             _("Home"),
             {"fields": ["languages", "has_pets", "pets", "smoking", "allergies", "rooms", "beds"]},
@@ -232,10 +233,6 @@ class HostHouseholdAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("adults")
-
-    def has_add_permission(self, request):
-        # Families apply at /hosting/ themselves (signed in): the household is theirs.
-        return False
 
     @admin.display(description=_("Ready to host today"), boolean=True)
     def ready_now(self, obj):
@@ -283,7 +280,7 @@ class MatchAdmin(admin.ModelAdmin):
             matching.cancel_match(
                 match, by=request.user, at=now, reason=str(_("cancelled by staff"))
             )
-            for match in queryset.select_related("visit", "delegate", "household__member")
+            for match in queryset.select_related("visit", "delegate", "household")
         )
         self.message_user(request, _("%(count)s match(es) cancelled.") % {"count": count})
 

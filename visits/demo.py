@@ -3,13 +3,12 @@ delegation from Wilhelmshaven coming to Norfolk, with a few delegates, an itiner
 needs drivers and interpreters, and three sample host families (one already matched);
 and an adult delegation going to Kitakyushu, its travelers taken from the sample exchange
 program. Rows are created when missing (a visit keyed by its title, a household by its
-member's email) and never overwritten, so staff edits stay. Sample accounts have no
-usable password.
+email) and never overwritten, so staff edits stay. No account is created: the sample
+families are entered as staff enter a paper application.
 """
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from association.registry import demo_loaders
@@ -50,24 +49,13 @@ def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
-def _member(email: str, last_name: str):
-    User = get_user_model()
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, first_name="Sample", last_name=last_name)
-        user.set_unusable_password()
-        user.save()
-    return user
-
-
 def load_host_families(today: datetime.date) -> list[HostHousehold]:
     households = []
     for email, family, languages, pets, smoking, beds, children in FAMILIES:
-        member = _member(email, family.split()[0])
-        household = HostHousehold.objects.filter(member=member).first()
+        household = HostHousehold.objects.filter(email=email).first()
         if household is None:
             household = HostHousehold.objects.create(
-                member=member,
+                email=email,
                 family_name=family,
                 status=HostHousehold.Status.APPROVED,
                 phone="757-555-0100",

@@ -51,7 +51,7 @@ def send_match_confirmed(match) -> None:
     visit = match.visit
     _send(
         "match_confirmed_host",
-        to=match.household.member.email,
+        to=match.household.email,
         subject=_("Your guest for %(visit)s") % {"visit": visit.title},
         context={"visit": visit, "guest": guest_summary(match)},
     )
@@ -73,7 +73,7 @@ def send_match_cancelled(match, *, moved: bool = False) -> None:
     visit = match.visit
     _send(
         "match_cancelled_host",
-        to=match.household.member.email,
+        to=match.household.email,
         subject=_("Change of guest for %(visit)s") % {"visit": visit.title},
         context={"visit": visit, "first_name": match.delegate.first_name, "moved": moved},
     )
@@ -127,7 +127,7 @@ def send_volunteer_decided(volunteer) -> None:
 def send_host_application_received(household) -> None:
     _send(
         "host_application_received",
-        to=household.member.email,
+        to=household.email,
         subject=_("Your application to host was received"),
         context={"household": household, "url": _url("hosting_apply")},
     )

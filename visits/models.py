@@ -289,7 +289,8 @@ class Volunteer(models.Model):
 
 
 class HostHousehold(models.Model):
-    """A family offering to host, applied for by a signed-in member at /hosting/."""
+    """A family offering to host: applied for by a signed-in member at /hosting/, or
+    entered by staff from a paper application (no account)."""
 
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
@@ -303,11 +304,17 @@ class HostHousehold(models.Model):
 
     member = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="host_household",
         verbose_name=_("member who applied"),
+        help_text=_("Empty for a family that applied on paper: staff enter it here."),
     )
     family_name = models.CharField(_("family name"), max_length=200)
+    email = models.EmailField(
+        _("email"), help_text=_("Where the family's guest and schedule emails go.")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.APPLIED
     )

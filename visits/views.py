@@ -58,7 +58,7 @@ def hosting_apply(request):
             },
         )
     status = 200
-    household = HostHousehold(member=request.user)
+    household = HostHousehold(member=request.user, email=request.user.email)
     form = HouseholdForm(request.POST or None, instance=household)
     adults = AdultFormSet(request.POST or None, instance=household, prefix="adults")
     children = ChildFormSet(request.POST or None, instance=household, prefix="children")

@@ -6,7 +6,6 @@ page of the site on the way (the admin is Django's own)."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
@@ -14,6 +13,7 @@ from cities.models import City, Partnership
 from membership.models import User
 from tests.e2e.test_exchanges import sign_in
 from tests.tasks import run_tasks
+from tests.visits.conftest import visit_coordinators_group
 from visits.models import HostHousehold, Match, Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,7 +55,7 @@ def test_a_family_applies_staff_clear_it_and_the_coordinator_matches_a_delegate(
     coordinator = User.objects.create_user(
         email="cora@example.org", password="pw-123-abc", first_name="Cora", is_staff=True
     )
-    coordinator.groups.add(Group.objects.get(name="Visit coordinators"))
+    coordinator.groups.add(visit_coordinators_group())
     Visit.objects.filter(pk=visit.pk).update(coordinator=coordinator)
 
     # The member reads about hosting and applies.

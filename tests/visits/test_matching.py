@@ -360,9 +360,6 @@ def test_families_who_hosted_are_marked_for_the_next_outgoing_program(visit, par
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_coordinators_confirming_the_same_bed_at_once_end_with_one_match(partnership):
-    from django.contrib.auth.models import Group  # noqa: PLC0415
-
-    assert Group.objects.filter(name="Visit coordinators").exists()
     visit = make_visit(partnership)
     household = make_household(beds=1, max_guests=1)
     delegates = [make_delegate(visit, f"D{i}") for i in range(4)]

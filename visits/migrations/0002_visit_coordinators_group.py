@@ -13,7 +13,7 @@ PERMISSIONS = [
     ("delegate", ["add", "change", "delete", "view"]),
     ("itineraryitem", ["add", "change", "delete", "view"]),
     ("volunteer", ["change", "view"]),
-    ("hosthousehold", ["change", "view"]),
+    ("hosthousehold", ["add", "change", "view"]),
     ("householdadult", ["add", "change", "delete", "view"]),
     ("householdchild", ["add", "change", "delete", "view"]),
     ("awayperiod", ["add", "change", "delete", "view"]),
