@@ -169,3 +169,45 @@ def test_load_demo_adds_the_sample_visits_idempotently_and_keeps_edits(demo):
     assert Visit.objects.count() == 2 and HostHousehold.objects.count() == 3
     assert Visit.objects.get(pk=incoming.pk).purpose == "Edited by staff"
     assert incoming.delegates.count() == 4 and Match.objects.count() == 1
+
+
+def test_the_sitemap_lists_hosting_and_no_private_page(client, visit):
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "/hosting/</loc>" in xml
+    assert "/visits/" not in xml
+
+
+def test_staff_enter_a_paper_application_without_an_account(client, hosting_staff):
+    client.force_login(hosting_staff)
+    response = client.post(
+        "/admin/visits/hosthousehold/add/",
+        {
+            "family_name": "Paper",
+            "status": "applied",
+            "email": "paper@example.org",
+            "phone": "757-555-0111",
+            "street": "2 Main Street",
+            "city": "Norfolk",
+            "postal_code": "23510",
+            "languages": "English",
+            "rooms": "1",
+            "beds": "1",
+            "max_guests": "1",
+            "guest_min_age": "14",
+            "guest_max_age": "18",
+            "guest_gender": "any",
+            "agrees_to_orientation": "on",
+            "agrees_to_background_checks": "on",
+            "adults-TOTAL_FORMS": "1",
+            "adults-INITIAL_FORMS": "0",
+            "adults-0-name": "Pat Paper",
+            "adults-0-check_status": "requested",
+            "children-TOTAL_FORMS": "0",
+            "children-INITIAL_FORMS": "0",
+            "away_periods-TOTAL_FORMS": "0",
+            "away_periods-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    household = HostHousehold.objects.get()
+    assert household.member is None and household.adults.get().name == "Pat Paper"
