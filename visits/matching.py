@@ -118,18 +118,19 @@ def guests_by_household(visit: Visit) -> dict[int, list[Match]]:
 
 
 def suggestions(visit: Visit, *, limit: int = 5) -> dict[int, list[Suggestion]]:
-    """For each delegate of `visit` who needs a host and has none, the households without
-    a hard conflict, best first (at most `limit`). A fixed number of queries."""
+    """For each delegate of `visit` who needs a host, the households without a hard
+    conflict, best first (at most `limit`): homes for those not placed yet, other homes to
+    move to for those placed (their own bed counted as theirs). A fixed number of queries."""
     households = list(households_for_matching())
     matches = guests_by_household(visit)
-    placed_delegates = {m.delegate_id for ms in matches.values() for m in ms}
+    current = {m.delegate_id: m.household_id for ms in matches.values() for m in ms}
     result = {}
     delegates = visit.delegates.filter(needs_host=True).select_related("visit")
     for delegate in delegates:
-        if delegate.pk in placed_delegates:
-            continue
         ranked = []
         for household in households:
+            if current.get(delegate.pk) == household.pk:
+                continue
             here = matches.get(household.pk, [])
             if hard_conflicts(delegate, household, visit=visit, guests=len(here)):
                 continue

@@ -189,6 +189,8 @@ def coordinate(request, pk, *, roster_form=None, import_errors=None, status=200)
         delegate.match = placed.get(delegate.pk)
         delegate.suggestions = suggestions.get(delegate.pk, [])
         delegate.age = delegate.age_on(visit.starts_on)
+    for match in matches:
+        match.moves = suggestions.get(match.delegate_id, [])
     items = list(
         visit.itinerary.prefetch_related(
             Prefetch("volunteers", queryset=Volunteer.objects.select_related("user"))

@@ -269,7 +269,8 @@ def test_a_shared_language_and_a_sibling_rank_a_home_higher(visit):
     ranked = suggestions(visit)
     # Jonas's sibling is at the Anders': it outranks the shared language.
     assert ranked[jonas.pk][0].household == plain
-    assert lena.pk not in ranked
+    # Placed, Lena is offered the other home to move to, never her own.
+    assert [s.household for s in ranked[lena.pk]] == [german]
 
 
 def test_confirmation_emails_the_family_and_the_partner_what_each_needs(visit, coordinator):

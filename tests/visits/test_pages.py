@@ -121,6 +121,16 @@ def test_the_coordinator_confirms_a_suggested_match_from_the_page(client, visit,
     )
     assert response.status_code == 409 and "pets" in response.content.decode()
     assert Match.objects.active().get().household == household
+    # Moved from the placements table to another suggested home: both sides hear of it.
+    jones = make_household("j@x.org", family="Jones")
+    page = client.get(f"/visits/coordinate/{visit.pk}/").content.decode()
+    assert "Move Lena" in page and f'<option value="{jones.pk}">Jones</option>' in page
+    response = client.post(
+        f"/visits/coordinate/{visit.pk}/match/", {"delegate": delegate.pk, "household": jones.pk}
+    )
+    assert response.status_code == 302
+    assert Match.objects.active().get().household == jones
+    assert Match.objects.filter(cancelled_at__isnull=False).get().household == household
 
 
 @pytest.mark.parametrize("count", [2, 12])
