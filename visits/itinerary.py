@@ -27,9 +27,10 @@ SCHEDULE_SALT = "visits.schedule"
 
 
 def items_needing_people(*, on: datetime.date):
-    """Items of upcoming visits that need volunteers, for members to offer help."""
+    """Items of visits not over by `on` that need volunteers, for members to offer help
+    (on a private page: a visit kept off the partner city's page still needs drivers)."""
     return (
-        ItineraryItem.objects.filter(visit__in=Visit.objects.upcoming(on))
+        ItineraryItem.objects.filter(visit__ends_on__gte=on)
         .filter(Q(drivers_needed__gt=0) | Q(interpreters_needed__gt=0) | Q(hosts_needed__gt=0))
         .select_related("visit__partnership__partner_city")
     )

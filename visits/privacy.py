@@ -2,10 +2,11 @@
 minors).
 
 `VISITS_SENSITIVE_RETENTION_DAYS` days after a visit ends, its delegates' birth dates,
-allergies, health notes and emergency contacts are deleted (names, diet and the matches
-stay, for the record of who hosted whom). An adult's background-check details (its notes,
-status and dates) are deleted once the check has expired; that the details were deleted,
-and when, is kept. The job says what it deleted, and deleting twice deletes nothing more.
+allergies (and the flags read from them), health notes and emergency contacts are deleted
+(names, diet and the matches stay, for the record of who hosted whom). An adult's
+background-check details (its notes, status and dates) are deleted once the check has
+expired; that the details were deleted, and when, is kept. The job says what it deleted,
+and deleting twice deletes nothing more.
 """
 
 import datetime
@@ -56,6 +57,8 @@ def delete_expired_private_details(*, now: datetime.datetime) -> Deleted:
                 .update(
                     birth_date=None,
                     allergies="",
+                    allergic_to_animals=False,
+                    needs_smoke_free=False,
                     health_notes="",
                     emergency_contact_name="",
                     emergency_contact_phone="",

@@ -136,6 +136,7 @@ def test_no_email_of_visits_carries_a_sensitive_field(visit, delegate, coordinat
 
 def test_the_job_deletes_delegates_details_days_after_the_visit(visit, delegate, settings):
     settings.VISITS_SENSITIVE_RETENTION_DAYS = 30
+    Delegate.objects.filter(pk=delegate.pk).update(allergic_to_animals=True, needs_smoke_free=True)
     before = timezone.make_aware(
         datetime.datetime.combine(ENDS + datetime.timedelta(30), datetime.time(12))
     )
@@ -148,6 +149,7 @@ def test_the_job_deletes_delegates_details_days_after_the_visit(visit, delegate,
     assert delegate.birth_date is None
     assert delegate.health_notes == delegate.allergies == delegate.emergency_contact_name == ""
     assert delegate.emergency_contact_phone == ""
+    assert not delegate.allergic_to_animals and not delegate.needs_smoke_free
     assert delegate.first_name == "Lena" and delegate.diet == "Vegetarian"
     assert delete_expired_private_details(now=after).delegates == 0
 
