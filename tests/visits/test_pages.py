@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.conftest import edit_heard, emptied_page_store
 from tests.tasks import run_tasks
@@ -221,3 +222,67 @@ def test_staff_enter_a_paper_application_without_an_account(client, hosting_staf
     assert response.status_code == 302, response.content.decode()[:2000]
     household = HostHousehold.objects.get()
     assert household.member is None and household.adults.get().name == "Pat Paper"
+
+
+def test_upcoming_visits_for_gives_dates_and_purpose_only(partnership, visit):
+    from visits.listing import upcoming_visits_for  # noqa: PLC0415
+
+    make_delegate(visit)
+    make_visit(
+        partnership,
+        title="Past",
+        starts_on=datetime.date(2020, 1, 1),
+        ends_on=datetime.date(2020, 1, 5),
+    )
+    make_visit(partnership, title="Hidden", published=False)
+    (shown,) = upcoming_visits_for(partnership)
+    assert set(shown) == {
+        "direction",
+        "direction_label",
+        "title",
+        "purpose",
+        "starts_on",
+        "ends_on",
+    }
+    assert shown["title"] == visit.title
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_volunteer_page_query_count_does_not_grow(
+    client, visit, count, django_assert_max_num_queries
+):
+    from visits.models import ItineraryItem  # noqa: PLC0415
+
+    start = timezone.now() + datetime.timedelta(days=3)
+    for index in range(count):
+        ItineraryItem.objects.create(
+            visit=visit,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+            place="Airport",
+            title=f"Item {index}",
+            drivers_needed=1,
+        )
+    client.force_login(make_user("vic@example.org"))
+    with django_assert_max_num_queries(10):
+        assert client.get("/visits/volunteer/").status_code == 200
+
+
+def test_the_exchange_committee_sees_which_applicants_hosted(client, visit, partnership):
+    from django.contrib.auth.models import Permission  # noqa: PLC0415
+
+    from exchanges.models import Application  # noqa: PLC0415
+    from tests.exchanges.conftest import make_program  # noqa: PLC0415
+    from visits.matching import confirm_match  # noqa: PLC0415
+
+    household = make_household()
+    confirm_match(make_delegate(visit), household, by=None, at=timezone.now())
+    program = make_program(partnership, travel_starts_on=datetime.date(2027, 7, 15))
+    Application.objects.create(program=program, applicant=household.member, status="submitted")
+    staff = make_user("x@example.org", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["exchanges", "view_application"])
+    )
+    client.force_login(staff)
+    page = client.get("/admin/exchanges/application/").content.decode()
+    assert "Hosted before (priority)" in page and 'alt="True"' in page
