@@ -14,7 +14,8 @@ from icalendar import Event as CalendarEvent
 from .reveal import public_location
 
 
-def _calendar(name: str) -> Calendar:
+def new_calendar(name: str) -> Calendar:
+    """An empty calendar named `name` (visits' schedules use it too)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Sister city association//Events//EN")
     calendar.add("version", "2.0")
@@ -45,7 +46,7 @@ def _component(event, *, location: str, now: datetime.datetime, url: str) -> Cal
 
 def event_calendar(event, *, viewer=None, order=None, now: datetime.datetime) -> bytes:
     """One event as an .ics file, with the location this viewer may see now."""
-    calendar = _calendar(event.title)
+    calendar = new_calendar(event.title)
     url = settings.SITE_URL + (order.get_absolute_url() if order else event.get_absolute_url())
     location = public_location(event, viewer=viewer, order=order, at=now)
     calendar.add_component(_component(event, location=location, now=now, url=url))
@@ -54,7 +55,7 @@ def event_calendar(event, *, viewer=None, order=None, now: datetime.datetime) ->
 
 def events_calendar(events, *, name: str, now: datetime.datetime) -> bytes:
     """A public calendar of events (subscribed by calendar apps: nobody is signed in)."""
-    calendar = _calendar(name)
+    calendar = new_calendar(name)
     for event in events:
         location = public_location(event, viewer=None, at=now)
         url = settings.SITE_URL + event.get_absolute_url()

@@ -161,7 +161,7 @@ class JoinView(MembershipJoinView):
         return labels
 
 
-@public_page(scopes=["cities", "events", "news", "exchanges"])
+@public_page(scopes=["cities", "events", "news", "exchanges", "visits"])
 class PartnershipDetailView(CitiesPartnershipDetailView):
     """/cities/<slug>/ with the partnership's upcoming events; the page is cached like any
     event list, never past the next venue reveal it shows."""

@@ -54,6 +54,7 @@ PROJECT_APPS = [
     "events",
     "tickets",
     "exchanges",
+    "visits",
     "news",
     "nsca",
 ]
@@ -440,6 +441,9 @@ MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
 # Months after an exchange program's travel ends before the applications of people who did
 # not travel, and travelers' sensitive answers, are deleted (exchanges/privacy.py).
 EXCHANGES_RETENTION_MONTHS = env.int("EXCHANGES_RETENTION_MONTHS", default=12)
+# Days after a visit ends before its delegates' birth dates, allergies, health notes and
+# emergency contacts are deleted (visits/privacy.py).
+VISITS_SENSITIVE_RETENTION_DAYS = env.int("VISITS_SENSITIVE_RETENTION_DAYS", default=30)
 # An unpaid membership (dues by check that never came) is cancelled after this many days.
 MEMBERSHIP_PENDING_DAYS = env.int("MEMBERSHIP_PENDING_DAYS", default=60)
 # Members may renew from this many days before the end of their term.

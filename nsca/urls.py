@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("donations.urls")),
     path("", include("exchanges.urls")),
+    path("", include("visits.urls")),
     path("", include("news.urls")),
 ]
 

@@ -19,6 +19,8 @@ MAY_IMPORT = {
     "events": {"association", "outbox", "payments", "membership", "cities"},
     # Never tickets (an orientation is an event; what a traveler pays goes through payments).
     "exchanges": {"association", "payments", "membership", "cities", "events"},
+    # Never tickets either (an orientation is an event); outgoing travelers come from exchanges.
+    "visits": {"association", "payments", "membership", "cities", "events", "exchanges"},
     "tickets": {"association", "outbox", "payments", "membership", "cities", "events"},
     "news": {
         "association",
@@ -40,6 +42,7 @@ MAY_IMPORT = {
         "events",
         "tickets",
         "exchanges",
+        "visits",
         "news",
     },
 }

@@ -251,9 +251,10 @@ def test_detail_page_query_count_does_not_grow(
     partnership = furnish(make_partnership("Toulon"), count=count)
     for index in range(count):
         partnership.change_status(status="active", note=f"note {index}")
-    # 9: the partnership's latest news (composed in by nsca) is one query, its exchange
-    # programs (the exchanges app's template tag) one more.
-    with django_assert_max_num_queries(9):
+    # 10: the partnership's latest news (composed in by nsca) is one query, its exchange
+    # programs (the exchanges app's template tag) one more, its upcoming visits (visits'
+    # template tag) one more.
+    with django_assert_max_num_queries(10):
         assert client.get("/cities/toulon/").status_code == 200
 
 

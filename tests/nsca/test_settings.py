@@ -308,6 +308,7 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "outbox",
         "payments",
         "tickets",
+        "visits",
     ]
 
 
