@@ -24,6 +24,7 @@ from association.images import UPLOAD_HELP_TEXT, sanitized_copy, validate_image_
 
 from .countries import country_choices, country_name
 from .images import CARD_SIZE, GALLERY_SIZE, cropped_thumbnail
+from .pictures import picture_for
 
 
 class City(models.Model):
@@ -386,6 +387,12 @@ class Partnership(models.Model):
         """Photos that have their thumbnail (the gallery shows thumbnails, linking to the
         full image); one saved without it would break the page. Uses prefetched photos."""
         return [photo for photo in self.photos.all() if photo.thumbnail]
+
+    @property
+    def picture(self):
+        """The drawn picture (map crop or flag) shown when no photo is uploaded, or None
+        (cities/pictures.py)."""
+        return picture_for(self)
 
     @property
     def population_label(self):

@@ -13,6 +13,11 @@ def urlpatterns_with(*, partnership_detail_view=views.PartnershipDetailView) -> 
         path("cities/", views.partnership_list, name="partnership_list"),
         path("cities/virginia/", views.virginia_directory, name="virginia_directory"),
         path("cities/<slug:slug>/", partnership_detail_view.as_view(), name="partnership_detail"),
+        path(
+            "cities/<slug:slug>/picture.svg",
+            views.partnership_picture,
+            name="partnership_picture",
+        ),
     ]
 
 

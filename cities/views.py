@@ -1,15 +1,23 @@
+import hashlib
 from itertools import groupby
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.text import capfirst
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from association.page_cache import computed_once_per_version, public_page
 
 from .models import City, DirectoryListing, Origin, Partnership
+from .pictures import draw
 from .worldmap import world_map
+
+# How long a browser may keep a partnership's drawn picture before asking again (with its
+# ETag, answered 304 when unchanged).
+PICTURE_MAX_AGE = 60 * 60
 
 
 @public_page(scopes=["cities"])
@@ -149,3 +157,33 @@ def virginia_directory_context() -> dict:
         "sources": sorted({listing.source for listing in listings}),
     }
     return context
+
+
+def drawn_picture(slug) -> tuple[bytes, str] | None:
+    """A partnership's drawn picture as (SVG bytes, ETag), or None: drawn once per edit and
+    process (association/page_cache.py)."""
+    partnership = Partnership.objects.public().filter(slug=slug).first()
+    svg = draw(partnership) if partnership else None
+    if svg is None:
+        return None
+    body = svg.encode()
+    return body, '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+
+
+@public_page(scopes=["cities"])
+@require_safe
+def partnership_picture(request, slug):
+    """/cities/<slug>/picture.svg: the partnership's map crop or flag (cities/pictures.py),
+    an image its cards and page show when staff have uploaded no photo."""
+    found = computed_once_per_version(
+        ("cities:picture", slug), lambda: drawn_picture(slug), scopes=["cities"]
+    )
+    if found is None:
+        raise Http404("No picture for this partnership")
+    body, etag = found
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="image/svg+xml")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=PICTURE_MAX_AGE)
+    return response
