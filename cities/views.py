@@ -167,7 +167,7 @@ def drawn_picture(slug) -> tuple[bytes, str] | None:
     if svg is None:
         return None
     body = svg.encode()
-    return body, '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+    return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
 @public_page(scopes=["cities"])
