@@ -566,6 +566,22 @@ class Photo(models.Model):
         return self.alt_text or self.caption
 
 
+class MilestoneQuerySet(models.QuerySet):
+    def happened(self, today):
+        """Milestones dated on or before `today`, newest first."""
+        return self.filter(date__lte=today).order_by("-date", "-id")
+
+    def latest_of_current_partnerships(self, today):
+        """The newest milestone of the association's current partnerships by `today`
+        (the home page's "latest milestone"), with its partnership, or None."""
+        return (
+            self.filter(partnership__in=Partnership.objects.current().order_by())
+            .happened(today)
+            .select_related("partnership__partner_city", "partnership__home_city")
+            .first()
+        )
+
+
 class Milestone(models.Model):
     """A dated event in a partnership's history: a signing, a delegation, an exchange, a
     gift. Sources often give only a year or a month: `precision` says how much of `date` is
@@ -611,6 +627,8 @@ class Milestone(models.Model):
         blank=True,
         help_text=_("What the photo shows, for people who cannot see it. Defaults to the title."),
     )
+
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("milestone")

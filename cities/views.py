@@ -13,6 +13,7 @@ from association.page_cache import computed_once_per_version, public_page
 
 from .models import City, DirectoryListing, Origin, Partnership
 from .pictures import draw
+from .timeline import partnership_timeline
 from .worldmap import world_map
 
 # How long a browser may keep a partnership's drawn picture before asking again (with its
@@ -95,6 +96,12 @@ class PartnershipDetailView(DetailView):
         section."""
         return None
 
+    def get_timeline_additions(self, *, today):
+        """Entries other apps add to the partnership's timeline (`cities.timeline.
+        TimelineEntry`, dated; `self.object` is the partnership), beside its milestones.
+        None here; nsca's composition.py adds the exchange programs that have ended."""
+        return []
+
     def limit_caching(self, response, *, events, now):
         """Bound how long the page may be cached, given the events it lists: they may change
         what they show at a given moment (a venue revealed), which only the events app
@@ -119,8 +126,12 @@ class PartnershipDetailView(DetailView):
     def get_context_data(self, **kwargs):
         city = self.object.partner_city
         home = self.object.home_city
+        today = timezone.localdate()
         return super().get_context_data(
             city=city,
+            timeline=partnership_timeline(
+                self.object.milestones.all(), self.get_timeline_additions(today=today), today=today
+            ),
             world_map=world_map(home=home, places=[(city, "", city.label)]),
             map_title=f"{city.name} and {home.name} on the world map",
             **kwargs,
