@@ -27,6 +27,7 @@ from events.reveal import cache_until_next_reveal
 from events.views import EventDetailView as EventsEventDetailView
 from exchanges.account import account_applications, export_applications
 from exchanges.models import Program
+from exchanges.templatetags.exchange_programs import partnership_exchange_programs
 from membership.views import AccountView as MembershipAccountView
 from membership.views import JoinView as MembershipJoinView
 from news.models import Post, next_publication
@@ -251,17 +252,8 @@ class PartnershipDetailView(CitiesPartnershipDetailView):
         return cache_until_next_reveal(response, events, viewer=self.request.user, now=now)
 
     def get_timeline_additions(self, *, today):
-        """The partnership's published exchange programs whose travel has ended."""
-        partnership = self.object
-        programs = computed_once_per_version(
-            ("exchanges:partnership_past", partnership.pk, today),
-            lambda: list(
-                Program.objects.published()
-                .filter(partnership=partnership, travel_ends_on__lt=today)
-                .order_by("-travel_starts_on")
-            ),
-            scopes=["exchanges"],
-        )
+        """The partnership's published exchange programs whose travel has ended: the list
+        the page's programs section reads (kept once per edit), filtered here by date."""
         return [
             TimelineEntry.on_day(
                 program.travel_starts_on,
@@ -270,7 +262,8 @@ class PartnershipDetailView(CitiesPartnershipDetailView):
                 text=program.summary,
                 url=program.get_absolute_url(),
             )
-            for program in programs
+            for program in partnership_exchange_programs(self.object)
+            if program.travel_ends_on < today
         ]
 
     def get_context_data(self, **kwargs):

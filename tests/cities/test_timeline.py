@@ -33,9 +33,7 @@ def test_timeline_is_newest_first_and_leaves_out_what_has_not_happened(make_part
         ("2015-05-01", "Delegation"),
         ("2027-01-01", "Anniversary planned"),
     ]:
-        Milestone.objects.create(
-            partnership=partnership, date=day, title=title, precision="year"
-        )
+        Milestone.objects.create(partnership=partnership, date=day, title=title, precision="year")
     exchange = TimelineEntry.on_day(
         datetime.date(2019, 7, 1), title="Student exchange", kind="Exchange", url="/x/"
     )
@@ -46,7 +44,9 @@ def test_timeline_is_newest_first_and_leaves_out_what_has_not_happened(make_part
 
 def test_partner_page_timeline_lists_milestones_newest_first(client, make_partnership):
     partnership = make_partnership("Toulon")
-    Milestone.objects.create(partnership=partnership, date="1989-01-01", title="Signed", precision="year")
+    Milestone.objects.create(
+        partnership=partnership, date="1989-01-01", title="Signed", precision="year"
+    )
     Milestone.objects.create(
         partnership=partnership, date="2020-04-01", title="Masks", precision="month"
     )

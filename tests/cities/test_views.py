@@ -251,9 +251,11 @@ def test_detail_page_query_count_does_not_grow(
     partnership = furnish(make_partnership("Toulon"), count=count)
     for index in range(count):
         partnership.change_status(status="active", note=f"note {index}")
-    # 9: the partnership's latest news (composed in by nsca) is one query, its exchange
-    # programs (the exchanges app's template tag) one more.
-    with django_assert_max_num_queries(9):
+    # 10: the partnership's latest news (composed in by nsca) is one query, its exchange
+    # programs (the exchanges app's template tag) one more, and the same programs read for
+    # the timeline's ended exchanges one more (with the page cache on, as in production,
+    # both read the one list kept per edit: tests/nsca/test_page_queries.py).
+    with django_assert_max_num_queries(10):
         assert client.get("/cities/toulon/").status_code == 200
 
 
@@ -307,13 +309,10 @@ def test_former_partnership_page_does_not_present_it_as_a_current_sister_city(cl
     html = client.get("/cities/kochi/").content.decode()
     title = re.search(r"<title>(.*?)</title>", html).group(1)
     assert title.startswith("Kochi, India: former sister city")
-    assert (
-        meta(html, "name", "description") == "Kochi, Kerala, India: former sister city of Norfolk."
-    )
+    # The descriptions are the demo's summary, which says it too.
+    assert meta(html, "name", "description").startswith("A former sister city in Kerala")
     assert meta(html, "property", "og:title") == "Kochi, India · Former sister city of Norfolk"
-    assert meta(html, "property", "og:description") == (
-        "Kochi, Kerala, India: former sister city of Norfolk."
-    )
+    assert meta(html, "property", "og:description").startswith("A former sister city")
     assert lead(html) == "Kerala, India · Former sister city of Norfolk"
     assert not CURRENT_SISTER_CITY.search(html)
 

@@ -7,12 +7,41 @@ import datetime
 import pytest
 import time_machine
 
-from cities.models import Milestone, Partnership
+from cities.models import City, Milestone, Partnership
 from nsca import composition
-from tests.cities.conftest import home_city, make_city, make_partnership  # noqa: F401 (fixtures)
 from tests.exchanges.conftest import make_program
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def make_city(db):
+    def make(name, country="FR"):
+        return City.objects.create(
+            name=name, slug=name.lower(), country=country, latitude=43.1, longitude=5.9
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_partnership(make_city):
+    home = City.objects.create(
+        name="Exampleton",
+        slug="exampleton",
+        country="US",
+        latitude=36.8,
+        longitude=-76.3,
+        is_home=True,
+    )
+
+    def make(name, country="FR", **fields):
+        return Partnership.objects.create(
+            home_city=home, partner_city=make_city(name, country), slug=name.lower(), **fields
+        )
+
+    return make
+
 
 MOMENT = datetime.datetime(2026, 12, 4, 15, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 12, 4)
@@ -148,9 +177,7 @@ def rendered_query_count(client, url) -> int:
 
 
 @pytest.mark.parametrize("url", ["/", "/cities/", "/cities/kitakyushu/"])
-def test_pictures_timeline_and_friendship_add_no_query_per_partnership(
-    client, settings, demo, make_city, url
-):
+def test_pictures_timeline_and_friendship_add_no_query_per_partnership(client, settings, demo, url):
     from tests.conftest import emptied_page_store
 
     settings.PAGE_CACHE_ENABLED = True
@@ -162,7 +189,9 @@ def test_pictures_timeline_and_friendship_add_no_query_per_partnership(
         for index in range(12):
             partnership = Partnership.objects.create(
                 home_city=home,
-                partner_city=make_city(f"Extra {index}", country="DE"),
+                partner_city=City.objects.create(
+                    name=f"Extra {index}", slug=f"extra-{index}", country="DE"
+                ),
                 slug=f"extra-{index}",
                 year_established=1990 + index,
             )
