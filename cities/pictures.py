@@ -2,15 +2,16 @@
 
 Two styles, chosen once for the site by `settings.CITY_PICTURE_STYLE`:
 
-- "map": a crop of the server-drawn world map (cities/worldmap.py) centred on the partner
+- "map": a crop of the server-drawn world map (cities/worldmap.py) centered on the partner
   city, with the arc that links it to the home city;
 - "flag": the partner country's flag, drawn here from simple shapes (no downloaded artwork;
-  details such as the Philippine sun's rays are simplified, the colours are the official
+  details such as the Philippine sun's rays are simplified, the colors are the official
   ones).
 
 A country without a drawn flag falls back to the map, a city without coordinates to the flag
 (and one with neither has no picture). An uploaded photo (`Partnership.image`) replaces the
-drawing. Each drawing is an SVG document served by `views.partnership_picture`, computed
+drawing. Each drawing is an SVG document served by `views.partnership_picture` at an
+address that names its style, computed
 once per edit and process and sent with an ETag; the pages refer to it by address, so a
 card costs no query and no bytes of the page.
 """
@@ -80,7 +81,7 @@ def picture_for(partnership, style=None) -> Picture | None:
     chosen = style_for(city, style)
     if chosen is None:
         return None
-    url = reverse("cities:partnership_picture", kwargs={"slug": partnership.slug})
+    url = reverse("cities:partnership_picture", kwargs={"slug": partnership.slug, "style": chosen})
     return Picture(style=chosen, url=url, alt=describe(partnership, chosen))
 
 
@@ -102,9 +103,14 @@ def describe(partnership, style) -> str:
 
 
 def draw(partnership, style=None) -> str | None:
-    """The SVG document of a partnership's drawn picture, or None when it has none."""
+    """The SVG document of a partnership's picture in `style` (the site's by default, or
+    what the city falls back to), or None when it has none. An explicit style the city
+    cannot be drawn in (a flag for a country without one) is None too, not a fallback:
+    each picture has one address per style."""
     city = partnership.partner_city
     chosen = style_for(city, style)
+    if style is not None and chosen != style:
+        return None
     if chosen == FLAG:
         return _document(_flag_canvas(FLAGS[city.country]))
     if chosen == MAP:
@@ -141,7 +147,7 @@ def land_subpaths() -> list[tuple[str, tuple[float, float, float, float]]]:
 
 
 def crop_box(x: float, y: float) -> tuple[float, float]:
-    """The crop's top-left corner: centred on (x, y), kept within the world map."""
+    """The crop's top-left corner: centered on (x, y), kept within the world map."""
     left = min(max(x - CROP_WIDTH / 2, 0), MAP_WIDTH - CROP_WIDTH)
     top = min(max(y - CROP_HEIGHT / 2, 0), MAP_HEIGHT - CROP_HEIGHT)
     return round(left, 1), round(top, 1)

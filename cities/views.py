@@ -12,7 +12,7 @@ from django.views.generic import DetailView
 from association.page_cache import computed_once_per_version, public_page
 
 from .models import City, DirectoryListing, Origin, Partnership
-from .pictures import draw
+from .pictures import STYLES, draw
 from .timeline import partnership_timeline
 from .worldmap import world_map
 
@@ -170,11 +170,12 @@ def virginia_directory_context() -> dict:
     return context
 
 
-def drawn_picture(slug) -> tuple[bytes, str] | None:
-    """A partnership's drawn picture as (SVG bytes, ETag), or None: drawn once per edit and
-    process (association/page_cache.py)."""
+def drawn_picture(slug, style) -> tuple[bytes, str] | None:
+    """A partnership's picture in a style as (SVG bytes, ETag), or None."""
+    if style not in STYLES:
+        return None
     partnership = Partnership.objects.public().filter(slug=slug).first()
-    svg = draw(partnership) if partnership else None
+    svg = draw(partnership, style) if partnership else None
     if svg is None:
         return None
     body = svg.encode()
@@ -183,11 +184,12 @@ def drawn_picture(slug) -> tuple[bytes, str] | None:
 
 @public_page(scopes=["cities"])
 @require_safe
-def partnership_picture(request, slug):
-    """/cities/<slug>/picture.svg: the partnership's map crop or flag (cities/pictures.py),
-    an image its cards and page show when staff have uploaded no photo."""
+def partnership_picture(request, slug, style):
+    """/cities/<slug>/map.svg or flag.svg: the partnership's map crop or flag
+    (cities/pictures.py), the image its cards and page show when staff have uploaded no
+    photo. Drawn once per edit and process (association/page_cache.py)."""
     found = computed_once_per_version(
-        ("cities:picture", slug), lambda: drawn_picture(slug), scopes=["cities"]
+        ("cities:picture", slug, style), lambda: drawn_picture(slug, style), scopes=["cities"]
     )
     if found is None:
         raise Http404("No picture for this partnership")

@@ -471,7 +471,7 @@ NEWS_SIGNUP_WINDOW_SECONDS = env.int("NEWS_SIGNUP_WINDOW_SECONDS", default=60 * 
 
 # --- cities ---
 # The picture of a partnership without a photo (cities/pictures.py): "map", a crop of the
-# world map centred on the partner city with its arc to Norfolk, or "flag", the partner
+# world map centered on the partner city with its arc to Norfolk, or "flag", the partner
 # country's flag drawn as SVG. An uploaded photo replaces either.
 CITY_PICTURE_STYLE = env.str("CITY_PICTURE_STYLE", default="map").strip().lower()
 if CITY_PICTURE_STYLE not in ("map", "flag"):

@@ -20,7 +20,7 @@ def test_partnership_cards_show_partner_country_year_summary_and_picture(make_pa
     assert "since 1989" in html
     assert "Two naval ports." in html
     # No photo: the drawn picture (cities/pictures.py), not the lettered placeholder.
-    assert 'src="/cities/toulon/picture.svg"' in html
+    assert 'src="/cities/toulon/map.svg"' in html
     assert 'alt="Map of the region around Toulon, France' in html
     assert "partnership-card-placeholder" not in html
 

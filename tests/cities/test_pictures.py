@@ -34,7 +34,7 @@ def test_an_unknown_style_stops_the_settings(value):
     assert importlib.import_module("nsca.settings").CITY_PICTURE_STYLE == "map"
 
 
-def test_map_picture_is_centred_on_the_partner_city_with_the_arc_home(make_partnership):
+def test_map_picture_is_centered_on_the_partner_city_with_the_arc_home(make_partnership):
     partnership = make_partnership("Kitakyushu", country="JP", slug="kitakyushu")
     city = partnership.partner_city
     city.latitude, city.longitude = 33.88, 130.88
@@ -116,49 +116,49 @@ def test_a_city_with_neither_has_no_picture_and_the_card_keeps_its_placeholder(
     partnership.refresh_from_db()
     partnership.partner_city.refresh_from_db()
     assert partnership.picture is None
-    assert client.get("/cities/nowhere/picture.svg").status_code == 404
+    assert client.get("/cities/nowhere/map.svg").status_code == 404
     html = client.get("/cities/").content.decode()
     assert "partnership-card-placeholder" in html
 
 
 def test_picture_is_served_as_svg_with_an_etag_and_revalidated(client, make_partnership):
     make_partnership("Toulon")
-    response = client.get("/cities/toulon/picture.svg")
+    response = client.get("/cities/toulon/map.svg")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert "max-age=3600" in response["Cache-Control"]
     assert "public" in response["Cache-Control"]
     etag = response["ETag"]
-    again = client.get("/cities/toulon/picture.svg", headers={"If-None-Match": etag})
+    again = client.get("/cities/toulon/map.svg", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
-    assert client.head("/cities/toulon/picture.svg").status_code == 200
-    assert client.post("/cities/toulon/picture.svg").status_code == 405
+    assert client.head("/cities/toulon/map.svg").status_code == 200
+    assert client.post("/cities/toulon/map.svg").status_code == 405
 
 
 def test_picture_etag_changes_with_the_city(client, make_partnership):
     partnership = make_partnership("Toulon")
-    first = client.get("/cities/toulon/picture.svg")["ETag"]
+    first = client.get("/cities/toulon/map.svg")["ETag"]
     city = partnership.partner_city
     city.latitude = 48.85
     city.save()
-    assert client.get("/cities/toulon/picture.svg")["ETag"] != first
+    assert client.get("/cities/toulon/map.svg")["ETag"] != first
 
 
 def test_unknown_partnership_has_no_picture(client, home_city):
-    assert client.get("/cities/atlantis/picture.svg").status_code == 404
+    assert client.get("/cities/atlantis/map.svg").status_code == 404
 
 
 def test_an_uploaded_photo_replaces_the_drawn_picture(client, make_partnership, jpeg_upload):
     partnership = make_partnership("Toulon")
     html = client.get("/cities/").content.decode()
-    assert "/cities/toulon/picture.svg" in html
+    assert "/cities/toulon/map.svg" in html
     partnership.image = jpeg_upload(size=(800, 600))
     partnership.image_alt = "The harbor at dawn"
     partnership.save()
     for url in ("/cities/", "/cities/toulon/"):
         html = client.get(url).content.decode()
-        assert "/cities/toulon/picture.svg" not in html
+        assert "/cities/toulon/map.svg" not in html
         assert 'alt="The harbor at dawn"' in html
         assert Partnership.objects.get().image_card.url in html
 
@@ -166,5 +166,25 @@ def test_an_uploaded_photo_replaces_the_drawn_picture(client, make_partnership, 
 def test_partner_page_shows_the_picture_with_its_text_alternative(client, make_partnership):
     partnership = make_partnership("Toulon")
     html = client.get("/cities/toulon/").content.decode()
-    assert 'src="/cities/toulon/picture.svg"' in html
+    assert 'src="/cities/toulon/map.svg"' in html
     assert f'alt="{partnership.picture.alt}"' in html
+
+
+def test_each_style_has_its_own_address_and_the_page_links_the_configured_one(
+    client, settings, make_partnership
+):
+    make_partnership("Toulon")
+    assert 'src="/cities/toulon/map.svg"' in client.get("/cities/").content.decode()
+    settings.CITY_PICTURE_STYLE = "flag"
+    assert 'src="/cities/toulon/flag.svg"' in client.get("/cities/").content.decode()
+    flag = client.get("/cities/toulon/flag.svg")
+    drawn_map = client.get("/cities/toulon/map.svg")
+    assert flag.status_code == drawn_map.status_code == 200
+    assert flag["ETag"] != drawn_map["ETag"]
+
+
+def test_a_style_the_city_cannot_be_drawn_in_has_no_address(client, make_partnership):
+    make_partnership("Windhoek", country="NA")
+    assert client.get("/cities/windhoek/map.svg").status_code == 200
+    assert client.get("/cities/windhoek/flag.svg").status_code == 404
+    assert client.get("/cities/windhoek/photo.svg").status_code == 404
