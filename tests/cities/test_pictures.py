@@ -188,3 +188,11 @@ def test_a_style_the_city_cannot_be_drawn_in_has_no_address(client, make_partner
     assert client.get("/cities/windhoek/map.svg").status_code == 200
     assert client.get("/cities/windhoek/flag.svg").status_code == 404
     assert client.get("/cities/windhoek/photo.svg").status_code == 404
+
+
+def test_a_paused_partnership_card_has_its_picture_too(client, make_partnership):
+    partnership = make_partnership("Kaliningrad", country="RU", status="paused")
+    html = client.get("/cities/").content.decode()
+    paused = html[html.index('id="paused-heading"') :]
+    assert 'src="/cities/kaliningrad/map.svg"' in paused
+    assert f'alt="{partnership.picture.alt}"' in paused
