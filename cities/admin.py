@@ -83,10 +83,15 @@ class PhotoInline(admin.TabularInline):
         return thumbnail_preview(photo.thumbnail)
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(admin.StackedInline):
     model = Milestone
     extra = 0
-    fields = ["date", "title", "text"]
+    fields = [("date", "precision"), "title", "text", ("photo", "preview"), "photo_alt"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("Preview"))
+    def preview(self, milestone):
+        return thumbnail_preview(milestone.photo_thumbnail)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -129,6 +134,9 @@ class PartnershipAdminForm(forms.ModelForm):
             "origins",
             "summary",
             "story",
+            "population",
+            "population_year",
+            "known_for",
             "image",
             "image_alt",
         ]
@@ -167,6 +175,7 @@ class PartnershipAdmin(admin.ModelAdmin):
         (None, {"fields": ["home_city", "partner_city", "slug", "kind", "position"]}),
         (_("Status"), {"fields": ["status", "status_note", "status_changed_on"]}),
         (_("History"), {"fields": ["year_established", "origins"]}),
+        (_("The city"), {"fields": [("population", "population_year"), "known_for"]}),
         (_("Page"), {"fields": ["summary", "story", "image", "image_preview", "image_alt"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]

@@ -1,16 +1,20 @@
 """The association's partnerships and the 2018 Virginia directory, loaded by `load_demo`.
 
 Everything comes from the data files in cities/data/. Rows are created when missing (keyed
-by slug) and never overwritten, so staff edits survive another `load_demo`.
+by slug) and never overwritten, so staff edits survive another `load_demo`. A partnership's
+story and facts (partnership_stories.json) fill only the fields that are still empty, and
+its milestones and committee are added only to a partnership that has none: a database
+loaded before the stories existed gains them, and what staff wrote or removed is kept.
 """
 
+import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
 
 from association.registry import demo_loaders
 
-from .models import City, DirectoryListing, Partnership
+from .models import City, Committee, DirectoryListing, Milestone, Partnership
 
 DATA = Path(__file__).parent / "data"
 
@@ -71,11 +75,51 @@ def load_partnerships(cities):
             )
 
 
+# The facts a story gives, filled in when the partnership's field is still empty.
+STORY_FIELDS = [
+    "year_established",
+    "origins",
+    "summary",
+    "population",
+    "population_year",
+    "known_for",
+]
+
+
+def load_stories():
+    stories = _read("partnership_stories.json")["partnerships"]
+    partnerships = Partnership.objects.filter(slug__in=stories).prefetch_related(
+        "milestones", "committees"
+    )
+    for partnership in partnerships:
+        row = stories[partnership.slug]
+        values = {field: row[field] for field in STORY_FIELDS if row.get(field)}
+        values["story"] = "\n\n".join(row["story"])
+        changed = [field for field, value in values.items() if not getattr(partnership, field)]
+        for field in changed:
+            setattr(partnership, field, values[field])
+        if changed:
+            partnership.save(update_fields=[*changed, "updated_at"])
+        if not partnership.milestones.all():
+            # One by one, not in bulk: each save tells the page cache (cities/signals.py).
+            for milestone in row["milestones"]:
+                Milestone.objects.create(
+                    partnership=partnership,
+                    date=datetime.date.fromisoformat(milestone["date"]),
+                    precision=milestone["precision"],
+                    title=milestone["title"],
+                    text=milestone["text"],
+                )
+        if row.get("committee") and not partnership.committees.all():
+            Committee.objects.create(partnership=partnership, **row["committee"])
+
+
 @demo_loaders.register
 def load(*, stdout):
     cities = load_cities()
     load_directory(cities)
     load_partnerships(cities)
+    load_stories()
     stdout.write(
         f"Cities: {City.objects.count()} cities, {Partnership.objects.count()} partnerships, "
         f"{DirectoryListing.objects.count()} directory listings."

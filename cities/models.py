@@ -19,10 +19,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from association.badges import Badge, Tone
+from association.formats import format_date, format_month
 from association.images import UPLOAD_HELP_TEXT, sanitized_copy, validate_image_upload
 
 from .countries import country_choices, country_name
 from .images import CARD_SIZE, GALLERY_SIZE, cropped_thumbnail
+from .pictures import picture_for
 
 
 class City(models.Model):
@@ -155,6 +157,18 @@ class PartnershipQuerySet(models.QuerySet):
         """Every partnership of the association that has a page (any status)."""
         return self.of_association().for_display()
 
+    def oldest_year(self):
+        """The earliest year established among these partnerships, or None."""
+        return self.aggregate(oldest=models.Min("year_established"))["oldest"]
+
+
+def years_of_friendship(*, oldest_year, today):
+    """How many years the association's friendships have lasted, counted from the oldest
+    current partnership's year (1959 for Kitakyushu): None when no year is known."""
+    if oldest_year is None:
+        return None
+    return max(0, today.year - oldest_year)
+
 
 # Partnership slugs share /cities/<slug>/ with these pages.
 RESERVED_SLUGS = ["virginia"]
@@ -236,6 +250,25 @@ class Partnership(models.Model):
     )
     story = models.TextField(
         _("story"), blank=True, help_text=_("Plain text; a blank line starts a new paragraph.")
+    )
+    population = models.PositiveIntegerField(
+        _("population"),
+        null=True,
+        blank=True,
+        help_text=_("About how many people live in the partner city, shown rounded."),
+    )
+    population_year = models.PositiveSmallIntegerField(
+        _("population counted in"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2100)],
+        help_text=_("The year of the count or estimate, if the source gives one."),
+    )
+    known_for = models.CharField(
+        _("known for"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the partner city is known for, in a line (shown in “At a glance”)."),
     )
     image = models.ImageField(
         _("image"),
@@ -354,6 +387,22 @@ class Partnership(models.Model):
         """Photos that have their thumbnail (the gallery shows thumbnails, linking to the
         full image); one saved without it would break the page. Uses prefetched photos."""
         return [photo for photo in self.photos.all() if photo.thumbnail]
+
+    @property
+    def picture(self):
+        """The drawn picture (map crop or flag) shown when no photo is uploaded, or None
+        (cities/pictures.py)."""
+        return picture_for(self)
+
+    @property
+    def population_label(self):
+        """ "About 940,000 (2019)", "About 76,000" or "" when not known."""
+        if not self.population:
+            return ""
+        params = {"count": f"{self.population:,}", "year": self.population_year}
+        if self.population_year:
+            return gettext("About %(count)s (%(year)s)") % params
+        return gettext("About %(count)s") % params
 
     @property
     def origin_labels(self):
@@ -517,8 +566,31 @@ class Photo(models.Model):
         return self.alt_text or self.caption
 
 
+class MilestoneQuerySet(models.QuerySet):
+    def happened(self, today):
+        """Milestones dated on or before `today`, newest first."""
+        return self.filter(date__lte=today).order_by("-date", "-id")
+
+    def latest_of_current_partnerships(self, today):
+        """The newest milestone of the association's current partnerships by `today`
+        (the home page's "latest milestone"), with its partnership, or None."""
+        return (
+            self.filter(partnership__in=Partnership.objects.current().order_by())
+            .happened(today)
+            .select_related("partnership__partner_city", "partnership__home_city")
+            .first()
+        )
+
+
 class Milestone(models.Model):
-    """A dated event in a partnership's history: a signing, a delegation, an exchange."""
+    """A dated event in a partnership's history: a signing, a delegation, an exchange, a
+    gift. Sources often give only a year or a month: `precision` says how much of `date` is
+    known, and the page shows no more than that (`when`)."""
+
+    class Precision(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        YEAR = "year", _("Year")
 
     partnership = models.ForeignKey(
         Partnership,
@@ -526,9 +598,37 @@ class Milestone(models.Model):
         related_name="milestones",
         verbose_name=_("partnership"),
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(
+        _("date"),
+        help_text=_("For a month or a year only, any day in it (the first, say)."),
+    )
+    precision = models.CharField(
+        _("date known to the"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text=_("How much of the date the sources give: the page shows no more."),
+    )
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"), blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="cities/milestones/",
+        blank=True,
+        validators=[validate_image_upload],
+        help_text=UPLOAD_HELP_TEXT,
+    )
+    photo_thumbnail = models.ImageField(
+        _("photo thumbnail"), upload_to="cities/milestones/", blank=True, editable=False
+    )
+    photo_alt = models.CharField(
+        _("photo description"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the photo shows, for people who cannot see it. Defaults to the title."),
+    )
+
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("milestone")
@@ -537,6 +637,44 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.photo and not self.photo._committed:
+            upload = self.photo
+            thumbnail = cropped_thumbnail(upload, GALLERY_SIZE)
+            self.photo_thumbnail.save(thumbnail.name, thumbnail, save=False)
+            full = sanitized_copy(upload)
+            self.photo.save(full.name, full, save=False)
+        elif not self.photo:
+            self.photo_thumbnail = ""
+        super().save(*args, **kwargs)
+
+    @property
+    def when(self):
+        """The date as far as it is known: "July 14, 1959", "April 2020" or "1976"."""
+        return format_partial_date(self.date, self.precision)
+
+    @property
+    def machine_date(self):
+        """The date for a <time datetime>, as far as it is known: 1959-07-14, 2020-04, 1976."""
+        iso = self.date.isoformat()
+        return {self.Precision.YEAR: iso[:4], self.Precision.MONTH: iso[:7]}.get(
+            self.precision, iso
+        )
+
+    @property
+    def photo_description(self):
+        return self.photo_alt or self.title
+
+
+def format_partial_date(day, precision):
+    """A date shown to the precision the sources give: the day ("July 14, 1959", the
+    site's date format), the month ("April 2020") or the year ("1976")."""
+    if precision == Milestone.Precision.YEAR:
+        return str(day.year)
+    if precision == Milestone.Precision.MONTH:
+        return format_month(day)
+    return format_date(day)
 
 
 class DirectoryListingQuerySet(models.QuerySet):

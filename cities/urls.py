@@ -13,6 +13,13 @@ def urlpatterns_with(*, partnership_detail_view=views.PartnershipDetailView) -> 
         path("cities/", views.partnership_list, name="partnership_list"),
         path("cities/virginia/", views.virginia_directory, name="virginia_directory"),
         path("cities/<slug:slug>/", partnership_detail_view.as_view(), name="partnership_detail"),
+        # The style in the address: a change of CITY_PICTURE_STYLE links other pictures
+        # rather than meeting a stale one in a cache.
+        path(
+            "cities/<slug:slug>/<str:style>.svg",
+            views.partnership_picture,
+            name="partnership_picture",
+        ),
     ]
 
 

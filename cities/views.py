@@ -1,15 +1,24 @@
+import hashlib
 from itertools import groupby
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.text import capfirst
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from association.page_cache import computed_once_per_version, public_page
 
 from .models import City, DirectoryListing, Origin, Partnership
+from .pictures import STYLES, draw
+from .timeline import partnership_timeline
 from .worldmap import world_map
+
+# How long a browser may keep a partnership's drawn picture before asking again (with its
+# ETag, answered 304 when unchanged).
+PICTURE_MAX_AGE = 60 * 60
 
 
 @public_page(scopes=["cities"])
@@ -87,6 +96,12 @@ class PartnershipDetailView(DetailView):
         section."""
         return None
 
+    def get_timeline_additions(self, *, today):
+        """Entries other apps add to the partnership's timeline (`cities.timeline.
+        TimelineEntry`, dated; `self.object` is the partnership), beside its milestones.
+        None here; nsca's composition.py adds the exchange programs that have ended."""
+        return []
+
     def limit_caching(self, response, *, events, now):
         """Bound how long the page may be cached, given the events it lists: they may change
         what they show at a given moment (a venue revealed), which only the events app
@@ -111,8 +126,12 @@ class PartnershipDetailView(DetailView):
     def get_context_data(self, **kwargs):
         city = self.object.partner_city
         home = self.object.home_city
+        today = timezone.localdate()
         return super().get_context_data(
             city=city,
+            timeline=partnership_timeline(
+                self.object.milestones.all(), self.get_timeline_additions(today=today), today=today
+            ),
             world_map=world_map(home=home, places=[(city, "", city.label)]),
             map_title=f"{city.name} and {home.name} on the world map",
             **kwargs,
@@ -149,3 +168,35 @@ def virginia_directory_context() -> dict:
         "sources": sorted({listing.source for listing in listings}),
     }
     return context
+
+
+def drawn_picture(slug, style) -> tuple[bytes, str] | None:
+    """A partnership's picture in a style as (SVG bytes, ETag), or None."""
+    if style not in STYLES:
+        return None
+    partnership = Partnership.objects.public().filter(slug=slug).first()
+    svg = draw(partnership, style) if partnership else None
+    if svg is None:
+        return None
+    body = svg.encode()
+    return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+@public_page(scopes=["cities"])
+@require_safe
+def partnership_picture(request, slug, style):
+    """/cities/<slug>/map.svg or flag.svg: the partnership's map crop or flag
+    (cities/pictures.py), the image its cards and page show when staff have uploaded no
+    photo. Drawn once per edit and process (association/page_cache.py)."""
+    found = computed_once_per_version(
+        ("cities:picture", slug, style), lambda: drawn_picture(slug, style), scopes=["cities"]
+    )
+    if found is None:
+        raise Http404("No picture for this partnership")
+    body, etag = found
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="image/svg+xml")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=PICTURE_MAX_AGE)
+    return response

@@ -11,21 +11,27 @@ they import nothing of news).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from association.page_cache import computed_once_per_version, public_page
-from cities.models import Partnership
+from cities.models import Milestone, Partnership, years_of_friendship
+from cities.timeline import TimelineEntry
 from cities.views import PartnershipDetailView as CitiesPartnershipDetailView
 from donations.models import Donation
 from events.listing import describe_events, upcoming_events
 from events.reveal import cache_until_next_reveal
 from events.views import EventDetailView as EventsEventDetailView
 from exchanges.account import account_applications, export_applications
+from exchanges.models import Program
+from exchanges.templatetags.exchange_programs import partnership_exchange_programs
 from membership.views import AccountView as MembershipAccountView
 from membership.views import JoinView as MembershipJoinView
 from news.models import Post, next_publication
 from tickets.models import Order
+from visits.models import Visit
 
 PARTNERSHIP_POSTS = 3
 HOME_POSTS = 3
@@ -148,6 +154,96 @@ def home_page_partnerships() -> list[Partnership]:
     )
 
 
+@dataclass(frozen=True)
+class Journey:
+    """A trip between Norfolk and a partner city that the home page may announce."""
+
+    title: str
+    url: str
+    starts_on: datetime.date
+    partner: str
+    kind: str
+
+
+def upcoming_exchange_journeys(*, today: datetime.date) -> list[Journey]:
+    """The published exchange programs whose travel has not begun, soonest first."""
+    programs = (
+        Program.objects.published()
+        .filter(travel_starts_on__gte=today)
+        .select_related("partnership__partner_city")
+        .order_by("travel_starts_on", "title")
+    )
+    return [
+        Journey(
+            title=program.title,
+            url=program.get_absolute_url(),
+            starts_on=program.travel_starts_on,
+            partner=program.partnership.partner_city.name,
+            kind=program.get_kind_display(),
+        )
+        for program in programs[:1]
+    ]
+
+
+def upcoming_visits(*, today: datetime.date) -> list[Journey]:
+    """The next published visit (a delegation coming to Norfolk or going abroad) that has
+    not begun, as a `Journey` to the partner's page (a visit has no page of its own; the
+    partner page lists its dates and purpose, never a delegate)."""
+    visits = (
+        Visit.objects.upcoming(today)
+        .filter(starts_on__gte=today)
+        .select_related("partnership__partner_city")
+        .order_by("starts_on", "title")
+    )
+    return [
+        Journey(
+            title=visit.title,
+            url=visit.partnership.get_absolute_url(),
+            starts_on=visit.starts_on,
+            partner=visit.partnership.partner_city.name,
+            kind=visit.get_direction_display(),
+        )
+        for visit in visits[:1]
+    ]
+
+
+def next_journey(*, today: datetime.date) -> Journey | None:
+    """The next exchange or visit, whichever travels first, or None: read once per edit
+    and process, and afresh from the next day (it may then have begun)."""
+
+    def compute():
+        journeys = [*upcoming_exchange_journeys(today=today), *upcoming_visits(today=today)]
+        return min(journeys, key=lambda journey: journey.starts_on, default=None)
+
+    return computed_once_per_version(
+        ("nsca:next_journey", today), compute, scopes=["exchanges", "visits"]
+    )
+
+
+def home_page_friendship(*, today: datetime.date) -> dict:
+    """The partnerships as the home page presents them: how many years of friendship (from
+    the oldest current partnership's year), the latest milestone and the next journey."""
+
+    def compute():
+        current = Partnership.objects.current()
+        return {
+            "oldest": current.filter(year_established__isnull=False)
+            .order_by("year_established")
+            .first(),
+            "latest_milestone": Milestone.objects.latest_of_current_partnerships(today),
+        }
+
+    found = computed_once_per_version(("nsca:friendship", today), compute, scopes=["cities"])
+    oldest = found["oldest"]
+    return {
+        **found,
+        "years": years_of_friendship(
+            oldest_year=oldest.year_established if oldest else None, today=today
+        ),
+        "next_journey": next_journey(today=today),
+    }
+
+
 class JoinView(MembershipJoinView):
     """/membership/join/<plan>/, offering each current partnership and each of its
     committees as interests to tick."""
@@ -172,6 +268,21 @@ class PartnershipDetailView(CitiesPartnershipDetailView):
 
     def limit_caching(self, response, *, events, now):
         return cache_until_next_reveal(response, events, viewer=self.request.user, now=now)
+
+    def get_timeline_additions(self, *, today):
+        """The partnership's published exchange programs whose travel has ended: the list
+        the page's programs section reads (kept once per edit), filtered here by date."""
+        return [
+            TimelineEntry.on_day(
+                program.travel_starts_on,
+                title=program.title,
+                kind=_("Exchange"),
+                text=program.summary,
+                url=program.get_absolute_url(),
+            )
+            for program in partnership_exchange_programs(self.object)
+            if program.travel_ends_on < today
+        ]
 
     def get_context_data(self, **kwargs):
         posts = published_posts(

@@ -472,3 +472,12 @@ NEWS_SEND_BATCH = env.int("NEWS_SEND_BATCH", default=500)
 NEWS_SIGNUP_LIMIT_PER_IP = env.int("NEWS_SIGNUP_LIMIT_PER_IP", default=10)
 NEWS_SIGNUP_WINDOW_SECONDS = env.int("NEWS_SIGNUP_WINDOW_SECONDS", default=60 * 60)
 # --- end news ---
+
+# --- cities ---
+# The picture of a partnership without a photo (cities/pictures.py): "map", a crop of the
+# world map centered on the partner city with its arc to Norfolk, or "flag", the partner
+# country's flag drawn as SVG. An uploaded photo replaces either.
+CITY_PICTURE_STYLE = env.str("CITY_PICTURE_STYLE", default="map").strip().lower()
+if CITY_PICTURE_STYLE not in ("map", "flag"):
+    raise ImproperlyConfigured('CITY_PICTURE_STYLE must be "map" or "flag".')
+# --- end cities ---

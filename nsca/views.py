@@ -16,6 +16,7 @@ from events.reveal import cache_until_next_reveal
 
 from .composition import (
     home_page_events,
+    home_page_friendship,
     home_page_partnerships,
     home_page_posts,
 )
@@ -23,7 +24,7 @@ from .models import Page
 from .unavailable import is_busy, is_unavailable, unavailable_response
 
 
-@public_page(scopes=["events", "news", "cities", "pages"])
+@public_page(scopes=["events", "news", "cities", "exchanges", "visits", "pages"])
 def home(request):
     # Taken before the events are read: a reveal falling while the page is composed still
     # bounds the cache (measured after, the pre-reveal page could be kept a whole max-age).
@@ -32,6 +33,7 @@ def home(request):
     posts = home_page_posts(now=now)
     context = {
         "partnerships": home_page_partnerships(),
+        "friendship": home_page_friendship(today=timezone.localdate(now)),
         "events": events,
         "posts": posts,
         # Which posts the news cards show: what they show of them changes with an edit.

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cities.models import Partnership
 
 
-def test_partnership_cards_show_partner_country_year_summary_and_placeholder(make_partnership):
+def test_partnership_cards_show_partner_country_year_summary_and_picture(make_partnership):
     make_partnership("Toulon", year_established=1989, summary="Two naval ports.")
     html = render_to_string(
         "cities/includes/partnership_cards.html",
@@ -19,7 +19,10 @@ def test_partnership_cards_show_partner_country_year_summary_and_placeholder(mak
     assert "France" in html
     assert "since 1989" in html
     assert "Two naval ports." in html
-    assert "partnership-card-placeholder" in html
+    # No photo: the drawn picture (cities/pictures.py), not the lettered placeholder.
+    assert 'src="/cities/toulon/map.svg"' in html
+    assert 'alt="Map of the region around Toulon, France' in html
+    assert "partnership-card-placeholder" not in html
 
 
 def test_partnership_cards_show_the_card_image_with_its_description(make_partnership):

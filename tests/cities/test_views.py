@@ -251,10 +251,12 @@ def test_detail_page_query_count_does_not_grow(
     partnership = furnish(make_partnership("Toulon"), count=count)
     for index in range(count):
         partnership.change_status(status="active", note=f"note {index}")
-    # 10: the partnership's latest news (composed in by nsca) is one query, its exchange
-    # programs (the exchanges app's template tag) one more, its upcoming visits (visits'
-    # template tag) one more.
-    with django_assert_max_num_queries(10):
+    # 11: the partnership's latest news (composed in by nsca) is one query, its exchange
+    # programs (the exchanges app's template tag) one more, the same programs read for the
+    # timeline's ended exchanges one more (with the page cache on, as in production, both
+    # read the one list kept per edit: tests/nsca/test_page_queries.py), and its upcoming
+    # visits (visits' template tag) one more.
+    with django_assert_max_num_queries(11):
         assert client.get("/cities/toulon/").status_code == 200
 
 
@@ -308,13 +310,10 @@ def test_former_partnership_page_does_not_present_it_as_a_current_sister_city(cl
     html = client.get("/cities/kochi/").content.decode()
     title = re.search(r"<title>(.*?)</title>", html).group(1)
     assert title.startswith("Kochi, India: former sister city")
-    assert (
-        meta(html, "name", "description") == "Kochi, Kerala, India: former sister city of Norfolk."
-    )
+    # The descriptions are the demo's summary, which says it too.
+    assert meta(html, "name", "description").startswith("A former sister city in Kerala")
     assert meta(html, "property", "og:title") == "Kochi, India · Former sister city of Norfolk"
-    assert meta(html, "property", "og:description") == (
-        "Kochi, Kerala, India: former sister city of Norfolk."
-    )
+    assert meta(html, "property", "og:description").startswith("A former sister city")
     assert lead(html) == "Kerala, India · Former sister city of Norfolk"
     assert not CURRENT_SISTER_CITY.search(html)
 
@@ -347,7 +346,10 @@ def test_detail_page_survives_an_image_whose_card_is_missing(client, make_partne
     make_partnership("Toulon", image="cities/partnerships/toulon.jpg", image_card="")
     response = client.get("/cities/toulon/")
     assert response.status_code == 200
-    assert 'class="partnership-hero"' not in response.content.decode()
+    # The drawn picture stands in (cities/pictures.py), never a broken image.
+    html = response.content.decode()
+    assert 'src="/cities/toulon/map.svg"' in html
+    assert "toulon.jpg" not in html
 
 
 def test_detail_page_leaves_out_a_photo_without_its_thumbnail(client, make_partnership):

@@ -100,3 +100,66 @@ def test_a_fully_furnished_partnership_page_has_no_accessibility_violations(
     page.set_viewport_size({"width": 320, "height": 640})
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+PICTURE_PAGES = ["/", "/cities/", "/cities/kitakyushu/", "/cities/ningbo-beilun/"]
+
+
+def every_image_loaded(page) -> bool:
+    return page.evaluate(
+        "[...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+
+
+@pytest.mark.parametrize("style", ["map", "flag"])
+@pytest.mark.parametrize("path", PICTURE_PAGES)
+def test_drawn_pictures_load_and_pass_axe_in_either_style(
+    demo, live_server, page, axe_check, settings, style, path
+):
+    settings.CITY_PICTURE_STYLE = style
+    page.goto(live_server.url + path)
+    for image in page.locator("main img").all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    assert every_image_loaded(page)
+    pictures = page.locator("main img[src$='map.svg'], main img[src$='flag.svg']")
+    assert pictures.count() >= 1
+    expected = "Flag of" if style == "flag" else "Map of the region around"
+    assert pictures.first.get_attribute("alt").startswith(expected)
+    axe_check(page)
+
+
+def test_home_page_tells_the_partnerships_story(demo, live_server, page, axe_check):
+    page.goto(live_server.url + "/")
+    section = page.get_by_role("region", name="Our sister and friendship cities")
+    assert "years of friendship" in section.inner_text()
+    assert "latest milestone" in section.inner_text().lower()
+    section.get_by_role("link", name="Kitakyushu").first.click()
+    page.wait_for_url("**/cities/kitakyushu/")
+    timeline = page.get_by_role("region", name="Timeline")
+    items = timeline.get_by_role("listitem")
+    assert items.first.locator("time").inner_text() == "2019"
+    assert items.last.locator("time").inner_text() == "1958"
+
+
+def test_a_timeline_with_a_milestone_photo_has_no_accessibility_violations(
+    demo, live_server, page, axe_check
+):
+    buffer = BytesIO()
+    Image.new("RGB", (800, 600), (200, 60, 40)).save(buffer, "JPEG")
+    Milestone.objects.create(
+        partnership=Partnership.objects.get(slug="toulon"),
+        date=datetime.date(2015, 6, 1),
+        precision="month",
+        title="The delegation of 22",
+        photo=SimpleUploadedFile("d.jpg", buffer.getvalue(), content_type="image/jpeg"),
+        photo_alt="Travelers from Norfolk on Toulon's quay",
+    )
+    page.goto(live_server.url + "/cities/toulon/")
+    photo = page.get_by_role("img", name="Travelers from Norfolk on Toulon's quay")
+    photo.scroll_into_view_if_needed()
+    assert photo.is_visible()
+    axe_check(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
