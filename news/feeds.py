@@ -17,7 +17,7 @@ FEED_SIZE = 30
 @public_page(scopes=["news"])
 class LatestPostsFeed(Feed):
     def title(self):
-        name = Association.current().name
+        name = Association.kept().name
         return _("News") + (f" · {name}" if name else "")
 
     def link(self):
