@@ -22,6 +22,7 @@ row names the columns it writes, so none is ever written back stale (`SavesNamed
 import datetime
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -267,6 +268,18 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+# tables: the cancellation policy's choices (Event.refund_policy)
+class RefundPolicy(models.TextChoices):
+    NOT_ONLINE = "not_online", _("Paid orders are not cancelled online (buyers write to us)")
+    FULL = "full", _("Cancelled online and refunded in full")
+    MINUS_FEE = "minus_fee", _("Cancelled online and refunded minus the fee")
+    NO_REFUND = "no_refund", _("Cancelled online, not refunded")
+
+
+CHANGE_DEADLINE_BEFORE_START = timedelta(days=3)
+"""An event's change deadline when staff set none (`Event.changes_close_at`)."""
+
+
 class Event(SavesNamedFields):
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
@@ -395,6 +408,40 @@ class Event(SavesNamedFields):
     is_sample = models.BooleanField(
         _("sample event"), default=False, help_text=_("Demo content, marked as a sample.")
     )
+    # tables: attendee self-service until a deadline, and the cancellation policy
+    change_deadline = models.DateTimeField(
+        _("changes close"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Until then, buyers name their guests and change names, meals, dietary notes "
+            "and postal addresses, and transfer tickets, on their order page; after it the "
+            "caterer's list is final. Empty: 3 days before the start."
+        ),
+    )
+    cancellation_deadline = models.DateTimeField(
+        _("buyers may cancel until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until changes close."),
+    )
+    refund_policy = models.CharField(
+        _("cancellation policy"),
+        max_length=20,
+        choices=RefundPolicy.choices,
+        default=RefundPolicy.NOT_ONLINE,
+        help_text=_(
+            "What a buyer who cancels a paid order online gets back. Unpaid and free "
+            "orders may always be cancelled until the deadline."
+        ),
+    )
+    cancellation_fee = models.DecimalField(
+        _("cancellation fee"),
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        help_text=_("Kept from each online cancellation's refund, with the policy above."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -424,6 +471,10 @@ class Event(SavesNamedFields):
             ),
             models.CheckConstraint(
                 condition=Q(pay_later_days__gte=1), name="event_pay_later_days_positive"
+            ),
+            # tables: the fee is money kept, never negative
+            models.CheckConstraint(
+                condition=Q(cancellation_fee__gte=0), name="event_cancellation_fee_not_negative"
             ),
         ]
 
@@ -529,6 +580,30 @@ class Event(SavesNamedFields):
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
 
+    # tables: the change deadline and the cancellation policy
+    @property
+    def changes_close_at(self) -> datetime.datetime:
+        """Until this moment buyers and holders change their tickets (names, meals,
+        dietary notes, postal address, transfers); the caterer's list is final after it."""
+        return self.change_deadline or self.starts_at - CHANGE_DEADLINE_BEFORE_START
+
+    def changes_are_open(self, now: datetime.datetime) -> bool:
+        return now < self.changes_close_at
+
+    @property
+    def cancellations_close_at(self) -> datetime.datetime:
+        return self.cancellation_deadline or self.changes_close_at
+
+    def refund_on_cancelling(self, amount_paid) -> Decimal:
+        """What a buyer who cancels tickets that cost `amount_paid` online gets back,
+        under this event's policy (never less than nothing)."""
+        amount_paid = Decimal(amount_paid)
+        if self.refund_policy == RefundPolicy.FULL:
+            return amount_paid
+        if self.refund_policy == RefundPolicy.MINUS_FEE:
+            return max(amount_paid - self.cancellation_fee, Decimal(0))
+        return Decimal(0)
+
 
 class TicketType(SavesNamedFields):
     event = models.ForeignKey(
@@ -562,12 +637,23 @@ class TicketType(SavesNamedFields):
         null=True,
         blank=True,
         help_text=_(
-            "What a ticket buys (a $40 dinner in a $100 supporter ticket): receipts of "
-            "payments over $75 state the rest as deductible. Empty: no statement."
+            "What a ticket buys (a $40 dinner in a $100 supporter ticket), per seat for a "
+            "table: receipts of payments over $75 state the rest as deductible. Empty: no "
+            "statement."
         ),
     )
     members_only = models.BooleanField(_("members only"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # tables: a ticket that seats several people (a table of 10)
+    seats = models.PositiveSmallIntegerField(
+        _("seats per ticket"),
+        default=1,
+        help_text=_(
+            "People one ticket seats: 10 for a table of 10. Each seat takes a place and "
+            "gets its own code; the buyer names the guests later. The quantity counts "
+            "places (6 tables of 10: 60)."
+        ),
+    )
 
     columns_written_elsewhere = ("reserved",)  # moved by orders only
 
@@ -580,6 +666,7 @@ class TicketType(SavesNamedFields):
         "sales_end",
         "max_per_order",
         "goods_value",
+        "seats",
     )
     """What a buyer is sold a ticket of this type on (see `sale_terms`)."""
 
@@ -601,6 +688,8 @@ class TicketType(SavesNamedFields):
             models.CheckConstraint(
                 condition=Q(max_per_order__gte=1), name="ticket_type_max_per_order_positive"
             ),
+            # tables: a ticket seats someone
+            models.CheckConstraint(condition=Q(seats__gte=1), name="ticket_type_seats_positive"),
         ]
 
     def __str__(self):
@@ -627,6 +716,11 @@ class TicketType(SavesNamedFields):
     def has_member_discount(self) -> bool:
         """Members in good standing pay less than the price (see `events/pricing.py`)."""
         return self.member_price is not None and self.member_price < self.price
+
+    # tables
+    @property
+    def is_table(self) -> bool:
+        return self.seats > 1
 
 
 class OrderState(models.TextChoices):
@@ -908,8 +1002,12 @@ class Order(SavesNamedFields):
         )
 
     def buyer_may_cancel(self, now: datetime.datetime) -> bool:
-        """The buyer may cancel from the order page until `EVENTS_CANCEL_UNTIL_HOURS` before
-        the start, while nothing has been paid (refunds of paid orders go through staff)."""
+        """The buyer may cancel (all or some tickets) from the order page now, under the
+        event's cancellation policy (`Event.refund_policy`, until
+        `Event.cancellations_close_at`): an unpaid or free order always may until then; a
+        paid one only when the policy cancels paid orders online, and, when it refunds
+        anything, only when it was paid by card (Stripe pays back; a check is returned by
+        hand)."""
         return not self.is_closed and not self.why_buyer_may_not_cancel(now)
 
     def why_buyer_may_not_cancel(self, now: datetime.datetime) -> str:
@@ -918,12 +1016,29 @@ class Order(SavesNamedFields):
         and whom to write to, instead of promising a cancellation the buyer cannot make."""
         if self.is_closed:
             return ""
-        if self.paid_at is not None and self.total:
-            return _("This order is paid, so it cannot be cancelled online.")
-        deadline = self.event.starts_at - timedelta(hours=settings.EVENTS_CANCEL_UNTIL_HOURS)
-        if now >= deadline:
+        event = self.event
+        if now >= event.cancellations_close_at:
             return _("It is too close to the event to cancel this order online.")
+        if self.paid_at is not None and self.total:
+            if event.refund_policy == RefundPolicy.NOT_ONLINE:
+                return _("This order is paid, so it cannot be cancelled online.")
+            refunds = event.refund_policy in (RefundPolicy.FULL, RefundPolicy.MINUS_FEE)
+            if refunds and self.payment_method != Payment.Method.CARD:
+                return _("This order was not paid by card, so its refund cannot be made online.")
         return ""
+
+    # tables
+    @property
+    def refund_is_automatic(self) -> bool:
+        """A buyer's cancellation pays money back through Stripe (`tickets/cancellation`)."""
+        return self.payment_method == Payment.Method.CARD and self.paid_at is not None
+
+    def refund_on_cancelling(self, tickets) -> Decimal:
+        """What the buyer gets back for cancelling these tickets online now (the policy's
+        answer on what they cost; nothing for an unpaid or free order)."""
+        if self.paid_at is None or not self.total:
+            return Decimal(0)
+        return self.event.refund_on_cancelling(sum((t.price for t in tickets), Decimal(0)))
 
 
 class TicketQuerySet(models.QuerySet):
@@ -962,12 +1077,32 @@ class Ticket(SavesNamedFields):
         blank=True,
         related_name="+",
     )
+    # tables: a seat of a table, and its guest's email
+    table_number = models.PositiveIntegerField(
+        _("table"), null=True, blank=True, help_text=_("Numbered in the order tables are sold.")
+    )
+    seat_number = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
+    attendee_email = models.EmailField(_("attendee's email"), blank=True)
+    # tables: a ticket transferred to someone else has its own private page and notice
+    holder_token = models.CharField(
+        _("holder's access token"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    transferred_at = models.DateTimeField(_("transferred at"), null=True, editable=False)
+    venue_notice_sent_at = models.DateTimeField(
+        _("venue notice sent to its holder"), null=True, editable=False
+    )
 
     objects = TicketQuerySet.as_manager()
 
     # Check-in at the door is one conditional update; an edit of the attendee's name must
-    # not undo it (and let the ticket in twice).
-    columns_written_elsewhere = ("checked_in_at", "checked_in_by")
+    # not undo it (and let the ticket in twice). A transferred ticket's holder is told the
+    # venue once (a conditional update too).
+    columns_written_elsewhere = ("checked_in_at", "checked_in_by", "venue_notice_sent_at")
 
     class Meta:
         verbose_name = _("ticket")
@@ -977,10 +1112,42 @@ class Ticket(SavesNamedFields):
     def __str__(self):
         return f"{self.ticket_type.name}: {self.holder_name}"
 
+    def get_absolute_url(self):
+        """The private page of a transferred ticket's holder (none for the others: they are
+        on their order's page)."""
+        if not self.holder_token:
+            return ""
+        return reverse("tickets:ticket_detail", kwargs={"token": self.holder_token})
+
     @property
     def holder_name(self) -> str:
-        """The name on the ticket: the attendee's, else the buyer's."""
-        return self.attendee_name or self.order.buyer_name
+        """The name on the ticket: the attendee's; a table's seat nobody was named for yet,
+        "Table 4, seat 7 (unnamed)"; else the buyer's."""
+        if self.attendee_name:
+            return self.attendee_name
+        if self.is_table_seat:
+            return _("%(seat)s (unnamed)") % {"seat": self.seat_label}
+        return self.order.buyer_name
+
+    # tables
+    @property
+    def is_table_seat(self) -> bool:
+        return self.table_number is not None
+
+    @property
+    def seat_label(self) -> str:
+        """ "Table 4, seat 7" (empty for a ticket that is no table's seat)."""
+        if self.table_number is None:
+            return ""
+        return _("Table %(table)s, seat %(seat)s") % {
+            "table": self.table_number,
+            "seat": self.seat_number,
+        }
+
+    @property
+    def is_transferred(self) -> bool:
+        """Given to someone else: its holder has its own page, code and notices."""
+        return self.transferred_at is not None
 
     @staticmethod
     def attendee_export_headings() -> list[str]:
@@ -996,6 +1163,10 @@ class Ticket(SavesNamedFields):
             field_heading(Ticket, "order"),
             "Paid",
             "Checked in",
+            # tables
+            "Table",
+            "Seat",
+            field_heading(Ticket, "attendee_email"),
         ]
 
     def attendee_export(self) -> dict[str, object]:
@@ -1013,6 +1184,9 @@ class Ticket(SavesNamedFields):
             order.reference,
             "yes" if order.is_paid else "no",
             format_short_datetime(self.checked_in_at),
+            self.table_number or "",
+            self.seat_number or "",
+            self.attendee_email,
         ]
         return dict(zip(self.attendee_export_headings(), values, strict=True))
 
@@ -1204,3 +1378,60 @@ class WaitlistEntry(SavesNamedFields):
                     % {"n": self.offered_quantity}
                 }
             )
+
+
+# ---- tables and self-service (issue 23) ----
+
+
+class OrderChange(models.Model):
+    """One line of an order's history: a guest named, a meal changed, a ticket transferred
+    or cancelled, a seat released, by its buyer, a ticket's holder or staff. Written by
+    `tickets/self_service.py` and its neighbours, in the transaction of the change."""
+
+    class Actor(models.TextChoices):
+        BUYER = "buyer", _("Buyer")
+        HOLDER = "holder", _("Ticket holder")
+        STAFF = "staff", _("Staff")
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="changes"
+    )
+    at = models.DateTimeField(_("when"))
+    actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ticket_code = models.CharField(_("ticket"), max_length=32, blank=True)
+    description = models.TextField(_("what changed"))
+
+    class Meta:
+        verbose_name = _("change to an order")
+        verbose_name_plural = _("history of changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.order.reference}: {self.description[:60]}"
+
+
+class RetiredTicketCode(models.Model):
+    """A code a ticket no longer has: a transfer gave the ticket a new one. The door says
+    so when the old one is scanned, instead of "no ticket has this code"."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="retired_codes"
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    retired_at = models.DateTimeField(_("replaced at"))
+
+    class Meta:
+        verbose_name = _("replaced ticket code")
+        verbose_name_plural = _("replaced ticket codes")
+        ordering = ["-retired_at"]
+
+    def __str__(self):
+        return self.code

@@ -256,6 +256,8 @@ class CheckoutForm(forms.Form):
                 )
             else:
                 value = (quantities or {}).get(ticket_type.pk, 0)
+            if ticket_type.is_table:
+                continue  # its guests are named later, on the order page
             types += [ticket_type] * (value or 0)
         return types[:MAX_TICKETS_PER_ORDER]
 
@@ -293,7 +295,7 @@ class CheckoutForm(forms.Form):
         if not lines and not any(self.errors.get(n) for _t, n in self.quantity_fields):
             raise ValidationError(_("Please choose at least one ticket."))
         self.lines = lines
-        count = sum(q for _t, q in lines)
+        count = sum(q for t, q in lines if not t.is_table)
         if self.event.meal_choices and count != len(self.attendee_rows):
             raise ValidationError(
                 _("The number of tickets changed; please give the details of each ticket.")
