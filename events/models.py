@@ -1386,7 +1386,7 @@ class WaitlistEntry(SavesNamedFields):
 class OrderChange(models.Model):
     """One line of an order's history: a guest named, a meal changed, a ticket transferred
     or cancelled, a seat released, by its buyer, a ticket's holder or staff. Written by
-    `tickets/self_service.py` and its neighbours, in the transaction of the change."""
+    `tickets/self_service.py` and its neighbors, in the transaction of the change."""
 
     class Actor(models.TextChoices):
         BUYER = "buyer", _("Buyer")

@@ -22,14 +22,14 @@ from email.mime.image import MIMEImage
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from association.emails import association_email
+from association.emails import association_email, queue_email
 from association.models import Association
 from events.calendar import event_calendar
-from events.models import Event, Order, Venue
+from events.models import Event, Order, Ticket, Venue
 from events.reveal import (
     can_see_online_link,
     can_see_venue,
@@ -41,6 +41,7 @@ from outbox.builds import queue_build
 
 from .qr import ticket_qr_png
 from .receipts import order_receipt_url
+from .transfers import holder_context
 
 
 def venue_will_be_emailed(order: Order, *, now: datetime.datetime) -> bool:
@@ -55,7 +56,10 @@ def _order_context(order, *, now) -> dict:
     return {
         "order": order,
         "event": event,
-        "tickets": list(order.tickets.select_related("ticket_type")),
+        # A ticket given to someone else is theirs: its code goes to them alone.
+        "tickets": list(
+            order.tickets.filter(transferred_at__isnull=True).select_related("ticket_type")
+        ),
         "location": public_location(event, order=order, at=now),
         "venue": visible_venue(event, order=order, at=now),
         "online_link": event.online_link if can_see_online_link(event, order=order, at=now) else "",
@@ -265,14 +269,63 @@ def due_venue_notices(*, now: datetime.datetime):
             event__ends_at__gt=now,
         )
         .exclude(event__format=Event.Format.ONLINE)
+        # A buyer who gave every ticket away is no longer told (their holders are).
+        .filter(Exists(Ticket.objects.filter(order=OuterRef("pk"), transferred_at__isnull=True)))
         .select_related("event", "event__venue")
         .order_by("pk")
     )
 
 
+def due_holder_venue_notices(*, now: datetime.datetime):
+    """Transferred tickets whose holders are owed the venue notice: their orders are ticket
+    holders of events revealed now, and they were not told (at the transfer, or since)."""
+    return (
+        Ticket.objects.filter(
+            transferred_at__isnull=False,
+            venue_notice_sent_at__isnull=True,
+            order__in=Order.objects.holding_tickets(),
+            order__event__status=Event.Status.PUBLISHED,
+            order__event__venue__isnull=False,
+            order__event__venue_reveal_at__isnull=False,
+            order__event__venue_reveal_at__lte=now,
+            order__event__ends_at__gt=now,
+        )
+        .exclude(order__event__format=Event.Format.ONLINE)
+        .select_related("order", "order__event", "order__event__venue", "ticket_type")
+        .order_by("pk")
+    )
+
+
+def send_due_holder_venue_notices(*, now: datetime.datetime) -> int:
+    """At or after the reveal, tell each transferred ticket's holder the venue, once (the
+    same conditional claim as an order's, on the ticket). Returns how many were queued."""
+    sent = 0
+    for ticket in due_holder_venue_notices(now=now):
+        order = ticket.order
+        if not (
+            order.event.venue_is_revealed(now) and can_see_venue(order.event, order=order, at=now)
+        ):
+            continue
+        with transaction.atomic():
+            claimed = Ticket.objects.filter(
+                pk=ticket.pk, venue_notice_sent_at__isnull=True, transferred_at__isnull=False
+            ).update(venue_notice_sent_at=now)
+            if not claimed:
+                continue
+            subject = _("The location of %(event)s") % {"event": order.event.title}
+            queue_email(
+                "tickets/holder_venue_notice",
+                to=ticket.attendee_email,
+                subject=subject,
+                context=holder_context(ticket, now=now),
+            )
+        sent += 1
+    return sent
+
+
 def send_due_venue_notices(*, now: datetime.datetime) -> int:
-    """At or after the reveal, tell each ticket holder the venue, once. Returns how many
-    emails this run queued."""
+    """At or after the reveal, tell each ticket holder the venue, once (buyers, and the
+    holders of tickets given to them). Returns how many emails this run queued."""
 
     def tell(order):
         subject = _("The location of %(event)s") % {"event": order.event.title}
@@ -288,7 +341,7 @@ def send_due_venue_notices(*, now: datetime.datetime) -> int:
         )
         for order in due_venue_notices(now=now)
         if order.event.venue_is_revealed(now) and can_see_venue(order.event, order=order, at=now)
-    )
+    ) + send_due_holder_venue_notices(now=now)
 
 
 def record_event_move(event: Event, *, before: Event, now: datetime.datetime) -> int:
