@@ -477,3 +477,65 @@ def test_the_door_checks_in_a_whole_table_or_one_seat(client, luncheon, table_or
     response = client.post(url, {"code": second.code, "whole_table": "1"})
     assert response.status_code == 302
     assert Ticket.objects.filter(order=table_order, checked_in_at__isnull=True).count() == 0
+
+
+# --- Staff, from the admin ------------------------------------------------------------
+
+
+def test_staff_release_an_unnamed_seat_and_the_waiting_list_is_offered_it(
+    client, luncheon, table_order, staff_user, now
+):
+    WaitlistEntry.objects.create(event=luncheon, name="Wai Ter", email="wait@example.org")
+    named, unnamed = seats(table_order)[:2]
+    update_tickets(
+        order=table_order, details={named.pk: {"attendee_name": "Ana"}}, now=now, actor=BUYER
+    )
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:events_ticket_changelist"),
+        {"action": "release_unnamed_seats", "_selected_action": [str(named.pk), str(unnamed.pk)]},
+    )
+    assert response.status_code == 302
+    assert not table_order.tickets.filter(pk=unnamed.pk).exists()
+    assert table_order.tickets.filter(pk=named.pk).exists()  # a named guest stays
+    luncheon.refresh_from_db()
+    assert luncheon.reserved == 9
+    assert WaitlistEntry.objects.get().offered_quantity == 1
+    release = table_order.changes.get(actor=STAFF)
+    assert "released back to sale" in release.description and release.user == staff_user
+    # The order's page in the admin shows its history.
+    page = client.get(reverse("admin:events_order_change", args=[table_order.pk])).content.decode()
+    assert "released back to sale" in page and "History of changes" in page
+
+
+def test_staff_transfer_a_ticket_from_the_admin(client, table_order, staff_user):
+    client.force_login(staff_user)
+    ticket = seats(table_order)[0]
+    url = reverse("admin:events_ticket_transfer", args=[ticket.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"name": "Gus New", "email": "gus@example.org"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.is_transferred and ticket.attendee_email == "gus@example.org"
+    assert table_order.changes.get().actor == STAFF
+
+
+def test_a_staff_edit_of_a_guest_in_the_admin_is_in_the_history(table_order, staff_user, client):
+    client.force_login(staff_user)
+    ticket = seats(table_order)[0]
+    ticket.attendee_name = "Hal Staff"
+    ticket.save(update_fields=["attendee_name"])
+    url = reverse("admin:events_ticket_change", args=[ticket.pk])
+    response = client.post(
+        url,
+        {
+            "table_number": "1",
+            "attendee_name": "Hal Changed",
+            "attendee_email": "",
+            "meal_choice": "",
+            "dietary_notes": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    change = table_order.changes.get()
+    assert "Hal Changed" in change.description and change.user == staff_user
