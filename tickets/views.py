@@ -91,7 +91,11 @@ class CheckoutView(View):
         left = places_left(event, now=now, offer=offer)
         self.rows = ticket_rows(event, ticket_types, left=left, now=now)
         self.buyable = [r["ticket_type"] for r in self.rows if r["state"].can_buy]
-        self.context = {"event": event, "offer": offer}
+        self.context = {
+            "event": event,
+            "offer": offer,
+            "has_tables": any(ticket_type.is_table for ticket_type in self.buyable),
+        }
         try:
             check_checkout_open(event, buyable=self.buyable, user=request.user, now=now)
         except InventoryError as error:
