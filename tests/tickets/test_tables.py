@@ -174,3 +174,21 @@ def test_racing_buyers_of_tables_and_seats_never_oversell(make_event, make_ticke
     assert table.reserved % 10 == 0
     tables = Ticket.objects.filter(order__event=event, ticket_type=table)
     assert tables.values("table_number").distinct().count() == table.reserved // 10
+
+
+def test_the_event_page_counts_tables_left_not_places(client, luncheon, now):
+    event, seat, table = luncheon
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "2 left" in page  # 20 places: 2 tables of 10
+
+
+def test_the_order_page_costs_the_same_queries_with_a_table_of_ten_seats(
+    client, luncheon, now, django_assert_max_num_queries
+):
+    event, seat, table = luncheon
+    small = reserve(event, [(seat, 2)], now=now, attendees=[{}, {}]).order
+    big = reserve(event, [(seat, 2), (table, 1)], now=now, attendees=[{}, {}]).order
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(big.get_absolute_url()).status_code == 200
