@@ -364,7 +364,9 @@ class WaitlistJoinForm(forms.Form):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        ticket_types = event.ticket_types.all()
+        # A place a table gives back is a seat: the list offers places, one seat each
+        # (tables: someone wanting a table asks for ten places of any type).
+        ticket_types = event.ticket_types.filter(seats=1)
         self.fields["ticket_type"].queryset = ticket_types
         if len(ticket_types) < 2:
             # One kind of ticket: nothing to choose.

@@ -407,15 +407,26 @@ def _told_the_old_time():
 
 
 def _told_the_old_venue():
-    # Only an order told the venue (a ticket holder: its notice or its confirmation).
-    return Q(
-        event__venue__isnull=False,
-        event__venue_changed_at__isnull=False,
-        venue_notice_sent_at__isnull=False,
-        venue_notice_sent_at__lt=F("event__venue_changed_at"),
-    ) & (
-        Q(venue_update_sent_at__isnull=True)
-        | Q(venue_update_sent_at__lt=F("event__venue_changed_at"))
+    # Only an order told the venue (a ticket holder: its notice or its confirmation), or
+    # whose tickets' new holders were told it (tables: a transferred ticket).
+    holder_told = Exists(
+        Ticket.objects.filter(
+            order=OuterRef("pk"),
+            transferred_at__isnull=False,
+            venue_notice_sent_at__lt=OuterRef("event__venue_changed_at"),
+        )
+    )
+    told = (
+        Q(venue_notice_sent_at__isnull=False)
+        & Q(venue_notice_sent_at__lt=F("event__venue_changed_at"))
+    ) | Q(holder_told)
+    return (
+        Q(event__venue__isnull=False, event__venue_changed_at__isnull=False)
+        & told
+        & (
+            Q(venue_update_sent_at__isnull=True)
+            | Q(venue_update_sent_at__lt=F("event__venue_changed_at"))
+        )
     )
 
 
@@ -467,14 +478,30 @@ def send_event_changes(*, now: datetime.datetime) -> int:
             subject = _("New date or time for %(event)s")
         else:
             subject = _("New location for %(event)s")
-        calendar = event_calendar(event, order=order, now=now)
-        _message(
-            "venue_update",
-            order=order,
-            subject=subject % {"event": event.title},
-            context=context,
-            attachments=[(f"{event.slug}.ics", calendar, "text/calendar")],
-        ).send()
+        # The tickets given to someone else: their holders are told, and a buyer who gave
+        # every ticket away is not (the venue is only their holders' from then on).
+        given = list(order.tickets.filter(transferred_at__isnull=False))
+        if context["tickets"]:
+            calendar = event_calendar(event, order=order, now=now)
+            _message(
+                "venue_update",
+                order=order,
+                subject=subject % {"event": event.title},
+                context=context,
+                attachments=[(f"{event.slug}.ics", calendar, "text/calendar")],
+            ).send()
+        for ticket in given:
+            ticket.order = order
+            queue_email(
+                "tickets/holder_event_update",
+                to=ticket.attendee_email,
+                subject=subject % {"event": event.title},
+                context={
+                    **holder_context(ticket, now=now),
+                    "time_changed": order.told_old_time,
+                    "place_changed": order.told_old_venue,
+                },
+            )
 
     return sum(
         _claim_and_queue(

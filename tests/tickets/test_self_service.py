@@ -539,3 +539,27 @@ def test_a_staff_edit_of_a_guest_in_the_admin_is_in_the_history(table_order, sta
     assert response.status_code == 302, response.content.decode()[:3000]
     change = table_order.changes.get()
     assert "Hal Changed" in change.description and change.user == staff_user
+
+
+def test_a_moved_venue_is_told_to_the_new_holder_and_not_to_a_buyer_who_gave_all_away(
+    luncheon, now
+):
+    from tests.tickets.test_jobs import move_venue
+    from tickets.notifications import send_event_changes
+
+    seat = luncheon.ticket_types.get(seats=1)
+    order = make_order(luncheon, [(seat, 1)], paid=True, now=now, email="old@example.org")
+    transfer_ticket(
+        ticket=order.tickets.get(), name="New Holder", email="new@example.org", now=now, actor=BUYER
+    )
+    at = luncheon.venue_reveal_at
+    send_due_venue_notices(now=at)
+    run_tasks()
+    mail.outbox.clear()
+    move_venue(luncheon, "Lantern Boathouse", at=at + datetime.timedelta(hours=1))
+    later = at + datetime.timedelta(hours=1, minutes=1)
+    assert send_event_changes(now=later) == 1
+    assert send_event_changes(now=later) == 0
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["new@example.org"]]
+    assert "Lantern Boathouse" in mail.outbox[0].body
