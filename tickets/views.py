@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import View
@@ -273,6 +274,7 @@ def _order_context(request, order, *, now):
         "refund_policy": event.refund_policy,
         "whole_refund": order.refund_on_cancelling(own_tickets) if can_cancel else None,
         "unnamed_seats": sum(1 for t in own_tickets if t.is_table_seat and not t.attendee_name),
+        "tickets_given_away": len(tickets) - len(own_tickets),
         "order": order,
         "event": event,
         "tickets": tickets,
@@ -345,7 +347,12 @@ def order_cancel(request, token):
         text = (
             _("Your order is cancelled. Your tickets are back on sale.")
             if done.whole_order
-            else _("The ticket is cancelled and back on sale.")
+            else ngettext(
+                "The ticket is cancelled and back on sale.",
+                "%(n)s tickets are cancelled and back on sale.",
+                done.tickets,
+            )
+            % {"n": done.tickets}
         )
         if done.refunded:
             text += " " + _("%(amount)s is refunded to your card.") % {
