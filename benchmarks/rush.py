@@ -106,7 +106,8 @@ def make_event(buyers: int):
     """A published event, on sale now, with one free ticket type of PLACES places."""
     from django.utils import timezone  # noqa: PLC0415 (after django.setup())
 
-    from events.models import Event, TicketType  # noqa: PLC0415
+    from events.models import Event  # noqa: PLC0415
+    from tickets.models import TicketType  # noqa: PLC0415
 
     now = timezone.now().replace(microsecond=0)
     stamp = now.strftime("%Y%m%d%H%M%S")
@@ -128,7 +129,8 @@ def make_event(buyers: int):
 def sold_figures(event) -> dict:
     from django.db.models import Count, Q  # noqa: PLC0415 (after django.setup())
 
-    from events.models import Event, Order, Ticket  # noqa: PLC0415
+    from events.models import Event  # noqa: PLC0415
+    from tickets.models import Order, Ticket  # noqa: PLC0415
 
     event = Event.objects.get(pk=event.pk)
     taken = Q(order__status__in=[Order.Status.CONFIRMED, Order.Status.PENDING])
@@ -301,7 +303,7 @@ def remove_event(event) -> None:
     their event, so they go first (a free event's orders have no payments)."""
     from django.db import transaction  # noqa: PLC0415 (after django.setup())
 
-    from events.models import Order, Ticket, TicketType  # noqa: PLC0415
+    from tickets.models import Order, Ticket, TicketType  # noqa: PLC0415
 
     with transaction.atomic():
         Ticket.objects.filter(order__event=event).delete()

@@ -2,9 +2,10 @@
 
 Pages get precomputed values, so templates decide nothing: `event.location_label` through
 the reveal gate, `event.sales_state` and its label, `event.price_label`, and the month it
-is listed under. The numbers come from `availability.places_left`, on rows fetched by
-`Event.objects.with_sales_figures(now)` (the admin's figures read the same), in a fixed
-number of queries whatever the number of events or ticket types.
+is listed under. The numbers come from tickets' `availability.places_left`, on rows
+fetched by its `with_sales_figures` (the admin's figures read the same), both asked
+through `events/sales.py`, in a fixed number of queries whatever the number of events or
+ticket types.
 """
 
 import copy
@@ -19,8 +20,8 @@ from association.formats import format_money, format_month
 from association.page_cache import computed_once_per_version
 
 from .models import Event, SalesWindow
-from .places import places_left
 from .reveal import label_locations
+from .sales import places_left, with_sales_figures
 
 FEW_LEFT_PERCENT = 10
 """Pages say "few left" when at most this share of a ticket type's (or an event's) places
@@ -150,9 +151,9 @@ def price_label(ticket_types) -> str:
 
 def with_ticket_types(queryset, *, now: datetime.datetime):
     """Events for a list page: the venue (for the gate), the partnership, and the figures
-    of sales (`EventQuerySet.with_sales_figures`) as of `now`, the moment the page is
-    rendered for."""
-    return queryset.listed().with_sales_figures(now, staff_counts=False)
+    of sales (`sales.with_sales_figures`) as of `now`, the moment the page is rendered
+    for."""
+    return with_sales_figures(queryset.listed(), now=now)
 
 
 def _first_change(events, *, ending: bool) -> datetime.datetime | None:
@@ -166,7 +167,7 @@ def _first_change(events, *, ending: bool) -> datetime.datetime | None:
     return min(moments, default=None)
 
 
-# What the rows with their figures of sales are kept under (events/signals.py bumps them).
+# What the rows with their figures of sales are kept under (tickets/signals.py bumps them).
 SCOPES = ("events", "sales")
 
 

@@ -12,7 +12,9 @@ The rule:
   ticket holders, i.e. someone holding a confirmed order for the event with nothing left
   to pay (a signed-in user with one, or whoever opens that order's private link). Who
   counts as a ticket holder is the Order model's rule (`Order.holds_tickets`,
-  `Order.objects.holding_tickets()`): a pay-later reservation becomes one when it is paid.
+  `Order.objects.holding_tickets()`, in tickets): a pay-later reservation becomes one when
+  it is paid. events never imports tickets: it asks through the orders' reverse relations
+  (`event.orders`, `user.orders`), whose QuerySet is tickets' own.
 - Staff who run events see the venue always (they set it up in the admin), and draft
   events too: `is_event_staff` is the one answer, for every surface. It asks
   for an events permission (`events.view_event` or `events.change_event`, what lets a
@@ -29,8 +31,6 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
-
-from .models import Order
 
 
 def is_event_staff(viewer) -> bool:
@@ -54,7 +54,7 @@ def holds_ticket(event, *, viewer=None, order=None) -> bool:
     held = getattr(event, "_viewer_holds_ticket", None)
     if held is not None and held[0] == viewer.pk:
         return held[1]
-    return Order.objects.holding_tickets().filter(event_id=event.pk, user=viewer).exists()
+    return event.orders.holding_tickets().filter(user=viewer).exists()
 
 
 def can_see_venue(event, *, viewer=None, order=None, at: datetime.datetime) -> bool:
@@ -150,8 +150,8 @@ def label_locations(events, *, viewer=None, at: datetime.datetime):
     events = list(events)
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         held = set(
-            Order.objects.holding_tickets()
-            .filter(user=viewer, event__in=[e.pk for e in events])
+            viewer.orders.holding_tickets()
+            .filter(event__in=[e.pk for e in events])
             .values_list("event_id", flat=True)
         )
         for event in events:

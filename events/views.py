@@ -35,7 +35,6 @@ from .listing import (
     with_ticket_types,
 )
 from .models import Event
-from .places import places_left
 from .reveal import (
     cache_until_next_reveal,
     can_see_online_link,
@@ -44,6 +43,7 @@ from .reveal import (
     reveal_message,
     visible_venue,
 )
+from .sales import places_left
 
 PAST_PER_PAGE = 20
 

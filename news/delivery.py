@@ -30,8 +30,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from events.models import Order
 from membership.models import Membership, User
+from tickets.models import Order
 
 from .consent import may_be_mailed
 from .emails import MailingRenderer

@@ -24,8 +24,9 @@ from association.badges import Badge, Tone
 from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
 from association.page_cache import computed_once_per_version
 from cities.models import Partnership
-from events.models import Event, TicketType
+from events.models import Event
 from membership.models import MembershipPlan
+from tickets.models import TicketType
 
 FORMATTED_HELP_TEXT = _(
     "Formatted text: a blank line starts a paragraph; ## Heading, **bold**, *italic*, "

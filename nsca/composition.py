@@ -19,13 +19,13 @@ from cities.models import Partnership
 from cities.views import PartnershipDetailView as CitiesPartnershipDetailView
 from donations.models import Donation
 from events.listing import describe_events, upcoming_events
-from events.models import Order
 from events.reveal import cache_until_next_reveal
 from events.views import EventDetailView as EventsEventDetailView
 from exchanges.account import account_applications, export_applications
 from membership.views import AccountView as MembershipAccountView
 from membership.views import JoinView as MembershipJoinView
 from news.models import Post, next_publication
+from tickets.models import Order
 
 PARTNERSHIP_POSTS = 3
 HOME_POSTS = 3

@@ -3,7 +3,7 @@ the events' admin pages (events/admin.py), whose classes these subclass and regi
 their place: ticket types, the sales figures, telling ticket holders of a move.
 
 The figures (sold, held, unpaid, remaining, checked in, revenue) come from
-`Event.objects.with_sales_figures(now)`, the QuerySet the public pages read, and
+`availability.with_sales_figures`, what the public pages read, and
 "remaining" from `availability.places_left`, the count the public pages show: staff and
 visitors never see two numbers. The changelist costs the same few queries for any number
 of events. Order actions go through `orders`, `notifications` and `checkin`, never around
@@ -26,26 +26,25 @@ from django.utils.translation import ngettext
 from association.formats import format_money
 from events import admin as events_admin
 from events.admin import SavesItsFieldsAdmin, SavesItsFieldsForm
-from events.models import (
-    ORDER_PURPOSE,
-    Event,
-    OfferState,
-    Order,
-    OrderChange,
-    RefundedTicket,
-    Ticket,
-    TicketType,
-    Venue,
-    WaitlistEntry,
-)
+from events.models import Event, Venue
 from membership.models import POSTAL_ADDRESS_FIELDS
 from payments.admin import ManagePaymentsActionsMixin, PaymentMethodFilter
 from payments.confirmation import latest_card_payment
 from payments.models import method_in_words
 
 from . import checkin, notifications, order_payments, seats, transfers, waitlist
-from .availability import lock_event, places_left, places_taken
+from .availability import lock_event, places_left, places_taken, with_sales_figures
 from .forms import TransferForm
+from .models import (
+    ORDER_PURPOSE,
+    OfferState,
+    Order,
+    OrderChange,
+    RefundedTicket,
+    Ticket,
+    TicketType,
+    WaitlistEntry,
+)
 from .orders import cancel_order, release_unpaid_order
 from .self_service import record_change
 
@@ -256,16 +255,16 @@ def staff_links(event: Event) -> list[tuple[str, str]]:
         (reverse("tickets:export_meals", kwargs={"slug": slug}), _("Meals CSV")),
         (reverse("tickets:export_addresses", kwargs={"slug": slug}), _("Addresses CSV")),
         (
-            reverse("admin:events_order_changelist") + f"?event__id__exact={event.pk}",
+            reverse("admin:tickets_order_changelist") + f"?event__id__exact={event.pk}",
             _("Orders"),
         ),
         (
-            reverse("admin:events_order_changelist")
+            reverse("admin:tickets_order_changelist")
             + f"?event__id__exact={event.pk}&payment={AwaitingPaymentFilter.UNPAID}",
             _("Unpaid reservations"),
         ),
         (
-            reverse("admin:events_waitlistentry_changelist") + f"?event__id__exact={event.pk}",
+            reverse("admin:tickets_waitlistentry_changelist") + f"?event__id__exact={event.pk}",
             _("Waiting list"),
         ),
     ]
@@ -304,7 +303,8 @@ class EventAdmin(TellsTicketHoldersAdmin, events_admin.EventAdmin):
         return [*fieldsets, changes, (_("Figures and tools"), {"fields": self.FIGURES})]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_sales_figures(timezone.now())
+        events = super().get_queryset(request)
+        return with_sales_figures(events, now=timezone.now(), staff_counts=True)
 
     # Who hears of a new time or place, and what: notifications' one rule.
     record_change = staticmethod(notifications.record_event_move)
@@ -388,7 +388,7 @@ class TicketInline(admin.TabularInline):
         """Given to someone (their page), or a link to give it."""
         if ticket.pk is None:
             return "-"
-        transfer = reverse("admin:events_ticket_transfer", args=[ticket.pk])
+        transfer = reverse("admin:tickets_ticket_transfer", args=[ticket.pk])
         if ticket.is_transferred:
             return format_html(
                 '{} <a href="{}">{}</a> · <a href="{}">{}</a>',
@@ -436,7 +436,7 @@ class RefundedTicketInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         # Part of the order: whoever sees orders sees them (no permission of its own).
-        return request.user.has_perm("events.view_order")
+        return request.user.has_perm("tickets.view_order")
 
 
 class OrderChangeInline(admin.TabularInline):
@@ -456,7 +456,7 @@ class OrderChangeInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("events.view_order")
+        return request.user.has_perm("tickets.view_order")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
@@ -670,7 +670,7 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
             path(
                 "<int:order_id>/refund/",
                 self.admin_site.admin_view(self.refund_view),
-                name="events_order_refund",
+                name="tickets_order_refund",
             ),
             *super().get_urls(),
         ]
@@ -684,7 +684,7 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
         if queryset.count() != 1:
             self.message_user(request, _("Choose one order to refund."), messages.WARNING)
             return None
-        return redirect("admin:events_order_refund", order_id=queryset.get().pk)
+        return redirect("admin:tickets_order_refund", order_id=queryset.get().pk)
 
     def refund_view(self, request, order_id):
         """Choose the tickets to refund (all of them by default) and a reason
@@ -730,7 +730,7 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
                     _("%(amount)s refunded on order %(ref)s; the buyer is emailed.")
                     % {"amount": format_money(amount), "ref": order.reference},
                 )
-                return redirect("admin:events_order_change", order.pk)
+                return redirect("admin:tickets_order_change", order.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Refund order %(ref)s") % {"ref": order.reference},
@@ -742,7 +742,7 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
         }
         refused = bool(error) or (form.is_bound and not form.is_valid())
         return TemplateResponse(
-            request, "admin/events/order/refund.html", context, status=422 if refused else 200
+            request, "admin/tickets/order/refund.html", context, status=422 if refused else 200
         )
 
     def has_add_permission(self, request):
@@ -957,7 +957,7 @@ class TicketAdmin(SavesItsFieldsAdmin):
             path(
                 "<int:ticket_id>/transfer/",
                 self.admin_site.admin_view(self.transfer_view),
-                name="events_ticket_transfer",
+                name="tickets_ticket_transfer",
             ),
             *super().get_urls(),
         ]
@@ -993,7 +993,7 @@ class TicketAdmin(SavesItsFieldsAdmin):
                         _("The ticket is transferred; %(email)s is emailed its new code.")
                         % {"email": form.cleaned_data["email"]},
                     )
-                    return redirect("admin:events_order_change", ticket.order_id)
+                    return redirect("admin:tickets_order_change", ticket.order_id)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Transfer ticket %(code)s") % {"code": ticket.code},
@@ -1002,7 +1002,7 @@ class TicketAdmin(SavesItsFieldsAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(
-            request, "admin/events/ticket/transfer.html", context, status=status
+            request, "admin/tickets/ticket/transfer.html", context, status=status
         )
 
     @admin.display(description=_("Price"))
@@ -1029,7 +1029,7 @@ class TicketAdmin(SavesItsFieldsAdmin):
 
     @admin.display(description=_("Order"), ordering="order__reference")
     def order_link(self, ticket):
-        url = reverse("admin:events_order_change", args=[ticket.order_id])
+        url = reverse("admin:tickets_order_change", args=[ticket.order_id])
         return format_html('<a href="{}">{}</a>', url, ticket.order.reference)
 
     @admin.display(description=_("Order status"))

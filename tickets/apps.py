@@ -17,8 +17,12 @@ class TicketsConfig(AppConfig):
 
         register(CONFIRMATION_BUILDER, build_order_confirmation)
         # events' pages and admin count places left with tickets' inventory.
-        from events import places
+        from events import sales
 
-        from .availability import places_left
+        from .availability import places_left, with_sales_figures
 
-        places.register_counter(places_left)
+        sales.register_seller(
+            sales.Seller(with_sales_figures=with_sales_figures, places_left=places_left)
+        )
+        # What of the page cache an order, a ticket type or a waiting-list entry changes.
+        from . import signals  # noqa: F401

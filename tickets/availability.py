@@ -17,7 +17,7 @@ together, less the open offers made for no type in particular (held once, whiche
 their holder picks), and, with a capacity, capacity - reserved - all open offers. The
 holder of an offer may use its places, up to the number offered. Public pages, the admin's
 "remaining" and the checkout all read this one count (`places_left`), from the rows
-`Event.objects.with_sales_figures(now)` fetched or, under the lock, fresh ones. Staff may
+`with_sales_figures(events, now=now)` fetched or, under the lock, fresh ones. Staff may
 not set a quantity or capacity below what is already taken (`places_taken`).
 
 Sales are open when the event's registration is (`Event.registration_is_open`) and the
@@ -35,11 +35,26 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
-from events.models import Event, SalesWindow, TicketType, WaitlistEntry
+from events.models import Event, SalesWindow
+from payments.models import Payment
 
+from .models import ORDER_PURPOSE, Order, Ticket, TicketType, WaitlistEntry
 from .pricing import may_buy
 
 
@@ -93,7 +108,7 @@ def places_left(
     """Places that can be sold now, per ticket type pk (see the module docstring).
 
     `ticket_types` and `offers` (the event's open waiting-list offers) default to what
-    `Event.objects.with_sales_figures(now)` fetched; under the lock the caller passes the
+    `with_sales_figures(events, now=now)` fetched; under the lock the caller passes the
     rows it just locked. `offer` is the entry whose own places may be used (its holder is
     buying)."""
     if ticket_types is None:
@@ -138,6 +153,65 @@ def whole_tickets(places: int, ticket_type: TicketType) -> int:
 def places_needed(lines) -> int:
     """The places an order of (ticket type, quantity) lines takes: a ticket per seat."""
     return sum(ticket_type.seats * quantity for ticket_type, quantity in lines)
+
+
+def with_sales_figures(events, *, now: datetime.datetime, staff_counts: bool = False):
+    """`events` (a QuerySet of Event) with the figures of sales, for the public pages and the
+    admin alike (events' pages ask for it through `events/sales.py`), in a fixed number of
+    queries whatever the number of events: the ticket types (in page order) and the open
+    waiting-list offers (`event.open_offers`), from which `places_left` tells what can
+    still be sold (what both show); and, with `staff_counts` (the admin's; public pages
+    never show them and skip their cost), counted by the database, `figure_sold` (tickets
+    of confirmed orders), `figure_held` (of pending orders still holding),
+    `figure_unpaid` (of confirmed orders still owing money: pay later),
+    `figure_checked_in` and `figure_revenue` (what confirmed orders brought in, net of
+    refunds; an unpaid one counts its total). Subqueries, not joins, so the counts never
+    multiply."""
+    events = events.prefetch_related(
+        Prefetch("ticket_types", queryset=TicketType.objects.order_by("position", "price", "pk")),
+        Prefetch(
+            "waitlist", queryset=WaitlistEntry.objects.open_offers(now), to_attr="open_offers"
+        ),
+    )
+    if not staff_counts:
+        # Before the staff subqueries are even built: building them is a millisecond
+        # of Python a public page (a checkout in a rush) would spend for nothing.
+        return events
+    tickets = Ticket.objects.filter(order__event=OuterRef("pk")).order_by()
+    confirmed = Q(order__status=Order.Status.CONFIRMED)
+
+    def count(condition):
+        rows = tickets.filter(condition).values("order__event").annotate(n=Count("pk"))
+        return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), Value(0))
+
+    money = DecimalField(max_digits=12, decimal_places=2)
+    # An order paid brought in what its payments kept after refunds (a partial refund
+    # made in Stripe's dashboard lowers it without touching the tickets); one not yet
+    # paid (pay later) counts its total.
+    revenue = (
+        Order.objects.confirmed()
+        .filter(event=OuterRef("pk"))
+        .annotate(
+            brought_in=Coalesce(
+                Payment.objects.net_received_for(purpose=ORDER_PURPOSE, object_id=OuterRef("pk")),
+                F("total"),
+                output_field=money,
+            )
+        )
+        .order_by()
+        .values("event")
+        .annotate(sum=Sum("brought_in"))
+        .values("sum")
+    )
+    return events.annotate(
+        figure_sold=count(confirmed),
+        figure_held=count(Q(order__status=Order.Status.PENDING, order__hold_expires_at__gt=now)),
+        figure_unpaid=count(confirmed & Q(order__paid_at__isnull=True, order__total__gt=0)),
+        figure_checked_in=count(confirmed & Q(checked_in_at__isnull=False)),
+        figure_revenue=Coalesce(
+            Subquery(revenue, output_field=money), Value(0, output_field=money)
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,13 @@ from django.utils.translation import ngettext
 from association.emails import queue_email
 from association.formats import format_money
 from association.models import Association
-from events.models import Order, OrderChange
 from payments.models import Payment
 from payments.refunds import RefundRefused, refund_payment
 from payments.stripe_api import StripeUnavailable
 
 from . import waitlist
 from .availability import lock_event
+from .models import Order, OrderChange
 from .notifications import send_order_cancelled
 from .order_payments import paid_card_payment
 from .orders import cancel_order, release_tickets

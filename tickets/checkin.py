@@ -23,7 +23,9 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time, format_money
-from events.models import Event, Order, RefundedTicket, RetiredTicketCode, Ticket
+from events.models import Event
+
+from .models import Order, RefundedTicket, RetiredTicketCode, Ticket
 
 NAME_RESULTS_LIMIT = 50
 

@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
-from events.models import Order
 from payments.methods import FreePayment, PaymentUnavailable, get_method
 
 from .availability import InvalidSelection
+from .models import Order
 from .notifications import queue_order_confirmation
 from .order_payments import PURPOSE, order_line_items
 from .orders import (

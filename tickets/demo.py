@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from association.registry import demo_loaders
 from events.demo import CONTENT
-from events.models import Event, TicketType, WaitlistEntry
+from events.models import Event
 
+from .models import TicketType, WaitlistEntry
 from .orders import ReservationRequest, confirm_order, mark_order_paid, reserve_tickets
 
 

@@ -14,7 +14,9 @@ from django.db.models import Count, F
 from django.http import StreamingHttpResponse
 
 from association.csv_export import csv_response, field_heading
-from events.models import Event, Order, Ticket
+from events.models import Event
+
+from .models import Order, Ticket
 
 NO_MEAL = "(no choice)"
 

@@ -27,7 +27,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from association import rate_limits
-from events.models import Order, Ticket
+
+from .models import Order, Ticket
 
 CHECKOUT_LIMITS = ("checkout-ip", "checkout-email")
 

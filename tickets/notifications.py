@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from association.emails import association_email, queue_email
 from association.models import Association
 from events.calendar import event_calendar
-from events.models import Event, Order, Ticket, Venue
+from events.models import Event, Venue
 from events.reveal import (
     can_see_online_link,
     can_see_venue,
@@ -39,6 +39,7 @@ from events.reveal import (
 )
 from outbox.builds import queue_build
 
+from .models import Order, Ticket
 from .qr import ticket_qr_png
 from .receipts import order_receipt_url
 from .transfers import holder_context
@@ -94,7 +95,7 @@ def _message(
     """The text and HTML email; `images` are (content id, PNG) pairs the HTML shows with
     `cid:` links; `attachments` are (file name, content, MIME type) files."""
     message = association_email(
-        f"events/{name}",
+        f"tickets/{name}",
         to=order.email,
         subject=subject,
         context=context,

@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy
 
 from association.emails import queue_email
 from association.models import Association
-from events.models import Order
 from payments import purposes
 from payments.confirmation import (
     CardPaymentState,
@@ -38,6 +37,7 @@ from payments.models import Payment
 from payments.refunds import RefundRefused, refund_payment
 from payments.stripe_api import LineItem, StripeUnavailable
 
+from .models import Order
 from .notifications import queue_order_confirmation
 from .orders import cancel_order, mark_order_paid, release_tickets
 from .receipts import ORDER_PURPOSE, order_receipt_url
@@ -211,7 +211,7 @@ def _tell_buyer(order: Order, payment: Payment, kind: str, *, amount: Decimal) -
         else _("A refund for order %(ref)s")
     ) % {"ref": order.reference}
     # Into the outbox, in the transaction that recorded the refund.
-    queue_email("events/payment_refunded", to=order.email, subject=subject, context=context)
+    queue_email("tickets/payment_refunded", to=order.email, subject=subject, context=context)
 
 
 def register() -> None:
@@ -224,7 +224,7 @@ def register() -> None:
             on_refunded=on_refunded,
             on_refused=tell_buyer_payment_refused,
             goods_value=goods_value,
-            staff_permission="events.change_order",
+            staff_permission="tickets.change_order",
         )
     )
 

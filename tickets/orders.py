@@ -52,15 +52,8 @@ from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events.models import (
-    ORDER_PURPOSE,
-    Event,
-    Order,
-    RefundedTicket,
-    Ticket,
-    TicketType,
-    WaitlistEntry,
-)
+from events.listing import event_sales_state
+from events.models import Event
 from payments.models import Payment
 
 from . import limits
@@ -75,8 +68,10 @@ from .availability import (
     places_needed,
     whole_tickets,
 )
+from .models import ORDER_PURPOSE, Order, RefundedTicket, Ticket, TicketType, WaitlistEntry
 from .notifications import queue_order_confirmation
 from .pricing import may_buy, split_among_seats, ticket_prices
+from .signals import SalesNow, event_sales_changed
 
 
 @dataclass(frozen=True)
@@ -186,15 +181,52 @@ def _expire_holds_locked(event_id, *, now) -> int:
     return count
 
 
-def _places_left_locked(locked_event, *, now, offer) -> tuple[PlacesLeft, list[TicketType]]:
-    """What can be sold, from the event's ticket types locked now (the caller holds the
-    event's lock), and those types. All the event's types, not only those ordered: an offer
-    made for no type is held against the places they have together. The claimed `offer`
-    is no longer open: its places are among those left."""
+@dataclass
+class _Locked:
+    """What a reservation read under the event's lock: the event's ticket types (all of
+    them, not only those ordered: an offer made for no type is held against the places
+    they have together), its open waiting-list offers, and what can be sold of them. The
+    claimed `offer` is no longer open: its places are among those left."""
+
+    event: Event
+    ticket_types: list[TicketType]
+    offers: list[WaitlistEntry]
+    offer: WaitlistEntry | None
+    now: datetime.datetime
+
+    @property
+    def left(self) -> PlacesLeft:
+        return places_left(
+            self.event,
+            now=self.now,
+            ticket_types=self.ticket_types,
+            offers=self.offers,
+            offer=self.offer,
+        )
+
+    def took(self, clean, count: int) -> None:
+        """The reservation's counter updates, as they are in the database now."""
+        by_pk = {ticket_type.pk: ticket_type for ticket_type in self.ticket_types}
+        for ticket_type, quantity in clean:
+            by_pk[ticket_type.pk].reserved += quantity
+        self.event.reserved += count
+
+    def sales_now(self) -> SalesNow:
+        """The state of sales the event's lists will show once this commits (the same rule
+        they read it with, on the same rows), handed to the page cache so that nothing is
+        read again after the commit."""
+        state = event_sales_state(
+            self.event, now=self.now, left=self.left, ticket_types=self.ticket_types
+        )
+        return SalesNow(slug=self.event.slug, state=state)
+
+
+def _read_locked(locked_event, *, now, offer) -> _Locked:
+    """The event's ticket types, locked now (the caller holds the event's lock), and its
+    open offers."""
     types = list(TicketType.objects.select_for_update().filter(event=locked_event).order_by("pk"))
     offers = list(WaitlistEntry.objects.open_offers(now).filter(event=locked_event))
-    left = places_left(locked_event, now=now, ticket_types=types, offers=offers, offer=offer)
-    return left, types
+    return _Locked(event=locked_event, ticket_types=types, offers=offers, offer=offer, now=now)
 
 
 def _check_terms_unchanged(event, locked_event, clean, locked_types) -> None:
@@ -299,14 +331,16 @@ def reserve_tickets(request: ReservationRequest) -> Reservation:
             check_event_on_sale(locked_event, now=now)
             # Second in the lock order, after the event: one offer makes one order.
             used_offer = _claim_offer(offer, locked_event, count=count, now=now)
-            left, locked_types = _places_left_locked(locked_event, now=now, offer=used_offer)
-            _check_terms_unchanged(event, locked_event, clean, locked_types)
+            locked = _read_locked(locked_event, now=now, offer=used_offer)
+            left = locked.left
+            _check_terms_unchanged(event, locked_event, clean, locked.ticket_types)
             # Stale holds still count as taken, so places counted without expiring them are
             # never too many: they are expired (one more query under the lock) only when the
             # order would not fit otherwise, and the job expires the rest every minute.
             if not _fits(clean, count, left) and _expire_holds_locked(locked_event.pk, now=now):
                 locked_event.refresh_from_db(fields=["reserved", "capacity"])
-                left, _types = _places_left_locked(locked_event, now=now, offer=used_offer)
+                locked = _read_locked(locked_event, now=now, offer=used_offer)
+                left = locked.left
             for ticket_type, quantity in clean:
                 if quantity * ticket_type.seats > left[ticket_type.pk]:
                     if left[ticket_type.pk] == 0:
@@ -409,6 +443,9 @@ def reserve_tickets(request: ReservationRequest) -> Reservation:
                 queue_order_confirmation(order, now=now)
             if offer is not None:
                 offer.fulfilled_at = now
+            # Last in the transaction: the lists' state of sales as of everything it did.
+            locked.took(clean, count)
+            event_sales_changed(event_id=locked_event.pk, now_known=locked.sales_now())
             return Reservation(order, created=True, tickets=tuple(tickets))
     except (IntegrityError, InvalidSelection, SoldOut, limits.LimitReached) as refusal:
         # The same submission sent twice at once: the copy that lost finds the first one's

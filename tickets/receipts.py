@@ -4,8 +4,9 @@ the checkout, the order page, the emails and the sales figures name it one way."
 
 from django.conf import settings
 
-from events.models import ORDER_PURPOSE, Order
 from payments.models import Payment
+
+from .models import ORDER_PURPOSE, Order
 
 
 def order_receipt_url(order: Order) -> str:

@@ -10,9 +10,8 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from events.models import Order, OrderChange, Ticket
-
 from . import waitlist
+from .models import Order, OrderChange, Ticket
 from .orders import release_tickets
 from .self_service import record_change
 

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from association.formats import format_event_time
-from events.models import Order, OrderChange, Ticket
 from membership.models import POSTAL_ADDRESS_FIELDS
+
+from .models import Order, OrderChange, Ticket
 
 TICKET_DETAIL_FIELDS = ("attendee_name", "meal_choice", "dietary_notes", "attendee_email")
 """What a buyer or holder may change on a ticket."""

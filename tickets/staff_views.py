@@ -2,8 +2,8 @@
 exports.py and checkin.py; these views only wire requests to them.
 
 Staff pages need both a staff account (others are sent to the admin sign-in) and a model
-permission (a staff member without it gets 403): `events.view_order` for the exports,
-`events.change_ticket` for check-in. The "Event managers" group has both. Recording a
+permission (a staff member without it gets 403): `tickets.view_order` for the exports,
+`tickets.change_ticket` for check-in. The "Event managers" group has both. Recording a
 payment collected at the door is moving money: `payments.manage_payments` (the Treasurer).
 """
 
@@ -46,21 +46,21 @@ def _export(request, slug, kind):
 
 @require_GET
 @never_cache
-@staff_permission_required("events.view_order")
+@staff_permission_required("tickets.view_order")
 def export_attendees(request, slug):
     return _export(request, slug, "attendees")
 
 
 @require_GET
 @never_cache
-@staff_permission_required("events.view_order")
+@staff_permission_required("tickets.view_order")
 def export_meals(request, slug):
     return _export(request, slug, "meals")
 
 
 @require_GET
 @never_cache
-@staff_permission_required("events.view_order")
+@staff_permission_required("tickets.view_order")
 def export_addresses(request, slug):
     return _export(request, slug, "addresses")
 
@@ -121,7 +121,7 @@ def _render_not_found(request, event, code_form, *, status=200):
 
 
 @never_cache
-@staff_permission_required("events.change_ticket")
+@staff_permission_required("tickets.change_ticket")
 def checkin(request, slug):
     event = get_object_or_404(Event, slug=slug)
     if request.method == "POST":

@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 
 from association.emails import queue_email
 from association.models import Association
-from events.models import (
+from events.reveal import can_see_online_link, public_location, reveal_message, visible_venue
+
+from .models import (
     Order,
     OrderChange,
     RetiredTicketCode,
@@ -34,8 +36,6 @@ from events.models import (
     new_order_token,
     new_ticket_code,
 )
-from events.reveal import can_see_online_link, public_location, reveal_message, visible_venue
-
 from .self_service import changes_closed_reason, record_change
 
 

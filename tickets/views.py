@@ -22,7 +22,7 @@ from association.formats import format_money
 from association.models import Association
 from association.rate_limits import client_ip
 from events import calendar as ics
-from events.models import Event, Order, OrderChange, Ticket, WaitlistEntry
+from events.models import Event
 from events.reveal import can_see_online_link, public_location, reveal_message, visible_venue
 from events.views import ics_response, published_event_or_404, ticket_rows
 from membership.after_response import RedirectThenRun
@@ -48,6 +48,7 @@ from .forms import (
     parse_quantity,
 )
 from .limits import LimitReached
+from .models import Order, OrderChange, Ticket, WaitlistEntry
 from .notifications import venue_will_be_emailed
 from .order_payments import card_payment_state
 from .orders import ReservationRequest

@@ -38,10 +38,11 @@ from django.utils.translation import gettext as _
 from association import rate_limits
 from association.emails import queue_email
 from association.models import Association
-from events.models import Event, OfferState, TicketType, WaitlistEntry
+from events.models import Event
 from events.reveal import public_location
 
 from .availability import lock_event, places_left
+from .models import OfferState, TicketType, WaitlistEntry
 
 
 def offer_duration() -> timedelta:
@@ -151,7 +152,7 @@ def _email_context(entry: WaitlistEntry, *, now: datetime, **extra) -> dict:
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
-    queue_email(f"events/waitlist_{name}", to=to, subject=subject, context=context)
+    queue_email(f"tickets/waitlist_{name}", to=to, subject=subject, context=context)
 
 
 def send_joined_email(entry: WaitlistEntry, *, now: datetime) -> None:

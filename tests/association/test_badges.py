@@ -5,7 +5,7 @@ from django.conf import settings
 
 from association.badges import Badge, Tone, render_badge
 from events.listing import SalesState
-from events.models import OrderState
+from tickets.models import OrderState
 
 STATUS_COMPARISON = re.compile(
     r"""(status|state)\s*(==|!=)|(==|!=)\s*\w*\.(status|state)\b""", re.IGNORECASE

@@ -5,7 +5,7 @@ import pytest
 from django.http import StreamingHttpResponse
 
 from association.csv_export import csv_response, field_heading, safe_cell
-from events.models import Order
+from tickets.models import Order
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,12 @@ from django.urls import resolve
 from django.utils import timezone
 
 from association import page_cache
-from events.models import Event, Order
+from events.models import Event
 from news.models import Post
 from nsca.models import Page
 from tests.conftest import edit_heard, emptied_page_store
 from tests.events import factories
+from tickets.models import Order
 
 
 class PageStore:

@@ -16,12 +16,12 @@ VENUE_BLOCK = "events/includes/venue.html"
 VENUE_SURFACES = [
     "events/event_detail.html",
     "tickets/order_detail.html",
-    "emails/events/order_confirmation.html",
-    "emails/events/order_confirmation.txt",
-    "emails/events/venue_notice.html",
-    "emails/events/venue_notice.txt",
-    "emails/events/venue_update.html",
-    "emails/events/venue_update.txt",
+    "emails/tickets/order_confirmation.html",
+    "emails/tickets/order_confirmation.txt",
+    "emails/tickets/venue_notice.html",
+    "emails/tickets/venue_notice.txt",
+    "emails/tickets/venue_update.html",
+    "emails/tickets/venue_update.txt",
 ]
 # What only the venue block may show: the venue itself, the online link, the reveal note.
 VENUE_PARTS = re.compile(r"\bvenue\.(name|address|directions)\b|\bonline_link\b|\breveal_message\b")
@@ -71,7 +71,7 @@ def test_an_orders_postal_address_is_written_once():
     writers = [
         name(path) for path in template_files() if "{{ order.address_line1 }}" in path.read_text()
     ]
-    assert writers == ["events/includes/postal_address.html"]
+    assert writers == ["tickets/includes/postal_address.html"]
 
 
 @pytest.mark.django_db

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from events.models import Order
 from tests.events.factories import make_event, make_ticket_type
+from tickets.models import Order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

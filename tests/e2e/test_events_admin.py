@@ -48,11 +48,11 @@ def test_orders_list_fits_at_1280px(live_server, page):
         email="bartholomew.featherstonehaugh@example.org",
     )
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(live_server.url + "/admin/events/order/")
+    page.goto(live_server.url + "/admin/tickets/order/")
     page.get_by_label("Email address").fill("events@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/events/order/")
+    page.wait_for_url("**/admin/tickets/order/")
     widths = page.evaluate(
         """() => ({table: document.querySelector('#result_list').getBoundingClientRect().right,
                    page: document.documentElement.clientWidth})"""

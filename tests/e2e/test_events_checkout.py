@@ -8,8 +8,9 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events.models import Event, Order
+from events.models import Event
 from tickets import order_payments
+from tickets.models import Order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

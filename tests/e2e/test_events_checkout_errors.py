@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from events.models import Order
+from tickets.models import Order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from events.models import Order
 from membership.dues import confirm_dues_paid
 from membership.models import Membership
+from tickets.models import Order
 
 from .test_membership_join import PASSWORD, fill_join_form, join_and_confirm
 

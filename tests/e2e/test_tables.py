@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from events.models import Order, RefundPolicy
+from events.models import RefundPolicy
 from payments.models import Payment
 from tests.events.factories import make_event, make_ticket_type
+from tickets.models import Order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

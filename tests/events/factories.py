@@ -9,10 +9,11 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from events.models import Event, Order, TicketType, Venue
+from events.models import Event, Venue
 from membership.models import User
 from tickets import orders
-from tickets.availability import places_left
+from tickets.availability import places_left, with_sales_figures
+from tickets.models import Order, TicketType
 
 _serial = itertools.count(1)
 
@@ -127,5 +128,7 @@ def make_staff(email="door@example.org", *, group=None, superuser=False, **field
 def places_left_for(ticket_type, *, now, offer=None) -> int:
     """What can still be sold of this ticket type now, read afresh from the database (as
     a page would after a sale), through the one rule, `availability.places_left`."""
-    event = Event.objects.with_sales_figures(now).get(pk=ticket_type.event_id)
+    event = with_sales_figures(Event.objects.all(), now=now, staff_counts=True).get(
+        pk=ticket_type.event_id
+    )
     return places_left(event, now=now, offer=offer)[ticket_type.pk]

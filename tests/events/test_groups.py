@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from events.models import Order
+from tickets.models import Order
 
 from .factories import make_event, make_order, make_staff, make_ticket_type
 
@@ -38,21 +38,21 @@ def test_event_managers_group_has_exactly_the_permissions_it_needs():
         "events.change_event",
         "events.delete_event",
         "events.view_event",
-        "events.add_tickettype",
-        "events.change_tickettype",
-        "events.delete_tickettype",
-        "events.view_tickettype",
+        "tickets.add_tickettype",
+        "tickets.change_tickettype",
+        "tickets.delete_tickettype",
+        "tickets.view_tickettype",
         "events.add_venue",
         "events.change_venue",
         "events.delete_venue",
         "events.view_venue",
-        "events.change_order",
-        "events.view_order",
-        "events.change_ticket",
-        "events.view_ticket",
-        "events.change_waitlistentry",
-        "events.delete_waitlistentry",
-        "events.view_waitlistentry",
+        "tickets.change_order",
+        "tickets.view_order",
+        "tickets.change_ticket",
+        "tickets.view_ticket",
+        "tickets.change_waitlistentry",
+        "tickets.delete_waitlistentry",
+        "tickets.view_waitlistentry",
         # news: mailings to their events' ticket holders (news/admin.py checks the audience)
         "news.add_post",
         "news.change_post",
@@ -69,8 +69,9 @@ def test_event_manager_opens_check_in_exports_and_the_admin(client, dinner):
     client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
     for url in _staff_urls(dinner):
         assert client.get(url).status_code == 200, url
-    for name in ("event", "order", "ticket", "venue", "waitlistentry"):
-        assert client.get(reverse(f"admin:events_{name}_changelist")).status_code == 200
+    for name in ("events_event", "events_venue", "tickets_order", "tickets_ticket"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    assert client.get(reverse("admin:tickets_waitlistentry_changelist")).status_code == 200
     assert client.get(reverse("admin:events_event_add")).status_code == 200
 
 
@@ -83,7 +84,7 @@ def test_event_manager_may_check_in_and_cancel(client, dinner):
     )
     assert response.status_code == 302
     client.post(
-        reverse("admin:events_order_changelist"),
+        reverse("admin:tickets_order_changelist"),
         {"action": "cancel_orders", "_selected_action": [order.pk]},
     )
     order.refresh_from_db()
@@ -94,7 +95,7 @@ def test_event_manager_cannot_touch_accounts_or_delete_orders(client, dinner):
     client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
     assert client.get(reverse("admin:membership_user_changelist")).status_code == 403
     order = dinner.orders.get()
-    assert client.get(reverse("admin:events_order_delete", args=[order.pk])).status_code == 403
+    assert client.get(reverse("admin:tickets_order_delete", args=[order.pk])).status_code == 403
 
 
 def test_staff_without_the_group_is_refused(client, dinner):
@@ -120,19 +121,19 @@ def _unpaid_order(event):
 
 def _changelist_action(client, action, order):
     return client.post(
-        reverse("admin:events_order_changelist"),
+        reverse("admin:tickets_order_changelist"),
         {"action": action, "_selected_action": [order.pk]},
     )
 
 
 def test_event_manager_sees_orders_but_no_action_that_moves_money(client, dinner):
     client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
-    page = client.get(reverse("admin:events_order_changelist"))
+    page = client.get(reverse("admin:tickets_order_changelist"))
     actions = {name for name, _label in page.context["action_form"].fields["action"].choices}
     assert "cancel_orders" in actions
     assert not {"mark_paid", "refund_by_card"} & actions
     order = dinner.orders.get()
-    assert client.get(reverse("admin:events_order_change", args=[order.pk])).status_code == 200
+    assert client.get(reverse("admin:tickets_order_change", args=[order.pk])).status_code == 200
 
 
 def test_event_manager_cannot_mark_an_order_paid_by_posting_the_action(client, dinner):
@@ -146,7 +147,7 @@ def test_event_manager_cannot_mark_an_order_paid_by_posting_the_action(client, d
 def test_event_manager_cannot_open_or_post_the_refund_form(client, dinner):
     order = dinner.orders.get()
     client.force_login(make_staff("manager@example.org", group=EVENT_MANAGERS))
-    url = reverse("admin:events_order_refund", kwargs={"order_id": order.pk})
+    url = reverse("admin:tickets_order_refund", kwargs={"order_id": order.pk})
     assert client.get(url).status_code == 403
     tickets = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
     assert client.post(url, {"ticket": tickets}).status_code == 403
@@ -172,7 +173,7 @@ def test_event_manager_checks_in_an_unpaid_ticket_but_records_no_payment(client,
 def test_treasurer_marks_an_order_paid(client, dinner, treasurer):
     order = _unpaid_order(dinner)
     client.force_login(treasurer)
-    page = client.get(reverse("admin:events_order_changelist"))
+    page = client.get(reverse("admin:tickets_order_changelist"))
     actions = {name for name, _label in page.context["action_form"].fields["action"].choices}
     assert {"mark_paid", "refund_by_card"} <= actions
     _changelist_action(client, "mark_paid", order)

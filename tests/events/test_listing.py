@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events.listing import past_events, published_event, upcoming_events
-from events.models import WaitlistEntry
 from tests.conftest import edit_heard
+from tickets.models import WaitlistEntry
 
 from .conftest import SECRET_NAME
 from .factories import places_left_for

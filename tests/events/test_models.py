@@ -5,17 +5,9 @@ import time_machine
 from django.core import mail
 from django.db.models import Count, Q
 
-from events.models import (
-    Event,
-    OfferState,
-    Order,
-    SalesWindow,
-    Ticket,
-    TicketType,
-    Venue,
-    WaitlistEntry,
-)
+from events.models import Event, SalesWindow, Venue
 from tickets import notifications, orders
+from tickets.models import OfferState, Order, Ticket, TicketType, WaitlistEntry
 
 from . import factories
 

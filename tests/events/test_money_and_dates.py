@@ -11,8 +11,8 @@ from django.core import mail
 from django.urls import reverse
 
 from association.formats import format_event_time
-from events.models import Order
 from tickets.checkin import admission
+from tickets.models import Order
 from tickets.notifications import queue_order_confirmation
 
 STARTS_AT = datetime.datetime(2030, 5, 18, 23, 0, tzinfo=datetime.UTC)  # 7 PM in Norfolk
@@ -46,8 +46,8 @@ def surfaces(client, staff_user, gala, buy, now):
         "check-in verdict": admission(order.tickets.get(), event=gala).message,
     }
     client.force_login(staff_user)
-    texts["admin orders"] = client.get("/admin/events/order/").content.decode()
-    order_url = reverse("admin:events_order_change", args=[Order.objects.get().pk])
+    texts["admin orders"] = client.get("/admin/tickets/order/").content.decode()
+    order_url = reverse("admin:tickets_order_change", args=[Order.objects.get().pk])
     texts["admin order"] = client.get(order_url).content.decode()
     texts["admin events"] = client.get("/admin/events/event/").content.decode()
     checkin_url = reverse("tickets:checkin", kwargs={"slug": gala.slug})

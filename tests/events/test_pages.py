@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from events.models import Event, Order, TicketType
+from events.models import Event
+from tickets.models import Order, TicketType
 
 from .factories import make_order
 

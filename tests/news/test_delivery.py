@@ -5,7 +5,6 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from events.models import Order
 from news import subscriptions
 from news.delivery import queue_due_mailings, send_due_deliveries
 from news.models import Delivery, Mailing, Subscriber, mailing_progress
@@ -14,6 +13,7 @@ from outbox.models import OutgoingEmail
 from tests.concurrency import race
 from tests.events import factories
 from tests.tasks import run_tasks
+from tickets.models import Order
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from cities.models import City, Partnership
 from donations.donation_payments import record_check_received
 from donations.giving import begin_donation
 from donations.models import Designation
-from events.models import Event, TicketType, Venue
+from events.models import Event, Venue
 from membership.models import User
+from tickets.models import TicketType
 from tickets.orders import ReservationRequest, confirm_order, reserve_tickets
 
 pytestmark = pytest.mark.django_db

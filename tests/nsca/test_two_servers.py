@@ -16,7 +16,6 @@ from django.db import connection
 from django.utils import timezone
 
 from association.page_cache import VERSION_CHECK_SECONDS
-from events.models import Order, Ticket
 from membership.models import User
 from news.models import Post
 from nsca.models import Page
@@ -26,6 +25,7 @@ from tests.servers.gunicorn_server import GunicornServer
 from tests.servers.http_client import Visitor
 from tests.servers.tcp_proxy import TcpProxy
 from tickets.forms import new_submission_key
+from tickets.models import Order, Ticket
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 # The servers share Redis database 12, flushed before and after each test: in a parallel run

@@ -131,9 +131,9 @@ def test_a_checkout_waiting_too_long_for_its_events_lock_is_told_busy_try_again(
     import psycopg
     from django.urls import reverse
 
-    from events.models import Order
     from nsca.unavailable import BUSY_RETRY_AFTER_SECONDS
     from tests.events.factories import make_event, make_ticket_type
+    from tickets.models import Order
 
     event = make_event()
     ticket_type = make_ticket_type(event, quantity=10)

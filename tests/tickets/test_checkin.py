@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import UNAMBIGUOUS_ALPHABET, Order, Ticket, new_ticket_code
 from tests.concurrency import race
 from tests.events.factories import make_event, make_order, make_staff, make_ticket_type
 from tickets.checkin import check_in, find_ticket, normalize_code, search_by_name
+from tickets.models import UNAMBIGUOUS_ALPHABET, Order, Ticket, new_ticket_code
 from tickets.qr import QR_MASK, ticket_checkin_url, ticket_qr
 
 pytestmark = pytest.mark.django_db
@@ -350,5 +350,5 @@ def test_the_order_admin_lists_the_tickets_a_partial_refund_took_off(client, din
     refunded = order.tickets.order_by("pk").first()
     release_tickets(order=order, ticket_ids=[refunded.pk], now=timezone.now())
     client.force_login(make_staff("manager@example.org", group="Event managers"))
-    page = client.get(reverse("admin:events_order_change", args=[order.pk])).content.decode()
+    page = client.get(reverse("admin:tickets_order_change", args=[order.pk])).content.decode()
     assert "Refunded tickets" in page and refunded.code in page

@@ -6,11 +6,12 @@ import pytest
 import time_machine
 from django.core import mail
 
-from events.models import Event, Order, TicketType, WaitlistEntry
+from events.models import Event
 from outbox.models import OutgoingEmail
 from tests.conftest import edit_heard
 from tests.events.conftest import SECRET_NAME
 from tests.tasks import run_tasks
+from tickets.models import Order, TicketType, WaitlistEntry
 from tickets.notifications import CONFIRMATION_BUILDER
 
 KEY = "checkout-key-0123456789abcdef"

@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from events.models import Order
+from tickets.models import Order
 
 from .test_checkout import KEY, dinner_post, url
 

@@ -6,8 +6,9 @@ from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from events.models import Event, Order, Ticket
+from events.models import Event
 from tests.events.factories import make_event, make_order, make_staff, make_ticket_type
+from tickets.models import Order, Ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,12 @@ from django.core import mail
 from django.core.management import call_command
 
 from association.registry import periodic_jobs
-from events.models import Event, Order, Venue
+from events.models import Event, Venue
 from outbox.models import OutgoingEmail
 from tests.concurrency import race
 from tests.events.conftest import SECRET_ADDRESS, SECRET_NAME
 from tests.tasks import run_tasks
+from tickets.models import Order
 from tickets.notifications import (
     queue_order_confirmation,
     record_event_move,

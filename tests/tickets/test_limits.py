@@ -9,10 +9,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Order
 from tests.concurrency import race
 from tests.events.factories import make_event, make_ticket_type
 from tickets.limits import LimitReached
+from tickets.models import Order
 from tickets.orders import ReservationRequest, mark_order_paid, reserve_tickets
 
 pytestmark = pytest.mark.django_db

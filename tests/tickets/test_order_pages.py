@@ -5,7 +5,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from events.models import Event, Order
+from events.models import Event
+from tickets.models import Order
 from tickets.orders import ReservationRequest, cancel_order, reserve_tickets
 from tickets.qr import ticket_qr_svg
 

@@ -11,11 +11,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Order
 from payments.models import Payment
 from tests.events.factories import make_event, make_order, make_ticket_type, place_free_order
 from tickets.availability import InvalidSelection
 from tickets.checkout import place_order
+from tickets.models import Order
 from tickets.orders import ReservationRequest, cancel_order, release_unpaid_order
 from tickets.receipts import order_receipt_url
 
@@ -59,7 +59,7 @@ def reserve_unpaid(event, *, now, quantity=2) -> Order:
 
 def mark_paid(client, orders):
     return client.post(
-        reverse("admin:events_order_changelist"),
+        reverse("admin:tickets_order_changelist"),
         {"action": "mark_paid", "_selected_action": [o.pk for o in orders]},
         follow=True,
     )

@@ -9,11 +9,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from events.listing import SalesState, event_sales_state
-from events.models import Event, Order, TicketType, WaitlistEntry
+from events.models import Event
 from tests.concurrency import race
 from tests.events.factories import places_left_for
 from tickets.availability import InvalidSelection, SalesClosed, SoldOut, lock_event, places_left
 from tickets.limits import LimitReached
+from tickets.models import Order, TicketType, WaitlistEntry
 from tickets.orders import (
     ReservationRequest,
     cancel_order,

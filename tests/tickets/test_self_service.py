@@ -11,13 +11,14 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from events.models import Order, OrderChange, RefundPolicy, Ticket, WaitlistEntry
+from events.models import RefundPolicy
 from payments.models import Payment
 from tests.events.factories import make_order
 from tests.tasks import run_tasks
 from tickets import checkin as door
 from tickets.cancellation import CancellationRefused, cancel_tickets
 from tickets.exports import attendee_rows, meal_counts
+from tickets.models import Order, OrderChange, Ticket, WaitlistEntry
 from tickets.notifications import send_due_venue_notices
 from tickets.self_service import ChangeRefused, update_tickets
 from tickets.transfers import TransferRefused, transfer_ticket
@@ -492,7 +493,7 @@ def test_staff_release_an_unnamed_seat_and_the_waiting_list_is_offered_it(
     )
     client.force_login(staff_user)
     response = client.post(
-        reverse("admin:events_ticket_changelist"),
+        reverse("admin:tickets_ticket_changelist"),
         {"action": "release_unnamed_seats", "_selected_action": [str(named.pk), str(unnamed.pk)]},
     )
     assert response.status_code == 302
@@ -504,14 +505,14 @@ def test_staff_release_an_unnamed_seat_and_the_waiting_list_is_offered_it(
     release = table_order.changes.get(actor=STAFF)
     assert "released back to sale" in release.description and release.user == staff_user
     # The order's page in the admin shows its history.
-    page = client.get(reverse("admin:events_order_change", args=[table_order.pk])).content.decode()
+    page = client.get(reverse("admin:tickets_order_change", args=[table_order.pk])).content.decode()
     assert "released back to sale" in page and "History of changes" in page
 
 
 def test_staff_transfer_a_ticket_from_the_admin(client, table_order, staff_user):
     client.force_login(staff_user)
     ticket = seats(table_order)[0]
-    url = reverse("admin:events_ticket_transfer", args=[ticket.pk])
+    url = reverse("admin:tickets_ticket_transfer", args=[ticket.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"name": "Gus New", "email": "gus@example.org"})
     assert response.status_code == 302
@@ -525,7 +526,7 @@ def test_a_staff_edit_of_a_guest_in_the_admin_is_in_the_history(table_order, sta
     ticket = seats(table_order)[0]
     ticket.attendee_name = "Hal Staff"
     ticket.save(update_fields=["attendee_name"])
-    url = reverse("admin:events_ticket_change", args=[ticket.pk])
+    url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
     response = client.post(
         url,
         {

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from events.models import Order, Ticket
 from tests.concurrency import race
 from tests.events.factories import make_order
 from tickets.availability import SoldOut, places_left
+from tickets.models import Order, Ticket
 from tickets.order_payments import goods_value, order_line_items
 from tickets.orders import ReservationRequest, cancel_order, reserve_tickets
 from tickets.pricing import split_among_seats

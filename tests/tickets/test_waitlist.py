@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event, Order, TicketType, WaitlistEntry
+from events.models import Event
 from tests.concurrency import race
 from tests.events.factories import (
     make_event,
@@ -19,6 +19,7 @@ from tests.events.factories import (
 )
 from tickets import orders
 from tickets.availability import InvalidSelection
+from tickets.models import Order, TicketType, WaitlistEntry
 from tickets.waitlist import checkout_path, is_sold_out, offer_returned_places, places_available
 
 pytestmark = pytest.mark.django_db
