@@ -54,13 +54,16 @@ def venue_will_be_emailed(order: Order, *, now: datetime.datetime) -> bool:
 
 def _order_context(order, *, now) -> dict:
     event = order.event
+    # A ticket given to someone else is theirs: its code goes to them alone.
+    tickets = list(order.tickets.filter(transferred_at__isnull=True).select_related("ticket_type"))
     return {
         "order": order,
         "event": event,
-        # A ticket given to someone else is theirs: its code goes to them alone.
-        "tickets": list(
-            order.tickets.filter(transferred_at__isnull=True).select_related("ticket_type")
-        ),
+        "tickets": tickets,
+        # A table's host names the guests later, on the order page, until changes close.
+        "seats_to_name": sum(1 for t in tickets if t.is_table_seat and not t.attendee_name)
+        if event.changes_are_open(now)
+        else 0,
         "location": public_location(event, order=order, at=now),
         "venue": visible_venue(event, order=order, at=now),
         "online_link": event.online_link if can_see_online_link(event, order=order, at=now) else "",

@@ -19,7 +19,7 @@ from tickets import checkin as door
 from tickets.cancellation import CancellationRefused, cancel_tickets
 from tickets.exports import attendee_rows, meal_counts
 from tickets.models import Order, OrderChange, Ticket, WaitlistEntry
-from tickets.notifications import send_due_venue_notices
+from tickets.notifications import build_order_confirmation, send_due_venue_notices
 from tickets.self_service import ChangeRefused, update_tickets
 from tickets.transfers import TransferRefused, transfer_ticket
 
@@ -67,6 +67,32 @@ def seats(order):
 
 
 # --- Naming guests until the deadline -------------------------------------------------
+
+
+def confirmation_of(order, now):
+    message = build_order_confirmation(order_pk=order.pk, now=now.isoformat())
+    return message.body, message.alternatives[0][0]
+
+
+def test_a_tables_confirmation_says_its_guests_are_named_later_on_the_order_page(table_order, now):
+    text, html = confirmation_of(table_order, now)
+    for body in (text, html):
+        assert "name your table's guests later" in body
+        assert "Table 1, seat 7" in body
+        assert table_order.get_absolute_url() in body
+
+
+def test_the_confirmation_of_seats_or_of_a_named_table_says_nothing_of_naming_later(
+    luncheon, table_order, now
+):
+    seat_order = make_order(luncheon, [(luncheon.ticket_types.get(seats=1), 2)], now=now)
+    table_order.tickets.update(attendee_name="A Guest")
+    late = luncheon.changes_close_at + datetime.timedelta(minutes=1)
+    unnamed_table = make_order(luncheon, [(table_type(luncheon), 1)], paid=True, now=now)
+    for order, at in ((seat_order, now), (table_order, now), (unnamed_table, late)):
+        text, html = confirmation_of(order, at)
+        assert "guests later" not in text
+        assert "guests later" not in html
 
 
 def test_the_buyer_names_a_tables_guests_on_the_order_page(client, table_order):
