@@ -63,6 +63,8 @@ def _load_event(data, *, venues, today, now, stdout):
         is_sample=data.get("is_sample", False),
         # The sample events show the pay-later choice (and its reminder and release).
         pay_later_allowed=True,
+        # tables: a sample's cancellation policy
+        refund_policy=data.get("refund_policy", Event._meta.get_field("refund_policy").default),
     )
     stdout.write(f"  event: {event.title}")
 

@@ -14,6 +14,7 @@ loaded row names the columns it writes, so none is ever written back stale
 
 import datetime
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -150,6 +151,18 @@ class EventQuerySet(models.QuerySet):
         return self.published().ended_before(now).order_by("-starts_at")
 
 
+# tables: the cancellation policy's choices (Event.refund_policy)
+class RefundPolicy(models.TextChoices):
+    NOT_ONLINE = "not_online", _("Paid orders are not cancelled online (buyers write to us)")
+    FULL = "full", _("Cancelled online and refunded in full")
+    MINUS_FEE = "minus_fee", _("Cancelled online and refunded minus the fee")
+    NO_REFUND = "no_refund", _("Cancelled online, not refunded")
+
+
+CHANGE_DEADLINE_BEFORE_START = timedelta(days=3)
+"""An event's change deadline when staff set none (`Event.changes_close_at`)."""
+
+
 class Event(SavesNamedFields):
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
@@ -278,6 +291,40 @@ class Event(SavesNamedFields):
     is_sample = models.BooleanField(
         _("sample event"), default=False, help_text=_("Demo content, marked as a sample.")
     )
+    # tables: attendee self-service until a deadline, and the cancellation policy
+    change_deadline = models.DateTimeField(
+        _("changes close"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Until then, buyers name their guests and change names, meals, dietary notes "
+            "and postal addresses, and transfer tickets, on their order page; after it the "
+            "caterer's list is final. Empty: 3 days before the start."
+        ),
+    )
+    cancellation_deadline = models.DateTimeField(
+        _("buyers may cancel until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until changes close."),
+    )
+    refund_policy = models.CharField(
+        _("cancellation policy"),
+        max_length=20,
+        choices=RefundPolicy.choices,
+        default=RefundPolicy.NOT_ONLINE,
+        help_text=_(
+            "What a buyer who cancels a paid order online gets back. Unpaid and free "
+            "orders may always be cancelled until the deadline."
+        ),
+    )
+    cancellation_fee = models.DecimalField(
+        _("cancellation fee"),
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        help_text=_("Kept from each online cancellation's refund, with the policy above."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -307,6 +354,10 @@ class Event(SavesNamedFields):
             ),
             models.CheckConstraint(
                 condition=Q(pay_later_days__gte=1), name="event_pay_later_days_positive"
+            ),
+            # tables: the fee is money kept, never negative
+            models.CheckConstraint(
+                condition=Q(cancellation_fee__gte=0), name="event_cancellation_fee_not_negative"
             ),
         ]
 
@@ -411,3 +462,27 @@ class Event(SavesNamedFields):
     @property
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
+
+    # tables: the change deadline and the cancellation policy
+    @property
+    def changes_close_at(self) -> datetime.datetime:
+        """Until this moment buyers and holders change their tickets (names, meals,
+        dietary notes, postal address, transfers); the caterer's list is final after it."""
+        return self.change_deadline or self.starts_at - CHANGE_DEADLINE_BEFORE_START
+
+    def changes_are_open(self, now: datetime.datetime) -> bool:
+        return now < self.changes_close_at
+
+    @property
+    def cancellations_close_at(self) -> datetime.datetime:
+        return self.cancellation_deadline or self.changes_close_at
+
+    def refund_on_cancelling(self, amount_paid) -> Decimal:
+        """What a buyer who cancels tickets that cost `amount_paid` online gets back,
+        under this event's policy (never less than nothing)."""
+        amount_paid = Decimal(amount_paid)
+        if self.refund_policy == RefundPolicy.FULL:
+            return amount_paid
+        if self.refund_policy == RefundPolicy.MINUS_FEE:
+            return max(amount_paid - self.cancellation_fee, Decimal(0))
+        return Decimal(0)

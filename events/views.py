@@ -147,6 +147,8 @@ def ticket_rows(event, ticket_types, *, left, now):
         state = ticket_type_state(
             ticket_type, now=now, left=left[ticket_type.pk], capacity=event.capacity
         )
+        # tables: "3 left" of a table of 10 means 3 tables (the places are 30)
+        tickets_left = left[ticket_type.pk] // ticket_type.seats
         rows.append(
             {
                 "ticket_type": ticket_type,
@@ -154,10 +156,10 @@ def ticket_rows(event, ticket_types, *, left, now):
                 "member_price": format_money(ticket_type.member_price)
                 if ticket_type.has_member_discount
                 else "",
-                "left": left[ticket_type.pk],
+                "left": tickets_left,
                 "state": state,
                 "state_label": state.label,
-                "badge": ticket_type_badge(state, left=left[ticket_type.pk]),
+                "badge": ticket_type_badge(state, left=tickets_left),
                 "few_left": state == SalesState.FEW_LEFT,
                 "members_only": ticket_type.members_only or event.members_only,
             }

@@ -405,8 +405,6 @@ STRIPE_CHECKOUT_ORIGIN = env.str(
 EVENTS_HOLD_MINUTES = env.int("EVENTS_HOLD_MINUTES", default=15)
 # How long a waiting-list offer stays open.
 EVENTS_WAITLIST_OFFER_HOURS = env.int("EVENTS_WAITLIST_OFFER_HOURS", default=24)
-# Before this long ahead of the start, a buyer may cancel an order from its page.
-EVENTS_CANCEL_UNTIL_HOURS = env.int("EVENTS_CANCEL_UNTIL_HOURS", default=48)
 # Against hoarding (tickets/limits.py): checkouts allowed per IP address and per email
 # address within the window (more are a 429), and places one email address may hold
 # unpaid (pay later) at one event. `make bench` may raise them through the environment.

@@ -32,18 +32,21 @@ from payments.admin import ManagePaymentsActionsMixin, PaymentMethodFilter
 from payments.confirmation import latest_card_payment
 from payments.models import method_in_words
 
-from . import checkin, notifications, order_payments
+from . import checkin, notifications, order_payments, seats, transfers, waitlist
 from .availability import lock_event, places_left, places_taken, with_sales_figures
+from .forms import TransferForm
 from .models import (
     ORDER_PURPOSE,
     OfferState,
     Order,
+    OrderChange,
     RefundedTicket,
     Ticket,
     TicketType,
     WaitlistEntry,
 )
 from .orders import cancel_order, release_unpaid_order
+from .self_service import record_change
 
 
 def _say_who_will_be_told(model_admin, request, told: int) -> None:
@@ -183,6 +186,7 @@ class TicketTypeInline(admin.TabularInline):
         "price",
         "member_price",
         "goods_value",
+        "seats",
         "quantity",
         "reserved",
         "sales_start",
@@ -269,6 +273,14 @@ def staff_links(event: Event) -> list[tuple[str, str]]:
 admin.site.unregister(Event)
 
 
+CHANGE_POLICY_FIELDS = (
+    "change_deadline",
+    "cancellation_deadline",
+    "refund_policy",
+    "cancellation_fee",
+)
+
+
 @admin.register(Event)
 class EventAdmin(TellsTicketHoldersAdmin, events_admin.EventAdmin):
     form = EventAdminForm
@@ -283,7 +295,12 @@ class EventAdmin(TellsTicketHoldersAdmin, events_admin.EventAdmin):
             if name == _("When"):
                 options = {**options, "fields": (*options["fields"], "tell_ticket_holders")}
             fieldsets.append((name, options))
-        return [*fieldsets, (_("Figures and tools"), {"fields": self.FIGURES})]
+        # tables: the attendees' self-service and the cancellation policy
+        changes = (
+            _("Changes and cancellations"),
+            {"fields": CHANGE_POLICY_FIELDS},
+        )
+        return [*fieldsets, changes, (_("Figures and tools"), {"fields": self.FIGURES})]
 
     def get_queryset(self, request):
         events = super().get_queryset(request)
@@ -345,14 +362,43 @@ class TicketInline(admin.TabularInline):
     fields = (
         "code",
         "ticket_type",
+        "table_number",
+        "seat_number",
         "attendee_name",
+        "attendee_email",
         "meal_choice",
         "dietary_notes",
         "price_paid",
         "checked_in_at",
         "checked_in_by",
+        "holder",
     )
-    readonly_fields = ("code", "ticket_type", "price_paid", "checked_in_at", "checked_in_by")
+    readonly_fields = (
+        "code",
+        "ticket_type",
+        "seat_number",
+        "price_paid",
+        "checked_in_at",
+        "checked_in_by",
+        "holder",
+    )
+
+    @admin.display(description=_("Holder"))
+    def holder(self, ticket):
+        """Given to someone (their page), or a link to give it."""
+        if ticket.pk is None:
+            return "-"
+        transfer = reverse("admin:tickets_ticket_transfer", args=[ticket.pk])
+        if ticket.is_transferred:
+            return format_html(
+                '{} <a href="{}">{}</a> · <a href="{}">{}</a>',
+                _("Transferred"),
+                ticket.get_absolute_url(),
+                _("their page"),
+                transfer,
+                _("transfer again"),
+            )
+        return format_html('<a href="{}">{}</a>', transfer, _("Transfer…"))
 
     @admin.display(description=_("Price"))
     def price_paid(self, ticket):
@@ -391,6 +437,29 @@ class RefundedTicketInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         # Part of the order: whoever sees orders sees them (no permission of its own).
         return request.user.has_perm("tickets.view_order")
+
+
+class OrderChangeInline(admin.TabularInline):
+    """The order's history: who named, changed, transferred, cancelled or released what."""
+
+    model = OrderChange
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "user", "ticket_code", "description")
+    readonly_fields = fields
+    verbose_name_plural = _("history of changes")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("tickets.view_order")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
 
 class AwaitingPaymentFilter(admin.SimpleListFilter):
@@ -436,9 +505,26 @@ class RefundForm(forms.Form):
             self.initial["ticket"] = [ticket.pk for ticket in field.queryset]
 
 
+def _record_staff_edit(request, order, form, *, what, ticket_code=""):
+    """A staff edit in the order's admin, field by field, in its history."""
+    changes = "; ".join(
+        f"{form.fields[name].label}: “{form.initial.get(name, '') or ''}” → "
+        f"“{form.cleaned_data.get(name, '') or ''}”"
+        for name in form.changed_data
+    )
+    record_change(
+        order,
+        actor=OrderChange.Actor.STAFF,
+        user=request.user,
+        now=timezone.now(),
+        ticket_code=ticket_code,
+        description=f"{what}: {changes}",
+    )
+
+
 @admin.register(Order)
 class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
-    inlines = [TicketInline, RefundedTicketInline]
+    inlines = [TicketInline, RefundedTicketInline, OrderChangeInline]
     # Narrow enough for a 1280 px screen: the buyer's name and address share a column, and
     # when it was placed is the date hierarchy above the list.
     list_display = (
@@ -516,6 +602,25 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            _record_staff_edit(request, obj, form, what=_("Order"))
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Ticket:
+            for ticket_form in formset.forms:
+                if ticket_form.instance.pk and ticket_form.changed_data:
+                    ticket = ticket_form.instance
+                    _record_staff_edit(
+                        request,
+                        form.instance,
+                        ticket_form,
+                        what=ticket.seat_label or _("Ticket %(code)s") % {"code": ticket.code},
+                        ticket_code=ticket.code,
+                    )
 
     @admin.display(description=_("Total"), ordering="total")
     def total_amount(self, order):
@@ -607,6 +712,19 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
             except order_payments.CannotRefund as refused:
                 error = str(refused)
             else:
+                record_change(
+                    order,
+                    actor=OrderChange.Actor.STAFF,
+                    user=request.user,
+                    now=timezone.now(),
+                    description=_("%(amount)s refunded by card (%(n)s ticket(s)). %(reason)s")
+                    % {
+                        "amount": format_money(amount),
+                        "n": len(form.cleaned_data["ticket"]),
+                        "reason": form.cleaned_data["reason"],
+                    },
+                )
+                waitlist.offer_places_of(event_id=order.event_id, now=timezone.now())
                 self.message_user(
                     request,
                     _("%(amount)s refunded on order %(ref)s; the buyer is emailed.")
@@ -663,7 +781,15 @@ class OrderAdmin(ManagePaymentsActionsMixin, SavesItsFieldsAdmin):
                 paid_by_card.append(order.reference)
                 continue
             cancel_order(order=order, now=now)
+            record_change(
+                order,
+                actor=OrderChange.Actor.STAFF,
+                user=request.user,
+                now=now,
+                description=_("Order cancelled by staff"),
+            )
             notifications.send_order_cancelled(order, now=now)
+            waitlist.offer_places_of(event_id=order.event_id, now=now)
             done += 1
         self._report(request, done, queryset.count() - len(paid_by_card), _("cancelled"))
         if paid_by_card:
@@ -765,9 +891,13 @@ class TicketAdmin(SavesItsFieldsAdmin):
         "order",
         "ticket_type",
         "price_paid",
+        "table_number",
+        "seat_number",
         "attendee_name",
+        "attendee_email",
         "meal_choice",
         "dietary_notes",
+        "transferred_at",
         "checked_in_at",
         "checked_in_by",
     )
@@ -776,11 +906,104 @@ class TicketAdmin(SavesItsFieldsAdmin):
         "order",
         "ticket_type",
         "price_paid",
+        "seat_number",
+        "transferred_at",
         "checked_in_at",
         "checked_in_by",
     )
 
-    actions = ["undo_check_in"]
+    actions = ["undo_check_in", "release_unnamed_seats"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            _record_staff_edit(
+                request,
+                obj.order,
+                form,
+                what=obj.seat_label or _("Ticket %(code)s") % {"code": obj.code},
+                ticket_code=obj.code,
+            )
+
+    @admin.action(
+        description=_("Release the selected unnamed table seats back to sale"),
+        permissions=["change"],
+    )
+    def release_unnamed_seats(self, request, queryset):
+        now = timezone.now()
+        released, refused = 0, []
+        for ticket in queryset.select_related("order"):
+            try:
+                seats.release_unnamed_seat(ticket=ticket, now=now, user=request.user)
+            except seats.SeatNotReleased as error:
+                refused.append(error.message)
+            else:
+                released += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d seat released back to sale; the waiting list is offered it.",
+                "%(n)d seats released back to sale; the waiting list is offered them.",
+                released,
+            )
+            % {"n": released},
+            messages.SUCCESS if released else messages.WARNING,
+        )
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:ticket_id>/transfer/",
+                self.admin_site.admin_view(self.transfer_view),
+                name="tickets_ticket_transfer",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transfer_view(self, request, ticket_id):
+        """Staff give a ticket to someone else for its buyer, at any time (the buyer's own
+        rules otherwise: a new code, the old one refused, the new holder told)."""
+        ticket = Ticket.objects.filter(pk=ticket_id).select_related("order__event").first()
+        if ticket is None or not self.has_change_permission(request, ticket):
+            raise PermissionDenied
+        form = TransferForm(request.POST or None, event=ticket.order.event)
+        status = 200
+        if request.method == "POST":
+            status = 422
+            if form.is_valid():
+                try:
+                    transfers.transfer_ticket(
+                        ticket=ticket,
+                        name=form.cleaned_data["name"],
+                        email=form.cleaned_data["email"],
+                        meal_choice=form.cleaned_data.get("meal_choice", ""),
+                        dietary_notes=form.cleaned_data.get("dietary_notes", ""),
+                        now=timezone.now(),
+                        actor=OrderChange.Actor.STAFF,
+                        user=request.user,
+                    )
+                except transfers.TransferRefused as refused:
+                    form.add_error(None, refused.message)
+                    status = 409
+                else:
+                    self.message_user(
+                        request,
+                        _("The ticket is transferred; %(email)s is emailed its new code.")
+                        % {"email": form.cleaned_data["email"]},
+                    )
+                    return redirect("admin:tickets_order_change", ticket.order_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Transfer ticket %(code)s") % {"code": ticket.code},
+            "ticket": ticket,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/tickets/ticket/transfer.html", context, status=status
+        )
 
     @admin.display(description=_("Price"))
     def price_paid(self, ticket):

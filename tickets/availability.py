@@ -2,7 +2,10 @@
 
 The rule. A ticket type has `quantity` places and an event may have an overall `capacity`.
 `TicketType.reserved` and `Event.reserved` count the tickets of pending (held) and
-confirmed orders (only `tickets/orders.py` moves them). What can still be sold of a type is
+confirmed orders (only `tickets/orders.py` moves them). Every count is in places: a ticket
+type that seats several (`TicketType.seats`, a table of 10) takes that many places per
+ticket sold, makes a `Ticket` per seat, and is sold out when fewer places than it seats
+are left (`places_needed`, `whole_tickets`). What can still be sold of a type is
 
     quantity - reserved - places offered to the waiting list for that type (open offers)
 
@@ -134,7 +137,22 @@ def places_left(
     if event.capacity is not None:
         total = min(total, event.capacity - event.reserved - sum(e.offered_quantity for e in holds))
     total = max(total, 0)
-    return PlacesLeft({pk: min(left, total) for pk, left in own.items()}, total=total)
+    # A ticket that seats several (a table of 10) sells only whole: its type has left the
+    # places of the whole tables that still fit (9 places left: no table of 10).
+    return PlacesLeft(
+        {t.pk: whole_tickets(min(own[t.pk], total), t) * t.seats for t in ticket_types},
+        total=total,
+    )
+
+
+def whole_tickets(places: int, ticket_type: TicketType) -> int:
+    """How many tickets of this type fit in `places` (a table of 10 takes 10)."""
+    return places // ticket_type.seats
+
+
+def places_needed(lines) -> int:
+    """The places an order of (ticket type, quantity) lines takes: a ticket per seat."""
+    return sum(ticket_type.seats * quantity for ticket_type, quantity in lines)
 
 
 def with_sales_figures(events, *, now: datetime.datetime, staff_counts: bool = False):

@@ -4,7 +4,9 @@ A ticket admits its holder when it belongs to this event and its order is confir
 An offline order that is confirmed but unpaid is a valid reservation: the holder comes
 in and staff collect the amount at the door. Pending (checkout not finished), cancelled,
 expired and refunded orders admit nobody, nor does a ticket a partial refund took off its
-order (known by its code, `RefundedTicket`).
+order (known by its code, `RefundedTicket`), nor the old code of a transferred ticket
+(`RetiredTicketCode`: the new holder has a new one). A table's seats come in one by one,
+or all at once (`check_in_table`).
 
 `check_in` is one conditional UPDATE (`... WHERE checked_in_at IS NULL`), so two phones
 scanning the same code at the same moment let it in once and refuse the other;
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 from association.formats import format_event_time, format_money
 from events.models import Event
 
-from .models import Order, RefundedTicket, Ticket
+from .models import Order, RefundedTicket, RetiredTicketCode, Ticket
 
 NAME_RESULTS_LIMIT = 50
 
@@ -70,6 +72,58 @@ def find_refunded_ticket(code: str) -> RefundedTicket | None:
         .filter(Q(code=code) | Q(code=code.upper()))
         .first()
     )
+
+
+def find_retired_code(code: str) -> RetiredTicketCode | None:
+    """The code a transfer took off a ticket (it was given a new one), if this is one."""
+    code = normalize_code(code)
+    if not TICKET_CODE.match(code):
+        return None
+    return (
+        RetiredTicketCode.objects.select_related("ticket__order__event")
+        .filter(Q(code=code) | Q(code=code.upper()))
+        .first()
+    )
+
+
+def retired_admission(retired: RetiredTicketCode) -> "Admission":
+    """An old code admits nobody: its ticket was transferred and has a new code, which
+    its new holder has."""
+    return Admission(
+        False,
+        "transferred",
+        _(
+            "This code was replaced on %(when)s when its ticket was transferred to someone "
+            "else; it no longer admits anyone. The new holder has a new code."
+        )
+        % {"when": format_event_time(retired.retired_at)},
+    )
+
+
+def table_seats(ticket: Ticket):
+    """The seats of the ticket's table (the ticket's own among them), in seat order."""
+    if ticket.table_number is None:
+        return Ticket.objects.filter(pk=ticket.pk)
+    return Ticket.objects.filter(
+        order_id=ticket.order_id, table_number=ticket.table_number
+    ).order_by("seat_number")
+
+
+def check_in_table(*, ticket: Ticket, event: Event, by, now: datetime) -> int:
+    """Let a whole table in at once (the host arrives with the guests): every seat of the
+    ticket's table not yet in, each once (the same conditional update as one ticket).
+    Returns how many seats this call checked in (0 when the order admits nobody)."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=ticket.order_id)
+        ticket.order = order
+        verdict = admission(ticket, event=event)
+        if not verdict.admits and verdict.reason != "already_checked_in":
+            return 0
+        return (
+            table_seats(ticket)
+            .filter(checked_in_at__isnull=True)
+            .update(checked_in_at=now, checked_in_by=by)
+        )
 
 
 def search_by_name(event: Event, query: str):

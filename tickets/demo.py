@@ -25,10 +25,12 @@ def _load_tickets(event, data, *, now):
             member_price=Decimal(row["member_price"]) if row.get("member_price") else None,
             quantity=row["quantity"],
             max_per_order=row.get("max_per_order", 10),
+            seats=row.get("seats", 1),
             position=position,
         )
-    ticket_type = event.ticket_types.first()
+    ticket_types = list(event.ticket_types.order_by("position"))
     for number, row in enumerate(data.get("sample_orders", []), start=1):
+        ticket_type = ticket_types[row.get("ticket_type", 0)]
         order = reserve_tickets(
             ReservationRequest(
                 event=event,
@@ -42,6 +44,11 @@ def _load_tickets(event, data, *, now):
         order.save(update_fields=["payment_method"])
         confirm_order(order=order, now=now)
         mark_order_paid(order=order, now=now, tell_buyer=False)
+        # A table's first guests named, the rest left to name (as a host would).
+        seats = order.tickets.order_by("seat_number")
+        for ticket, guest in zip(seats, row.get("guests", []), strict=False):
+            ticket.attendee_name = guest
+            ticket.save(update_fields=["attendee_name"])
     for row in data.get("waitlist", []):
         WaitlistEntry.objects.get_or_create(
             event=event,

@@ -10,7 +10,7 @@ confirmed orders count (a pending checkout is not an attendee):
 from collections import Counter
 from collections.abc import Iterator
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import StreamingHttpResponse
 
 from association.csv_export import csv_response, field_heading
@@ -22,10 +22,18 @@ NO_MEAL = "(no choice)"
 
 
 def confirmed_tickets(event: Event):
+    """Every seat of the event's confirmed orders, a table's unnamed ones too ("Table 4,
+    seat 7 (unnamed)", `Ticket.holder_name`): the caterer feeds each seat."""
     return (
         Ticket.objects.confirmed_for(event)
         .select_related("order", "ticket_type")
-        .order_by("attendee_name", "order__buyer_name", "pk")
+        .order_by(
+            F("table_number").asc(nulls_first=True),
+            "seat_number",
+            "attendee_name",
+            "order__buyer_name",
+            "pk",
+        )
     )
 
 

@@ -256,6 +256,8 @@ class CheckoutForm(forms.Form):
                 )
             else:
                 value = (quantities or {}).get(ticket_type.pk, 0)
+            if ticket_type.is_table:
+                continue  # its guests are named later, on the order page
             types += [ticket_type] * (value or 0)
         return types[:MAX_TICKETS_PER_ORDER]
 
@@ -293,7 +295,7 @@ class CheckoutForm(forms.Form):
         if not lines and not any(self.errors.get(n) for _t, n in self.quantity_fields):
             raise ValidationError(_("Please choose at least one ticket."))
         self.lines = lines
-        count = sum(q for _t, q in lines)
+        count = sum(q for t, q in lines if not t.is_table)
         if self.event.meal_choices and count != len(self.attendee_rows):
             raise ValidationError(
                 _("The number of tickets changed; please give the details of each ticket.")
@@ -362,7 +364,9 @@ class WaitlistJoinForm(forms.Form):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        ticket_types = event.ticket_types.all()
+        # A place a table gives back is a seat: the list offers places, one seat each
+        # (tables: someone wanting a table asks for ten places of any type).
+        ticket_types = event.ticket_types.filter(seats=1)
         self.fields["ticket_type"].queryset = ticket_types
         if len(ticket_types) < 2:
             # One kind of ticket: nothing to choose.
@@ -408,3 +412,101 @@ class CodeForm(forms.Form):
 
 class NameSearchForm(forms.Form):
     q = forms.CharField(label=_("Name or order reference"), max_length=200)
+
+
+# tables: the order page's forms (self-service until the change deadline)
+
+
+class TicketDetailsForm(forms.Form):
+    """The names, meals, dietary notes and emails of an order's tickets (a table's guests
+    among them), one group of fields per ticket, and the postal address when the event
+    sends materials by post. Built for the tickets given; `details()` is what
+    `self_service.update_tickets` takes."""
+
+    def __init__(self, *args, event, tickets, order=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.tickets = list(tickets)
+        self.groups = []
+        meals = [("", _("No choice yet"))] + [(m, m) for m in event.meal_choices]
+        for ticket in self.tickets:
+            pk = ticket.pk
+            who = ticket.seat_label or _("ticket %(code)s") % {"code": ticket.code}
+            self.fields[f"name_{pk}"] = forms.CharField(
+                label=_("Name"), max_length=200, required=False, initial=ticket.attendee_name
+            )
+            names = [f"name_{pk}"]
+            if event.meal_choices:
+                self.fields[f"meal_{pk}"] = forms.ChoiceField(
+                    label=_("Meal"), choices=meals, required=False, initial=ticket.meal_choice
+                )
+                names.append(f"meal_{pk}")
+            self.fields[f"diet_{pk}"] = forms.CharField(
+                label=_("Dietary notes"),
+                max_length=300,
+                required=False,
+                initial=ticket.dietary_notes,
+                help_text=_("Allergies or needs the caterer should know about."),
+            )
+            self.fields[f"email_{pk}"] = forms.EmailField(
+                label=_("Email (optional)"), required=False, initial=ticket.attendee_email
+            )
+            names += [f"diet_{pk}", f"email_{pk}"]
+            self.groups.append((ticket, who, [self[name] for name in names]))
+        self.address_fields = []
+        if order is not None and event.collects_shipping_address:
+            for name, label, required in (
+                ("address_line1", _("Address line 1"), True),
+                ("address_line2", _("Address line 2"), False),
+                ("city", _("City"), True),
+                ("region", _("State"), True),
+                ("postal_code", _("ZIP code"), True),
+                ("country", _("Country (two-letter code)"), True),
+            ):
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    max_length=2 if name == "country" else 200,
+                    required=required,
+                    initial=getattr(order, name),
+                )
+                self.address_fields.append(self[name])
+
+    def details(self) -> dict[int, dict[str, str]]:
+        data = self.cleaned_data
+        return {
+            ticket.pk: {
+                "attendee_name": data.get(f"name_{ticket.pk}", ""),
+                "meal_choice": data.get(f"meal_{ticket.pk}", ticket.meal_choice),
+                "dietary_notes": data.get(f"diet_{ticket.pk}", ""),
+                "attendee_email": data.get(f"email_{ticket.pk}", ""),
+            }
+            for ticket in self.tickets
+        }
+
+    def address(self) -> dict[str, str] | None:
+        if not self.address_fields:
+            return None
+        return {field.name: self.cleaned_data.get(field.name, "") for field in self.address_fields}
+
+
+class TransferForm(forms.Form):
+    """To whom a ticket is given: their name and email (where their ticket goes), and
+    their meal when the event serves one."""
+
+    name = forms.CharField(label=_("Their name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Their email"), help_text=_("Their ticket, with its new QR code, is sent here.")
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if event.meal_choices:
+            self.fields["meal_choice"] = forms.ChoiceField(
+                label=_("Their meal"),
+                choices=[("", _("No choice yet"))] + [(m, m) for m in event.meal_choices],
+                required=False,
+            )
+            self.fields["dietary_notes"] = forms.CharField(
+                label=_("Their dietary notes"), max_length=300, required=False
+            )

@@ -24,7 +24,7 @@ permissions kept.
 
 import datetime
 import secrets
-from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from association.csv_export import field_heading
 from association.formats import format_short_datetime
-from events.models import Event, SalesWindow, SavesNamedFields
+from events.models import Event, RefundPolicy, SalesWindow, SavesNamedFields
 from membership.models import POSTAL_ADDRESS_FIELDS
 from payments.models import Payment
 
@@ -102,12 +102,23 @@ class TicketType(SavesNamedFields):
         null=True,
         blank=True,
         help_text=_(
-            "What a ticket buys (a $40 dinner in a $100 supporter ticket): receipts of "
-            "payments over $75 state the rest as deductible. Empty: no statement."
+            "What a ticket buys (a $40 dinner in a $100 supporter ticket), per seat for a "
+            "table: receipts of payments over $75 state the rest as deductible. Empty: no "
+            "statement."
         ),
     )
     members_only = models.BooleanField(_("members only"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # tables: a ticket that seats several people (a table of 10)
+    seats = models.PositiveSmallIntegerField(
+        _("seats per ticket"),
+        default=1,
+        help_text=_(
+            "People one ticket seats: 10 for a table of 10. Each seat takes a place and "
+            "gets its own code; the buyer names the guests later. The quantity counts "
+            "places (6 tables of 10: 60)."
+        ),
+    )
 
     columns_written_elsewhere = ("reserved",)  # moved by orders only
 
@@ -120,6 +131,7 @@ class TicketType(SavesNamedFields):
         "sales_end",
         "max_per_order",
         "goods_value",
+        "seats",
     )
     """What a buyer is sold a ticket of this type on (see `sale_terms`)."""
 
@@ -141,6 +153,8 @@ class TicketType(SavesNamedFields):
             models.CheckConstraint(
                 condition=Q(max_per_order__gte=1), name="ticket_type_max_per_order_positive"
             ),
+            # tables: a ticket seats someone
+            models.CheckConstraint(condition=Q(seats__gte=1), name="ticket_type_seats_positive"),
         ]
 
     def __str__(self):
@@ -167,6 +181,11 @@ class TicketType(SavesNamedFields):
     def has_member_discount(self) -> bool:
         """Members in good standing pay less than the price (see `tickets/pricing.py`)."""
         return self.member_price is not None and self.member_price < self.price
+
+    # tables
+    @property
+    def is_table(self) -> bool:
+        return self.seats > 1
 
 
 class OrderState(models.TextChoices):
@@ -451,8 +470,12 @@ class Order(SavesNamedFields):
         )
 
     def buyer_may_cancel(self, now: datetime.datetime) -> bool:
-        """The buyer may cancel from the order page until `EVENTS_CANCEL_UNTIL_HOURS` before
-        the start, while nothing has been paid (refunds of paid orders go through staff)."""
+        """The buyer may cancel (all or some tickets) from the order page now, under the
+        event's cancellation policy (`Event.refund_policy`, until
+        `Event.cancellations_close_at`): an unpaid or free order always may until then; a
+        paid one only when the policy cancels paid orders online, and, when it refunds
+        anything, only when it was paid by card (Stripe pays back; a check is returned by
+        hand)."""
         return not self.is_closed and not self.why_buyer_may_not_cancel(now)
 
     def why_buyer_may_not_cancel(self, now: datetime.datetime) -> str:
@@ -461,12 +484,29 @@ class Order(SavesNamedFields):
         and whom to write to, instead of promising a cancellation the buyer cannot make."""
         if self.is_closed:
             return ""
-        if self.paid_at is not None and self.total:
-            return _("This order is paid, so it cannot be cancelled online.")
-        deadline = self.event.starts_at - timedelta(hours=settings.EVENTS_CANCEL_UNTIL_HOURS)
-        if now >= deadline:
+        event = self.event
+        if now >= event.cancellations_close_at:
             return _("It is too close to the event to cancel this order online.")
+        if self.paid_at is not None and self.total:
+            if event.refund_policy == RefundPolicy.NOT_ONLINE:
+                return _("This order is paid, so it cannot be cancelled online.")
+            refunds = event.refund_policy in (RefundPolicy.FULL, RefundPolicy.MINUS_FEE)
+            if refunds and self.payment_method != Payment.Method.CARD:
+                return _("This order was not paid by card, so its refund cannot be made online.")
         return ""
+
+    # tables
+    @property
+    def refund_is_automatic(self) -> bool:
+        """A buyer's cancellation pays money back through Stripe (`tickets/cancellation`)."""
+        return self.payment_method == Payment.Method.CARD and self.paid_at is not None
+
+    def refund_on_cancelling(self, tickets) -> Decimal:
+        """What the buyer gets back for cancelling these tickets online now (the policy's
+        answer on what they cost; nothing for an unpaid or free order)."""
+        if self.paid_at is None or not self.total:
+            return Decimal(0)
+        return self.event.refund_on_cancelling(sum((t.price for t in tickets), Decimal(0)))
 
 
 class TicketQuerySet(models.QuerySet):
@@ -505,12 +545,32 @@ class Ticket(SavesNamedFields):
         blank=True,
         related_name="+",
     )
+    # tables: a seat of a table, and its guest's email
+    table_number = models.PositiveIntegerField(
+        _("table"), null=True, blank=True, help_text=_("Numbered in the order tables are sold.")
+    )
+    seat_number = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
+    attendee_email = models.EmailField(_("attendee's email"), blank=True)
+    # tables: a ticket transferred to someone else has its own private page and notice
+    holder_token = models.CharField(
+        _("holder's access token"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    transferred_at = models.DateTimeField(_("transferred at"), null=True, editable=False)
+    venue_notice_sent_at = models.DateTimeField(
+        _("venue notice sent to its holder"), null=True, editable=False
+    )
 
     objects = TicketQuerySet.as_manager()
 
     # Check-in at the door is one conditional update; an edit of the attendee's name must
-    # not undo it (and let the ticket in twice).
-    columns_written_elsewhere = ("checked_in_at", "checked_in_by")
+    # not undo it (and let the ticket in twice). A transferred ticket's holder is told the
+    # venue once (a conditional update too).
+    columns_written_elsewhere = ("checked_in_at", "checked_in_by", "venue_notice_sent_at")
 
     class Meta:
         verbose_name = _("ticket")
@@ -520,10 +580,42 @@ class Ticket(SavesNamedFields):
     def __str__(self):
         return f"{self.ticket_type.name}: {self.holder_name}"
 
+    def get_absolute_url(self):
+        """The private page of a transferred ticket's holder (none for the others: they are
+        on their order's page)."""
+        if not self.holder_token:
+            return ""
+        return reverse("tickets:ticket_detail", kwargs={"token": self.holder_token})
+
     @property
     def holder_name(self) -> str:
-        """The name on the ticket: the attendee's, else the buyer's."""
-        return self.attendee_name or self.order.buyer_name
+        """The name on the ticket: the attendee's; a table's seat nobody was named for yet,
+        "Table 4, seat 7 (unnamed)"; else the buyer's."""
+        if self.attendee_name:
+            return self.attendee_name
+        if self.is_table_seat:
+            return _("%(seat)s (unnamed)") % {"seat": self.seat_label}
+        return self.order.buyer_name
+
+    # tables
+    @property
+    def is_table_seat(self) -> bool:
+        return self.table_number is not None
+
+    @property
+    def seat_label(self) -> str:
+        """ "Table 4, seat 7" (empty for a ticket that is no table's seat)."""
+        if self.table_number is None:
+            return ""
+        return _("Table %(table)s, seat %(seat)s") % {
+            "table": self.table_number,
+            "seat": self.seat_number,
+        }
+
+    @property
+    def is_transferred(self) -> bool:
+        """Given to someone else: its holder has its own page, code and notices."""
+        return self.transferred_at is not None
 
     @staticmethod
     def attendee_export_headings() -> list[str]:
@@ -539,6 +631,10 @@ class Ticket(SavesNamedFields):
             field_heading(Ticket, "order"),
             "Paid",
             "Checked in",
+            # tables
+            "Table",
+            "Seat",
+            field_heading(Ticket, "attendee_email"),
         ]
 
     def attendee_export(self) -> dict[str, object]:
@@ -556,6 +652,9 @@ class Ticket(SavesNamedFields):
             order.reference,
             "yes" if order.is_paid else "no",
             format_short_datetime(self.checked_in_at),
+            self.table_number or "",
+            self.seat_number or "",
+            self.attendee_email,
         ]
         return dict(zip(self.attendee_export_headings(), values, strict=True))
 
@@ -747,3 +846,60 @@ class WaitlistEntry(SavesNamedFields):
                     % {"n": self.offered_quantity}
                 }
             )
+
+
+# ---- tables and self-service (issue 23) ----
+
+
+class OrderChange(models.Model):
+    """One line of an order's history: a guest named, a meal changed, a ticket transferred
+    or cancelled, a seat released, by its buyer, a ticket's holder or staff. Written by
+    `tickets/self_service.py` and its neighbors, in the transaction of the change."""
+
+    class Actor(models.TextChoices):
+        BUYER = "buyer", _("Buyer")
+        HOLDER = "holder", _("Ticket holder")
+        STAFF = "staff", _("Staff")
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="changes"
+    )
+    at = models.DateTimeField(_("when"))
+    actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ticket_code = models.CharField(_("ticket"), max_length=32, blank=True)
+    description = models.TextField(_("what changed"))
+
+    class Meta:
+        verbose_name = _("change to an order")
+        verbose_name_plural = _("history of changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.order.reference}: {self.description[:60]}"
+
+
+class RetiredTicketCode(models.Model):
+    """A code a ticket no longer has: a transfer gave the ticket a new one. The door says
+    so when the old one is scanned, instead of "no ticket has this code"."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="retired_codes"
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    retired_at = models.DateTimeField(_("replaced at"))
+
+    class Meta:
+        verbose_name = _("replaced ticket code")
+        verbose_name_plural = _("replaced ticket codes")
+        ordering = ["-retired_at"]
+
+    def __str__(self):
+        return self.code

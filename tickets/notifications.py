@@ -22,11 +22,11 @@ from email.mime.image import MIMEImage
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from association.emails import association_email
+from association.emails import association_email, queue_email
 from association.models import Association
 from events.calendar import event_calendar
 from events.models import Event, Venue
@@ -39,9 +39,10 @@ from events.reveal import (
 )
 from outbox.builds import queue_build
 
-from .models import Order
+from .models import Order, Ticket
 from .qr import ticket_qr_png
 from .receipts import order_receipt_url
+from .transfers import holder_context
 
 
 def venue_will_be_emailed(order: Order, *, now: datetime.datetime) -> bool:
@@ -53,10 +54,16 @@ def venue_will_be_emailed(order: Order, *, now: datetime.datetime) -> bool:
 
 def _order_context(order, *, now) -> dict:
     event = order.event
+    # A ticket given to someone else is theirs: its code goes to them alone.
+    tickets = list(order.tickets.filter(transferred_at__isnull=True).select_related("ticket_type"))
     return {
         "order": order,
         "event": event,
-        "tickets": list(order.tickets.select_related("ticket_type")),
+        "tickets": tickets,
+        # A table's host names the guests later, on the order page, until changes close.
+        "seats_to_name": sum(1 for t in tickets if t.is_table_seat and not t.attendee_name)
+        if event.changes_are_open(now)
+        else 0,
         "location": public_location(event, order=order, at=now),
         "venue": visible_venue(event, order=order, at=now),
         "online_link": event.online_link if can_see_online_link(event, order=order, at=now) else "",
@@ -266,14 +273,63 @@ def due_venue_notices(*, now: datetime.datetime):
             event__ends_at__gt=now,
         )
         .exclude(event__format=Event.Format.ONLINE)
+        # A buyer who gave every ticket away is no longer told (their holders are).
+        .filter(Exists(Ticket.objects.filter(order=OuterRef("pk"), transferred_at__isnull=True)))
         .select_related("event", "event__venue")
         .order_by("pk")
     )
 
 
+def due_holder_venue_notices(*, now: datetime.datetime):
+    """Transferred tickets whose holders are owed the venue notice: their orders are ticket
+    holders of events revealed now, and they were not told (at the transfer, or since)."""
+    return (
+        Ticket.objects.filter(
+            transferred_at__isnull=False,
+            venue_notice_sent_at__isnull=True,
+            order__in=Order.objects.holding_tickets(),
+            order__event__status=Event.Status.PUBLISHED,
+            order__event__venue__isnull=False,
+            order__event__venue_reveal_at__isnull=False,
+            order__event__venue_reveal_at__lte=now,
+            order__event__ends_at__gt=now,
+        )
+        .exclude(order__event__format=Event.Format.ONLINE)
+        .select_related("order", "order__event", "order__event__venue", "ticket_type")
+        .order_by("pk")
+    )
+
+
+def send_due_holder_venue_notices(*, now: datetime.datetime) -> int:
+    """At or after the reveal, tell each transferred ticket's holder the venue, once (the
+    same conditional claim as an order's, on the ticket). Returns how many were queued."""
+    sent = 0
+    for ticket in due_holder_venue_notices(now=now):
+        order = ticket.order
+        if not (
+            order.event.venue_is_revealed(now) and can_see_venue(order.event, order=order, at=now)
+        ):
+            continue
+        with transaction.atomic():
+            claimed = Ticket.objects.filter(
+                pk=ticket.pk, venue_notice_sent_at__isnull=True, transferred_at__isnull=False
+            ).update(venue_notice_sent_at=now)
+            if not claimed:
+                continue
+            subject = _("The location of %(event)s") % {"event": order.event.title}
+            queue_email(
+                "tickets/holder_venue_notice",
+                to=ticket.attendee_email,
+                subject=subject,
+                context=holder_context(ticket, now=now),
+            )
+        sent += 1
+    return sent
+
+
 def send_due_venue_notices(*, now: datetime.datetime) -> int:
-    """At or after the reveal, tell each ticket holder the venue, once. Returns how many
-    emails this run queued."""
+    """At or after the reveal, tell each ticket holder the venue, once (buyers, and the
+    holders of tickets given to them). Returns how many emails this run queued."""
 
     def tell(order):
         subject = _("The location of %(event)s") % {"event": order.event.title}
@@ -289,7 +345,7 @@ def send_due_venue_notices(*, now: datetime.datetime) -> int:
         )
         for order in due_venue_notices(now=now)
         if order.event.venue_is_revealed(now) and can_see_venue(order.event, order=order, at=now)
-    )
+    ) + send_due_holder_venue_notices(now=now)
 
 
 def record_event_move(event: Event, *, before: Event, now: datetime.datetime) -> int:
@@ -355,15 +411,26 @@ def _told_the_old_time():
 
 
 def _told_the_old_venue():
-    # Only an order told the venue (a ticket holder: its notice or its confirmation).
-    return Q(
-        event__venue__isnull=False,
-        event__venue_changed_at__isnull=False,
-        venue_notice_sent_at__isnull=False,
-        venue_notice_sent_at__lt=F("event__venue_changed_at"),
-    ) & (
-        Q(venue_update_sent_at__isnull=True)
-        | Q(venue_update_sent_at__lt=F("event__venue_changed_at"))
+    # Only an order told the venue (a ticket holder: its notice or its confirmation), or
+    # whose tickets' new holders were told it (tables: a transferred ticket).
+    holder_told = Exists(
+        Ticket.objects.filter(
+            order=OuterRef("pk"),
+            transferred_at__isnull=False,
+            venue_notice_sent_at__lt=OuterRef("event__venue_changed_at"),
+        )
+    )
+    told = (
+        Q(venue_notice_sent_at__isnull=False)
+        & Q(venue_notice_sent_at__lt=F("event__venue_changed_at"))
+    ) | Q(holder_told)
+    return (
+        Q(event__venue__isnull=False, event__venue_changed_at__isnull=False)
+        & told
+        & (
+            Q(venue_update_sent_at__isnull=True)
+            | Q(venue_update_sent_at__lt=F("event__venue_changed_at"))
+        )
     )
 
 
@@ -415,14 +482,30 @@ def send_event_changes(*, now: datetime.datetime) -> int:
             subject = _("New date or time for %(event)s")
         else:
             subject = _("New location for %(event)s")
-        calendar = event_calendar(event, order=order, now=now)
-        _message(
-            "venue_update",
-            order=order,
-            subject=subject % {"event": event.title},
-            context=context,
-            attachments=[(f"{event.slug}.ics", calendar, "text/calendar")],
-        ).send()
+        # The tickets given to someone else: their holders are told, and a buyer who gave
+        # every ticket away is not (the venue is only their holders' from then on).
+        given = list(order.tickets.filter(transferred_at__isnull=False))
+        if context["tickets"]:
+            calendar = event_calendar(event, order=order, now=now)
+            _message(
+                "venue_update",
+                order=order,
+                subject=subject % {"event": event.title},
+                context=context,
+                attachments=[(f"{event.slug}.ics", calendar, "text/calendar")],
+            ).send()
+        for ticket in given:
+            ticket.order = order
+            queue_email(
+                "tickets/holder_event_update",
+                to=ticket.attendee_email,
+                subject=subject % {"event": event.title},
+                context={
+                    **holder_context(ticket, now=now),
+                    "time_changed": order.told_old_time,
+                    "place_changed": order.told_old_venue,
+                },
+            )
 
     return sum(
         _claim_and_queue(

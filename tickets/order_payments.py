@@ -51,7 +51,16 @@ def order_line_items(order: Order, *, tickets=()) -> list[LineItem]:
     checkout's reservation); otherwise they are read."""
     if not tickets:
         tickets = order.tickets.select_related("ticket_type").order_by("pk")
-    counts = Counter((ticket.ticket_type.name, ticket.price) for ticket in tickets)
+    counts = Counter()
+    tables = {}
+    for ticket in tickets:
+        if ticket.table_number is None:
+            counts[(ticket.ticket_type.name, ticket.price)] += 1
+        else:  # a table is one line at its price, not a line per seat
+            key = (ticket.ticket_type.name, ticket.table_number)
+            tables[key] = tables.get(key, Decimal(0)) + ticket.price
+    for (name, _table), price in tables.items():
+        counts[(name, price)] += 1
     return [
         LineItem(name=f"{order.event.title}: {name}", unit_amount=price, quantity=quantity)
         for (name, price), quantity in counts.items()

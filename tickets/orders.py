@@ -48,7 +48,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -65,10 +65,12 @@ from .availability import (
     check_ticket_type_on_sale,
     lock_event,
     places_left,
+    places_needed,
+    whole_tickets,
 )
 from .models import ORDER_PURPOSE, Order, RefundedTicket, Ticket, TicketType, WaitlistEntry
 from .notifications import queue_order_confirmation
-from .pricing import may_buy, ticket_prices
+from .pricing import may_buy, split_among_seats, ticket_prices
 from .signals import SalesNow, event_sales_changed
 
 
@@ -244,7 +246,14 @@ def _check_terms_unchanged(event, locked_event, clean, locked_types) -> None:
 
 
 def _fits(clean, count: int, left: PlacesLeft) -> bool:
-    return count <= left.total and all(quantity <= left[tt.pk] for tt, quantity in clean)
+    return count <= left.total and all(q * tt.seats <= left[tt.pk] for tt, q in clean)
+
+
+def _next_table_number(locked_event) -> int:
+    """Tables are numbered in the order they are sold, from 1 (staff may renumber them):
+    the caller holds the event's lock, so two buyers never get the same number."""
+    highest = Ticket.objects.filter(order__event=locked_event).aggregate(n=Max("table_number"))
+    return (highest["n"] or 0) + 1
 
 
 @dataclass(frozen=True)
@@ -305,9 +314,10 @@ def reserve_tickets(request: ReservationRequest) -> Reservation:
     clean = _validate_lines(event, request.lines, user=user, now=now)
     for ticket_type, _quantity in clean:
         check_ticket_type_on_sale(ticket_type, now=now)
-    count = sum(quantity for _tt, quantity in clean)
+    count = places_needed(clean)
     attendees = list(request.attendees or ())
-    if attendees and len(attendees) != count:
+    # A table's guests are named later, on the order page: details come for single seats.
+    if attendees and len(attendees) != sum(q for tt, q in clean if not tt.is_table):
         raise InvalidSelection(_("Please give the details of each ticket."))
     meals = event.meal_choices
     for attendee in attendees:
@@ -332,14 +342,17 @@ def reserve_tickets(request: ReservationRequest) -> Reservation:
                 locked = _read_locked(locked_event, now=now, offer=used_offer)
                 left = locked.left
             for ticket_type, quantity in clean:
-                if quantity > left[ticket_type.pk]:
+                if quantity * ticket_type.seats > left[ticket_type.pk]:
                     if left[ticket_type.pk] == 0:
                         raise SoldOut(
                             _("%(name)s tickets are sold out.") % {"name": ticket_type.name}
                         )
                     raise SoldOut(
                         _("Only %(n)s %(name)s tickets are left.")
-                        % {"n": left[ticket_type.pk], "name": ticket_type.name}
+                        % {
+                            "n": whole_tickets(left[ticket_type.pk], ticket_type),
+                            "name": ticket_type.name,
+                        }
                     )
             if count > left.total:
                 raise SoldOut(_("Not enough places are left at this event."))
@@ -353,9 +366,10 @@ def reserve_tickets(request: ReservationRequest) -> Reservation:
 
             # Conditional updates: atomic even without the locks above.
             for ticket_type, quantity in clean:
+                places = quantity * ticket_type.seats
                 moved = TicketType.objects.filter(
-                    pk=ticket_type.pk, reserved__lte=F("quantity") - quantity
-                ).update(reserved=F("reserved") + quantity)
+                    pk=ticket_type.pk, reserved__lte=F("quantity") - places
+                ).update(reserved=F("reserved") + places)
                 if moved != 1:
                     raise SoldOut()
             moved = (
@@ -392,8 +406,26 @@ def reserve_tickets(request: ReservationRequest) -> Reservation:
             order.save(force_insert=True)
             tickets = []
             position = 0
+            next_table = (
+                _next_table_number(locked_event) if any(t.is_table for t, _q in clean) else 0
+            )
             for (ticket_type, quantity), line_prices in zip(clean, prices, strict=True):
                 for index in range(quantity):
+                    if ticket_type.is_table:
+                        # A seat per guest, each with its code; named later.
+                        seat_prices = split_among_seats(line_prices[index], ticket_type.seats)
+                        for seat, seat_price in enumerate(seat_prices, start=1):
+                            tickets.append(
+                                Ticket(
+                                    order=order,
+                                    ticket_type=ticket_type,
+                                    price=seat_price,
+                                    table_number=next_table,
+                                    seat_number=seat,
+                                )
+                            )
+                        next_table += 1
+                        continue
                     details = attendees[position] if attendees else {}
                     position += 1
                     tickets.append(

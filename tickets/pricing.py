@@ -51,3 +51,12 @@ def ticket_prices(lines, *, user, on: datetime.date) -> list[list[Decimal]]:
             prices[index][position] = ticket_type.member_price
             places -= 1
     return prices
+
+
+def split_among_seats(price: Decimal, seats: int) -> list[Decimal]:
+    """A table's price shared among its seats, to the cent, adding up to the price (the
+    first seats take the odd cents): what each seat cost, so cancelling or refunding one
+    seat of a table gives back its share."""
+    cents = int((Decimal(price) * 100).to_integral_value())
+    share, odd = divmod(cents, seats)
+    return [Decimal(share + (1 if seat < odd else 0)).scaleb(-2) for seat in range(seats)]

@@ -92,6 +92,15 @@ def _render_checkin(request, event, *, status=200, ticket=None, verdict=None, **
 def _render_not_found(request, event, code_form, *, status=200):
     """No valid ticket has this code: a ticket a partial refund took off its order is shown
     as refunded (refused; 409 to a check-in), anything else is unknown."""
+    retired = door.find_retired_code(code_form.cleaned_data["code"])
+    if retired is not None:
+        return _render_checkin(
+            request,
+            event,
+            status=409 if status == 404 else status,
+            code_form=code_form,
+            verdict=door.retired_admission(retired),
+        )
     refunded = door.find_refunded_ticket(code_form.cleaned_data["code"])
     if refunded is not None:
         return _render_checkin(
@@ -148,6 +157,17 @@ def _checkin_post(request, event):
     if ticket is None:
         return _render_not_found(request, event, code_form, status=404)
     now = timezone.now()
+    if request.POST.get("whole_table") and ticket.is_table_seat:
+        seats = door.check_in_table(ticket=ticket, event=event, by=request.user, now=now)
+        if not seats:
+            verdict = door.admission(ticket, event=event)
+            return _render_checkin(request, event, status=409, ticket=ticket, verdict=verdict)
+        messages.success(
+            request,
+            _("%(table)s: %(n)s seat(s) checked in.")
+            % {"table": _("Table %(n)s") % {"n": ticket.table_number}, "n": seats},
+        )
+        return redirect(reverse("tickets:checkin", kwargs={"slug": event.slug}))
     result = door.check_in(ticket=ticket, event=event, by=request.user, now=now)
     if not result.checked_in:
         return _render_checkin(

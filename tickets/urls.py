@@ -11,6 +11,13 @@ urlpatterns = [
     path("orders/<str:token>/", views.order_detail, name="order_detail"),
     path("orders/<str:token>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<str:token>/event.ics", views.order_ics, name="order_ics"),
+    path("orders/<str:token>/guests/", views.order_guests, name="order_guests"),
+    path(
+        "orders/<str:token>/tickets/<int:ticket_id>/transfer/",
+        views.ticket_transfer,
+        name="ticket_transfer",
+    ),
+    path("tickets/<str:token>/", views.ticket_detail, name="ticket_detail"),
     # Staff pages outside the admin (a staff account and a model permission each).
     path(
         "staff/events/<slug:slug>/attendees.csv",

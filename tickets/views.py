@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import View
@@ -35,21 +36,26 @@ from .availability import (
     check_checkout_open,
     places_left,
 )
+from .cancellation import CancellationRefused, cancel_tickets
 from .checkout import CHANGE_ORDER, REVIEW_FIRST, CardPaymentsNotAnswering, place_order
 from .forms import (
     CheckoutForm,
+    TicketDetailsForm,
+    TransferForm,
     WaitlistJoinForm,
     is_token,
     new_submission_key,
     parse_quantity,
 )
 from .limits import LimitReached
-from .models import Order, Ticket, WaitlistEntry
-from .notifications import send_order_cancelled, venue_will_be_emailed
+from .models import Order, OrderChange, Ticket, WaitlistEntry
+from .notifications import venue_will_be_emailed
 from .order_payments import card_payment_state
-from .orders import ReservationRequest, cancel_order
+from .orders import ReservationRequest
 from .qr import ticket_qr_svg
 from .receipts import order_receipt_url
+from .self_service import ChangeRefused, changes_closed_reason, update_address, update_tickets
+from .transfers import TransferRefused, holder_context, transfer_ticket
 
 
 def _open_offer(event, token, *, now):
@@ -87,7 +93,11 @@ class CheckoutView(View):
         left = places_left(event, now=now, offer=offer)
         self.rows = ticket_rows(event, ticket_types, left=left, now=now)
         self.buyable = [r["ticket_type"] for r in self.rows if r["state"].can_buy]
-        self.context = {"event": event, "offer": offer}
+        self.context = {
+            "event": event,
+            "offer": offer,
+            "has_tables": any(ticket_type.is_table for ticket_type in self.buyable),
+        }
         try:
             check_checkout_open(event, buyable=self.buyable, user=request.user, now=now)
         except InventoryError as error:
@@ -241,14 +251,31 @@ def _order_for(token):
 def _order_context(request, order, *, now):
     event = order.event
     tickets = list(order.tickets.all())
+    changes_closed = changes_closed_reason(order, now=now)
+    can_cancel = order.buyer_may_cancel(now)
+    own_tickets = [ticket for ticket in tickets if not ticket.is_transferred]
     for number, ticket in enumerate(tickets, start=1):
+        ticket.number = number
+        if ticket.is_transferred:
+            continue  # its code is its new holder's, not on the buyer's page
         ticket.qr_svg = ticket_qr_svg(
             ticket,
             event=event,
             title=_("QR code of ticket %(n)s, %(code)s") % {"n": number, "code": ticket.code},
         )
-        ticket.number = number
+        ticket.may_transfer = (
+            not changes_closed and order.holds_tickets and ticket.checked_in_at is None
+        )
+        ticket.may_cancel = can_cancel and len(own_tickets) > 1
+        if ticket.may_cancel:
+            ticket.refund = order.refund_on_cancelling([ticket])
     return {
+        "changes_closed": changes_closed,
+        "changes_close_at": event.changes_close_at,
+        "refund_policy": event.refund_policy,
+        "whole_refund": order.refund_on_cancelling(own_tickets) if can_cancel else None,
+        "unnamed_seats": sum(1 for t in own_tickets if t.is_table_seat and not t.attendee_name),
+        "tickets_given_away": len(tickets) - len(own_tickets),
         "order": order,
         "event": event,
         "tickets": tickets,
@@ -305,15 +332,199 @@ def order_cancel(request, token):
         # Someone followed or reloaded the form's address: show the order, which holds
         # the button; cancelling itself stays a POST.
         return redirect(order.get_absolute_url())
-    if not order.buyer_may_cancel(now):
-        context = _order_context(request, order, now=now)
-        context["cancel_error"] = _("This order can no longer be cancelled online.")
-        return render(request, "tickets/order_detail.html", context, status=409)
-    cancel_order(order=order, now=now)
-    send_order_cancelled(order, now=now)
-    messages.success(request, _("Your order is cancelled. Your tickets are back on sale."))
+    chosen = request.POST.getlist("ticket")
+    if not all(value.isdigit() for value in chosen):
+        return _order_refusal(request, order, _("Please choose tickets of this order."), now=now)
+    try:
+        done = cancel_tickets(
+            order=order,
+            ticket_ids=[int(value) for value in chosen] or None,
+            now=now,
+            actor=OrderChange.Actor.BUYER,
+        )
+    except CancellationRefused as refusal:
+        return _order_refusal(request, order, refusal.message, now=now)
+    if done.tickets:
+        text = (
+            _("Your order is cancelled. Your tickets are back on sale.")
+            if done.whole_order
+            else ngettext(
+                "The ticket is cancelled and back on sale.",
+                "%(n)s tickets are cancelled and back on sale.",
+                done.tickets,
+            )
+            % {"n": done.tickets}
+        )
+        if done.refunded:
+            text += " " + _("%(amount)s is refunded to your card.") % {
+                "amount": format_money(done.refunded)
+            }
+        messages.success(request, text)
     response = redirect(order.get_absolute_url())
     response.status_code = 303
+    return response
+
+
+def _order_refusal(request, order, message, *, now, status=409):
+    context = _order_context(request, order, now=now)
+    context["cancel_error"] = message
+    return render(request, "tickets/order_detail.html", context, status=status)
+
+
+def _see_order(order):
+    response = redirect(order.get_absolute_url())
+    response.status_code = 303
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def order_guests(request, token):
+    """/orders/<token>/guests/: the buyer names the guests (a table's seats) and changes
+    names, meals, dietary notes and the postal address, until the change deadline."""
+    now = timezone.now()
+    order = _order_for(token)
+    closed = changes_closed_reason(order, now=now)
+    if closed:
+        if request.method == "POST":
+            return _order_refusal(request, order, closed, now=now)
+        return _see_order(order)
+    tickets = [ticket for ticket in order.tickets.all() if not ticket.is_transferred]
+    form = TicketDetailsForm(request.POST or None, event=order.event, tickets=tickets, order=order)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_tickets(
+                order=order, details=form.details(), now=now, actor=OrderChange.Actor.BUYER
+            )
+            address = form.address()
+            if address is not None:
+                update_address(order=order, address=address, now=now, actor=OrderChange.Actor.BUYER)
+        except ChangeRefused as refusal:
+            return _order_refusal(request, order, refusal.message, now=now)
+        messages.success(request, _("Your changes are saved."))
+        return _see_order(order)
+    context = {
+        "order": order,
+        "event": order.event,
+        "form": form,
+        "changes_close_at": order.event.changes_close_at,
+    }
+    response = render(
+        request, "tickets/order_guests.html", context, status=422 if form.errors else 200
+    )
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ticket_transfer(request, token, ticket_id):
+    """/orders/<token>/tickets/<id>/transfer/: give a ticket to someone else."""
+    now = timezone.now()
+    order = _order_for(token)
+    ticket = next((t for t in order.tickets.all() if t.pk == ticket_id), None)
+    if ticket is None or ticket.is_transferred:
+        raise Http404(_("This order has no such ticket of yours."))
+    closed = changes_closed_reason(order, now=now)
+    if closed:
+        if request.method == "POST":
+            return _order_refusal(request, order, closed, now=now)
+        return _see_order(order)
+    form = TransferForm(request.POST or None, event=order.event)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                given = transfer_ticket(
+                    ticket=ticket,
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    meal_choice=form.cleaned_data.get("meal_choice", ""),
+                    dietary_notes=form.cleaned_data.get("dietary_notes", ""),
+                    now=now,
+                    actor=OrderChange.Actor.BUYER,
+                )
+            except TransferRefused as refusal:
+                form.add_error(None, refusal.message)
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("The ticket is now %(name)s’s: we emailed it to %(email)s.")
+                    % {"name": given.attendee_name, "email": given.attendee_email},
+                )
+                return _see_order(order)
+    context = {"order": order, "event": order.event, "ticket": ticket, "form": form}
+    response = render(request, "tickets/ticket_transfer.html", context, status=status)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ticket_detail(request, token):
+    """/tickets/<token>/: the page of a ticket given to someone (its holder's private
+    link): its QR code, the event (the venue through the gate), and its details to change
+    until the deadline."""
+    if not is_token(token):
+        raise Http404(_("No ticket has this address."))
+    ticket = (
+        Ticket.objects.select_related("order", "order__event", "order__event__venue", "ticket_type")
+        .filter(holder_token=token, transferred_at__isnull=False)
+        .first()
+    )
+    if ticket is None:
+        raise Http404(_("No ticket has this address."))
+    now = timezone.now()
+    order = ticket.order
+    closed = changes_closed_reason(order, now=now)
+    form = None
+    status = 200
+    if not closed and not order.is_closed:
+        form = TicketDetailsForm(request.POST or None, event=order.event, tickets=[ticket])
+        # The holder's email is where the ticket goes: not changed here.
+        form.fields.pop(f"email_{ticket.pk}")
+        form.groups = [
+            (t, who, [f for f in fields if f.name in form.fields]) for t, who, fields in form.groups
+        ]
+    if request.method == "POST":
+        if form is None:
+            status = 409
+        elif form.is_valid():
+            details = form.details()
+            details[ticket.pk]["attendee_email"] = ticket.attendee_email
+            try:
+                update_tickets(
+                    order=order, details=details, now=now, actor=OrderChange.Actor.HOLDER
+                )
+            except ChangeRefused as refusal:
+                form.add_error(None, refusal.message)
+                status = 409
+            else:
+                messages.success(request, _("Your changes are saved."))
+                response = redirect(ticket.get_absolute_url())
+                response.status_code = 303
+                return response
+        else:
+            status = 422
+    context = holder_context(ticket, now=now)
+    context.update(
+        form=form,
+        changes_closed=closed,
+        order_is_closed=order.is_closed,
+        reveal_pending=not order.event.venue_is_revealed(now),
+        qr_svg=ticket_qr_svg(
+            ticket,
+            event=order.event,
+            title=_("QR code of your ticket, %(code)s") % {"code": ticket.code},
+        )
+        if not order.is_closed
+        else "",
+    )
+    response = render(request, "tickets/ticket_detail.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -278,6 +278,15 @@ def _claim_offers(event_id: int, *, now: datetime) -> list[Offer]:
         return offers
 
 
+def offer_places_of(*, event_id: int, now: datetime) -> int:
+    """Offer what one event has free to its waiting list now (a buyer just cancelled
+    tickets): the same claims as the job's, so run at once they make no offer twice.
+    Returns how many offers were made."""
+    if not events_with_waiting_people(now=now).filter(pk=event_id).exists():
+        return 0
+    return len(_claim_offers(event_id, now=now))
+
+
 def offer_returned_places(*, now: datetime) -> str:
     """Job: offer places that came back to the next people on each waiting list."""
     sent = 0

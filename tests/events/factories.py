@@ -42,6 +42,9 @@ def make_event(**fields) -> Event:
         "status": Event.Status.PUBLISHED,
         # Most tests buy paid tickets by check; the tests of pay later turn it off.
         "pay_later_allowed": True,
+        # Changes and cancellations close 48 hours before (the default, 3 days, would
+        # close them at once for an event in three days).
+        "change_deadline": starts_at - timedelta(hours=48),
     }
     defaults.update(fields)
     return Event.objects.create(**defaults)

@@ -188,6 +188,8 @@ def _event_form_data(**overrides):
         "registration_closes_at_1": "",
         "meal_options": "",
         "pay_later_days": "7",
+        "refund_policy": "not_online",
+        "cancellation_fee": "0",
         "pay_later_until_0": "",
         "pay_later_until_1": "",
         "ticket_types-TOTAL_FORMS": "1",
@@ -198,6 +200,7 @@ def _event_form_data(**overrides):
         "ticket_types-0-price": "45.00",
         "ticket_types-0-quantity": "30",
         "ticket_types-0-max_per_order": "10",
+        "ticket_types-0-seats": "1",
         "ticket_types-0-position": "0",
         "_save": "Save",
     }

@@ -270,13 +270,11 @@ def test_a_member_discount_is_a_member_price_below_the_price(make_event, make_ti
     assert not make_ticket_type(event, price=40, member_price=None).has_member_discount
 
 
-def test_the_buyer_may_cancel_an_unpaid_order_until_the_deadline(
-    make_event, make_ticket_type, now, settings
-):
+def test_the_buyer_may_cancel_an_unpaid_order_until_the_deadline(make_event, make_ticket_type, now):
     event = make_event()
     ticket_type = make_ticket_type(event)
     order = factories.make_order(event, [(ticket_type, 1)], now=now)
-    deadline = event.starts_at - datetime.timedelta(hours=settings.EVENTS_CANCEL_UNTIL_HOURS)
+    deadline = event.cancellations_close_at
     assert order.buyer_may_cancel(deadline - datetime.timedelta(seconds=1))
     assert not order.buyer_may_cancel(deadline)
     paid = factories.make_order(event, [(ticket_type, 1)], paid=True, now=now)

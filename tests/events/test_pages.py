@@ -265,7 +265,7 @@ def test_load_demo_is_idempotent_and_marks_samples(db):
     assert "Baker's Crust" in soiree.body
     assert perfume.collects_shipping_address and perfume.format == Event.Format.ONLINE
     samples = Event.objects.filter(is_sample=True)
-    assert samples.count() == 3
+    assert samples.count() == 4
     assert all(event.title.startswith("Sample") for event in samples)
     dinner = samples.get(slug="sample-secret-venue-dinner")
     assert dinner.venue_reveal_at == dinner.starts_at - datetime.timedelta(hours=24)
@@ -275,6 +275,16 @@ def test_load_demo_is_idempotent_and_marks_samples(db):
     assert ticket_type.reserved == ticket_type.quantity
     assert Order.objects.filter(event=sold_out, status=Order.Status.CONFIRMED).count() == 2
     assert sold_out.waitlist.exists()
+    # The international luncheon: $55 members, $65 others, a table of 10 for $500, one
+    # table sold with two guests named and eight seats left to name.
+    luncheon = samples.get(slug="sample-international-luncheon")
+    seat = luncheon.ticket_types.get(seats=1)
+    table = luncheon.ticket_types.get(seats=10)
+    assert (seat.price, seat.member_price, table.price) == (65, 55, 500)
+    host = Order.objects.get(event=luncheon)
+    assert host.tickets.count() == 10 == table.reserved
+    assert host.tickets.exclude(attendee_name="").count() == 2
+    assert luncheon.refund_policy == "full"
     from membership.models import User
 
     assert not User.objects.exists()
