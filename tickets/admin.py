@@ -415,12 +415,27 @@ class TicketInline(admin.TabularInline):
         return False
 
 
-class RefundedTicketInline(admin.TabularInline):
+class OrderRecordInline(admin.TabularInline):
+    """A part of an order kept for the record: shown to whoever sees orders (it has no
+    permission of its own), never added, changed or deleted by hand."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("tickets.view_order")
+
+
+class RefundedTicketInline(OrderRecordInline):
     """The tickets a partial refund took off the order, kept for the record (and the door)."""
 
     model = RefundedTicket
-    extra = 0
-    can_delete = False
     fields = ("code", "ticket_type", "attendee_name", "price_refunded", "refunded_at")
     readonly_fields = fields
 
@@ -428,35 +443,14 @@ class RefundedTicketInline(admin.TabularInline):
     def price_refunded(self, ticket):
         return format_money(ticket.price)
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # Part of the order: whoever sees orders sees them (no permission of its own).
-        return request.user.has_perm("tickets.view_order")
-
-
-class OrderChangeInline(admin.TabularInline):
+class OrderChangeInline(OrderRecordInline):
     """The order's history: who named, changed, transferred, cancelled or released what."""
 
     model = OrderChange
-    extra = 0
-    can_delete = False
     fields = ("at", "actor", "user", "ticket_code", "description")
     readonly_fields = fields
     verbose_name_plural = _("history of changes")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("tickets.view_order")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
