@@ -7,7 +7,7 @@ stored without metadata the same way.
 
 from PIL import Image, ImageOps
 
-from association.images import encode_without_metadata, upright_image
+from association.images import encode_without_metadata, sanitized_copy, upright_image
 
 # (width, height) of the cropped thumbnails the pages use.
 CARD_SIZE = (640, 400)
@@ -18,3 +18,17 @@ def cropped_thumbnail(file, size):
     """A metadata-free thumbnail of exactly `size` (width, height), cropped to fill."""
     image = ImageOps.fit(upright_image(file, at_least=size), size, Image.Resampling.LANCZOS)
     return encode_without_metadata(image, named_after=file, suffix=f"-{size[0]}x{size[1]}")
+
+
+def store_upload_with_thumbnail(image, thumbnail, size) -> None:
+    """Before a model with an uploaded `image` and its `thumbnail` (both FieldFiles) is
+    saved: a new upload is stored stripped of its metadata with its cropped thumbnail of
+    `size`; an image taken away takes its thumbnail with it."""
+    if image and not image._committed:
+        upload = image
+        small = cropped_thumbnail(upload, size)
+        thumbnail.save(small.name, small, save=False)
+        full = sanitized_copy(upload)
+        image.save(full.name, full, save=False)
+    elif not image:
+        setattr(thumbnail.instance, thumbnail.field.attname, "")

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from association.badges import Badge, Tone
 from association.formats import format_date, format_month
-from association.images import UPLOAD_HELP_TEXT, sanitized_copy, validate_image_upload
+from association.images import UPLOAD_HELP_TEXT, validate_image_upload
 
 from .countries import country_choices, country_name
-from .images import CARD_SIZE, GALLERY_SIZE, cropped_thumbnail
+from .images import CARD_SIZE, GALLERY_SIZE, store_upload_with_thumbnail
 from .pictures import picture_for
 
 
@@ -320,14 +320,7 @@ class Partnership(models.Model):
         return f"{self.home_city.name} – {self.partner_city.name} ({self.get_kind_display()})"
 
     def save(self, *args, **kwargs):
-        if self.image and not self.image._committed:
-            upload = self.image
-            card = cropped_thumbnail(upload, CARD_SIZE)
-            self.image_card.save(card.name, card, save=False)
-            full = sanitized_copy(upload)
-            self.image.save(full.name, full, save=False)
-        elif not self.image:
-            self.image_card = ""
+        store_upload_with_thumbnail(self.image, self.image_card, CARD_SIZE)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -553,12 +546,7 @@ class Photo(models.Model):
         return self.caption or self.image.name
 
     def save(self, *args, **kwargs):
-        if self.image and not self.image._committed:
-            upload = self.image
-            thumbnail = cropped_thumbnail(upload, GALLERY_SIZE)
-            self.thumbnail.save(thumbnail.name, thumbnail, save=False)
-            full = sanitized_copy(upload)
-            self.image.save(full.name, full, save=False)
+        store_upload_with_thumbnail(self.image, self.thumbnail, GALLERY_SIZE)
         super().save(*args, **kwargs)
 
     @property
@@ -639,14 +627,7 @@ class Milestone(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.photo and not self.photo._committed:
-            upload = self.photo
-            thumbnail = cropped_thumbnail(upload, GALLERY_SIZE)
-            self.photo_thumbnail.save(thumbnail.name, thumbnail, save=False)
-            full = sanitized_copy(upload)
-            self.photo.save(full.name, full, save=False)
-        elif not self.photo:
-            self.photo_thumbnail = ""
+        store_upload_with_thumbnail(self.photo, self.photo_thumbnail, GALLERY_SIZE)
         super().save(*args, **kwargs)
 
     @property
