@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test serve lint setup migrate demo jobs bench clean browser
+.PHONY: run test serve lint setup migrate demo jobs bench clean browser messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,16 @@ bench: migrate
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/rush.py
 	DEBUG=true $(BIN)/python manage.py bench_mailing --count 5000
+
+# The interface's catalogues (locale/<language>/LC_MESSAGES/django.po): every marked string
+# of the site's own code, then compiled (the .mo files are committed, so that `make run` needs
+# no gettext). Needs GNU gettext (apt-get install gettext).
+MESSAGE_SOURCES = --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles \
+	--ignore=media --ignore=locale
+messages: setup
+	DEBUG=true $(BIN)/python manage.py makemessages -l de -l fr -l ja -l zh_Hans \
+	  --no-location --no-obsolete $(MESSAGE_SOURCES)
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 jobs: setup
 	DEBUG=true $(BIN)/python manage.py run_jobs

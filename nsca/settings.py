@@ -242,7 +242,17 @@ CACHES["template_fragments"] = {
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 
-LANGUAGE_CODE = "en-us"
+# English at the root, the partners' languages under their prefix (nsca/urls.py,
+# i18n_patterns). "en", not "en-us": US formats come from association/dateformats/en.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("ja", "日本語"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/New_York"
 # Dates Django writes by itself (the admin) in the site's own formats (association.formats).
 FORMAT_MODULE_PATH = ["association.dateformats"]
