@@ -54,7 +54,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.db import transaction
 from django.middleware.cache import CacheMiddleware
 from django.urls import get_urlconf
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_max_age, patch_response_headers
 
 from .shared_cache import with_shared_cache
@@ -308,6 +308,8 @@ def computed_once_per_version(
     current = versions.of(scopes)
     if current is None:
         return compute()
+    # Kept per language: a value may hold translated content or words.
+    key = (translation.get_language(), key)
     now = time.time()
     found = versions.computed.get(key)
     if found is not None and found[0] == current and found[2] <= now < found[3]:
@@ -339,7 +341,11 @@ page_versions = PageVersions()
 class FragmentCache(LocMemCache):
     """The "template_fragments" cache of `{% cache %}`: this process's memory, and nothing
     kept while the page cache is off (settings.PAGE_CACHE_ENABLED, read at each call, so
-    tests may turn it on and off)."""
+    tests may turn it on and off). Each fragment is kept per language (the active one
+    when it is rendered), so no template needs to name it in its key."""
+
+    def make_key(self, key, version=None):
+        return super().make_key(f"{translation.get_language()}:{key}", version)
 
     def get(self, key, default=None, version=None):
         if not settings.PAGE_CACHE_ENABLED:
@@ -357,8 +363,11 @@ def _path_scopes(urlconf: str, path_info: str) -> tuple[str, ...] | None:
     hot path: a hit does not resolve the URL again)."""
     from django.urls import Resolver404, resolve  # noqa: PLC0415
 
+    # This middleware runs before the locale middleware: a path under /de/ resolves only
+    # with German active (i18n_patterns), whatever this thread had active before.
     try:
-        match = resolve(path_info, urlconf)
+        with translation.override(translation.get_language_from_path(path_info)):
+            match = resolve(path_info, urlconf)
     except Resolver404:
         return None
     scopes = page_scopes(match)
@@ -370,7 +379,8 @@ def page_key(request, prefix: str, method: str) -> str:
     absolute address (the scheme and host too: pages hold absolute addresses, and a request
     over plain http redirected to https never finds one). Django's `get_cache_key` would
     also look up the response's Vary headers first: nothing stored varies (no cookie of a
-    signed-in visitor, no CSRF token, one language per path), so one look-up is enough."""
+    signed-in visitor, no CSRF token, one language per path: /de/ is German whatever the
+    browser asks), so one look-up is enough."""
     # What `build_absolute_uri()` says, put together without its cost (the hot path).
     query = request.META.get("QUERY_STRING", "")
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"

@@ -1,7 +1,11 @@
 """What every page shows about the association: who it is (`Association.current()`) and its
 home city, which the cities app stores once (`City.home()`)."""
 
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import pgettext
 
 from association.models import Association
 from association.page_cache import SITE, computed_once_per_version, page_versions
@@ -22,3 +26,36 @@ def association(request):
         "association-and-home-city", association_and_home_city, scopes=[SITE]
     )
     return {**kept, "page_versions": page_versions}
+
+
+class LanguageVersion:
+    """This page in one of the site's languages, for the switcher and the hreflang links."""
+
+    def __init__(self, code: str, name: str, path: str, current: str):
+        self.code = code
+        self.name = name
+        self.path = path
+        self.is_current = code == current
+        # The language's own words for the one-time suggestion (static/js/languages.js).
+        with translation.override(code):
+            # Translators: offered to a visitor whose browser prefers your language, in
+            # your language: "English" is the name of YOUR language here.
+            self.suggestion = pgettext("suggestion", "This page is also in English.")
+            # Translators: a link to the page in your language ("English": yours).
+            self.accept = pgettext("suggestion", "Read it in English")
+            self.dismiss = pgettext("suggestion", "No, thanks")
+
+
+def language_versions(request) -> list[LanguageVersion]:
+    """The page the request is for, in every language of the site (LANGUAGES): the same
+    path under each prefix (English without one)."""
+    current = translation.get_language()
+    path = request.path
+    return [
+        LanguageVersion(code, name, translate_url(path, code), current)
+        for code, name in settings.LANGUAGES
+    ]
+
+
+def languages(request):
+    return {"language_versions": SimpleLazyObject(lambda: language_versions(request))}

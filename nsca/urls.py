@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
@@ -21,15 +22,22 @@ cities_patterns = cities_urls.urlpatterns_with(
 )
 events_patterns = events_urls.urlpatterns_with(event_detail_view=composition.EventDetailView)
 
+# What has no language stays at the root: machines' addresses and the admin (whose language
+# is the staff member's own: the account's, as it is for the emails they receive).
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("about/", views.about, name="about"),
-    path("pages/<slug:slug>/", views.page, name="page"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", views.sitemap, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
+]
+
+# Every page people read, in each language: English at the root as always, the partners'
+# languages under /de/, /fr/, /ja/, /zh-hans/.
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("pages/<slug:slug>/", views.page, name="page"),
     path("", include((membership_patterns, membership_urls.app_name))),
     path("", include((cities_patterns, cities_urls.app_name))),
     path("", include((events_patterns, events_urls.app_name))),
@@ -39,7 +47,8 @@ urlpatterns = [
     path("", include("exchanges.urls")),
     path("", include("visits.urls")),
     path("", include("news.urls")),
-]
+    prefix_default_language=False,
+)
 
 if settings.SERVE_MEDIA:
     urlpatterns += [

@@ -65,8 +65,12 @@ def about(request):
     return page(request, "about")
 
 
-# Every app's sitemaps, keyed by section (association/registry.py).
-SITEMAPS = dict(sitemaps.items())
+# Every app's sitemaps, keyed by section (association/registry.py), each page listed in every
+# language with its alternates (hreflang, and English as the x-default).
+SITEMAPS = {
+    name: type(sitemap.__name__, (sitemap,), {"i18n": True, "alternates": True, "x_default": True})
+    for name, sitemap in sitemaps.items()
+}
 
 
 @public_page(scopes=["pages", "cities", "events", "news"])
