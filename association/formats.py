@@ -17,29 +17,105 @@ on pages, in emails, in the admin and in CSV exports.
 
 Moments are compared in UTC everywhere else; here an aware datetime is shown in the site's
 local time (settings.TIME_ZONE, America/New_York). A date is shown as it is.
+
+In the partners' languages (the active language, settings.LANGUAGES) each kind has that
+language's own way, with the month and weekday names from Django's catalogues, and money is
+still US dollars, written as a reader of that language expects a foreign currency:
+- German: "Samstag, 12. Dezember 2026, 19:00 Uhr", "12. Dezember 2026", "1.250,50 $";
+- French: "samedi 12 décembre 2026 à 19:00", "12 décembre 2026", "1 250,50 $" (narrow
+  no-break spaces, as the French typographic rules have it);
+- Japanese: "2026年12月12日（土曜日） 19:00", "2026年12月12日", "$1,250.50";
+- Chinese (Simplified): "2026年12月12日 星期六 19:00", "2026年12月12日", "US$1,250.50"
+  (the dollar sign alone reads as any dollar there).
+The short date-time for spreadsheets is the same in every language.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
-EVENT_TIME = "l, F j, Y, g:i A"
-DATE = "F j, Y"
-MONTH = "F Y"
-TIME_OF_DAY = "g:i A"
+NARROW_NO_BREAK_SPACE = "\u202f"
+
+
+@dataclass(frozen=True)
+class LanguageFormats:
+    event_time: str
+    date: str
+    month: str
+    time_of_day: str
+    # Dollars: "{sign}" and "{amount}" (written with `thousands` and `decimal`).
+    money: str
+    thousands: str = ","
+    decimal: str = "."
+
+
+FORMATS = {
+    "en": LanguageFormats(
+        event_time="l, F j, Y, g:i A",
+        date="F j, Y",
+        month="F Y",
+        time_of_day="g:i A",
+        money="{sign}${amount}",
+    ),
+    "de": LanguageFormats(
+        event_time="l, j. F Y, H:i \\U\\h\\r",
+        date="j. F Y",
+        month="F Y",
+        time_of_day="H:i \\U\\h\\r",
+        money="{sign}{amount}\u00a0$",
+        thousands=".",
+        decimal=",",
+    ),
+    "fr": LanguageFormats(
+        event_time="l j F Y à H:i",
+        date="j F Y",
+        month="F Y",
+        time_of_day="H:i",
+        money="{sign}{amount}" + NARROW_NO_BREAK_SPACE + "$",
+        thousands=NARROW_NO_BREAK_SPACE,
+        decimal=",",
+    ),
+    "ja": LanguageFormats(
+        event_time="Y年n月j日（l） H:i",
+        date="Y年n月j日",
+        month="Y年n月",
+        time_of_day="H:i",
+        money="{sign}${amount}",
+    ),
+    "zh-hans": LanguageFormats(
+        event_time="Y年n月j日 l H:i",
+        date="Y年n月j日",
+        month="Y年n月",
+        time_of_day="H:i",
+        money="{sign}US${amount}",
+    ),
+}
 SHORT_DATETIME = "Y-m-d H:i"
 
 CENT = Decimal("0.01")
 
 
+def language_formats() -> LanguageFormats:
+    """The formats of the active language (English for any language the site does not
+    have)."""
+    return FORMATS.get(translation.get_language() or "en", FORMATS["en"])
+
+
 def format_money(amount: Decimal | int | None) -> str:
-    """The amount in dollars and cents: "$130.00"; "" for None."""
+    """The amount in dollars and cents: "$130.00" (in the active language's way: "130,00 $"
+    in German); "" for None."""
     if amount is None or amount == "":
         return ""
     value = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    way = language_formats()
+    digits = f"{abs(value):,.2f}"
+    if way.thousands != "," or way.decimal != ".":
+        whole, cents = digits.split(".")
+        digits = whole.replace(",", way.thousands) + way.decimal + cents
+    return way.money.format(sign=sign, amount=digits)
 
 
 def _local(value):
@@ -57,7 +133,7 @@ def _format(value, pattern: str) -> str:
 
 def format_event_time(moment: datetime.datetime | None) -> str:
     """When something happens: "Saturday, December 12, 2026, 7:00 PM"."""
-    return _format(moment, EVENT_TIME)
+    return _format(moment, language_formats().event_time)
 
 
 def format_event_end(end: datetime.datetime | None, *, start: datetime.datetime) -> str:
@@ -72,7 +148,7 @@ def format_event_end(end: datetime.datetime | None, *, start: datetime.datetime)
 
 def format_date(day: datetime.date | datetime.datetime | None) -> str:
     """A plain date: "December 12, 2026" (a datetime is first turned into local time)."""
-    return _format(day, DATE)
+    return _format(day, language_formats().date)
 
 
 def format_machine_time(moment: datetime.datetime | None) -> str:
@@ -85,14 +161,15 @@ def format_machine_time(moment: datetime.datetime | None) -> str:
 
 def format_month(day: datetime.date | datetime.datetime | None) -> str:
     """A month heading: "December 2026"."""
-    return _format(day, MONTH)
+    return _format(day, language_formats().month)
 
 
 def format_time(moment: datetime.datetime | datetime.time | None) -> str:
     """A time of day alone: "7:00 PM"."""
+    pattern = language_formats().time_of_day
     if isinstance(moment, datetime.time):
-        return formats.time_format(moment, TIME_OF_DAY)
-    return _format(moment, TIME_OF_DAY)
+        return formats.time_format(moment, pattern)
+    return _format(moment, pattern)
 
 
 def format_short_datetime(moment: datetime.datetime | None) -> str:

@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from association.languages import language_field
+
 
 def new_donation_token():
     return secrets.token_urlsafe(24)
@@ -101,6 +103,7 @@ REFERENCE_PATTERN = re.compile(r"[Dd]\s*-?\s*(?P<number>\d{1,9})")
 class Donation(models.Model):
     donor_name = models.CharField(_("donor's name"), max_length=200)
     donor_email = models.EmailField(_("donor's email"))
+    language = language_field()
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from association.badges import Badge, Tone
+from association.languages import language_field
 
 POSTAL_ADDRESS_FIELDS = (
     "address_line1",
@@ -76,6 +77,7 @@ class User(AbstractUser):
     newsletter_opt_in = models.BooleanField(
         _("newsletter"), default=False, help_text=_("Agreed to receive the newsletter.")
     )
+    language = language_field()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -42,29 +42,32 @@ logger = logging.getLogger(__name__)
 QUEUE_CHUNK = 1000
 
 
-def audience_addresses(mailing: Mailing, *, now: datetime.datetime) -> Iterator[tuple[str, str]]:
-    """(email, name) for each person in the mailing's audience, streamed from the database."""
+def audience_addresses(
+    mailing: Mailing, *, now: datetime.datetime
+) -> Iterator[tuple[str, str, str]]:
+    """(email, name, language) for each person in the mailing's audience, streamed from the
+    database (the language their emails are written in: association/languages.py)."""
     if mailing.audience == Mailing.Audience.SUBSCRIBERS:
-        rows = Subscriber.objects.may_receive_marketing().values_list("email", "name")
+        rows = Subscriber.objects.may_receive_marketing().values_list("email", "name", "language")
         yield from rows.order_by("pk").iterator(chunk_size=QUEUE_CHUNK)
     elif mailing.audience == Mailing.Audience.MEMBERS:
         standing = Membership.objects.in_good_standing(timezone.localdate(now))
         if mailing.plan_id:
             standing = standing.filter(plan_id=mailing.plan_id)
         users = User.objects.filter(is_active=True, memberships__in=standing).distinct()
-        for email, first, last in (
-            users.values_list("email", "first_name", "last_name")
+        for email, first, last, language in (
+            users.values_list("email", "first_name", "last_name", "language")
             .order_by("pk")
             .iterator(chunk_size=QUEUE_CHUNK)
         ):
-            yield email, f"{first} {last}".strip()
+            yield email, f"{first} {last}".strip(), language
     else:
         # Ticket holders as the venue gate counts them: an unpaid reservation is not one.
         orders = Order.objects.holding_tickets().filter(event_id=mailing.event_id)
         ticket_types = list(mailing.ticket_types.values_list("pk", flat=True))
         if ticket_types:
             orders = orders.filter(tickets__ticket_type__in=ticket_types).distinct()
-        rows = orders.values_list("email", "buyer_name").order_by("pk")
+        rows = orders.values_list("email", "buyer_name", "language").order_by("pk")
         yield from rows.iterator(chunk_size=QUEUE_CHUNK)
 
 
@@ -74,7 +77,7 @@ def reach(mailing: Mailing, *, now: datetime.datetime) -> int:
     skip them, `consent.may_be_mailed`). What "Send now" asks staff to confirm."""
     addresses = audience_addresses(mailing, now=now)
     try:
-        emails = {email.strip().lower() for email, _name in addresses}
+        emails = {email.strip().lower() for email, *_rest in addresses}
     finally:
         addresses.close()
     if mailing.audience != Mailing.Audience.SUBSCRIBERS:  # those are consenting already
@@ -97,9 +100,10 @@ def queue_deliveries(mailing: Mailing, *, now: datetime.datetime) -> int:
                         mailing=mailing,
                         email=email.strip().lower(),
                         name=name,
+                        language=language,
                         next_attempt_at=now,
                     )
-                    for email, name in chunk
+                    for email, name, language in chunk
                 ],
                 ignore_conflicts=True,
             )
@@ -191,7 +195,9 @@ def send_next_delivery(*, now: datetime.datetime, renderers: dict, among=None) -
         try:
             # A savepoint: a message that cannot be written leaves the delivery to record it.
             with transaction.atomic():
-                renderers[mailing.pk].message(email=delivery.email, name=delivery.name).send()
+                renderers[mailing.pk].message(
+                    email=delivery.email, name=delivery.name, language=delivery.language
+                ).send()
         except Exception as error:  # noqa: BLE001 - recorded for staff
             logger.exception("Could not write the mailing to %s", delivery.email)
             delivery.error = f"{type(error).__name__}: {error}"[:2000]

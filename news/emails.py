@@ -41,7 +41,11 @@ class MailingRenderer:
         self.body_text = formatted_as_plain_text(mailing.body)
         self.reason = reason_for(mailing)
 
-    def message(self, *, email: str, name: str, test: bool = False) -> EmailMultiAlternatives:
+    def message(
+        self, *, email: str, name: str, test: bool = False, language: str | None = None
+    ) -> EmailMultiAlternatives:
+        """The mailing to one person: its subject and body as staff wrote them, the rest
+        (greeting, why they receive it, how to stop) in `language`, theirs."""
         link = unsubscribe_url(email)
         context = {
             "mailing": self.mailing,
@@ -62,6 +66,7 @@ class MailingRenderer:
             subject = _("[Test] %(subject)s") % {"subject": subject}
         return association_email(
             "news/mailing",
+            language=language,
             to=email,
             subject=subject,
             context=context,
@@ -73,7 +78,7 @@ class MailingRenderer:
         )
 
 
-def send_confirmation(*, email: str, name: str) -> None:
+def send_confirmation(*, email: str, name: str, language: str | None = None) -> None:
     """The double opt-in email: a link that completes the subscription."""
     context = {
         "name": name,
@@ -85,4 +90,5 @@ def send_confirmation(*, email: str, name: str) -> None:
         to=email,
         subject=_("Please confirm your newsletter subscription"),
         context=context,
+        language=language,
     )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from association.badges import Badge, Tone
 from association.images import UPLOAD_HELP_TEXT, store_sanitized_upload, validate_image_upload
+from association.languages import language_field
 from association.page_cache import computed_once_per_version
 from cities.models import Partnership
 from events.models import Event
@@ -207,6 +208,7 @@ class Subscriber(models.Model):
     confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    language = language_field()
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -360,6 +362,7 @@ class Delivery(models.Model):
     )
     email = models.EmailField(_("email"), max_length=254)
     name = models.CharField(_("name"), max_length=200, blank=True)
+    language = language_field()
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

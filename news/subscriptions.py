@@ -20,6 +20,7 @@ import time
 from django.core import signing
 from django.db import IntegrityError, transaction
 
+from association.languages import current_language
 from membership.models import User
 
 from .models import Subscriber
@@ -73,7 +74,11 @@ def request_subscription(*, email: str, name: str, now: datetime.datetime) -> Su
         and now - subscriber.confirmation_sent_at < RESEND_AFTER
     ):
         return None
-    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=now)
+    # Written to in the language of the page they signed up on, the latest one.
+    subscriber.language = current_language()
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        confirmation_sent_at=now, language=subscriber.language
+    )
     return subscriber
 
 

@@ -8,11 +8,12 @@ so nobody learns whether an address is subscribed. Bad links get a friendly 400 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from association import rate_limits
+from association.languages import current_language
 from association.page_cache import public_page
 from membership.after_response import RedirectThenRun
 
@@ -48,13 +49,20 @@ def subscribe(request):
             return rate_limits.too_many_attempts(page, "newsletter-ip")
         if form.is_valid():
             email, name = form.cleaned_data["email"], form.cleaned_data["name"]
+            # Run after the response: in the language of the page they subscribed on.
+            language = current_language()
 
             def confirm_if_needed():
-                subscriber = subscriptions.request_subscription(
-                    email=email, name=name, now=timezone.now()
-                )
-                if subscriber is not None:
-                    send_confirmation(email=subscriber.email, name=subscriber.name or name)
+                with translation.override(language):
+                    subscriber = subscriptions.request_subscription(
+                        email=email, name=name, now=timezone.now()
+                    )
+                    if subscriber is not None:
+                        send_confirmation(
+                            email=subscriber.email,
+                            name=subscriber.name or name,
+                            language=language,
+                        )
 
             return RedirectThenRun(reverse("news:subscribe_sent"), tasks=[confirm_if_needed])
         return render(request, "news/subscribe.html", {"form": form}, status=400)

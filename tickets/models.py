@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from association.csv_export import field_heading
 from association.formats import format_short_datetime
+from association.languages import language_field
 from events.models import Event, RefundPolicy, SalesWindow, SavesNamedFields
 from membership.models import POSTAL_ADDRESS_FIELDS
 from payments.models import Payment
@@ -304,6 +305,7 @@ class Order(SavesNamedFields):
     buyer_name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = language_field()
     address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
     address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)

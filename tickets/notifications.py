@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from association.emails import association_email, queue_email
+from association.languages import speaking_to
 from association.models import Association
 from events.calendar import event_calendar
 from events.models import Event, Venue
@@ -100,6 +101,7 @@ def _message(
     message = association_email(
         f"tickets/{name}",
         to=order.email,
+        language=order.language,
         subject=subject,
         context=context,
         association=context.get("association"),
@@ -166,6 +168,12 @@ def build_order_confirmation(
     always carries it and claims nothing."""
     now = datetime.datetime.fromisoformat(now)
     order = Order.objects.select_related("event", "event__venue").get(pk=order_pk)
+    # Built by the worker: in the buyer's language, whatever the worker's.
+    with speaking_to(order):
+        return _build_order_confirmation(order, now=now, resend=resend)
+
+
+def _build_order_confirmation(order, *, now, resend) -> EmailMultiAlternatives:
     context = _order_context(order, now=now)
     if context["venue"] is not None and not resend:
         told_here = _claimed(
@@ -200,6 +208,12 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
     order = Order.objects.select_related("event").get(pk=order.pk)
     if order.status != Order.Status.CANCELLED or order.cancelled_at != now:
         return False
+    with speaking_to(order):
+        _send_order_cancelled(order)
+    return True
+
+
+def _send_order_cancelled(order: Order) -> None:
     context = {
         **_order_notice_context(order),
         # Released because the payment never came (the job, or staff's bulk release).
@@ -210,7 +224,6 @@ def send_order_cancelled(order: Order, *, now: datetime.datetime) -> bool:
         "event": order.event.title,
     }
     _send("order_cancelled", order=order, subject=subject, context=context)
-    return True
 
 
 def send_payment_reminders(*, now: datetime.datetime) -> int:
@@ -255,7 +268,8 @@ def _claim_and_queue(order, *, still_due: Q, field: str, now, queue) -> bool:
     with transaction.atomic():
         if not _claimed(still_due, order_pk=order.pk, field=field, now=now):
             return False
-        queue(order)
+        with speaking_to(order):
+            queue(order)
     return True
 
 

@@ -355,7 +355,7 @@ def ticket_holders_mailed(event, now):
     mailing = Mailing.objects.create(
         subject="Parking", body="Park behind the hall.", audience="ticket_holders", event=event
     )
-    return {email for email, _name in audience_addresses(mailing, now=now)}
+    return {email for email, *_rest in audience_addresses(mailing, now=now)}
 
 
 @pytest.fixture
