@@ -4,6 +4,8 @@ an account's is updated at each sign-in), and their emails are written in it
 (association/emails.py), whoever or whatever sends them: a job, staff in the admin, a
 request in another language."""
 
+import functools
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -43,3 +45,19 @@ def speaking_to(recipient):
     formatted, a translated field read) is in `recipient`'s language."""
     with translation.override(language_of(recipient)):
         yield
+
+
+def in_language_of(recipient_of: Callable):
+    """Decorate a function that writes to someone (its first argument leads to them by
+    `recipient_of`): it runs in that person's language, whoever calls it (a committee
+    member in the admin, a job)."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def speaking(first, *args, **kwargs):
+            with speaking_to(recipient_of(first)):
+                return function(first, *args, **kwargs)
+
+        return speaking
+
+    return decorate

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from association.languages import speaking_to
 from association.models import Association
 from payments import purposes
 from payments.confirmation import Outcome, confirm_payment, settle_on_return
@@ -87,13 +88,15 @@ def receipt_url(payment: Payment) -> str:
 
 
 def send_thank_you(donation: Donation, payment: Payment) -> None:
-    send_donation_email(
-        "thank_you",
-        to=donation.donor_email,
-        subject=_("Thank you for your gift to %(name)s")
-        % {"name": Association.current().display_short_name},
-        context={"donation": donation, "receipt_url": receipt_url(payment)},
-    )
+    # In the donor's language: a card payment's webhook sends it too.
+    with speaking_to(donation):
+        send_donation_email(
+            "thank_you",
+            to=donation.donor_email,
+            subject=_("Thank you for your gift to %(name)s")
+            % {"name": Association.current().display_short_name},
+            context={"donation": donation, "receipt_url": receipt_url(payment)},
+        )
 
 
 def record_check_received(donation: Donation, *, now: datetime.datetime) -> bool:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from association.formats import format_money
+from association.languages import speaking_to
 from association.models import Association
 from payments.methods import OfflinePayment, PaymentUnavailable, available_methods, get_method
 from payments.models import Payment
@@ -159,10 +160,11 @@ def begin_donation(
 
 
 def send_check_instructions(donation: Donation) -> None:
-    send_donation_email(
-        "check_instructions",
-        to=donation.donor_email,
-        subject=_("Your gift to %(name)s: how to send your check")
-        % {"name": Association.current().display_short_name},
-        context={"donation": donation, "instructions": check_instructions(donation)},
-    )
+    with speaking_to(donation):
+        send_donation_email(
+            "check_instructions",
+            to=donation.donor_email,
+            subject=_("Your gift to %(name)s: how to send your check")
+            % {"name": Association.current().display_short_name},
+            context={"donation": donation, "instructions": check_instructions(donation)},
+        )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from association.emails import queue_email
+from association.languages import in_language_of
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
@@ -21,6 +22,7 @@ def _url(name: str, **kwargs) -> str:
     return settings.SITE_URL + reverse(f"exchanges:{name}", kwargs=kwargs)
 
 
+@in_language_of(lambda application: application.applicant)
 def send_application_submitted(application) -> None:
     _send(
         "application_submitted",
@@ -80,6 +82,7 @@ def send_reference_reminder(reference) -> None:
     )
 
 
+@in_language_of(lambda application: application.applicant)
 def send_decision(application) -> None:
     _send(
         "decision",
@@ -93,6 +96,7 @@ def send_decision(application) -> None:
     )
 
 
+@in_language_of(lambda application: application.applicant)
 def send_place_offer(application) -> None:
     _send(
         "place_offer",
@@ -106,6 +110,7 @@ def send_place_offer(application) -> None:
     )
 
 
+@in_language_of(lambda application: application.applicant)
 def send_installment_reminder(application, installment, *, balance) -> None:
     _send(
         "installment_reminder",
@@ -122,6 +127,7 @@ def send_installment_reminder(application, installment, *, balance) -> None:
     )
 
 
+@in_language_of(lambda trip_payment: trip_payment.application.applicant)
 def send_trip_payment_received(trip_payment) -> None:
     application = trip_payment.application
     _send(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.formats import format_date, format_money
+from association.languages import speaking_to
 from payments.methods import OfflinePayment, PaymentOutcome, PaymentUnavailable, get_method
 from payments.models import Payment
 
@@ -286,10 +287,12 @@ def dues_receipt_url(membership: Membership) -> str:
 
 def _send_welcome(membership):
     """Into the outbox, in the transaction that activates the membership (a payment that
-    activates it is saved paid before its purpose is fulfilled, so the receipt is found)."""
-    send_membership_email(
-        "active",
-        to=membership.user.email,
-        subject=_("Welcome: your membership is active"),
-        context={"membership": membership, "receipt_url": dues_receipt_url(membership)},
-    )
+    activates it is saved paid before its purpose is fulfilled, so the receipt is found).
+    In the member's language: a card payment's webhook activates it too."""
+    with speaking_to(membership.user):
+        send_membership_email(
+            "active",
+            to=membership.user.email,
+            subject=_("Welcome: your membership is active"),
+            context={"membership": membership, "receipt_url": dues_receipt_url(membership)},
+        )

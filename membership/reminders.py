@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.formats import format_date
+from association.languages import speaking_to
 
 from .emails import send_membership_email
 from .models import Membership, RenewalReminder
@@ -48,6 +49,11 @@ def memberships_due_a_reminder(kind: str, *, today: datetime.date):
 def send_renewal_reminder(membership: Membership, *, kind: str, now: datetime.datetime) -> bool:
     """Send one reminder unless this kind was already sent for this term (staff's manual
     reminders are never limited). True when an email went out."""
+    with speaking_to(membership.user):
+        return _send_reminder(membership, kind=kind, now=now)
+
+
+def _send_reminder(membership, *, kind, now) -> bool:
     lapsed = membership.ends_on < timezone.localdate(now)
     if lapsed:
         subject = _("Your membership has ended: renew to keep your benefits")

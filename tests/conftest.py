@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -100,6 +101,15 @@ def _no_tasks_left_by_earlier_tests(request):
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM procrastinate_jobs")
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_until_a_page_says_otherwise():
+    """Each test starts with no language active (the site's, English), as a worker process
+    does: a page in German activates German in this thread, and it must not carry over."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

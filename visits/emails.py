@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from association.emails import queue_email
+from association.languages import in_language_of
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
@@ -92,6 +93,7 @@ def send_match_cancelled(match, *, moved: bool = False) -> None:
         )
 
 
+@in_language_of(lambda schedule: schedule.user)
 def send_schedule(schedule) -> None:
     """A person's own schedule for a visit (itinerary.Schedule), with its .ics link."""
     _send(
@@ -108,6 +110,7 @@ def send_schedule(schedule) -> None:
     )
 
 
+@in_language_of(lambda volunteer: volunteer.user)
 def send_volunteer_decided(volunteer) -> None:
     item = volunteer.item
     _send(
