@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Association, SocialLink
 
@@ -12,7 +13,7 @@ class SocialLinkInline(admin.TabularInline):
 
 
 @admin.register(Association)
-class AssociationAdmin(admin.ModelAdmin):
+class AssociationAdmin(TranslationAdmin):
     inlines = [SocialLinkInline]
     fieldsets = (
         (

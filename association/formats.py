@@ -19,7 +19,7 @@ Moments are compared in UTC everywhere else; here an aware datetime is shown in 
 local time (settings.TIME_ZONE, America/New_York). A date is shown as it is.
 
 In the partners' languages (the active language, settings.LANGUAGES) each kind has that
-language's own way, with the month and weekday names from Django's catalogues, and money is
+language's own way, with the month and weekday names from Django's catalogs, and money is
 still US dollars, written as a reader of that language expects a foreign currency:
 - German: "Samstag, 12. Dezember 2026, 19:00 Uhr", "12. Dezember 2026", "1.250,50 $";
 - French: "samedi 12 décembre 2026 à 19:00", "12 décembre 2026", "1 250,50 $" (narrow

@@ -4,6 +4,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
 from .countries import country_name
 from .models import (
@@ -51,7 +56,7 @@ def thumbnail_preview(image_file, *, width=120):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(TranslationAdmin):
     list_display = ["name", "region", "country_display", "is_home", "latitude", "longitude"]
     list_filter = ["is_home", CountryListFilter]
     search_fields = ["name", "region", "slug", "country"]
@@ -66,13 +71,13 @@ class CityAdmin(admin.ModelAdmin):
         return city.country_name
 
 
-class CommitteeInline(admin.StackedInline):
+class CommitteeInline(TranslationStackedInline):
     model = Committee
     extra = 0
     fields = [("name", "position"), "focus", "current_project", ("chair", "contact")]
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(TranslationTabularInline):
     model = Photo
     extra = 0
     fields = ["preview", "image", "caption", "alt_text", "credit", "position"]
@@ -83,7 +88,7 @@ class PhotoInline(admin.TabularInline):
         return thumbnail_preview(photo.thumbnail)
 
 
-class MilestoneInline(admin.StackedInline):
+class MilestoneInline(TranslationStackedInline):
     model = Milestone
     extra = 0
     fields = [("date", "precision"), "title", "text", ("photo", "preview"), "photo_alt"]
@@ -148,7 +153,7 @@ class PartnershipAdminForm(forms.ModelForm):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(TranslationAdmin):
     form = PartnershipAdminForm
     list_display = [
         "partner",
@@ -207,7 +212,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(TranslationAdmin):
     list_display = ["preview", "__str__", "partnership", "credit", "position"]
     list_filter = [("partnership", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["partnership__home_city", "partnership__partner_city"]

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Event, Venue
 
@@ -134,7 +135,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(SavesItsFieldsAdmin):
+class EventAdmin(TranslationAdmin, SavesItsFieldsAdmin):
     form = EventAdminForm
     list_display = (
         "title",

@@ -5,6 +5,7 @@ their history; letters are shown to staff only, never to the applicant."""
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from . import trip_payments
 from .access import applications_visible_to
@@ -22,7 +23,7 @@ from .models import (
 )
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(TranslationTabularInline):
     model = Question
     extra = 1
 
@@ -38,7 +39,7 @@ class InstallmentInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(TranslationAdmin):
     list_display = [
         "title",
         "partnership",

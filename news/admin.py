@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from association.badges import render_badge
 
@@ -353,7 +354,7 @@ class PostStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(TranslationAdmin):
     form = PostAdminForm
     list_display = ("title", "state", "published_at", "event")
     list_filter = (PostStateFilter, "partnerships")

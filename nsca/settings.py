@@ -62,6 +62,9 @@ PROJECT_APPS = [
 INSTALLED_APPS = [
     *PROJECT_APPS,
     "procrastinate.contrib.django",
+    # Content translated field by field (each app's translation.py); before the admin, whose
+    # forms it extends.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -258,6 +261,12 @@ LANGUAGES = [
     ("zh-hans", "简体中文"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content: a column per language for each translated field (django-modeltranslation), and a
+# field left empty in one language shows the English of that field alone, not the whole
+# record in English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = False
 TIME_ZONE = "America/New_York"
 # Dates Django writes by itself (the admin) in the site's own formats (association.formats).
 FORMAT_MODULE_PATH = ["association.dateformats"]

@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from cities.models import DirectoryListing, Partnership, Photo
+from cities.models import Committee, DirectoryListing, Milestone, Partnership, Photo
 from membership.models import User
 from tests.association.image_files import gps_exif, image_bytes
+from tests.translated import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,9 @@ def test_slug_help_text_shows_the_whole_page_address(staff_client, partnership):
     assert "/cities/kitakyushu/" in html
 
 
+INLINES = {"committees": Committee, "photos": Photo, "milestones": Milestone}
+
+
 def change_form_data(partnership, **changes):
     data = {
         "home_city": partnership.home_city_id,
@@ -114,7 +118,7 @@ def change_form_data(partnership, **changes):
             }
         )
     data.update(changes)
-    return data
+    return in_english(data, Partnership, inlines=INLINES)
 
 
 def test_changing_the_status_in_the_admin_records_date_and_note(
@@ -238,7 +242,9 @@ def test_photo_whose_stored_file_is_missing_still_saves_in_the_admin(
     photo.image.storage.delete(photo.image.name)
     response = staff_client.post(
         f"/admin/cities/photo/{photo.pk}/change/",
-        {"partnership": photo.partnership_id, "caption": "New caption", "position": 0},
+        in_english(
+            {"partnership": photo.partnership_id, "caption": "New caption", "position": 0}, Photo
+        ),
     )
     assert response.status_code == 302
     photo.refresh_from_db()
@@ -270,7 +276,7 @@ def add_form_data(home_city, partner_city, **changes):
             }
         )
     data.update(changes)
-    return data
+    return in_english(data, Partnership, inlines=INLINES)
 
 
 def test_adding_a_partnership_in_the_admin_records_its_initial_status(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from events.models import Event
 from outbox.models import OutgoingEmail
+from tests.translated import in_english
 from tickets.admin import EventAdmin
 from tickets.availability import with_sales_figures
 from tickets.models import Order, Ticket, WaitlistEntry
@@ -205,7 +206,7 @@ def _event_form_data(**overrides):
         "_save": "Save",
     }
     data.update(overrides)
-    return data, starts
+    return in_english(data, Event), starts
 
 
 def test_reveal_checkbox_sets_the_reveal_24_hours_before_the_start(admin_client):
@@ -504,7 +505,7 @@ def _change_form_data(event, ticket_type, **overrides):
             "ticket_types-0-event": str(event.pk),
         }
     )
-    data.update(overrides)
+    data.update(in_english(overrides, Event))
     return data
 
 
