@@ -57,6 +57,9 @@ PROJECT_APPS = [
     "visits",
     "news",
     "nsca",
+    # Who translates what: after cities, whose partnership admin it limits for partner
+    # editors.
+    "translations",
 ]
 
 INSTALLED_APPS = [
