@@ -160,3 +160,42 @@ def test_milestones_and_committees_are_translated_field_by_field(kitakyushu):
         milestone.refresh_from_db()
         assert (milestone.title, milestone.text) == ("門司市が承認", "The council.")
         assert Committee.objects.get(pk=committee.pk).name == "Kitakyushu Committee"
+
+
+def test_the_demo_translations_fill_empty_columns_only_and_run_twice(
+    kitakyushu, tmp_path, association
+):
+    import io  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from translations import demo  # noqa: PLC0415
+
+    Milestone.objects.create(partnership=kitakyushu, date="1959-07-14", title="Moji says yes")
+    (tmp_path / "ja.json").write_text(
+        json.dumps(
+            {
+                "association": {"tagline": "姉妹都市の協会"},
+                "cities": {"kitakyushu": {"name": "北九州"}},
+                "partnerships": {
+                    "kitakyushu": {
+                        "story": ["最初の段落。", "二番目の段落。"],
+                        "milestones": [{"date": "1959-07-14", "title": "門司市が承認"}],
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    demo.load(stdout=io.StringIO(), directory=tmp_path)
+    kitakyushu.refresh_from_db()
+    assert kitakyushu.story_ja == "最初の段落。\n\n二番目の段落。"
+    assert kitakyushu.partner_city.name_ja == "北九州"
+    assert kitakyushu.milestones.get().title_ja == "門司市が承認"
+    # A translator's edit is kept when the demo is loaded again.
+    kitakyushu.story_ja = "翻訳者の版。"
+    kitakyushu.save()
+    demo.load(stdout=io.StringIO(), directory=tmp_path)
+    kitakyushu.refresh_from_db()
+    assert kitakyushu.story_ja == "翻訳者の版。"
+    with translation.override("ja"):
+        assert kitakyushu.summary == "Our oldest partnership, begun in 1959."  # no summary_ja
