@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from news.models import Post
 from tests.events import factories
+from tests.translated import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def post_form(**fields):
         "published_at_1": "",
     }
     data.update(fields)
-    return data
+    return in_english(data, Post)
 
 
 @pytest.fixture
