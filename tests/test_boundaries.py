@@ -45,6 +45,9 @@ MAY_IMPORT = {
         "visits",
         "news",
     },
+    # Who translates what: limits the cities' admin for partner editors and loads the demo
+    # translations of cities, events and pages.
+    "translations": {"association", "cities", "events", "nsca"},
 }
 
 

@@ -286,6 +286,7 @@ def imported_project_apps(app):
         "exchanges",
         "news",
         "nsca",
+        "translations",
     ],
 )
 def test_project_apps_come_after_the_apps_they_import(app):
@@ -308,6 +309,7 @@ def test_project_apps_are_the_apps_the_order_test_covers():
         "outbox",
         "payments",
         "tickets",
+        "translations",
         "visits",
     ]
 

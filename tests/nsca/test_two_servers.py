@@ -152,10 +152,10 @@ def test_a_staff_edit_through_one_server_shows_on_the_other_within_a_second(two_
     status, _html = volunteer.post_form(
         f"{one.url}/admin/nsca/page/{page.pk}/change/",
         {
-            "title": page.title,
+            "title_en": page.title,
             "slug": page.slug,
-            "summary": "",
-            "body": "The new programme.",
+            "summary_en": "",
+            "body_en": "The new programme.",
             "is_published": "on",
             "position": "0",
             "_save": "Save",
