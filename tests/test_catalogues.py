@@ -20,10 +20,6 @@ CATALOGUES = {
     "ja": LOCALE / "ja" / "LC_MESSAGES" / "django.po",
     "zh_Hans": LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po",
 }
-# Languages whose translators have not finished: their completeness test is expected to
-# fail and says so (strict: once a catalogue is complete, the test fails until the language
-# is taken off this list). Issue 24 stays open while any is here.
-NOT_YET_TRANSLATED = {"de", "ja", "zh_Hans"}
 
 
 def needs_gettext():
@@ -43,20 +39,7 @@ def untranslated(catalogue: polib.POFile) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    "language",
-    [
-        pytest.param(
-            language,
-            marks=pytest.mark.xfail(
-                language in NOT_YET_TRANSLATED,
-                reason=f"the {language} catalogue is not translated yet (issue 24)",
-                strict=True,
-            ),
-        )
-        for language in CATALOGUES
-    ],
-)
+@pytest.mark.parametrize("language", CATALOGUES)
 def test_every_entry_is_translated_and_none_is_fuzzy(language):
     missing = untranslated(polib.pofile(str(CATALOGUES[language])))
     assert missing == [], f"{len(missing)} untranslated or fuzzy in {language}: {missing[:10]}"
