@@ -8,6 +8,9 @@ import json
 from functools import cache
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+from django.utils import translation
+
 COUNTRIES_FILE = Path(__file__).parent / "data" / "countries.json"
 
 
@@ -22,5 +25,21 @@ def country_choices():
 
 
 def country_name(code):
-    """The English short name for an ISO code; the code itself when unknown."""
-    return country_names().get((code or "").upper(), code)
+    """The short name for an ISO code in the active language: the site's own English
+    names, the Unicode CLDR's (through Babel) in the partners' languages; the code itself
+    when unknown."""
+    code = (code or "").upper()
+    language = translation.get_language() or "en"
+    if not language.startswith("en"):
+        translated = _cldr_territories(language).get(code)
+        if translated:
+            return translated
+    return country_names().get(code, code)
+
+
+@cache
+def _cldr_territories(language: str) -> dict:
+    try:
+        return dict(Locale.parse(translation.to_locale(language)).territories)
+    except (ValueError, UnknownLocaleError):
+        return {}

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
@@ -52,9 +53,10 @@ def partnership_list_context() -> dict:
         "origins": Origin.choices,
         "world_map": world_map(home=home, places=places),
         "map_title": (
-            f"World map of the partner cities, each linked by an arc to {home.name}"
+            _("World map of the partner cities, each linked by an arc to %(home)s")
+            % {"home": home.name}
             if home
-            else "World map of the partner cities"
+            else _("World map of the partner cities")
         ),
     }
     return context
@@ -133,7 +135,8 @@ class PartnershipDetailView(DetailView):
                 self.object.milestones.all(), self.get_timeline_additions(today=today), today=today
             ),
             world_map=world_map(home=home, places=[(city, "", city.label)]),
-            map_title=f"{city.name} and {home.name} on the world map",
+            map_title=_("%(city)s and %(home)s on the world map")
+            % {"city": city.name, "home": home.name},
             **kwargs,
         )
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class NscaConfig(AppConfig):
     name = "nsca"
-    verbose_name = "Site and association"
+    verbose_name = _("Site and association")
 
     def ready(self):
         # What of the page cache its edits change (association/page_cache.py).
