@@ -22,19 +22,19 @@ cities_patterns = cities_urls.urlpatterns_with(
 )
 events_patterns = events_urls.urlpatterns_with(event_detail_view=composition.EventDetailView)
 
-# What has no language stays at the root: machines' addresses and the admin (whose language
-# is the staff member's own: the account's, as it is for the emails they receive).
+# What has no language stays at the root: machines' addresses.
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", views.sitemap, name="django.contrib.sitemaps.views.sitemap"),
-    path("admin/", admin.site.urls),
 ]
 
 # Every page people read, in each language: English at the root as always, the partners'
-# languages under /de/, /fr/, /ja/, /zh-hans/.
+# languages under /de/, /fr/, /ja/, /zh-hans/. The admin too: a partner editor from
+# Kitakyushu works at /ja/admin/.
 urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("pages/<slug:slug>/", views.page, name="page"),

@@ -1,5 +1,6 @@
 import sys
 
+from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.db import DatabaseError, connections
 from django.http import Http404, HttpResponse, JsonResponse
@@ -110,11 +111,17 @@ def favicon(request):
 @public_page(scopes=[])
 @require_GET
 def robots_txt(request):
+    # Each private part in every language (English at the root, the others under their prefix).
+    prefixes = [
+        "" if code == settings.LANGUAGE_CODE else f"/{code}" for code, _ in settings.LANGUAGES
+    ]
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /account/",
-        "Disallow: /orders/",
+        *(
+            f"Disallow: {prefix}/{part}/"
+            for part in ("admin", "account", "orders")
+            for prefix in prefixes
+        ),
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -28,7 +28,7 @@
   function found(value) {
     var input = form.querySelector("input[name=code]");
     input.value = value.trim();
-    status.textContent = "Code read: looking up the ticket…";
+    status.textContent = status.dataset.reading;
     stop();
     form.submit();
   }
@@ -47,13 +47,13 @@
         video.srcObject = s;
         scanner.hidden = false;
         scanButton.hidden = true;
-        status.textContent = "Point the camera at the ticket's QR code.";
+        status.textContent = status.dataset.aim;
         return video.play();
       })
       .then(scan)
       .catch(function () {
         stop();
-        status.textContent = "The camera is not available: please type the code.";
+        status.textContent = status.dataset.noCamera;
         scanner.hidden = false;
       });
   }

@@ -139,6 +139,7 @@ def test_robots_txt_points_to_sitemap_and_hides_private_paths(client):
     assert "Sitemap: http://testserver/sitemap.xml" in body
     assert "Disallow: /admin/" in body
     assert "Disallow: /orders/" in body
+    assert "Disallow: /ja/admin/" in body and "Disallow: /de/orders/" in body
 
 
 def test_sitemap_lists_home_and_about(client, demo):

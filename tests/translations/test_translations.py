@@ -199,3 +199,9 @@ def test_the_demo_translations_fill_empty_columns_only_and_run_twice(
     assert kitakyushu.story_ja == "翻訳者の版。"
     with translation.override("ja"):
         assert kitakyushu.summary == "Our oldest partnership, begun in 1959."  # no summary_ja
+
+
+def test_a_partner_editor_works_in_their_own_language(partner_editor, kitakyushu):
+    page = partner_editor.get(f"/ja/admin/cities/partnership/{kitakyushu.pk}/change/")
+    assert page.status_code == 200
+    assert '<html lang="ja"' in page.content.decode()
