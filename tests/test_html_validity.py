@@ -59,7 +59,9 @@ def sitemap_paths(client) -> list[str]:
     return [re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)</loc>", body)]
 
 
-@pytest.mark.django_db
+# Transactional like the rest of its group (tests/test_parallel_groups.py): a group is
+# scheduled where its first test stands, and pytest-django puts transactional tests last.
+@pytest.mark.django_db(transaction=True)
 def test_every_page_passes_the_nu_checker(client, tmp_path, settings):
     command = checker_or_skip()
     call_command("load_demo", verbosity=0)

@@ -16,3 +16,18 @@ def test_a_grouped_test_is_scheduled_with_its_group(request):
         "pytest-xdist did not tag this test with its xdist_group: grouped tests would run "
         "on several workers at once (check the pytest and pytest-xdist versions)"
     )
+
+
+def test_every_grouped_test_is_transactional_or_uses_no_database(request):
+    """pytest-xdist schedules a group where its first test stands in the collection, and
+    pytest-django collects the tests in one transaction first: a group holding one of them
+    would run its transactional tests (which flush the database, the staff groups made by
+    migrations included) early on its worker, before tests that need those groups."""
+    grouped = [item for item in request.session.items if item.get_closest_marker("xdist_group")]
+    in_transaction = [
+        item.nodeid
+        for item in grouped
+        if (mark := item.get_closest_marker("django_db")) is not None
+        and not mark.kwargs.get("transaction", False)
+    ]
+    assert grouped and in_transaction == []
