@@ -38,9 +38,11 @@ run: demo
 # (test_<name>_gw0, _gw1...), live server and browser, and binds its servers to port 0;
 # tests that need something no worker can have to itself are put in one xdist_group, run
 # by one worker in turn (tests/conftest.py). TEST_WORKERS=0 runs it in this one process.
+# --no-loadscope-reorder: a group is run where it stands in pytest-django's order (the
+# transactional tests last), not first for being the largest (tests/test_parallel_groups.py).
 TEST_WORKERS ?= auto
 test: setup browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium. Installed here when it can be (as root, with
 # apt-get); otherwise the suite stops with one message saying what to install
