@@ -280,7 +280,8 @@ def stripe_in_trouble(fake_stripe, settings):
     return fake_stripe
 
 
-# --- Running in parallel (pytest-xdist: `make test` runs `-n auto --dist loadgroup --no-loadscope-reorder`) ------
+# --- Running in parallel (pytest-xdist: `make test` runs `-n auto --dist loadgroup`,
+# with --no-loadscope-reorder) ---
 # Each worker has its own test database (pytest-django names it test_<name>_gw<N>), its own
 # live server and browser, and every server a test starts binds port 0 (tests/servers/).
 # What cannot be had by each worker alone runs in one xdist_group, on one worker in turn.
