@@ -1,4 +1,7 @@
+import re
 from types import SimpleNamespace
+
+import pytest
 
 from cities import worldmap
 
@@ -53,3 +56,16 @@ def test_land_outline_has_no_line_across_the_whole_map():
         dx = piece.split(" ")[0].lstrip("M")
         if dx and not piece.startswith("M"):
             assert abs(float(dx)) < worldmap.WIDTH / 2
+
+
+@pytest.mark.parametrize("prefix", ["", "/de", "/fr", "/ja", "/zh-hans"])
+def test_the_map_s_coordinates_are_numbers_an_svg_reads_in_every_language(
+    client, make_partnership, prefix
+):
+    """German and French write a decimal comma ("288,1"); an SVG length with one is an error the
+    browser logs, and the dot or the arc lands nowhere."""
+    partnership = make_partnership("Toulon")
+    html = client.get(f"{prefix}/cities/{partnership.slug}/").content.decode()
+    svg = re.search(r'<svg class="worldmap-svg".*?</svg>', html, re.S).group(0)
+    numbers = re.findall(r'\b(?:cx|cy|width|height|viewBox)="([^"]*)"', svg)
+    assert numbers and all("," not in value for value in numbers), numbers
