@@ -232,6 +232,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     _cache_options.setdefault("socket_connect_timeout", CACHE_SOCKET_TIMEOUT)
     _cache_options.setdefault("socket_timeout", CACHE_SOCKET_TIMEOUT)
     _cache_options.setdefault("retry", Retry(NoBackoff(), 0))
+    # The same cache, with one redis-py client per pool (association/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "association.redis_cache.RedisCache"
 # The page cache (association/page_cache.py); off, every page is rendered for every request.
 # On by default only with a cache every server process shares (Redis): with a per-process
 # one, an edit would bump the version in one worker and leave the others' pages stale.

@@ -264,7 +264,7 @@ def shared_cache_down(settings):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "association.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         },
     }

@@ -211,7 +211,7 @@ def redis_default_cache(settings):
     prefix = f"rate-limits-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "association.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/13",
             "KEY_PREFIX": prefix,
         }

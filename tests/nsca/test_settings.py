@@ -198,7 +198,7 @@ def test_a_redis_cache_url_is_one_cache_for_every_process():
     env = {**PRODUCTION_ENV, "CACHE_URL": "redis://127.0.0.1:6379/11"}
     key = f"nsca-test-shared-{os.getpid()}"
     backend = print_setting('CACHES["default"]["BACKEND"]', env)
-    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert backend == "association.redis_cache.RedisCache"
     write = f"from django.core.cache import cache; cache.set({key!r}, 'seen', 60); print('ok')"
     read = f"from django.core.cache import cache; print(cache.get({key!r})); cache.delete({key!r})"
     assert run_manage("shell", "-c", write, env_overrides=env).stdout.split()[-1] == "ok"

@@ -126,7 +126,7 @@ def hung_redis(settings):
         settings.CACHES = {
             **settings.CACHES,
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "association.redis_cache.RedisCache",
                 "LOCATION": f"redis://127.0.0.1:{hung.port}/0",
                 "OPTIONS": {
                     "socket_connect_timeout": 0.5,
