@@ -35,8 +35,12 @@ def language_field() -> models.CharField:
 
 def language_of(recipient) -> str:
     """The language to write to `recipient` in (anything with a `language`, or None)."""
-    language = getattr(recipient, "language", "") or ""
-    return language if language in CODES else settings.LANGUAGE_CODE
+    return site_language(getattr(recipient, "language", "") or "")
+
+
+def site_language(code: str) -> str:
+    """`code` if the site has that language, else the site's own (English)."""
+    return code if code in CODES else settings.LANGUAGE_CODE
 
 
 @contextmanager
@@ -45,6 +49,12 @@ def speaking_to(recipient):
     formatted, a translated field read) is in `recipient`'s language."""
     with translation.override(language_of(recipient)):
         yield
+
+
+def speaking(code: str):
+    """As `speaking_to`, for someone the site knows by a language code only (a partner's
+    coordinator, named on the visit)."""
+    return translation.override(site_language(code))
 
 
 def in_language_of(recipient_of: Callable):

@@ -100,6 +100,7 @@ class VisitAdmin(admin.ModelAdmin):
                     "coordinator",
                     "partner_coordinator_name",
                     "partner_coordinator_email",
+                    "partner_coordinator_language",
                     "program",
                 ]
             },
@@ -207,7 +208,10 @@ class HostHouseholdAdmin(admin.ModelAdmin):
     raw_id_fields = ["member"]
     fieldsets = [
         (None, {"fields": ["family_name", "member", "status", "applied_at"]}),
-        (_("Contact"), {"fields": ["email", "phone", "street", "city", "postal_code"]}),
+        (
+            _("Contact"),
+            {"fields": ["email", "language", "phone", "street", "city", "postal_code"]},
+        ),
         (
             _("Home"),
             {"fields": ["languages", "has_pets", "pets", "smoking", "allergies", "rooms", "beds"]},

@@ -104,6 +104,7 @@ def load_incoming(today: datetime.date, households: list[HostHousehold]) -> Visi
         arrival="Norfolk International Airport, 4:30 PM",
         partner_coordinator_name="Sample Partner Coordinator",
         partner_coordinator_email="partner.coordinator@example.org",
+        partner_coordinator_language="de",
     )
     delegates = []
     for first, last, years, gender, english, diet, allergies, siblings in DELEGATES:

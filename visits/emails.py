@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from association.emails import queue_email
-from association.languages import in_language_of
+from association.languages import in_language_of, speaking, speaking_to
 
 
 def _send(name: str, *, to: str, subject: str, context: dict) -> None:
@@ -49,48 +49,53 @@ def host_summary(match) -> dict:
 
 
 def send_match_confirmed(match) -> None:
+    """The host family and the partner's coordinator, each in their own language."""
     visit = match.visit
-    _send(
-        "match_confirmed_host",
-        to=match.household.email,
-        subject=_("Your guest for %(visit)s") % {"visit": visit.title},
-        context={"visit": visit, "guest": guest_summary(match)},
-    )
-    if visit.partner_coordinator_email:
+    with speaking_to(match.household):
         _send(
-            "match_confirmed_partner",
-            to=visit.partner_coordinator_email,
-            subject=_("Host family for %(name)s") % {"name": str(match.delegate)},
-            context={
-                "visit": visit,
-                "delegate_name": str(match.delegate),
-                "host": host_summary(match),
-                "partner_name": visit.partner_coordinator_name,
-            },
+            "match_confirmed_host",
+            to=match.household.email,
+            subject=_("Your guest for %(visit)s") % {"visit": visit.title},
+            context={"visit": visit, "guest": guest_summary(match)},
         )
+    if visit.partner_coordinator_email:
+        with speaking(visit.partner_coordinator_language):
+            _send(
+                "match_confirmed_partner",
+                to=visit.partner_coordinator_email,
+                subject=_("Host family for %(name)s") % {"name": str(match.delegate)},
+                context={
+                    "visit": visit,
+                    "delegate_name": str(match.delegate),
+                    "host": host_summary(match),
+                    "partner_name": visit.partner_coordinator_name,
+                },
+            )
 
 
 def send_match_cancelled(match, *, moved: bool = False) -> None:
     visit = match.visit
-    _send(
-        "match_cancelled_host",
-        to=match.household.email,
-        subject=_("Change of guest for %(visit)s") % {"visit": visit.title},
-        context={"visit": visit, "first_name": match.delegate.first_name, "moved": moved},
-    )
-    if visit.partner_coordinator_email:
+    with speaking_to(match.household):
         _send(
-            "match_cancelled_partner",
-            to=visit.partner_coordinator_email,
-            subject=_("Host family change for %(name)s") % {"name": str(match.delegate)},
-            context={
-                "visit": visit,
-                "delegate_name": str(match.delegate),
-                "family_name": match.household.family_name,
-                "moved": moved,
-                "partner_name": visit.partner_coordinator_name,
-            },
+            "match_cancelled_host",
+            to=match.household.email,
+            subject=_("Change of guest for %(visit)s") % {"visit": visit.title},
+            context={"visit": visit, "first_name": match.delegate.first_name, "moved": moved},
         )
+    if visit.partner_coordinator_email:
+        with speaking(visit.partner_coordinator_language):
+            _send(
+                "match_cancelled_partner",
+                to=visit.partner_coordinator_email,
+                subject=_("Host family change for %(name)s") % {"name": str(match.delegate)},
+                context={
+                    "visit": visit,
+                    "delegate_name": str(match.delegate),
+                    "family_name": match.household.family_name,
+                    "moved": moved,
+                    "partner_name": visit.partner_coordinator_name,
+                },
+            )
 
 
 @in_language_of(lambda schedule: schedule.user)
@@ -127,6 +132,7 @@ def send_volunteer_decided(volunteer) -> None:
     )
 
 
+@in_language_of(lambda household: household)
 def send_host_application_received(household) -> None:
     _send(
         "host_application_received",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from association.badges import Badge, Tone
+from association.languages import language_field
 
 
 def age_on(born: datetime.date | None, day: datetime.date) -> int | None:
@@ -71,6 +72,13 @@ class Visit(models.Model):
         _("partner's coordinator"), max_length=200, blank=True
     )
     partner_coordinator_email = models.EmailField(_("partner coordinator's email"), blank=True)
+    partner_coordinator_language = models.CharField(
+        _("partner coordinator's language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The emails to the partner's coordinator are written in it."),
+    )
     program = models.ForeignKey(
         "exchanges.Program",
         on_delete=models.SET_NULL,
@@ -315,6 +323,7 @@ class HostHousehold(models.Model):
     email = models.EmailField(
         _("email"), help_text=_("Where the family's guest and schedule emails go.")
     )
+    language = language_field()
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.APPLIED
     )

@@ -1,6 +1,7 @@
-"""The site in the partners' languages, in a real browser: no accessibility violation in
-any language and no error in the browser's console, German's long words fit a 320 px phone, and a visitor whose browser prefers
-a partner's language is offered the page in it once, never sent there."""
+"""The site in the partners' languages, in a real browser: no accessibility violation and
+no error in the browser's console in any language, German's long words fit a 320 px phone,
+and a visitor whose browser prefers a partner's language is offered the page in it once,
+never sent there."""
 
 import pytest
 

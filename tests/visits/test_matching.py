@@ -293,6 +293,25 @@ def test_confirmation_emails_the_family_and_the_partner_what_each_needs(visit, c
         assert "SECRET" not in text and "Peanuts" not in text
 
 
+def test_each_side_is_written_to_in_its_own_language_whoever_confirms(visit, coordinator):
+    """A family that applied on /fr/hosting/ reads French, Wilhelmshaven's coordinator
+    German, though the coordinator confirms in English (and a cancellation likewise)."""
+    visit.partner_coordinator_language = "de"
+    visit.save(update_fields=["partner_coordinator_language"])
+    household = make_household(language="fr")
+    match = confirm_match(make_delegate(visit), household, by=coordinator, at=NOW).match
+    run_tasks()
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["host@example.org"].startswith("Votre invité pour")
+    assert subjects["petra@example.de"].startswith("Gastfamilie für")
+    mail.outbox.clear()
+    assert cancel_match(match, by=coordinator, at=NOW, reason="ill")
+    run_tasks()
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["host@example.org"].startswith("Changement d'invité pour")
+    assert subjects["petra@example.de"].startswith("Wechsel der Gastfamilie für")
+
+
 def test_cancelling_and_changing_a_match_tells_both_sides(visit, coordinator):
     delegate = make_delegate(visit)
     first = make_household()

@@ -196,6 +196,7 @@ def test_staff_enter_a_paper_application_without_an_account(client, hosting_staf
             "family_name": "Paper",
             "status": "applied",
             "email": "paper@example.org",
+            "language": "de",
             "phone": "757-555-0111",
             "street": "2 Main Street",
             "city": "Norfolk",
@@ -222,6 +223,7 @@ def test_staff_enter_a_paper_application_without_an_account(client, hosting_staf
     assert response.status_code == 302, response.content.decode()[:2000]
     household = HostHousehold.objects.get()
     assert household.member is None and household.adults.get().name == "Pat Paper"
+    assert household.language == "de"  # written to in the language staff chose
 
 
 def test_upcoming_visits_for_gives_dates_and_purpose_only(partnership, visit):
