@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test serve lint setup migrate demo jobs bench clean browser messages
+.PHONY: run test serve lint setup migrate demo jobs bench lighthouse clean browser messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ bench: migrate
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/rush.py
 	DEBUG=true $(BIN)/python manage.py bench_mailing --count 5000
+
+# Lighthouse's four scores on the partner pages in every language, as production serves
+# them (needs DATABASE_URL=postgres://..., Node.js and the npm registry; benchmarks/lighthouse.py).
+lighthouse: migrate
+	$(BIN)/python benchmarks/lighthouse.py
 
 # The interface's catalogues (locale/<language>/LC_MESSAGES/django.po): every marked string
 # of the site's own code, then compiled (the .mo files are committed, so that `make run` needs
