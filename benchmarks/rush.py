@@ -301,11 +301,30 @@ def remove_event(event) -> None:
     """Gone once counted: a round's event would otherwise stay upcoming in the database
     and lengthen the lists the next `make bench` measures. Orders and ticket types protect
     their event, so they go first (a free event's orders have no payments)."""
-    from django.db import transaction  # noqa: PLC0415 (after django.setup())
+    from django.db import connection, transaction  # noqa: PLC0415 (after django.setup())
 
+    from outbox.models import OutgoingEmail  # noqa: PLC0415
     from tickets.models import Order, Ticket, TicketType  # noqa: PLC0415
+    from tickets.notifications import CONFIRMATION_BUILDER  # noqa: PLC0415
 
     with transaction.atomic():
+        # Confirmations a slow round left unsent would fail on their deleted orders and be
+        # retried for an hour, in the next rounds' and the next run's worker time.
+        unsent = OutgoingEmail.objects.filter(
+            kind=CONFIRMATION_BUILDER,
+            status=OutgoingEmail.Status.QUEUED,
+            build_args__order_pk__in=list(
+                Order.objects.filter(event=event).values_list("pk", flat=True)
+            ),
+        )
+        unsent_ids = list(unsent.values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM procrastinate_jobs WHERE status = 'todo' AND "
+                "task_name = 'outbox.send_email' AND (args->>'email_id')::bigint = ANY(%s)",
+                [unsent_ids],
+            )
+        unsent.delete()
         Ticket.objects.filter(order__event=event).delete()
         Order.objects.filter(event=event).delete()
         TicketType.objects.filter(event=event).delete()
