@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationTabularInline
 
 from association.formats import format_money
 from events import admin as events_admin
@@ -176,7 +177,7 @@ class TicketTypeAdminForm(SavesItsFieldsForm):
         return cleaned
 
 
-class TicketTypeInline(admin.TabularInline):
+class TicketTypeInline(TranslationTabularInline):
     model = TicketType
     form = TicketTypeAdminForm
     extra = 0

@@ -1,6 +1,7 @@
 """The demo content in the partners' languages (nsca/demo_content/translations/<language>.json,
 written by the association's translators): each partner page's story in its partner's
-language, the home page's words, the events and the About page in every language.
+language, the home page's words, the events (with their ticket types) and the About page in
+every language.
 
 Like the rest of `load_demo` it is idempotent and keeps staff's work: a translation is
 written only into a column that is still empty, so a translator's edit survives a second
@@ -70,8 +71,18 @@ def load_language(language: str, data: dict) -> int:
             written += len(fill(committee, language, values["committee"]))
     events = Event.objects.in_bulk(list(data.get("events", {})), field_name="slug")
     for slug, values in data.get("events", {}).items():
-        if slug in events:
-            written += len(fill(events[slug], language, values))
+        event = events.get(slug)
+        if event is None:
+            continue
+        own = {key: value for key, value in values.items() if key != "ticket_types"}
+        written += len(fill(event, language, own))
+        # Its ticket types, by their English names.
+        ticket_types = {
+            ticket_type.name_en: ticket_type for ticket_type in event.ticket_types.all()
+        }
+        for english, texts in values.get("ticket_types", {}).items():
+            if english in ticket_types:
+                written += len(fill(ticket_types[english], language, texts))
     pages = Page.objects.in_bulk(list(data.get("pages", {})), field_name="slug")
     for slug, values in data.get("pages", {}).items():
         if slug in pages:

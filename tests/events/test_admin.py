@@ -15,7 +15,7 @@ from outbox.models import OutgoingEmail
 from tests.translated import in_english
 from tickets.admin import EventAdmin
 from tickets.availability import with_sales_figures
-from tickets.models import Order, Ticket, WaitlistEntry
+from tickets.models import Order, Ticket, TicketType, WaitlistEntry
 
 from .factories import make_event, make_order, make_staff, make_ticket_type, make_venue
 
@@ -206,7 +206,7 @@ def _event_form_data(**overrides):
         "_save": "Save",
     }
     data.update(overrides)
-    return in_english(data, Event), starts
+    return in_english(data, Event, inlines={"ticket_types": TicketType}), starts
 
 
 def test_reveal_checkbox_sets_the_reveal_24_hours_before_the_start(admin_client):
@@ -505,7 +505,7 @@ def _change_form_data(event, ticket_type, **overrides):
             "ticket_types-0-event": str(event.pk),
         }
     )
-    data.update(in_english(overrides, Event))
+    data.update(in_english(overrides, Event, inlines={"ticket_types": TicketType}))
     return data
 
 

@@ -205,3 +205,47 @@ def test_a_partner_editor_works_in_their_own_language(partner_editor, kitakyushu
     page = partner_editor.get(f"/ja/admin/cities/partnership/{kitakyushu.pk}/change/")
     assert page.status_code == 200
     assert '<html lang="ja"' in page.content.decode()
+
+
+def test_ticket_types_are_translated_by_the_demo_and_shown_in_the_checkout(
+    client, tmp_path, association
+):
+    """A ticket type's name and description in the page's language: the demo fills them by
+    the type's English name, and the German checkout shows "Tisch für 10", the English one
+    "Table of 10"."""
+    import io  # noqa: PLC0415
+    import json  # noqa: PLC0415
+    from decimal import Decimal  # noqa: PLC0415
+
+    from tests.events.factories import make_ticket_type  # noqa: PLC0415
+    from translations import demo  # noqa: PLC0415
+
+    event = make_event(title="Luncheon", slug="luncheon")
+    table = make_ticket_type(event, name="Table of 10", price=Decimal("500"), quantity=50)
+    (tmp_path / "de.json").write_text(
+        json.dumps(
+            {
+                "events": {
+                    "luncheon": {
+                        "title": "Mittagessen",
+                        "ticket_types": {
+                            "Table of 10": {"name": "Tisch für 10", "description": "Zehn Plätze."},
+                            "No such type": {"name": "Nichts"},
+                        },
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    demo.load(stdout=io.StringIO(), directory=tmp_path)
+    table.refresh_from_db()
+    assert (table.name_de, table.description_de, table.name_en) == (
+        "Tisch für 10",
+        "Zehn Plätze.",
+        "Table of 10",
+    )
+    german = client.get("/de/events/luncheon/tickets/").content.decode()
+    assert "Tisch für 10" in german and "Table of 10" not in german
+    english = client.get("/events/luncheon/tickets/").content.decode()
+    assert "Table of 10" in english and "Tisch für 10" not in english
