@@ -46,8 +46,9 @@ MAY_IMPORT = {
         "news",
     },
     # Who translates what: limits the cities' admin for partner editors and loads the demo
-    # translations of cities, events and pages.
-    "translations": {"association", "cities", "events", "nsca"},
+    # translations of cities, events (their ticket types through the relation), visits and
+    # pages.
+    "translations": {"association", "cities", "events", "visits", "nsca"},
 }
 
 

@@ -1,7 +1,7 @@
 """The demo content in the partners' languages (nsca/demo_content/translations/<language>.json,
 written by the association's translators): each partner page's story in its partner's
-language, the home page's words, the events (with their ticket types) and the About page in
-every language.
+language, the home page's words, the events (with their ticket types), the sample visits
+and the About page in every language.
 
 Like the rest of `load_demo` it is idempotent and keeps staff's work: a translation is
 written only into a column that is still empty, so a translator's edit survives a second
@@ -18,6 +18,7 @@ from association.registry import demo_loaders
 from cities.models import Partnership
 from events.models import Event
 from nsca.models import Page
+from visits.models import Visit
 
 DIRECTORY = Path(settings.BASE_DIR) / "nsca" / "demo_content" / "translations"
 LANGUAGES = {code for code, _name in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
@@ -83,6 +84,14 @@ def load_language(language: str, data: dict) -> int:
         for english, texts in values.get("ticket_types", {}).items():
             if english in ticket_types:
                 written += len(fill(ticket_types[english], language, texts))
+    # Visits, by their English titles.
+    visits = {
+        visit.title_en: visit
+        for visit in Visit.objects.filter(title_en__in=list(data.get("visits", {})))
+    }
+    for english, values in data.get("visits", {}).items():
+        if english in visits:
+            written += len(fill(visits[english], language, values))
     pages = Page.objects.in_bulk(list(data.get("pages", {})), field_name="slug")
     for slug, values in data.get("pages", {}).items():
         if slug in pages:

@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from exchanges.admin import ApplicationAdmin
 from exchanges.models import Application
@@ -75,7 +76,7 @@ class ItineraryItemInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(TranslationAdmin):
     list_display = [
         "title",
         "partnership",

@@ -249,3 +249,49 @@ def test_ticket_types_are_translated_by_the_demo_and_shown_in_the_checkout(
     assert "Tisch für 10" in german and "Table of 10" not in german
     english = client.get("/events/luncheon/tickets/").content.decode()
     assert "Table of 10" in english and "Tisch für 10" not in english
+
+
+def test_a_visit_s_title_and_purpose_are_shown_in_the_partner_page_s_language(
+    client, tmp_path, association, kitakyushu
+):
+    """The partner page's upcoming visits in German: the demo fills a visit's columns by its
+    English title."""
+    import datetime  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from tests.visits.conftest import make_visit  # noqa: PLC0415
+    from translations import demo  # noqa: PLC0415
+    from visits.models import Visit  # noqa: PLC0415
+
+    visit = make_visit(
+        kitakyushu,
+        title="Youth delegation",
+        purpose="Students stay with families.",
+        starts_on=datetime.date.today() + datetime.timedelta(days=30),
+        ends_on=datetime.date.today() + datetime.timedelta(days=40),
+    )
+    (tmp_path / "de.json").write_text(
+        json.dumps(
+            {
+                "visits": {
+                    "Youth delegation": {
+                        "title": "Jugenddelegation",
+                        "purpose": "Schüler wohnen bei Familien.",
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    demo.load(stdout=io.StringIO(), directory=tmp_path)
+    visit = Visit.objects.get(pk=visit.pk)
+    assert (visit.title_de, visit.purpose_de, visit.purpose_en) == (
+        "Jugenddelegation",
+        "Schüler wohnen bei Familien.",
+        "Students stay with families.",
+    )
+    path = f"/cities/{kitakyushu.slug}/"
+    assert "Schüler wohnen bei Familien." in client.get(f"/de{path}").content.decode()
+    english = client.get(path).content.decode()
+    assert "Students stay with families." in english and "Schüler" not in english
